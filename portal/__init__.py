@@ -1,0 +1,37 @@
+"""portal: an accessible public portal for government information disclosure."""
+
+import logging
+import os
+
+from flask import Flask
+
+from portal.settings import DEFAULTS, coerce
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app: defaults, then PORTAL_* environment, then overrides; modules; blueprints."""
+    app = Flask(__name__, static_folder=None)
+    app.config.update(DEFAULTS)
+    for name in DEFAULTS:
+        if f"PORTAL_{name}" in os.environ:
+            app.config[name] = coerce(name, os.environ[f"PORTAL_{name}"])
+    app.config.update(overrides or {})
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    from portal import assets, caching, catalogue, errors, i18n, security
+
+    i18n.init_app(app)
+    assets.init_app(app)
+    security.init_app(app)
+    caching.init_app(app)
+    catalogue.init_app(app)
+    errors.init_app(app)
+
+    from portal.views import catalogue, documents, home, search
+
+    app.register_blueprint(home.blueprint)
+    app.register_blueprint(catalogue.blueprint)
+    app.register_blueprint(documents.blueprint)
+    app.register_blueprint(search.blueprint)
+    return app
+

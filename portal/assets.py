@@ -1,0 +1,76 @@
+"""Static files, fingerprinted: every file is served at a name that carries a hash of its
+content, so browsers and caches may keep it for a year. The CSS files are joined into one
+stylesheet, so a page needs one request for its styles."""
+
+import hashlib
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Blueprint, Flask, abort, current_app, request, url_for
+
+STYLESHEET = "site.css"
+ONE_YEAR = 365 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A static file's bytes, served under its fingerprinted name."""
+
+    url_name: str
+    data: bytes
+    media_type: str
+
+
+def fingerprint(name: str, data: bytes) -> str:
+    """'site.css' -> 'site.1a2b3c4d5e.css'."""
+    stem, dot, suffix = name.rpartition(".")
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    return f"{stem}.{digest}.{suffix}" if dot else f"{name}.{digest}"
+
+
+def collect(static_dir: Path) -> dict[str, Asset]:
+    """Every static file by its logical name; CSS files bundled into one stylesheet."""
+    css_dir = static_dir / "css"
+    sheets = sorted(css_dir.glob("*.css"), key=lambda p: (p.name != STYLESHEET, p.name))
+    assets = {}
+    if sheets:
+        bundle = b"\n".join(sheet.read_bytes() for sheet in sheets)
+        assets[STYLESHEET] = Asset(fingerprint(STYLESHEET, bundle), bundle, "text/css")
+    for path in sorted(static_dir.rglob("*")):
+        if path.is_file() and path.parent != css_dir and not path.name.startswith("."):
+            name = path.relative_to(static_dir).as_posix()
+            data = path.read_bytes()
+            media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            assets[name] = Asset(fingerprint(name, data), data, media_type)
+    return assets
+
+
+blueprint = Blueprint("assets", __name__)
+
+
+@blueprint.get("/static/<path:url_name>")
+def serve(url_name: str):
+    """A static file by its fingerprinted name; any other name is 404."""
+    asset = current_app.extensions["portal.assets"]["by_url"].get(url_name)
+    if asset is None:
+        abort(404)
+    response = current_app.response_class(asset.data, mimetype=asset.media_type)
+    response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+    response.set_etag(asset.url_name)
+    return response.make_conditional(request)
+
+
+def init_app(app: Flask) -> None:
+    """Fingerprint the static files once, at start-up, and offer asset_url() to templates."""
+    assets = collect(Path(app.root_path) / "static")
+    app.extensions["portal.assets"] = {
+        "by_name": assets,
+        "by_url": {asset.url_name: asset for asset in assets.values()},
+    }
+    app.register_blueprint(blueprint)
+
+    @app.template_global()
+    def asset_url(name: str) -> str:
+        """The fingerprinted URL of a static file."""
+        return url_for("assets.serve", url_name=assets[name].url_name)

@@ -1,0 +1,379 @@
+"""Content files -> Document objects.
+
+A content file is Markdown with YAML front matter (docs/content-format.md). Parsing never
+raises for a bad file: it returns the problems found, each with the file and line, so one broken
+file is reported and the rest of the site keeps serving.
+"""
+
+import datetime
+import difflib
+import mimetypes
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+
+from portal import categories
+from portal.markup import plain_text, render_markdown, tables_without_caption
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+INDEX_NO = re.compile(r"^(?:[0-9A-Z]{9}/\d{4}|[0-9A-Z]{18}/\d{6})-\d{3,6}$")
+DOC_NO = re.compile(r"^\S+〔\d{4}〕\d+号$")
+TABLE_MARKER = re.compile(r"^\[\[table:(2|3|4)\]\]$", re.MULTILINE)
+
+TEXT_FIELDS = ("title", "index_no", "doc_no", "department")
+CHOICE_FIELDS = {
+    "time_limit": categories.TIME_LIMITS,
+    "five_openness": tuple(categories.FIVE_OPENNESS),
+    "mode": categories.MODES,
+}
+REQUIRED_KEYS = ("title", "index_no", "doc_no", "date", "department", "time_limit", "category",
+                 "five_openness", "mode", "keywords", "attachments")
+OPTIONAL_KEYS = ("sample", "report")
+YAML_KINDS = {
+    "tag:yaml.org,2002:int": "the number",
+    "tag:yaml.org,2002:float": "the number",
+    "tag:yaml.org,2002:bool": "the boolean",
+    "tag:yaml.org,2002:timestamp": "a date",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in a content file, at a line, said so a person can fix it."""
+
+    path: Path
+    line: int
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file published with a document; its location comes from the catalogue, never a URL."""
+
+    name: str
+    title: str
+    path: Path
+    size: int
+
+    @property
+    def media_type(self) -> str:
+        """The file's MIME type, by its extension."""
+        return mimetypes.guess_type(self.name)[0] or "application/octet-stream"
+
+    @property
+    def extension(self) -> str:
+        """The file type people know it by: PDF, DOCX, CSV."""
+        return Path(self.name).suffix.lstrip(".").upper()
+
+
+@dataclass(frozen=True)
+class Document:
+    """One published item of the catalogue."""
+
+    slug: str
+    path: Path
+    title: str
+    category: categories.Category
+    index_no: str = ""
+    doc_no: str = ""
+    date: datetime.date | None = None
+    department: str = ""
+    time_limit: str = ""
+    five_openness: str = ""
+    mode: str = ""
+    keywords: tuple[str, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    sample: bool = False
+    report_path: Path | None = None
+    body: str = field(default="", repr=False)
+    body_line: int = 1
+
+    @cached_property
+    def body_html(self) -> str:
+        """The body rendered to safe HTML."""
+        return render_markdown(self.body)
+
+    @cached_property
+    def body_parts(self) -> tuple[tuple[str, int | None], ...]:
+        """The body as (html, table number after it) pieces, split at [[table:N]] markers."""
+        pieces = TABLE_MARKER.split(self.body)
+        parts = []
+        for start in range(0, len(pieces), 2):
+            table = int(pieces[start + 1]) if start + 1 < len(pieces) else None
+            parts.append((render_markdown(pieces[start]), table))
+        return tuple(parts)
+
+    @cached_property
+    def text(self) -> str:
+        """The body as plain text, for search."""
+        return plain_text(render_markdown(TABLE_MARKER.sub("", self.body)))
+
+    @property
+    def year(self) -> int | None:
+        """The year of the document's date, if it has one."""
+        return self.date.year if self.date else None
+
+    @property
+    def five_openness_slug(self) -> str:
+        """The URL slug of the document's 五公开 value, or ''."""
+        return categories.FIVE_OPENNESS.get(self.five_openness, "")
+
+
+class _Parse:
+    """Collects the problems of one file while its front matter is read."""
+
+    def __init__(self, path: Path, offset: int):
+        self.path = path
+        self.offset = offset
+        self.problems: list[Problem] = []
+
+    def problem(self, node_or_line, message: str, severity: str = "error") -> None:
+        line = node_or_line if isinstance(node_or_line, int) else (
+            node_or_line.start_mark.line + 1 + self.offset)
+        self.problems.append(Problem(self.path, line, message, severity))
+
+
+def parse_file(path: Path, root: Path | None = None) -> tuple[Document | None, list[Problem]]:
+    """Read one content file; return the document (None if it cannot be published) and problems."""
+    shown = path.relative_to(root) if root and path.is_relative_to(root) else path
+    raw = path.read_bytes()
+    if len(raw) > MAX_FILE_BYTES:
+        message = (f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}: split it or "
+                   "move data to attachments")
+        return None, [Problem(shown, 1, message)]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[:error.start].count(b"\n") + 1
+        return None, [Problem(shown, line, f"not UTF-8 text (byte 0x{raw[error.start]:02x}); "
+                                           "save the file as UTF-8")]
+    text = text.removeprefix("\ufeff")
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return None, [Problem(shown, 1, "no front matter: the file must start with a line '---'")]
+    try:
+        end = next(n for n in range(1, len(lines)) if lines[n].rstrip() in ("---", "..."))
+    except StopIteration:
+        return None, [Problem(shown, 1, "front matter is not closed: add a line '---' after it")]
+    parse = _Parse(shown, offset=1)
+    fields = _read_front_matter(parse, "\n".join(lines[1:end]), closing_line=end + 1)
+    if fields is None:
+        return None, parse.problems
+    body = "\n".join(lines[end + 1:])
+    document = _build_document(parse, path, fields, body, body_line=end + 2)
+    errors = [p for p in parse.problems if p.severity == "error"]
+    return (None if errors else document), parse.problems
+
+
+def _read_front_matter(parse: _Parse, source: str, closing_line: int) -> dict | None:
+    """Compose the YAML keeping line numbers; return {key: node} or None if unusable."""
+    try:
+        root = yaml.compose(source, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 + parse.offset if mark else 1
+        reason = getattr(error, "problem", None) or str(error)
+        parse.problem(line, f"front matter is not valid YAML: {reason}")
+        return None
+    if not isinstance(root, yaml.MappingNode):
+        parse.problem(2, "front matter must be a list of 'key: value' lines")
+        return None
+    fields: dict[str, yaml.Node] = {}
+    for key_node, value_node in root.value:
+        key = key_node.value
+        if key in fields:
+            first = fields[key].start_mark.line + 1 + parse.offset
+            parse.problem(key_node, f"'{key}' is written twice (first on line {first}); "
+                                    "YAML would silently keep only the last one")
+            continue
+        if key not in REQUIRED_KEYS + OPTIONAL_KEYS:
+            hint = difflib.get_close_matches(key, REQUIRED_KEYS + OPTIONAL_KEYS, n=1)
+            parse.problem(key_node, f"unknown key '{key}'"
+                                    + (f"; did you mean '{hint[0]}'?" if hint else ""))
+            continue
+        fields[key] = value_node
+    for key in REQUIRED_KEYS:
+        if key not in fields:
+            parse.problem(closing_line,
+                          f"missing key '{key}' (write '{key}:' with no value if the source "
+                          "gives none)")
+    return fields
+
+
+def _is_empty(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.style is None and node.value in (
+        "", "~", "null", "Null", "NULL")
+
+
+def _text(parse: _Parse, key: str, node: yaml.Node) -> str:
+    """A text value; reports a plain scalar that YAML would read as another type."""
+    if not isinstance(node, yaml.ScalarNode):
+        parse.problem(node, f"{key}: expected text, found a list or mapping")
+        return ""
+    if _is_empty(node):
+        return ""
+    if node.style is None:
+        tag = yaml.SafeLoader("").resolve(yaml.ScalarNode, node.value, (True, False))
+        if tag in YAML_KINDS:
+            read_as = yaml.safe_load(node.value)
+            parse.problem(node, f'{key}: YAML reads {node.value} as {YAML_KINDS[tag]} '
+                                f'{read_as!r}; put it in quotes: {key}: "{node.value}"')
+    return node.value.strip()
+
+
+def _build_document(parse: _Parse, path: Path, fields: dict, body: str,
+                    body_line: int) -> Document | None:
+    """Check each field's value and assemble the Document."""
+    values: dict = {}
+    for key in TEXT_FIELDS:
+        if key in fields:
+            values[key] = _text(parse, key, fields[key])
+    if "title" in fields and not values.get("title"):
+        parse.problem(fields["title"], "title: a document needs a title")
+
+    if values.get("index_no") and not INDEX_NO.match(values["index_no"]):
+        parse.problem(fields["index_no"], f"index_no: '{values['index_no']}' is not of the form "
+                                          "014314799/2024-00002")
+    if values.get("doc_no") and not DOC_NO.match(values["doc_no"]):
+        parse.problem(fields["doc_no"], f"doc_no: '{values['doc_no']}' is not of the form "
+                                        "示科发〔2024〕12号")
+
+    if "date" in fields:
+        values["date"] = _date(parse, fields["date"])
+    for key, allowed in CHOICE_FIELDS.items():
+        if key in fields:
+            values[key] = _choice(parse, key, fields[key], allowed)
+    category = _category(parse, fields.get("category"))
+    if "keywords" in fields:
+        values["keywords"] = _keywords(parse, fields["keywords"])
+    if "attachments" in fields:
+        values["attachments"] = _attachments(parse, path, fields["attachments"])
+    if "sample" in fields:
+        values["sample"] = _flag(parse, "sample", fields["sample"])
+    if "report" in fields:
+        values["report_path"] = _report_path(parse, path, fields["report"], category)
+
+    slug = path.stem
+    if not SLUG.match(slug):
+        parse.problem(1, f"file name '{path.name}' must be lower-case ASCII letters, digits and "
+                         "hyphens: it is the document's web address")
+    for line in tables_without_caption(body):
+        parse.problem(body_line + line - 1, "table without a caption: write a line '表：标题' "
+                                            "just above it")
+    if category is None or not values.get("title"):
+        return None
+    return Document(slug=slug, path=path, category=category, body=body, body_line=body_line,
+                    **values)
+
+
+def _date(parse: _Parse, node: yaml.Node) -> datetime.date | None:
+    if _is_empty(node):
+        return None
+    value = node.value.strip() if isinstance(node, yaml.ScalarNode) else ""
+    if not ISO_DATE.match(value):
+        parse.problem(node, f"date: '{value}' is not a date written as YYYY-MM-DD")
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        parse.problem(node, f"date: {value} does not exist in the calendar")
+        return None
+
+
+def _choice(parse: _Parse, key: str, node: yaml.Node, allowed: tuple[str, ...]) -> str:
+    value = _text(parse, key, node)
+    if value and value not in allowed:
+        parse.problem(node, f"{key}: '{value}' is not one of {', '.join(allowed)}")
+        return ""
+    return value
+
+
+def _category(parse: _Parse, node: yaml.Node | None) -> categories.Category | None:
+    if node is None:
+        return None
+    name = _text(parse, "category", node)
+    if not name:
+        parse.problem(node, "category: a document needs a category of the catalogue tree")
+        return None
+    if name not in categories.BY_NAME:
+        hint = difflib.get_close_matches(name, list(categories.BY_NAME), n=1, cutoff=0.5)
+        parse.problem(node, f"category: '{name}' is not in the catalogue tree"
+                            + (f"; did you mean '{hint[0]}'?" if hint else "")
+                            + " (see docs/content-format.md)")
+        return None
+    return categories.BY_NAME[name]
+
+
+def _keywords(parse: _Parse, node: yaml.Node) -> tuple[str, ...]:
+    if _is_empty(node):
+        return ()
+    if not isinstance(node, yaml.SequenceNode):
+        parse.problem(node, "keywords: write a list, e.g. keywords: [科技特派员, 管理办法]")
+        return ()
+    words = (_text(parse, "keywords", item) for item in node.value)
+    return tuple(word for word in words if word)
+
+
+def _attachments(parse: _Parse, path: Path, node: yaml.Node) -> tuple[Attachment, ...]:
+    if _is_empty(node):
+        return ()
+    if not isinstance(node, yaml.SequenceNode):
+        parse.problem(node, "attachments: write a list of '- file: name' entries")
+        return ()
+    found = []
+    for item in node.value:
+        entry = dict((k.value, v) for k, v in item.value) if isinstance(
+            item, yaml.MappingNode) else {"file": item}
+        name = _text(parse, "attachments", entry["file"]) if "file" in entry else ""
+        if not name:
+            parse.problem(item, "attachments: each entry needs 'file: name of the file'")
+            continue
+        if "/" in name or "\\" in name or name.startswith("."):
+            parse.problem(entry["file"], f"attachments: '{name}' must be a plain file name in "
+                                         "the document's folder")
+            continue
+        file = path.parent / name
+        if not file.is_file():
+            parse.problem(entry["file"], f"attachments: file '{name}' not found next to the "
+                                         "document")
+            continue
+        title = _text(parse, "attachments", entry["title"]) if "title" in entry else ""
+        found.append(Attachment(name, title or name, file, file.stat().st_size))
+    return tuple(found)
+
+
+def _flag(parse: _Parse, key: str, node: yaml.Node) -> bool:
+    value = node.value if isinstance(node, yaml.ScalarNode) else ""
+    if value not in ("true", "false"):
+        parse.problem(node, f"{key}: write true or false")
+        return False
+    return value == "true"
+
+
+def _report_path(parse: _Parse, path: Path, node: yaml.Node,
+                 category: categories.Category | None) -> Path | None:
+    name = _text(parse, "report", node)
+    if not name:
+        return None
+    if category is not None and category.slug != "annual-reports":
+        parse.problem(node, "report: only documents in 政府信息公开年报 carry report tables")
+    file = path.parent / name
+    if "/" in name or not file.is_file():
+        parse.problem(node, f"report: file '{name}' not found next to the document")
+        return None
+    return file
+
+
+def content_files(content_dir: Path) -> list[Path]:
+    """Every content file under content_dir, in a stable order; dot-files are skipped."""
+    return sorted(path for path in content_dir.rglob("*.md")
+                  if not any(part.startswith(".") for part in path.relative_to(content_dir).parts))

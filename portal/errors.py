@@ -1,0 +1,60 @@
+"""Error pages in the site's own design: never a stack trace, always a way on."""
+
+import logging
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+
+class UserError(BadRequest):
+    """A 400 whose page tells the visitor exactly what was wrong with the request."""
+
+    def __init__(self, message: str):
+        super().__init__()
+        self.user_message = message
+
+
+def init_app(app: Flask) -> None:
+    """Render every HTTP error with the site's error template."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return render_error(error), error.code, _allow_header(error)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        log.exception("unhandled error")
+        return render_error(InternalServerError()), 500
+
+
+def _allow_header(error: HTTPException) -> dict:
+    """A 405 must say which methods the URL accepts."""
+    methods = getattr(error, "valid_methods", None)
+    return {"Allow": ", ".join(methods)} if error.code == 405 and methods else {}
+
+
+def render_error(error: HTTPException) -> str:
+    """The error page for an HTTP error."""
+    titles = {
+        400: _("请求有误"),
+        404: _("找不到该页面"),
+        405: _("不支持此请求方式"),
+        413: _("请求内容过大"),
+        500: _("服务器出错了"),
+        503: _("服务暂时不可用"),
+    }
+    explanations = {
+        400: _("您提交的地址或内容有误，请检查后重试。"),
+        404: _("您要找的页面不存在，可能已移动或地址有误。"),
+        405: _("该地址不支持此请求方式。"),
+        413: _("您提交的内容超过了允许的大小。"),
+        500: _("服务器处理您的请求时出错，我们已记录此问题。请稍后重试。"),
+        503: _("该服务暂时不可用，请稍后重试。其他页面仍可正常访问。"),
+    }
+    code = error.code or 500
+    description = getattr(error, "user_message", None) or explanations.get(code, "")
+    return render_template("error.html", code=code, title=titles.get(code, _("出错了")),
+                           description=description)

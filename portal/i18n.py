@@ -1,0 +1,107 @@
+"""Language of the interface: flask-babel wiring, locale selection and the zh_Hans <-> zh-Hans
+spelling (Babel's identifiers inside, BCP 47 in HTML)."""
+
+import datetime
+from urllib.parse import quote, quote_from_bytes
+
+from flask import Flask, request
+from flask_babel import Babel, format_date, format_decimal
+
+DEFAULT_LOCALE = "zh_Hans"
+LOCALES = ("zh_Hans", "en")
+# Each locale other than the default is served under its own path prefix (/en/...), so every
+# page has a shareable URL per language.
+PREFIXES = {"en": "en"}
+ENVIRON_KEY = "portal.locale"
+
+
+def N_(text: str) -> str:
+    """Mark a string for translation without translating it here (gettext_noop)."""
+    return text
+
+
+def to_bcp47(locale: str) -> str:
+    """Babel's locale identifier as an HTML lang value: zh_Hans -> zh-Hans."""
+    return locale.replace("_", "-")
+
+
+def from_bcp47(tag: str) -> str:
+    """An HTML lang value as Babel's locale identifier: zh-Hans -> zh_Hans."""
+    return tag.replace("-", "_")
+
+
+def select_locale() -> str:
+    """The locale of the current request, from its URL prefix."""
+    return request.environ.get(ENVIRON_KEY, DEFAULT_LOCALE)
+
+
+class LocalePrefixMiddleware:
+    """Serve /en/... as the English version of the same path.
+
+    Moving the prefix into SCRIPT_NAME makes url_for() keep the visitor's language in every
+    link without any view knowing about it.
+    """
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        for locale, prefix in PREFIXES.items():
+            if path == f"/{prefix}" or path.startswith(f"/{prefix}/"):
+                environ[ENVIRON_KEY] = locale
+                environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + f"/{prefix}"
+                environ["PATH_INFO"] = path[len(prefix) + 1:] or "/"
+                break
+        return self.wsgi_app(environ, start_response)
+
+
+def init_app(app: Flask) -> None:
+    """Install flask-babel and the language prefix."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    Babel(app, locale_selector=select_locale)
+    app.wsgi_app = LocalePrefixMiddleware(app.wsgi_app)
+    app.add_template_filter(to_bcp47, "bcp47")
+    app.add_template_filter(date_medium)
+    app.add_template_filter(filesize)
+
+    @app.context_processor
+    def language():
+        locale = select_locale()
+        return {"locale": locale, "html_lang": to_bcp47(locale),
+                "language_links": language_links()}
+
+
+LANGUAGE_NAMES = {"zh_Hans": "中文", "en": "English"}
+
+
+def url_in(locale: str) -> str:
+    """The current page's path and query in another language."""
+    root = request.script_root
+    current = select_locale()
+    if current in PREFIXES:
+        root = root.removesuffix(f"/{PREFIXES[current]}")
+    prefix = f"/{PREFIXES[locale]}" if locale in PREFIXES else ""
+    query = quote_from_bytes(request.query_string, safe="=&%+;/")
+    return root + prefix + quote(request.path) + (f"?{query}" if query else "")
+
+
+def language_links() -> list[tuple[str, str, str]]:
+    """(locale, its own name, URL of this page in it) for every locale but the current one."""
+    current = select_locale()
+    return [(locale, LANGUAGE_NAMES[locale], url_in(locale))
+            for locale in LOCALES if locale != current]
+
+
+def date_medium(value: datetime.date) -> str:
+    """A date as people of the page's language write it: 2024年3月15日 / 15 Mar 2024."""
+    return format_date(value, "long" if select_locale() == DEFAULT_LOCALE else "medium")
+
+
+def filesize(size: int) -> str:
+    """A file size people read at a glance: 12.3 KB, 1.2 MB."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{format_decimal(size / scale, format='#,##0.0')} {unit}"
+    return f"{size} B"

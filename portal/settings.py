@@ -1,0 +1,50 @@
+"""Every setting of the portal, declared once with its default and help text.
+
+The README's settings table is checked against this list by a test, so a setting cannot be
+added without being documented.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value: its name, default and what it is for."""
+
+    name: str
+    default: object
+    help: str
+
+
+SETTINGS = (
+    Setting("CONTENT_DIR", str(PROJECT_ROOT / "content"),
+            "Folder of the Markdown content files."),
+    Setting("SEARCH_INDEX_DIR", str(PROJECT_ROOT / "search_index"),
+            "Folder of the generated search index."),
+    Setting("BASE_URL", "http://127.0.0.1:8000",
+            "Public address of the site; canonical links and QR codes are built from it, "
+            "never from the request's Host header."),
+    Setting("SITE_NAME", "灵武市科学技术局政府信息公开",
+            "Name of the site shown in every page header and title."),
+    Setting("PER_PAGE", 20, "Documents per page in catalogue listings."),
+    Setting("PAGE_MAX_AGE", 60,
+            "Seconds a shared cache may keep a page before it asks again (pages carry an ETag)."),
+    Setting("BUILD_INDEX_ON_START", True,
+            "Build the search index when the site starts and the index is missing or older "
+            "than the content."),
+)
+
+DEFAULTS = {setting.name: setting.default for setting in SETTINGS}
+
+
+def coerce(name: str, raw: str) -> object:
+    """Turn an environment string into the type of the setting's default."""
+    default = DEFAULTS[name]
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    return raw

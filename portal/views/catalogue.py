@@ -1,0 +1,77 @@
+"""Browsing the catalogue: by category (in the path), department, year and 五公开 (in the query),
+combinable, each option with its count."""
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_babel import gettext as _
+
+from portal import catalogue, categories
+from portal.catalogue import Filters, paginate
+from portal.errors import UserError
+
+blueprint = Blueprint("catalogue", __name__, url_prefix="/catalogue")
+
+MAX_PAGE_DIGITS = 6
+
+
+@blueprint.get("/", defaults={"slug": None})
+@blueprint.get("/<slug>/")
+def browse(slug: str | None):
+    """A list of documents, newest first, narrowed by the chosen filters."""
+    current = catalogue.current()
+    filters = _filters(slug, current)
+    documents = current.select(filters)
+    page_number = page_argument()
+    page = paginate(documents, page_number, current_app.config["PER_PAGE"])
+    if page_number > page.count:
+        abort(404)
+    return render_template(
+        "catalogue/browse.html",
+        filters=filters,
+        page=page,
+        counts=current.counts(filters),
+        departments=current.departments(),
+        years=current.years(),
+        tree=categories.TREE,
+        five_openness=categories.FIVE_OPENNESS,
+        five_names=categories.FIVE_OPENNESS_BY_SLUG,
+        filter_url=filter_url,
+        page_url=lambda number: filter_url(filters, page=number if number > 1 else None),
+    )
+
+
+def page_argument() -> int:
+    """The ?page= number: 1 when absent; a clear 400 when it is not a positive whole number."""
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or len(raw) > MAX_PAGE_DIGITS or int(raw) < 1:
+        raise UserError(_("页码应为正整数。"))
+    return int(raw)
+
+
+def _filters(slug: str | None, current: catalogue.Catalogue) -> Filters:
+    """The filters named by the URL; unknown values are 404, malformed ones 400."""
+    category = None
+    if slug is not None:
+        category = categories.BY_SLUG.get(slug)
+        if category is None:
+            abort(404)
+    department = request.args.get("department", "")
+    if department and department not in current.departments():
+        abort(404)
+    year_text = request.args.get("year", "")
+    if year_text and not (year_text.isdigit() and len(year_text) == 4):
+        raise UserError(_("年份应为四位数字，例如 2024。"))
+    five = request.args.get("five", "")
+    if five and five not in categories.FIVE_OPENNESS_BY_SLUG:
+        abort(404)
+    return Filters(category, department, int(year_text) if year_text else None, five)
+
+
+def filter_url(filters: Filters, **changes) -> str:
+    """The browse URL for filters with some values changed (None or '' removes a filter)."""
+    values = {"category": filters.category.slug if filters.category else None,
+              "department": filters.department, "year": filters.year, "five": filters.five,
+              "page": None}
+    values.update(changes)
+    slug = values.pop("category")
+    query = {key: value for key, value in values.items() if value}
+    return url_for("catalogue.browse", slug=slug, **query)

@@ -1,0 +1,25 @@
+"""A document page and its attachments."""
+
+from flask import Blueprint, abort, render_template, send_file
+
+from portal import catalogue
+
+blueprint = Blueprint("documents", __name__, url_prefix="/documents")
+
+
+@blueprint.get("/<slug>/")
+def detail(slug: str):
+    """The document: metadata, body, attachments, neighbours in its category."""
+    current = catalogue.current()
+    document = current.get(slug) or abort(404)
+    newer, older = current.neighbours(document)
+    return render_template("documents/detail.html", document=document, newer=newer, older=older)
+
+
+@blueprint.get("/<slug>/attachments/<name>")
+def attachment(slug: str, name: str):
+    """An attachment, looked up among the document's declared ones; never a path from the URL."""
+    document = catalogue.current().get(slug) or abort(404)
+    found = next((a for a in document.attachments if a.name == name), None) or abort(404)
+    return send_file(found.path, mimetype=found.media_type, as_attachment=True,
+                     download_name=found.name, conditional=True, max_age=3600)

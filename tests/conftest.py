@@ -1,0 +1,145 @@
+"""Shared fixtures: the app on a small fixture site, and a `page` fetcher that audits every page
+it returns (valid HTML, landmarks, one h1, labelled controls...), so every view test is also an
+accessibility test."""
+
+import re
+import shutil
+from pathlib import Path
+
+import html5lib
+import pytest
+from bs4 import BeautifulSoup
+
+from portal import create_app
+
+SITE = Path(__file__).parent / "site"
+
+
+@pytest.fixture
+def site(tmp_path) -> Path:
+    """A private copy of the fixture site's content, which a test may change."""
+    target = tmp_path / "content"
+    shutil.copytree(SITE / "content", target)
+    return target
+
+
+@pytest.fixture
+def app(site, tmp_path):
+    """The app serving the fixture site."""
+    return create_app({
+        "TESTING": True,
+        "CONTENT_DIR": str(site),
+        "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
+        "BASE_URL": "https://portal.example.gov.cn",
+    })
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the app."""
+    return app.test_client()
+
+
+class PageAuditError(AssertionError):
+    """A page broke one of the rules every page must keep."""
+
+
+def audit_page(html: str, locale: str = "zh-Hans") -> BeautifulSoup:
+    """Parse a page, fail on any rule of the page contract, and return the parsed tree."""
+    problems = []
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    try:
+        parser.parse(html)
+    except html5lib.html5parser.ParseError as error:
+        problems.append(f"invalid HTML: {error}")
+    soup = BeautifulSoup(html, "html5lib")
+    if not html.lstrip().lower().startswith("<!doctype html>"):
+        problems.append("no <!DOCTYPE html>")
+    if soup.html.get("lang") != locale:
+        problems.append(f"<html lang> is {soup.html.get('lang')!r}, expected {locale!r}")
+
+    h1s = soup.find_all("h1")
+    if len(h1s) != 1:
+        problems.append(f"{len(h1s)} h1 elements; a page needs exactly one")
+    title = soup.title.get_text(strip=True) if soup.title else ""
+    if h1s and not title.startswith(h1s[0].get_text(strip=True)):
+        problems.append(f"<title> {title!r} does not start with the h1")
+
+    skip = soup.find("a", href=True)
+    if skip is None or skip["href"] != "#main" or soup.find(id="main") is None:
+        problems.append("the first link is not a skip link to an existing #main")
+    if soup.find("main", id="main") is None:
+        problems.append("no <main id=main>")
+    for landmark in ("header", "footer"):
+        if soup.find(landmark) is None:
+            problems.append(f"no <{landmark}> landmark")
+    for nav in soup.find_all("nav"):
+        if not (nav.get("aria-label") or nav.get("aria-labelledby")):
+            problems.append(f"unlabelled nav: {str(nav)[:80]}")
+
+    ids = [tag["id"] for tag in soup.find_all(id=True)]
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    if duplicates:
+        problems.append(f"duplicate ids: {sorted(duplicates)}")
+    for attribute in ("aria-labelledby", "aria-describedby", "aria-controls"):
+        for tag in soup.find_all(attrs={attribute: True}):
+            for ref in tag[attribute].split():
+                if ref not in ids:
+                    problems.append(f"{attribute}={ref!r} names no element")
+
+    for form in soup.find_all("form"):
+        if not form.get("action"):
+            problems.append(f"form without action: {str(form)[:80]}")
+    for control in soup.find_all(["input", "select", "textarea"]):
+        if control.get("type") in ("hidden", "submit", "button", "reset"):
+            continue
+        labelled = (control.get("aria-label") or control.get("aria-labelledby")
+                    or (control.get("id") and soup.find("label", attrs={"for": control["id"]}))
+                    or control.find_parent("label"))
+        if not labelled:
+            problems.append(f"control without a label: {control}")
+    for button in soup.find_all("button"):
+        if not (button.get_text(strip=True) or button.get("aria-label")):
+            problems.append(f"button without a name: {button}")
+    for image in soup.find_all("img"):
+        if image.get("alt") is None:
+            problems.append(f"img without alt: {image}")
+    for table in soup.find_all("table"):
+        if table.find("caption") is None:
+            problems.append(f"table without caption: {str(table)[:80]}")
+        for th in table.find_all("th"):
+            if not (th.get("scope") or th.get("id")):
+                problems.append(f"th without scope: {th}")
+
+    for tag, attribute in (("link", "href"), ("script", "src"), ("img", "src"),
+                           ("iframe", "src"), ("source", "src"), ("form", "action")):
+        for element in soup.find_all(tag, attrs={attribute: True}):
+            if re.match(r"^(https?:)?//", element[attribute]):
+                problems.append(f"request to another host: <{tag} {attribute}="
+                                f"{element[attribute]!r}>")
+    if soup.find(attrs={"style": True}) or soup.find("style") or soup.find(
+            "script", src=False):
+        problems.append("inline style or script (the Content-Security-Policy forbids them)")
+    if problems:
+        raise PageAuditError("\n".join(problems))
+    return soup
+
+
+@pytest.fixture
+def page(client):
+    """Fetch a page, check its status and audit it; returns the parsed page.
+
+    page("/catalogue/") expects 200; page("/nope", status=404) expects a 404 page.
+    """
+
+    def fetch(url: str, status: int = 200, locale: str | None = None, **kwargs):
+        response = client.get(url, **kwargs)
+        assert response.status_code == status, (
+            f"{url} answered {response.status_code}, expected {status}")
+        assert response.mimetype == "text/html"
+        expected = locale or ("en" if url.startswith("/en/") else "zh-Hans")
+        soup = audit_page(response.get_data(as_text=True), expected)
+        soup.response = response
+        return soup
+
+    return fetch
