@@ -18,20 +18,23 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
-    from portal import assets, caching, catalogue, errors, i18n, security
+    from portal import assets, caching, canonical, catalogue, errors, i18n, security
 
     i18n.init_app(app)
     assets.init_app(app)
     security.init_app(app)
     caching.init_app(app)
+    canonical.init_app(app)
     catalogue.init_app(app)
     errors.init_app(app)
 
-    from portal.views import catalogue, documents, home, search
+    from portal.views import catalogue, documents, home, qr, reports, search
 
     app.register_blueprint(home.blueprint)
     app.register_blueprint(catalogue.blueprint)
     app.register_blueprint(documents.blueprint)
     app.register_blueprint(search.blueprint)
+    app.register_blueprint(qr.blueprint)
+    app.register_blueprint(reports.blueprint)
     return app
 

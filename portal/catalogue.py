@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from portal import categories
+from portal import categories, reports
 from portal.content import Document, Problem, content_files, parse_file
 
 log = logging.getLogger(__name__)
@@ -103,9 +103,15 @@ class Catalogue:
     documents: list[Document]
     problems: list[Problem] = field(default_factory=list)
     version: str = ""
+    series_problems: dict[str, list[reports.Problem]] = field(default_factory=dict)
 
     def __post_init__(self):
         self.by_slug = {document.slug: document for document in self.documents}
+        self.annual_reports = [d for d in self.documents if d.report is not None]
+
+    def report_problems(self, document: Document) -> list[reports.Problem]:
+        """Every consistency problem of a report's tables, within the report and across years."""
+        return list(document.report_problems) + self.series_problems.get(document.slug, [])
 
     def get(self, slug: str) -> Document | None:
         """The document with this slug, or None."""
@@ -172,23 +178,37 @@ def build_catalogue(parsed: Iterable[tuple[Path, Document | None, list[Problem]]
         published[document.slug] = document
         if document.index_no:
             index_numbers[document.index_no] = document
-    return Catalogue(newest_first(published.values()), problems, version)
+    series_problems: dict[str, list[reports.Problem]] = {}
+    with_reports = {id(d.report): d for d in published.values() if d.report is not None}
+    for report, problem in reports.validate_series([d.report for d in with_reports.values()]):
+        document = with_reports[id(report)]
+        series_problems.setdefault(document.slug, []).append(problem)
+        problems.append(Problem(document.report_path.relative_to(root), problem.line or 1,
+                                f"{problem.rule} {problem.message}", problem.severity))
+    return Catalogue(newest_first(published.values()), problems, version, series_problems)
 
 
 def load_catalogue(content_dir: Path) -> Catalogue:
     """Read every content file afresh (what `portal check` does)."""
     files = content_files(content_dir)
     parsed = [(path, *parse_file(path, content_dir)) for path in files]
-    return build_catalogue(parsed, content_dir, _version(files))
+    return build_catalogue(parsed, content_dir, _version(content_dir))
 
 
-def _version(files: Sequence[Path]) -> str:
-    """A short fingerprint of the content files' names, sizes and modification times."""
+def _version(content_dir: Path) -> str:
+    """A short fingerprint of every file under content_dir: names, sizes, modification times."""
     digest = hashlib.sha256()
-    for path in files:
-        stat = path.stat()
-        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    for path in sorted(content_dir.rglob("*")) if content_dir.is_dir() else ():
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()[:16]
+
+
+def _signature(document: Document | None, path: Path) -> tuple:
+    """What a parsed file depends on: the file itself and, for a report, its data file."""
+    paths = [path] + ([document.report_path] if document and document.report_path else [])
+    return tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in paths if p.exists())
 
 
 class CatalogueStore:
@@ -202,7 +222,7 @@ class CatalogueStore:
         self.content_dir = content_dir
         self.interval = interval
         self._lock = threading.Lock()
-        self._files: dict[Path, tuple[int, int, Document | None, list[Problem]]] = {}
+        self._files: dict[Path, tuple[tuple, Document | None, list[Problem]]] = {}
         self._last_good: dict[Path, Document] = {}
         self._catalogue: Catalogue | None = None
         self._checked = 0.0
@@ -217,19 +237,18 @@ class CatalogueStore:
 
     def _refresh(self) -> None:
         files = content_files(self.content_dir) if self.content_dir.is_dir() else []
-        version = _version(files)
+        version = _version(self.content_dir)
         self._checked = time.monotonic()
         if self._catalogue is not None and version == self._catalogue.version:
             return
         parsed = []
         for path in files:
-            stat = path.stat()
             cached = self._files.get(path)
-            if cached and cached[:2] == (stat.st_mtime_ns, stat.st_size):
-                document, problems = cached[2], cached[3]
+            if cached and cached[0] == _signature(cached[1], path):
+                document, problems = cached[1], cached[2]
             else:
                 document, problems = parse_file(path, self.content_dir)
-                self._files[path] = (stat.st_mtime_ns, stat.st_size, document, problems)
+                self._files[path] = (_signature(document, path), document, problems)
                 for problem in problems:
                     log.warning("%s", problem)
             if document is not None:

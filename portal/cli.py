@@ -43,6 +43,63 @@ def check(content_dir: Path):
     sys.exit(1 if errors else 0)
 
 
+@main.command("import-report")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--slug", required=True, help="Address of the report, e.g. lingwu-kjj-2024.")
+@click.option("--into", "folder", type=click.Path(file_okay=False, path_type=Path),
+              default=lambda: str(Path(_setting("CONTENT_DIR")) / "annual-reports"),
+              show_default="content/annual-reports", help="Folder to write the files to.")
+@click.option("--kind", type=click.Choice(["text", "html"]), default=None,
+              help="Format of SOURCE; guessed when not given.")
+def import_report_command(source: Path, slug: str, folder: Path, kind: str | None):
+    """Turn a published annual report (scraped text or HTML) into a content file and its data.
+
+    Every number is placed in its cell, or the cells that could not be placed are listed and
+    nothing is written.
+    """
+    from portal.content import SLUG
+    from portal.report_import import import_report, write_import
+
+    if not SLUG.match(slug):
+        raise click.BadParameter("use lower-case ASCII letters, digits and hyphens",
+                                 param_hint="--slug")
+    raw = source.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Older government sites still publish in GB 18030 (GBK).
+        text = raw.decode("gb18030", errors="strict")
+    result = import_report(text, kind=kind, slug=slug)
+    for line in result.unplaced:
+        click.echo(f"{source}: not placed: {line}")
+    for problem in result.problems:
+        click.echo(problem.format(source))
+    for note in result.notes:
+        click.echo(f"{source}: note: {note}")
+    if result.report is None:
+        raise click.ClickException(f"{len(result.unplaced)} cells could not be placed; "
+                                   "nothing was written")
+    for path in write_import(result, folder, slug):
+        click.echo(f"wrote {path}")
+    if any(problem.severity == "error" for problem in result.problems):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--full", is_flag=True, help="Rebuild from scratch instead of updating changes.")
+def index(full: bool):
+    """Build or update the search index from the content files."""
+    from portal import search
+    from portal.indexing import index_content
+
+    try:
+        done = index_content(Path(_setting("CONTENT_DIR")), Path(_setting("SEARCH_INDEX_DIR")),
+                             full=full)
+    except search.IndexLocked as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(done)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
@@ -57,6 +114,11 @@ def serve(host: str, port: int, workers: int, debug: bool):
     from portal.server import run_gunicorn
 
     app = create_app()
+    if app.config["BUILD_INDEX_ON_START"]:
+        from portal.indexing import index_content
+
+        click.echo(index_content(Path(app.config["CONTENT_DIR"]),
+                                 Path(app.config["SEARCH_INDEX_DIR"])), err=True)
     click.echo(f"Serving {app.config['CONTENT_DIR']} at http://{host}:{port}/", err=True)
     if debug:
         app.run(host=host, port=port, debug=True)

@@ -9,13 +9,13 @@ import datetime
 import difflib
 import mimetypes
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 import yaml
 
-from portal import categories
+from portal import categories, reports
 from portal.markup import plain_text, render_markdown, tables_without_caption
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -50,6 +50,9 @@ class Problem:
     line: int
     message: str
     severity: str = "error"
+    # A broken consistency rule in report tables fails the check but the report is still
+    # published, with its validation status shown to visitors.
+    blocks_publication: bool = True
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
@@ -94,6 +97,8 @@ class Document:
     attachments: tuple[Attachment, ...] = ()
     sample: bool = False
     report_path: Path | None = None
+    report: reports.Report | None = field(default=None, repr=False)
+    report_problems: tuple[reports.Problem, ...] = ()
     body: str = field(default="", repr=False)
     body_line: int = 1
 
@@ -170,8 +175,10 @@ def parse_file(path: Path, root: Path | None = None) -> tuple[Document | None, l
         return None, parse.problems
     body = "\n".join(lines[end + 1:])
     document = _build_document(parse, path, fields, body, body_line=end + 2)
-    errors = [p for p in parse.problems if p.severity == "error"]
-    return (None if errors else document), parse.problems
+    if document is not None and document.report_path is not None:
+        document = _attach_report(parse, document, shown.parent / document.report_path.name)
+    blocking = [p for p in parse.problems if p.severity == "error" and p.blocks_publication]
+    return (None if blocking else document), parse.problems
 
 
 def _read_front_matter(parse: _Parse, source: str, closing_line: int) -> dict | None:
@@ -371,6 +378,24 @@ def _report_path(parse: _Parse, path: Path, node: yaml.Node,
         parse.problem(node, f"report: file '{name}' not found next to the document")
         return None
     return file
+
+
+def _attach_report(parse: _Parse, document: Document, shown: Path) -> Document:
+    """Load the document's statutory tables and check them (R1-R5, R7); report problems."""
+    try:
+        report = reports.load_report(document.report_path)
+    except reports.ReportError as error:
+        parse.problems.append(Problem(shown, error.line or 1, error.message))
+        return document
+    found = tuple(reports.validate_report(report, document.body))
+    for problem in found:
+        parse.problems.append(Problem(shown, problem.line or 1,
+                                      f"{problem.rule} {problem.message}", problem.severity,
+                                      blocks_publication=False))
+    if report.sample != document.sample:
+        parse.problems.append(Problem(shown, 1, "sample: the data file and the document must "
+                                                "agree on whether this is sample content"))
+    return replace(document, report=report, report_problems=found)
 
 
 def content_files(content_dir: Path) -> list[Path]:

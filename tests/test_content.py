@@ -232,7 +232,7 @@ def test_dot_files_and_folders_are_ignored(tmp_path):
 def test_check_command_exits_zero_and_summarises_on_good_content(site):
     result = CliRunner().invoke(main, ["check", "--content", str(site)])
     assert result.exit_code == 0, result.output
-    assert "5 documents published, 0 errors, 0 warnings" in result.output
+    assert "7 documents published, 0 errors, 0 warnings" in result.output
 
 
 def test_check_command_prints_path_line_message_and_exits_non_zero(tmp_path):

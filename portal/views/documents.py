@@ -13,7 +13,8 @@ def detail(slug: str):
     current = catalogue.current()
     document = current.get(slug) or abort(404)
     newer, older = current.neighbours(document)
-    return render_template("documents/detail.html", document=document, newer=newer, older=older)
+    return render_template("documents/detail.html", document=document, newer=newer, older=older,
+                           report_problems=current.report_problems(document))
 
 
 @blueprint.get("/<slug>/attachments/<name>")

@@ -1,11 +1,128 @@
-"""Search results (placeholder until the search engine lands)."""
+"""The search page and its JSON twin: a GET form, so every search has a shareable URL and works
+without JavaScript."""
 
-from flask import Blueprint, render_template, request
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.exceptions import ServiceUnavailable
+
+from portal import catalogue, categories, search
+from portal.catalogue import Page
+from portal.errors import UserError
+from portal.views.catalogue import page_argument
 
 blueprint = Blueprint("search", __name__)
+
+FILTER_KEYS = ("category", "department", "year", "five_openness")
+MAX_VALUES_PER_FILTER = 20
+PER_PAGE = 10
+
+
+def searcher() -> search.Searcher:
+    """The process's searcher, opened on first use and reused by every request."""
+    extensions = current_app.extensions
+    if "portal.searcher" not in extensions:
+        extensions["portal.searcher"] = search.Searcher(
+            Path(current_app.config["SEARCH_INDEX_DIR"]))
+    return extensions["portal.searcher"]
+
+
+def _arguments() -> tuple[str, dict[str, list[str]], str, int]:
+    """The query, filters, sort order and page of the request; a clear 400 when malformed."""
+    query = request.args.get("q", "").strip()
+    if len(query) > search.MAX_QUERY_LENGTH:
+        raise UserError(_("搜索词过长：最多 %(limit)d 个字符，您输入了 %(length)d 个。",
+                          limit=search.MAX_QUERY_LENGTH, length=len(query)))
+    filters = {}
+    for key in FILTER_KEYS:
+        values = [value for value in request.args.getlist(key) if value]
+        if len(values) > MAX_VALUES_PER_FILTER:
+            raise UserError(_("筛选条件过多：每类最多选择 %(limit)d 项。",
+                              limit=MAX_VALUES_PER_FILTER))
+        if values:
+            filters[key] = values
+    sort = request.args.get("sort", "relevance")
+    if sort not in search.SORTS:
+        raise UserError(_("排序方式只能是“相关度”或“日期”。"))
+    return query, filters, sort, page_argument()
+
+
+def _run(query: str, filters: dict, sort: str, page: int) -> search.Results:
+    """Ask the engine; an unusable index is a 503 while every other page keeps working."""
+    try:
+        return searcher().search(query, filters=filters, sort=sort, page=page,
+                                 per_page=PER_PAGE)
+    except search.QueryTooLong as error:
+        raise UserError(str(error)) from error
+    except search.IndexUnavailable as error:
+        current_app.logger.warning("search unavailable: %s", error)
+        unavailable = ServiceUnavailable()
+        unavailable.user_message = _("搜索服务暂时不可用，请稍后重试。其他页面仍可正常浏览。")
+        raise unavailable from error
 
 
 @blueprint.get("/search")
 def results():
-    """The search page."""
-    return render_template("search/results.html", query=request.args.get("q", ""))
+    """Search results with facets, sorting and pagination."""
+    query, filters, sort, page = _arguments()
+    if not query and not filters:
+        return render_template("search/results.html", query="", results=None, filters={},
+                               sort=sort, facet_label=facet_label)
+    found = _run(query, filters, sort, page)
+    listing = Page(found.hits, found.page, found.per_page, found.total)
+    if page > listing.count:
+        abort(404)
+    return render_template(
+        "search/results.html", query=query, results=found, filters=filters, sort=sort,
+        page=listing, catalogue=catalogue.current(), facet_label=facet_label,
+        search_url=search_url,
+        page_url=lambda number: search_url(query, filters, sort,
+                                           page=number if number > 1 else None))
+
+
+@blueprint.get("/api/search")
+def api():
+    """The same search as JSON, for programs."""
+    query, filters, sort, page = _arguments()
+    found = _run(query, filters, sort, page)
+    return jsonify({
+        "query": found.query,
+        "total": found.total,
+        "page": found.page,
+        "per_page": found.per_page,
+        "hits": [{
+            "slug": hit.slug,
+            "url": url_for("documents.detail", slug=hit.slug, _external=False),
+            "title_html": str(hit.title_html),
+            "snippet_html": str(hit.snippet_html),
+            "date": hit.date.isoformat() if hit.date else None,
+            "department": hit.department,
+            "category": hit.category,
+        } for hit in found.hits],
+        "facets": {key: [{"value": value, "count": count} for value, count in values]
+                   for key, values in found.facets.items()},
+    })
+
+
+def facet_label(key: str, value: str) -> str:
+    """What a visitor reads for a facet value (category and 五公开 slugs become names)."""
+    if key == "category" and value in categories.BY_SLUG:
+        return _(categories.BY_SLUG[value].name)
+    if key == "five_openness" and value in categories.FIVE_OPENNESS_BY_SLUG:
+        return _(categories.FIVE_OPENNESS_BY_SLUG[value])
+    return value
+
+
+@blueprint.app_template_filter("without")
+def without(filters: dict, key: str, value: str) -> dict:
+    """The filters with one value of one key removed."""
+    remaining = {k: [v for v in values if (k, v) != (key, value)] for k, values in filters.items()}
+    return {k: values for k, values in remaining.items() if values}
+
+
+def search_url(query: str, filters: dict, sort: str, **changes) -> str:
+    """The search URL with some arguments changed (a filter value of None drops that filter)."""
+    arguments = {"q": query, "sort": sort if sort != "relevance" else None, **filters}
+    arguments.update(changes)
+    return url_for("search.results", **{k: v for k, v in arguments.items() if v})

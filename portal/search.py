@@ -1,0 +1,1224 @@
+"""Full-text search over published documents, in Chinese and English.
+
+This is the only module that imports Whoosh. The rest of the portal sees a small interface
+that another engine could implement later:
+
+* :func:`build_index` writes a complete new index beside the live one and switches to it;
+* :func:`update_index` adds, replaces or removes a few documents;
+* :func:`index_stamp` tells when the live index was last written;
+* :class:`Searcher` answers queries with hits, highlights and facet counts.
+
+Analysis. Text is folded (full-width ASCII to half-width, Latin lower-cased, both without
+changing its length) and segmented with rjieba in search mode, the same way for documents and
+queries. Each word of jieba's ordinary segmentation is split into *atoms*: its shortest
+dictionary sub-words, left to right, with single characters filling the gaps (年度报告 becomes
+年度 + 报告; 特派员 becomes 特派 + 员). Atoms take consecutive positions, so positions count
+words, not characters. The whole word and its other search-mode sub-words are indexed too, at
+the position of the atom they start in. The same text therefore gives the same atom sequence
+whether jieba kept it as one word or split it, and a phrase is matched as the sequence of its
+atoms: "年度报告" finds 年度报告 written as one word and 年度 + 报告 written as two.
+
+Queries. User text never reaches Whoosh's query parser, so there is no wildcard, regex, fuzzy
+or field syntax to abuse. The query is split into plain text and "quoted phrases" (straight or
+Chinese quotes; an unbalanced quote just ends the text). Every atom of the plain text is
+required (AND); a word of several atoms also scores higher where it occurs whole. A phrase is
+a Phrase query over its atoms. If the AND of two or more parts finds nothing, the search is
+relaxed to documents matching any part and ``Results.relaxed`` says so, because visitors
+often type whole sentences. A query that is exactly a document's 文号 or 索引号 (ignoring
+spaces, width and bracket style) puts that document first when sorting by relevance.
+
+Facets. Counts are taken over the whole matched set. The counts of one facet ignore that
+facet's own filter but respect every other filter, so a visitor can widen a selection within a
+facet ("disjunctive" facets). The category facet counts a document under every node of its
+category path.
+
+Index life cycle. ``index_root`` holds generation folders (``gen-*``) and a ``current``
+symlink to the live one. A build or an update writes a new generation (an update starts from
+hard links to the live generation's files, which Whoosh never rewrites), verifies it, fsyncs it,
+and replaces the symlink atomically. A failed or killed build leaves the live index untouched;
+the next build deletes its leftovers. The previous generation is kept for searchers that have
+not reopened yet; older ones are deleted. An ``fcntl.flock`` on ``index_root/build.lock``
+keeps builds and updates from running at once.
+
+Speed. A :class:`Searcher` keeps one Whoosh searcher per generation and reopens it only when
+the ``current`` symlink changes. Matching sets, totals and facet counts are computed with
+Python sets from posting lists (facet and date postings are loaded once per generation), and
+Whoosh's scorer only ranks the top of the matched set. Highlighting searches the stored text
+for the query's analysed terms instead of re-analysing documents.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import datetime
+import fcntl
+import functools
+import gc
+import heapq
+import html
+import itertools
+import json
+import math
+import os
+import pickle
+import re
+import shutil
+import struct
+import threading
+import time
+import traceback
+import unicodedata
+import warnings
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
+from dataclasses import dataclass
+from pathlib import Path
+
+import rjieba
+from markupsafe import Markup
+from whoosh import fields as wfields
+from whoosh import index as windex
+from whoosh.analysis import Token, Tokenizer
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.matching import ListMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
+from whoosh.util.numeric import byte_to_length
+
+__all__ = [
+    "FACETS",
+    "MAX_QUERY_LENGTH",
+    "Hit",
+    "IndexLocked",
+    "IndexUnavailable",
+    "QueryTooLong",
+    "Results",
+    "SearchDocument",
+    "SearchError",
+    "Searcher",
+    "analyse",
+    "build_index",
+    "index_stamp",
+    "update_index",
+]
+
+MAX_QUERY_LENGTH = 200
+FACETS = ("category", "department", "year", "five_openness")
+SORTS = ("relevance", "date")
+MAX_PER_PAGE = 100
+SNIPPET_CHARS = 120
+
+# Bump when the schema or the analysis changes: older indexes are then reported unavailable
+# (and must be rebuilt) instead of silently answering with different tokens.
+FORMAT_VERSION = 1
+_META = "portal-index.json"
+_LOCK = "build.lock"
+_CURRENT = "current"
+_GEN_PREFIX = "gen-"
+_TMP_PREFIX = "tmp-"
+# Below this many documents a build stays in one process: forking writers costs more than it
+# saves.
+_PARALLEL_MIN_DOCS = 1000
+
+_TEXT_FIELDS = {"title": 3.0, "keywords": 2.0, "refs": 1.5, "body": 1.0}
+_FACET_FIELDS = {
+    "category": "category_path",
+    "department": "department",
+    "year": "year",
+    "five_openness": "five_openness",
+}
+
+
+# --- Public data types -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """One published document, as plain text."""
+
+    slug: str
+    title: str
+    body: str
+    keywords: tuple[str, ...] = ()
+    doc_no: str = ""
+    index_no: str = ""
+    department: str = ""
+    category: str = ""
+    category_path: tuple[str, ...] = ()
+    five_openness: str = ""
+    date: datetime.date | None = None
+    sample: bool = False
+
+
+@dataclass
+class Hit:
+    """One search result; ``title_html`` and ``snippet_html`` are escaped HTML with <mark>."""
+
+    slug: str
+    title_html: str
+    snippet_html: str
+    date: datetime.date | None
+    department: str
+    category: str
+    score: float
+
+
+@dataclass
+class Results:
+    """One page of results with the total and facet counts over the whole matched set."""
+
+    query: str
+    total: int
+    page: int
+    per_page: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]]
+    sort: str = "relevance"
+    # True when no document matched every part of the query and the results match some parts.
+    relaxed: bool = False
+
+    @property
+    def pages(self) -> int:
+        """Number of pages needed for ``total`` results."""
+        return max(1, -(-self.total // self.per_page))
+
+
+class SearchError(Exception):
+    """Base class of the errors this module raises on purpose."""
+
+
+class QueryTooLong(SearchError):
+    """The query is longer than MAX_QUERY_LENGTH characters."""
+
+    def __init__(self, length: int):
+        super().__init__(f"搜索词太长（{length} 个字符），请不要超过 {MAX_QUERY_LENGTH} 个字符。")
+        self.length = length
+
+
+class IndexUnavailable(SearchError):
+    """The search index is missing, unreadable or from an incompatible version."""
+
+
+class IndexLocked(SearchError):
+    """Another build or update of the same index is running."""
+
+
+# --- Analysis ----------------------------------------------------------------------------------
+
+# Full-width ASCII and the ideographic space map one-to-one onto ASCII, so offsets survive.
+_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_WIDTH[0x3000] = 0x20
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_MAX_TERM_CHARS = 64
+_NON_ALNUM = re.compile(r"[^\w]+|_+")
+
+_STOP_TEXT = """
+的 地 得 了 着 过 和 与 及 或 而 且 并 在 是 为 以 于 之 其 对 把 被 由 从 向 将 就 也 都
+又 还 这 那 此 该 各 等 啊 吧 吗 呢 么 如何 怎么 怎样 什么 哪些 哪里 是否
+a an and are as at be by for from in is it of on or that the this to was were with
+"""
+# Very common function words: indexing them costs space and time and they rarely decide a match.
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+
+
+def fold(text: str) -> str:
+    """Fold width and case without changing the length, so offsets stay valid."""
+    text = text.translate(_WIDTH)
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        # A few characters (İ) lower-case to two; keep those as they are.
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return lowered
+
+
+def _clean(text: str) -> str:
+    return _UNSAFE.sub(" ", text)
+
+
+_is_content = re.compile(r"[^\W_]").search
+_is_cjk = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+").fullmatch
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    text: str
+    atoms: tuple[str, ...]
+    # Other search-mode sub-words, each with the index of the atom it starts in.
+    subs: tuple[tuple[str, int], ...] = ()
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _word(word: str) -> _Word | None:
+    """Split one word of jieba's ordinary segmentation into atoms and sub-words (cached)."""
+    if word in STOP_WORDS or not _is_content(word) or len(word) > _MAX_TERM_CHARS:
+        return None
+    if len(word) <= 2:
+        return _Word(word, (word,))
+    if _is_cjk(word):
+        # Search mode's rule: every dictionary 2-gram, and 3-gram for words over three.
+        n = len(word)
+        pairs = [rjieba.has_word(word[k : k + 2]) for k in range(n - 1)]
+        grams = [(word[k : k + 2], k) for k in range(n - 1) if pairs[k]]
+        if n > 3:
+            triples = [(word[k : k + 3], k) for k in range(n - 2)]
+            grams += [(gram, k) for gram, k in triples if rjieba.has_word(gram)]
+        atoms, starts, i = [], [], 0
+        while i < n:
+            step = 2 if i < n - 1 and pairs[i] else 1
+            atoms.append(word[i : i + step])
+            starts.append(i)
+            i += step
+        subs = tuple(
+            (gram, bisect.bisect_right(starts, k) - 1)
+            for gram, k in grams
+            if not (gram in atoms and starts[atoms.index(gram)] == k)
+        )
+        return _Word(word, tuple(atoms), subs)
+    if word.isalnum():
+        return _Word(word, (word,))
+    # Codes like 2024-00012 or e-mail: their parts are searchable too.
+    parts = dict.fromkeys(p for p in _NON_ALNUM.split(word) if p and p != word)
+    return _Word(word, (word,), tuple((p, 0) for p in parts))
+
+
+def _words(text: str) -> list[_Word]:
+    """Segment text into words with their atoms and sub-words, like jieba's search mode."""
+    return [w for w in map(_word, rjieba.cut(fold(_clean(text)))) if w is not None]
+
+
+def analyse(text: str) -> list[tuple[str, int]]:
+    """Return the (term, position) pairs indexed for ``text``; positions count atoms."""
+    out: list[tuple[str, int]] = []
+    pos = 0
+    for word in _words(text):
+        atoms = word.atoms
+        if len(atoms) == 1 and not word.subs:
+            out.append((atoms[0], pos))
+            pos += 1
+            continue
+        seen = set()
+        for k, atom in enumerate(atoms):
+            seen.add((atom, k))
+            out.append((atom, pos + k))
+        if len(atoms) > 1:
+            out.append((word.text, pos))
+        for sub, k in word.subs:
+            if (sub, k) not in seen:
+                seen.add((sub, k))
+                out.append((sub, pos + k))
+        pos += len(atoms)
+    return out
+
+
+class ChineseTokenizer(Tokenizer):
+    """Whoosh tokenizer for :func:`analyse`: jieba search mode, positions counted by word."""
+
+    def __eq__(self, other):
+        return self.__class__ is other.__class__
+
+    def __hash__(self):
+        return hash(self.__class__)
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        """Yield one reused Token per indexed term (Whoosh's tokenizer protocol)."""
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        terms = analyse(value) if tokenize else [(fold(value), 0)]
+        for text, pos in terms:
+            t.text = text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = text
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                # Character offsets are not kept: highlighting searches the stored text.
+                t.startchar = t.endchar = start_char
+            yield t
+
+
+def _schema() -> wfields.Schema:
+    analyzer = ChineseTokenizer()
+    return wfields.Schema(
+        slug=wfields.ID(stored=True, unique=True),
+        title=wfields.TEXT(analyzer=analyzer, stored=True),
+        body=wfields.TEXT(analyzer=analyzer, stored=True),
+        keywords=wfields.TEXT(analyzer=analyzer),
+        # 文号, 索引号 and department as searchable text.
+        refs=wfields.TEXT(analyzer=analyzer),
+        doc_no=wfields.ID,
+        index_no=wfields.ID,
+        department=wfields.ID(stored=True),
+        category=wfields.STORED,
+        category_path=wfields.KEYWORD(lowercase=False, scorable=False),
+        year=wfields.ID,
+        five_openness=wfields.ID,
+        date=wfields.ID(stored=True),
+        sample=wfields.STORED,
+    )
+
+
+_BRACKETS = str.maketrans({"〔": "[", "〕": "]", "【": "[", "】": "]", "(": "[", ")": "]"})
+
+
+def normalize_ref(value: str) -> str:
+    """Normalise a 文号 or 索引号 for exact lookup: width, case, spaces and bracket style."""
+    value = unicodedata.normalize("NFKC", _clean(value)).translate(_BRACKETS)
+    return "".join(value.split()).lower()
+
+
+def _doc_fields(doc: SearchDocument) -> dict[str, object]:
+    if not doc.slug or not doc.slug.isascii():
+        raise ValueError(f"document slug must be non-empty ASCII: {doc.slug!r}")
+    path = tuple(doc.category_path) or ((doc.category,) if doc.category else ())
+    refs = "\n".join(x for x in (doc.doc_no, doc.index_no, doc.department) if x)
+    values: dict[str, object] = {
+        "slug": doc.slug,
+        "title": _clean(doc.title),
+        "body": _clean(doc.body),
+        "keywords": _clean("\n".join(doc.keywords)),
+        "refs": _clean(refs),
+        "doc_no": normalize_ref(doc.doc_no),
+        "index_no": normalize_ref(doc.index_no),
+        "department": doc.department,
+        "category": doc.category,
+        "category_path": " ".join(path),
+        "year": str(doc.date.year) if doc.date else "",
+        "five_openness": doc.five_openness,
+        "date": doc.date.isoformat() if doc.date else "",
+        "sample": bool(doc.sample),
+    }
+    return {k: v for k, v in values.items() if v != ""}
+
+
+# --- Index life cycle --------------------------------------------------------------------------
+
+
+def _live_generation(root: Path) -> Path | None:
+    try:
+        name = os.readlink(root / _CURRENT)
+    except OSError:
+        return None
+    gen = root / name
+    return gen if gen.is_dir() else None
+
+
+def _read_meta(gen: Path) -> dict:
+    with open(gen / _META, encoding="utf-8") as f:
+        meta = json.load(f)
+    if not isinstance(meta, dict):
+        raise ValueError("index metadata is not an object")
+    return meta
+
+
+def index_stamp(index_root: Path) -> float | None:
+    """Return when the live index was built or last updated (epoch seconds), None if none."""
+    gen = _live_generation(Path(index_root))
+    if gen is None:
+        return None
+    try:
+        return float(_read_meta(gen)["written"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+@contextlib.contextmanager
+def _write_lock(root: Path) -> Iterator[None]:
+    root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(root / _LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexLocked(
+                f"another build or update of the search index in {root} is running; "
+                "wait for it to finish and try again"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _new_dir(root: Path) -> Path:
+    # Only called under the write lock: leftovers of killed runs can be removed safely.
+    for stale in root.glob(_TMP_PREFIX + "*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    path = root / f"{_TMP_PREFIX}{time.time_ns()}-{os.getpid()}"
+    path.mkdir()
+    return path
+
+
+def _fsync_tree(path: Path) -> None:
+    for entry in os.scandir(path):
+        if entry.is_file(follow_symlinks=False):
+            fd = os.open(entry.path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    _fsync_dir(path)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _publish(root: Path, tmp: Path, documents: int) -> None:
+    """Verify a finished generation, make it live atomically and drop old generations."""
+    meta = {"format": FORMAT_VERSION, "written": time.time(), "documents": documents}
+    with open(tmp / _META, "w", encoding="utf-8") as f:
+        json.dump(meta, f)
+    _fsync_tree(tmp)
+    previous = _live_generation(root)
+    gen = root / f"{_GEN_PREFIX}{time.time_ns()}"
+    os.rename(tmp, gen)
+    link = root / f".{_CURRENT}-{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        link.unlink()
+    os.symlink(gen.name, link)
+    os.replace(link, root / _CURRENT)
+    _fsync_dir(root)
+    keep = {gen.name, previous.name if previous else None}
+    for old in root.glob(_GEN_PREFIX + "*"):
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _verify(path: Path, expected: int, slugs: Iterable[str] = (), gone: Iterable[str] = ()):
+    ix = windex.open_dir(str(path))
+    with ix.searcher() as s:
+        if s.doc_count() != expected:
+            raise SearchError(f"new index holds {s.doc_count()} documents, expected {expected}")
+        for slug in slugs:
+            if len(list(s.document_numbers(slug=slug))) != 1:
+                raise SearchError(f"new index does not hold {slug!r} exactly once")
+        for slug in gone:
+            if s.document_number(slug=slug) is not None:
+                raise SearchError(f"new index still holds removed {slug!r}")
+        # Touch every segment's stored fields and a term: proves they are readable.
+        for reader, _ in s.reader().leaf_readers():
+            if reader.doc_count_all():
+                reader.stored_fields(0)
+                reader.stored_fields(reader.doc_count_all() - 1)
+            list(itertools.islice(reader.lexicon("slug"), 1))
+    ix.close()
+
+
+def _stop_writer(writer) -> None:
+    # MpWriter.cancel() only flags its sub-processes in the parent; they would wait forever for
+    # more work, so stop them for real.
+    for task in getattr(writer, "tasks", ()):
+        if hasattr(task, "terminate"):
+            task.terminate()
+            task.join(5)
+    with contextlib.suppress(Exception):
+        writer.cancel()
+
+
+def build_index(
+    index_root: Path, documents: Iterable[SearchDocument], *, procs: int | None = None
+) -> None:
+    """Write a complete new index from ``documents``, verify it and make it live atomically.
+
+    ``procs`` is the number of writer processes; by default two when there are many documents
+    and the machine has two cores. Raises IndexLocked if another build or update is running.
+    """
+    root = Path(index_root)
+    with _write_lock(root):
+        tmp = _new_dir(root)
+        try:
+            count = _write_all(tmp, iter(documents), procs)
+            _verify(tmp, count)
+            _publish(root, tmp, count)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+
+def _write_all(path: Path, documents: Iterator[SearchDocument], procs: int | None) -> int:
+    ix = windex.create_in(str(path), _schema())
+    if procs is None:
+        head = list(itertools.islice(documents, _PARALLEL_MIN_DOCS))
+        many = len(head) == _PARALLEL_MIN_DOCS
+        procs = min(2, os.cpu_count() or 1) if many else 1
+        documents = itertools.chain(head, documents)
+    if procs > 1:
+        # multisegment keeps each process's segment instead of merging them: half the build
+        # time, and searching a few segments costs little.
+        writer = ix.writer(procs=procs, multisegment=True, limitmb=256)
+    else:
+        writer = ix.writer(limitmb=256)
+    slugs: set[str] = set()
+    try:
+        for doc in documents:
+            if doc.slug in slugs:
+                raise ValueError(f"duplicate document slug {doc.slug!r}")
+            slugs.add(doc.slug)
+            writer.add_document(**_doc_fields(doc))
+        writer.commit()
+    except BaseException:
+        _stop_writer(writer)
+        raise
+    finally:
+        ix.close()
+    return len(slugs)
+
+
+def update_index(
+    index_root: Path, changed: Iterable[SearchDocument], removed: Iterable[str] = ()
+) -> None:
+    """Add or replace ``changed`` documents and delete the ``removed`` slugs.
+
+    Works on a copy of the live generation made of hard links (Whoosh never rewrites a file),
+    so a crash leaves the live index as it was. Raises IndexUnavailable if there is no index
+    to update and IndexLocked if a build or update is running.
+    """
+    root = Path(index_root)
+    changed = list(changed)
+    removed = [slug for slug in removed if slug not in {d.slug for d in changed}]
+    with _write_lock(root):
+        live = _live_generation(root)
+        if live is None:
+            raise IndexUnavailable(f"there is no search index in {root} to update; build one")
+        _check_meta(live)
+        tmp = _new_dir(root)
+        try:
+            for entry in os.scandir(live):
+                if entry.name == _META or entry.name.endswith("LOCK"):
+                    continue
+                try:
+                    os.link(entry.path, tmp / entry.name)
+                except OSError:
+                    shutil.copy2(entry.path, tmp / entry.name)
+            ix = windex.open_dir(str(tmp))
+            try:
+                with ix.searcher() as s:
+                    before = s.doc_count()
+                    present = {
+                        slug
+                        for slug in itertools.chain((d.slug for d in changed), removed)
+                        if s.document_number(slug=slug) is not None
+                    }
+                writer = ix.writer()
+                try:
+                    for doc in changed:
+                        writer.update_document(**_doc_fields(doc))
+                    for slug in removed:
+                        writer.delete_by_term("slug", slug)
+                    writer.commit()
+                except BaseException:
+                    writer.cancel()
+                    raise
+            finally:
+                ix.close()
+            slugs = {d.slug for d in changed}
+            expected = before + len(slugs - present) - len(present & set(removed))
+            _verify(tmp, expected, slugs, removed)
+            _publish(root, tmp, expected)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+
+def _check_meta(gen: Path) -> dict:
+    try:
+        meta = _read_meta(gen)
+    except (OSError, ValueError) as exc:
+        raise IndexUnavailable(f"search index metadata in {gen} is unreadable: {exc}") from exc
+    if meta.get("format") != FORMAT_VERSION:
+        raise IndexUnavailable(
+            f"search index in {gen} has format {meta.get('format')!r}, "
+            f"this version needs {FORMAT_VERSION}; rebuild it"
+        )
+    return meta
+
+
+# --- Queries -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Part:
+    """One required part of a query: a word (its atoms) or a quoted phrase."""
+
+    atoms: list[str]
+    phrase: bool
+    whole: str = ""  # a multi-atom word, scored higher where it occurs whole
+
+
+_QUOTES = re.compile(r'["“”„‟«»「」『』]')
+
+
+def parse_query(text: str) -> tuple[list[_Part], list[tuple[str, ...]]]:
+    """Split user text into required parts and the terms to highlight; never raises."""
+    chunks = _QUOTES.split(text)
+    # An unbalanced quote leaves an odd count of quotes: its text is read as plain words.
+    if len(chunks) % 2 == 0:
+        chunks[-2:] = [chunks[-2] + " " + chunks[-1]]
+    parts: list[_Part] = []
+    marks: dict[tuple[str, ...], None] = {}
+    for i, chunk in enumerate(chunks):
+        words = _words(chunk)
+        if i % 2 and words:
+            atoms = [a for w in words for a in w.atoms]
+            parts.append(_Part(atoms, phrase=True))
+            marks[tuple(atoms)] = None
+        else:
+            for w in words:
+                # The word's characters light up wherever they occur, split by jieba or not;
+                # its atoms light up alone too, except single characters (half the text).
+                marks[(w.text,)] = None
+                marks.update(dict.fromkeys((a,) for a in w.atoms if len(a) > 1 or not _is_cjk(a)))
+                whole = w.text if len(w.atoms) > 1 else ""
+                parts.append(_Part(list(dict.fromkeys(w.atoms)), phrase=False, whole=whole))
+    unique: dict[tuple, _Part] = {}
+    for p in parts:
+        unique.setdefault((tuple(p.atoms), p.phrase), p)
+    return list(unique.values()), list(marks)
+
+
+# --- Highlighting ------------------------------------------------------------------------------
+
+
+def _mark_pattern(marks: Iterable[tuple[str, ...]]) -> re.Pattern | None:
+    """Compile the query's words and phrases (atom sequences) into one pattern on folded text."""
+    alts = []
+    for seq in sorted(set(marks), key=lambda m: len("".join(m)), reverse=True):
+        # Indexing skips spaces, punctuation and stop words between atoms, so may this.
+        alt = r"(?:[\W_]|的|和|与|及){0,3}".join(re.escape(a) for a in seq)
+        # Latin words only match whole words: "in" must not light up "information".
+        if seq[0][0].isascii() and seq[0][0].isalnum():
+            alt = r"(?<![a-z0-9])" + alt
+        if seq[-1][-1].isascii() and seq[-1][-1].isalnum():
+            alt += r"(?![a-z0-9])"
+        alts.append(alt)
+    return re.compile("|".join(alts)) if alts else None
+
+
+def _spans(folded: str, pattern: re.Pattern | None, limit: int = 500) -> list[list[int]]:
+    if pattern is None:
+        return []
+    spans: list[list[int]] = []
+    for m in itertools.islice(pattern.finditer(folded), limit):
+        if spans and m.start() <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], m.end())
+        else:
+            spans.append([m.start(), m.end()])
+    return spans
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _render(text: str, spans: list[list[int]], start: int, end: int) -> str:
+    out, i = [], start
+    for s, e in spans:
+        s, e = max(s, start), min(e, end)
+        if s >= e:
+            continue
+        out.append(html.escape(text[i:s]))
+        out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
+        i = e
+    out.append(html.escape(text[i:end]))
+    return _SPACES.sub(" ", "".join(out))
+
+
+def highlight(text: str, pattern: re.Pattern | None) -> Markup:
+    """Escape ``text`` and wrap the query's terms in <mark>."""
+    return Markup(_render(text, _spans(fold(text), pattern), 0, len(text)).strip())
+
+
+def snippet(text: str, pattern: re.Pattern | None, width: int = SNIPPET_CHARS) -> Markup:
+    """Escape the passage of ``text`` with the most distinct query terms, terms in <mark>."""
+    folded = fold(text)
+    spans = _spans(folded, pattern)
+    start = 0
+    if spans:
+        # Slide a window of ``width`` characters over the matches (two pointers) and keep the
+        # start with the most distinct terms, then the most matches.
+        best, counts, j = (-1, -1), {}, 0
+        words = [folded[s:e] for s, e in spans]
+        for i, (s, _e) in enumerate(spans):
+            while j < len(spans) and (j <= i or spans[j][1] <= s + width):
+                counts[words[j]] = counts.get(words[j], 0) + 1
+                j += 1
+            score = (len(counts), j - i)
+            if score > best:
+                best, start = score, s
+            counts[words[i]] -= 1
+            if not counts[words[i]]:
+                del counts[words[i]]
+        # A little context before the first match, but keep the window inside the text.
+        start = max(0, min(start - width // 6, len(text) - width))
+    end = min(len(text), start + width)
+    body = _render(text, spans, start, end).strip()
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return Markup(prefix + body + suffix)
+
+
+# --- Searching ---------------------------------------------------------------------------------
+
+# Errors that mean the index files are damaged rather than that this code is wrong.
+_BROKEN = (OSError, EOFError, zlib.error, struct.error, pickle.UnpicklingError, windex.IndexError)
+
+
+def _unavailable(message: str, exc: BaseException) -> IndexUnavailable:
+    # Whoosh leaves the file of a damaged index open in the failing frames; clearing them
+    # closes it now instead of warning about it whenever the traceback is collected.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        traceback.clear_frames(exc.__traceback__)
+        exc.__traceback__ = None
+        gc.collect()
+    return IndexUnavailable(f"{message}: {exc!r}")
+
+
+def _posting_positions(reader, fieldname: str, text: str, wanted: Set[int]) -> dict[int, list]:
+    """Positions of a term in the ``wanted`` segment-relative docnums that hold it."""
+    if not wanted:
+        return {}
+    try:
+        m = reader.postings(fieldname, text)
+    except TermNotFound:
+        return {}
+    if isinstance(m, FilterMatcher):
+        m = m.child
+    decode = reader.schema[fieldname].format.decode_positions
+    out = {}
+    if isinstance(m, W3LeafMatcher):
+        while m.is_active():
+            if m._data is None:
+                m._read_data()
+            ids, _weights, values = m._data
+            for i, d in enumerate(itertools.accumulate(ids)):
+                if d in wanted:
+                    out[d] = decode(values[i])
+            m._next_block()
+        return out
+    while m.is_active():
+        if m.id() in wanted:
+            out[m.id()] = m.value_as("positions")
+        m.next()
+    return out
+
+
+def _leaf_matcher(reader, fieldname: str, text: str):
+    try:
+        m = reader.postings(fieldname, text)
+    except TermNotFound:
+        return None
+    # Deleted documents are dropped later by intersecting with the live set.
+    return m.child if isinstance(m, FilterMatcher) else m
+
+
+def _posting_ids(reader, fieldname: str, text: str) -> list[int]:
+    """All segment-relative docnums of a term, deleted ones included."""
+    m = _leaf_matcher(reader, fieldname, text)
+    if m is None:
+        return []
+    if isinstance(m, W3LeafMatcher):
+        # Decoding whole blocks is several times faster than stepping the matcher.
+        ids: list[int] = []
+        while m.is_active():
+            if m._data is None:
+                m._read_data()
+            ids.extend(itertools.accumulate(m._data[0]))
+            m._next_block()
+        return ids
+    if isinstance(m, ListMatcher):
+        return list(m._ids)
+    return list(m.all_ids())
+
+
+def _postings(reader, fieldname: str, text: str) -> tuple[list[int], list[float]]:
+    """Segment-relative docnums and term frequencies of a term, deleted ones included."""
+    m = _leaf_matcher(reader, fieldname, text)
+    ids: list[int] = []
+    weights: list[float] = []
+    if m is None:
+        return ids, weights
+    if isinstance(m, W3LeafMatcher):
+        while m.is_active():
+            if m._data is None:
+                m._read_data()
+            block_ids, block_weights = m._data[0], m._data[1]
+            ids.extend(itertools.accumulate(block_ids))
+            if block_weights is None:
+                weights.extend([1.0] * len(block_ids))
+            elif isinstance(block_weights, float):
+                weights.extend([block_weights] * len(block_ids))
+            else:
+                weights.extend(block_weights)
+            m._next_block()
+        return ids, weights
+    while m.is_active():
+        ids.append(m.id())
+        weights.append(m.weight())
+        m.next()
+    return ids, weights
+
+
+_LENGTHS = [byte_to_length(b) or 0 for b in range(256)]
+
+
+def _field_lengths(reader, fieldname: str) -> list[int]:
+    """Every document's length of ``fieldname`` in one segment, in tokens (approximate)."""
+    count = reader.doc_count_all()
+    try:
+        # The lengths column is one byte a document; reading it whole beats a call per doc.
+        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        raw = column._dbfile.get(column._basepos, column._count) if column else b""
+        lengths = [_LENGTHS[b] for b in raw[:count]]
+        return lengths + [0] * (count - len(lengths))
+    except AttributeError:
+        return [reader.doc_field_length(d, fieldname) or 0 for d in range(count)]
+
+
+# BM25F parameters (Whoosh's defaults).
+_B, _K1 = 0.75, 1.2
+
+
+class _Query:
+    """Postings read for one query, shared by matching and ranking."""
+
+    def __init__(self, snap: _Snapshot):
+        self.snap = snap
+        self._postings: dict[tuple[str, str], list[tuple[int, list[int], list[float]]]] = {}
+
+    def postings(self, term: str, fieldname: str) -> list[tuple[int, list[int], list[float]]]:
+        key = (term, fieldname)
+        if key not in self._postings:
+            found = []
+            for reader, offset in self.snap.leaves:
+                ids, weights = _postings(reader, fieldname, term)
+                if ids:
+                    found.append((offset, ids, weights))
+            self._postings[key] = found
+        return self._postings[key]
+
+    def term_docs(self, term: str) -> set[int]:
+        out: set[int] = set()
+        for fieldname in _TEXT_FIELDS:
+            for offset, ids, _ in self.postings(term, fieldname):
+                out.update(ids if not offset else [offset + d for d in ids])
+        return out
+
+    def part_docs(self, part: _Part) -> set[int]:
+        docs: set[int] | None = None
+        for atom in sorted(set(part.atoms), key=self.snap.doc_frequency):
+            found = self.term_docs(atom)
+            docs = found if docs is None else docs & found
+            if not docs:
+                return set()
+        if part.phrase and len(part.atoms) > 1:
+            # Positions are only read where every atom occurs at all.
+            docs = self.snap.phrase_docs(part.atoms, docs)
+        return docs or set()
+
+    def rank(self, parts: list[_Part], matched: Set[int], n: int) -> list[tuple[int, float]]:
+        """The ``n`` best of ``matched`` by BM25F over the parts' atoms and whole words."""
+        terms: dict[str, float] = {}
+        for part in parts:
+            for term in (*part.atoms, part.whole):
+                if term:
+                    terms[term] = terms.get(term, 0.0) + 1.0
+        total = max(1, len(self.snap.live))
+        scores: dict[int, float] = {}
+        get = scores.get
+        for term, weight in terms.items():
+            for fieldname, boost in _TEXT_FIELDS.items():
+                postings = self.postings(term, fieldname)
+                df = sum(len(ids) for _, ids, _ in postings)
+                if not df:
+                    continue
+                factor = (math.log(total / (df + 1)) + 1) * boost * weight * (_K1 + 1)
+                norm = self.snap.norms[fieldname]
+                for offset, ids, tfs in postings:
+                    for d, tf in zip(ids, tfs, strict=True):
+                        d += offset
+                        if d in matched:
+                            scores[d] = get(d, 0.0) + factor * tf / (tf + norm[d])
+        return heapq.nlargest(n, scores.items(), key=lambda ds: (ds[1], -ds[0]))
+
+
+class _Snapshot:
+    """One open generation: a Whoosh searcher plus facet and date tables."""
+
+    def __init__(self, gen: Path):
+        _check_meta(gen)
+        self.gen = gen
+        self.ix = windex.open_dir(str(gen))
+        try:
+            self.searcher = self.ix.searcher()
+            self.leaves = self.searcher.reader().leaf_readers()
+            live: set[int] = set()
+            for reader, offset in self.leaves:
+                live.update(offset + d for d in reader.all_doc_ids())
+            self.live = frozenset(live)
+            self.values: dict[str, dict[str, frozenset[int]]] = {
+                facet: self._value_sets(fieldname) for facet, fieldname in _FACET_FIELDS.items()
+            }
+            date_key = [0] * self.searcher.doc_count_all()
+            for value, docs in self._value_sets("date").items():
+                ordinal = datetime.date.fromisoformat(value).toordinal()
+                for d in docs:
+                    date_key[d] = ordinal
+            # One int per docnum orders newest first, then by docnum; undated documents last.
+            self.date_rank = [(-k << 24) | d for d, k in enumerate(date_key)]
+            self.norms: dict[str, list[float]] = {}
+            for fieldname in _TEXT_FIELDS:
+                # BM25's length normalisation, precomputed for every document.
+                average = self.searcher.avg_field_length(fieldname) or 1.0
+                lengths = [
+                    n for reader, _ in self.leaves for n in _field_lengths(reader, fieldname)
+                ]
+                self.norms[fieldname] = [_K1 * ((1 - _B) + _B * n / average) for n in lengths]
+            self._by_date: list[int] | None = None
+            self._all_facets: dict[str, list[tuple[str, int]]] | None = None
+        except BaseException:
+            self.close()
+            raise
+
+    def _value_sets(self, fieldname: str) -> dict[str, frozenset[int]]:
+        lists: dict[str, list[int]] = {}
+        for reader, offset in self.leaves:
+            for btext in reader.lexicon(fieldname):
+                text = btext.decode("utf-8")
+                ids = _posting_ids(reader, fieldname, text)
+                lists.setdefault(text, []).extend(offset + d for d in ids)
+        return {v: frozenset(ids) & self.live for v, ids in lists.items()}
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.searcher.close()
+        with contextlib.suppress(Exception):
+            self.ix.close()
+
+    def phrase_docs(self, atoms: Sequence[str], candidates: set[int]) -> set[int]:
+        """The candidates that hold ``atoms`` at consecutive positions in one field."""
+        found: set[int] = set()
+        for reader, offset in self.leaves:
+            end = offset + reader.doc_count_all()
+            local = {d - offset for d in candidates if offset <= d < end}
+            hits: set[int] = set()
+            for fieldname in _TEXT_FIELDS:
+                todo = local - hits
+                positions: list[dict[int, list[int]]] = []
+                for atom in atoms:
+                    where = _posting_positions(reader, fieldname, atom, todo)
+                    todo = todo & where.keys()
+                    positions.append(where)
+                    if not todo:
+                        break
+                for d in todo:
+                    later = [set(p[d]) for p in positions[1:]]
+                    if any(
+                        all(start + k in pos for k, pos in enumerate(later, 1))
+                        for start in positions[0][d]
+                    ):
+                        hits.add(d)
+            found.update(d + offset for d in hits)
+        return found
+
+    def doc_frequency(self, term: str) -> int:
+        return sum(self.searcher.doc_frequency(f, term) for f in _TEXT_FIELDS)
+
+    def exact_docs(self, text: str) -> set[int]:
+        ref = normalize_ref(_QUOTES.sub("", text))
+        if not ref:
+            return set()
+        out: set[int] = set()
+        for fieldname in ("doc_no", "index_no"):
+            for reader, offset in self.leaves:
+                out.update(offset + d for d in _posting_ids(reader, fieldname, ref))
+        return out & self.live
+
+    def by_date(self, docs: Iterable[int], n: int) -> list[int]:
+        if docs is self.live:
+            if self._by_date is None:
+                self._by_date = sorted(self.live, key=self.date_rank.__getitem__)
+            return self._by_date[:n]
+        return heapq.nsmallest(n, docs, key=self.date_rank.__getitem__)
+
+    def facet_counts(self, base: Set[int], facet: str) -> list[tuple[str, int]]:
+        counts = []
+        for value, docs in self.values[facet].items():
+            n = len(docs & base)
+            if n:
+                counts.append((value, n))
+        counts.sort(key=lambda vc: (-vc[1], vc[0]))
+        return counts
+
+    def all_facets(self) -> dict[str, list[tuple[str, int]]]:
+        if self._all_facets is None:
+            self._all_facets = {f: self.facet_counts(self.live, f) for f in FACETS}
+        return self._all_facets
+
+
+class Searcher:
+    """Answers queries against the live index; one per process, safe to share across threads.
+
+    The index is opened on first use and reopened when a build or update has switched the live
+    generation, so a long-lived Searcher always answers from one complete index.
+    """
+
+    def __init__(self, index_root: Path):
+        self.index_root = Path(index_root)
+        self._lock = threading.RLock()
+        self._snapshot: _Snapshot | None = None
+
+    def __enter__(self) -> Searcher:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the open index files."""
+        with self._lock:
+            if self._snapshot is not None:
+                self._snapshot.close()
+                self._snapshot = None
+
+    def _current(self) -> _Snapshot:
+        gen = _live_generation(self.index_root)
+        snap = self._snapshot
+        if gen is None:
+            if snap is not None:
+                # The link is gone but the open generation is complete: keep serving it.
+                return snap
+            raise IndexUnavailable(f"there is no search index in {self.index_root}; build it")
+        if snap is not None and snap.gen == gen:
+            return snap
+        try:
+            fresh = _Snapshot(gen)
+        except IndexUnavailable:
+            raise
+        except Exception as exc:
+            raise _unavailable(f"the search index in {gen} cannot be read", exc) from None
+        if snap is not None:
+            snap.close()
+        self._snapshot = fresh
+        return fresh
+
+    def doc_count(self) -> int:
+        """Number of documents in the live index."""
+        with self._lock:
+            return len(self._current().live)
+
+    def search(
+        self,
+        query: str,
+        filters: Mapping[str, Sequence[str]] | None = None,
+        sort: str = "relevance",
+        page: int = 1,
+        per_page: int = 10,
+    ) -> Results:
+        """Search ``query`` within ``filters``; see the module docstring for the rules.
+
+        ``filters`` keys are category, department, year and five_openness; values within a key
+        are alternatives, keys all apply. A blank query lists the filtered documents by date.
+        """
+        query = query or ""
+        if len(query.strip()) > MAX_QUERY_LENGTH:
+            raise QueryTooLong(len(query.strip()))
+        if sort not in SORTS:
+            raise ValueError(f"sort must be one of {SORTS}, not {sort!r}")
+        unknown = set(filters or {}) - set(FACETS)
+        if unknown:
+            raise ValueError(f"unknown search filters: {sorted(unknown)}")
+        page = max(1, int(page))
+        per_page = min(MAX_PER_PAGE, max(1, int(per_page)))
+        active = {k: list(v) for k, v in (filters or {}).items() if v}
+        with self._lock:
+            snap = self._current()
+            try:
+                return self._search(snap, query, active, sort, page, per_page)
+            except SearchError:
+                raise
+            except _BROKEN as exc:
+                raise _unavailable("the search index cannot be read", exc) from None
+
+    def _search(self, snap, query, active, sort, page, per_page) -> Results:
+        parts, marks = parse_query(query)
+        results = Results(query, 0, page, per_page, [], {f: [] for f in FACETS}, sort)
+        if query.strip() and not parts:
+            return results  # only punctuation, emoji or stop words: nothing to look for
+
+        per_key = {
+            k: frozenset().union(*(snap.values[k].get(str(v), frozenset()) for v in vals))
+            for k, vals in active.items()
+        }
+        exact = snap.exact_docs(query) if parts else set()
+        context = _Query(snap)
+        text_docs: Set[int] = snap.live
+        if parts:
+            sets = [context.part_docs(p) for p in parts]
+            every = set.intersection(*sets)
+            if not every and len(parts) > 1:
+                every = set().union(*sets)
+                results.relaxed = bool(every)
+            text_docs = (every | exact) & snap.live
+
+        def restrict(docs: Set[int], skip: str | None = None) -> Set[int]:
+            for k, allowed in per_key.items():
+                if k != skip:
+                    docs = docs & allowed
+            return docs
+
+        matched = restrict(text_docs)
+        results.total = len(matched)
+        if not parts and not per_key:
+            results.facets = dict(snap.all_facets())
+        else:
+            for facet in FACETS:
+                base = restrict(text_docs, skip=facet) if facet in per_key else matched
+                results.facets[facet] = snap.facet_counts(base, facet)
+
+        first, want = (page - 1) * per_page, page * per_page
+        if first >= results.total:
+            return results
+        scores: dict[int, float] = {}
+        if not parts or sort == "date":
+            order = snap.by_date(matched, want)
+        else:
+            top = snap.by_date(exact & matched, len(exact))
+            ranked = context.rank(parts, matched - exact, want)
+            scores = dict(ranked)
+            order = top + [d for d, _ in ranked]
+        pattern = _mark_pattern(marks)
+        for docnum in order[first:want]:
+            stored = snap.searcher.stored_fields(docnum)
+            day = stored.get("date")
+            results.hits.append(
+                Hit(
+                    slug=stored["slug"],
+                    title_html=highlight(stored.get("title", ""), pattern),
+                    snippet_html=snippet(stored.get("body", ""), pattern),
+                    date=datetime.date.fromisoformat(day) if day else None,
+                    department=stored.get("department", ""),
+                    category=stored.get("category", ""),
+                    score=scores.get(docnum, 0.0),
+                )
+            )
+        return results

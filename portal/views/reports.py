@@ -1,0 +1,91 @@
+"""Annual reports as data: table downloads per report, the combined dataset, and the
+year-over-year comparison of one organisation's reports."""
+
+import json
+
+from flask import Blueprint, Response, abort, render_template, request
+
+from portal import catalogue, reports
+from portal.comparison import KEY_FIGURES, comparison_chart
+
+blueprint = Blueprint("reports", __name__)
+
+
+def _report_document(slug: str):
+    document = catalogue.current().get(slug)
+    if document is None or document.report is None:
+        abort(404)
+    return document
+
+
+def _download(body: str, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def _json(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+@blueprint.get("/documents/<slug>/tables.csv")
+def report_csv(slug: str):
+    """One report's statutory tables as CSV (UTF-8 with BOM)."""
+    document = _report_document(slug)
+    return _download(reports.report_to_csv(document.report), "text/csv", f"{slug}.csv")
+
+
+@blueprint.get("/documents/<slug>/tables.json")
+def report_json(slug: str):
+    """One report's statutory tables as JSON."""
+    document = _report_document(slug)
+    return _download(_json(reports.report_to_json(document.report)), "application/json",
+                     f"{slug}.json")
+
+
+def _all_reports() -> list[reports.Report]:
+    return sorted((d.report for d in catalogue.current().annual_reports),
+                  key=lambda r: (r.organisation, r.year))
+
+
+@blueprint.get("/reports/dataset.csv")
+def dataset_csv():
+    """Every published report's tables in one CSV file."""
+    return _download(reports.dataset_csv(_all_reports()), "text/csv", "annual-reports.csv")
+
+
+@blueprint.get("/reports/dataset.json")
+def dataset_json():
+    """Every published report's tables in one JSON file."""
+    return _download(_json(reports.dataset_json(_all_reports())), "application/json",
+                     "annual-reports.json")
+
+
+@blueprint.get("/reports/")
+def overview():
+    """Each organisation's reports by year, with links to compare them and to the data."""
+    current = catalogue.current()
+    by_organisation: dict[str, list] = {}
+    for document in current.annual_reports:
+        by_organisation.setdefault(document.report.organisation, []).append(document)
+    for documents in by_organisation.values():
+        documents.sort(key=lambda d: d.report.year, reverse=True)
+    return render_template("reports/overview.html", by_organisation=by_organisation,
+                           current=current)
+
+
+@blueprint.get("/reports/compare/")
+def compare():
+    """Key figures of one organisation's reports side by side, as a table and a chart."""
+    organisation = request.args.get("organisation", "")
+    documents = sorted((d for d in catalogue.current().annual_reports
+                        if d.report.organisation == organisation),
+                       key=lambda d: d.report.year)
+    if not documents:
+        abort(404)
+    return render_template("reports/compare.html", organisation=organisation,
+                           documents=documents, figures=KEY_FIGURES,
+                           chart=comparison_chart(documents),
+                           problems=catalogue.current().series_problems)
