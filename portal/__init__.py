@@ -28,7 +28,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     catalogue.init_app(app)
     errors.init_app(app)
 
-    from portal.views import catalogue, documents, home, qr, reports, search
+    from portal.views import catalogue, documents, feeds, home, qr, reports, search
 
     app.register_blueprint(home.blueprint)
     app.register_blueprint(catalogue.blueprint)
@@ -36,5 +36,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(search.blueprint)
     app.register_blueprint(qr.blueprint)
     app.register_blueprint(reports.blueprint)
+    app.register_blueprint(feeds.blueprint)
     return app
 

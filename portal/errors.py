@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
@@ -22,12 +22,19 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return render_error(error), error.code, _allow_header(error)
+        return respond(error), error.code, _allow_header(error)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         log.exception("unhandled error")
-        return render_error(InternalServerError()), 500
+        return respond(InternalServerError()), 500
+
+
+def respond(error: HTTPException):
+    """The error as the site's page, or as JSON for the machine interface under /api/."""
+    if request.path.startswith("/api/"):
+        return jsonify({"error": _message(error), "status": error.code})
+    return render_error(error)
 
 
 def _allow_header(error: HTTPException) -> dict:
@@ -46,6 +53,13 @@ def render_error(error: HTTPException) -> str:
         500: _("服务器出错了"),
         503: _("服务暂时不可用"),
     }
+    code = error.code or 500
+    return render_template("error.html", code=code, title=titles.get(code, _("出错了")),
+                           description=_message(error))
+
+
+def _message(error: HTTPException) -> str:
+    """What to tell the visitor: the specific reason when we have one, else the general one."""
     explanations = {
         400: _("您提交的地址或内容有误，请检查后重试。"),
         404: _("您要找的页面不存在，可能已移动或地址有误。"),
@@ -54,7 +68,4 @@ def render_error(error: HTTPException) -> str:
         500: _("服务器处理您的请求时出错，我们已记录此问题。请稍后重试。"),
         503: _("该服务暂时不可用，请稍后重试。其他页面仍可正常访问。"),
     }
-    code = error.code or 500
-    description = getattr(error, "user_message", None) or explanations.get(code, "")
-    return render_template("error.html", code=code, title=titles.get(code, _("出错了")),
-                           description=description)
+    return getattr(error, "user_message", None) or explanations.get(error.code or 500, "")

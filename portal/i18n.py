@@ -70,7 +70,8 @@ def init_app(app: Flask) -> None:
     def language():
         locale = select_locale()
         return {"locale": locale, "html_lang": to_bcp47(locale),
-                "language_links": language_links()}
+                "language_links": language_links(),
+                "alternates": [(to_bcp47(other), url_in(other)) for other in LOCALES]}
 
 
 LANGUAGE_NAMES = {"zh_Hans": "中文", "en": "English"}

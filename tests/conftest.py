@@ -114,6 +114,8 @@ def audit_page(html: str, locale: str = "zh-Hans") -> BeautifulSoup:
     for tag, attribute in (("link", "href"), ("script", "src"), ("img", "src"),
                            ("iframe", "src"), ("source", "src"), ("form", "action")):
         for element in soup.find_all(tag, attrs={attribute: True}):
+            if tag == "link" and set(element.get("rel", [])) <= {"canonical", "alternate"}:
+                continue  # names an address; the browser does not fetch it
             if re.match(r"^(https?:)?//", element[attribute]):
                 problems.append(f"request to another host: <{tag} {attribute}="
                                 f"{element[attribute]!r}>")

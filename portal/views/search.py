@@ -1,6 +1,7 @@
 """The search page and its JSON twin: a GET form, so every search has a shareable URL and works
 without JavaScript."""
 
+import unicodedata
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
@@ -8,6 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import ServiceUnavailable
 
 from portal import catalogue, categories, search
+from portal.canonical import canonical_url
 from portal.catalogue import Page
 from portal.errors import UserError
 from portal.views.catalogue import page_argument
@@ -28,15 +30,22 @@ def searcher() -> search.Searcher:
     return extensions["portal.searcher"]
 
 
+def visible_text(text: str) -> str:
+    """text with control, private-use and unassigned characters turned into spaces, trimmed:
+    they can only be typing accidents or probes, and must not be echoed into a page."""
+    return "".join(" " if unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") else c
+                   for c in text).strip()
+
+
 def _arguments() -> tuple[str, dict[str, list[str]], str, int]:
     """The query, filters, sort order and page of the request; a clear 400 when malformed."""
-    query = request.args.get("q", "").strip()
+    query = visible_text(request.args.get("q", ""))
     if len(query) > search.MAX_QUERY_LENGTH:
         raise UserError(_("搜索词过长：最多 %(limit)d 个字符，您输入了 %(length)d 个。",
                           limit=search.MAX_QUERY_LENGTH, length=len(query)))
     filters = {}
     for key in FILTER_KEYS:
-        values = [value for value in request.args.getlist(key) if value]
+        values = [value for value in map(visible_text, request.args.getlist(key)) if value]
         if len(values) > MAX_VALUES_PER_FILTER:
             raise UserError(_("筛选条件过多：每类最多选择 %(limit)d 项。",
                               limit=MAX_VALUES_PER_FILTER))
@@ -103,6 +112,14 @@ def api():
         "facets": {key: [{"value": value, "count": count} for value, count in values]
                    for key, values in found.facets.items()},
     })
+
+
+@blueprint.get("/opensearch.xml")
+def opensearch():
+    """The OpenSearch description, so browsers can add this site's search."""
+    xml = render_template("search/opensearch.xml",
+                          template=canonical_url(url_for("search.results")) + "?q={searchTerms}")
+    return current_app.response_class(xml, mimetype="application/opensearchdescription+xml")
 
 
 def facet_label(key: str, value: str) -> str:
