@@ -32,7 +32,7 @@ translations: $(MO)
 
 ## make extract-messages: refresh the .po files after changing visitor-facing text
 extract-messages: $(BIN)/portal
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -o portal/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -k lazy_pgettext:1c,2 -o portal/translations/messages.pot .
 	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
 
 check: $(BIN)/portal

@@ -266,6 +266,7 @@ def init_app(app: Flask) -> None:
     """Give the app its catalogue store."""
     app.extensions["portal.catalogue"] = CatalogueStore(Path(app.config["CONTENT_DIR"]))
     app.jinja_env.globals["categories_by_slug"] = categories.BY_SLUG
+    app.jinja_env.globals["mode_labels"] = categories.MODE_LABELS
 
 
 def current() -> Catalogue:

@@ -70,6 +70,8 @@ def init_app(app: Flask) -> None:
     def language():
         locale = select_locale()
         return {"locale": locale, "html_lang": to_bcp47(locale),
+                "site_name": app.config["SITE_NAME" if locale == DEFAULT_LOCALE
+                                         else "SITE_NAME_EN"],
                 "language_links": language_links(),
                 "alternates": [(to_bcp47(other), url_in(other)) for other in LOCALES]}
 

@@ -92,7 +92,7 @@ def test_comparison_page_puts_every_chart_value_in_the_table(page):
     rows = {tr.th.get_text(): [td.get_text() for td in tr.find_all("td")]
             for tr in table.tbody.find_all("tr")}
     for bar in compare.select("svg rect"):
-        year, label_value = bar.title.get_text().split(" ", 1)
+        year, label_value = bar.title.get_text().split("年", 1)
         label, value = label_value.split("：")
         assert rows[label][header.index(year if year != "2023" else "2023 示例") - 1] == value
     assert compare.select_one("svg")["role"] == "img"
