@@ -2,9 +2,9 @@
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, SecurityError
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,10 @@ def init_app(app: Flask) -> None:
 
 def respond(error: HTTPException):
     """The error as the site's page, or as JSON for the machine interface under /api/."""
+    if isinstance(error, SecurityError):
+        # A Host header the site does not serve: no URL of this site can be built for it.
+        return current_app.response_class("400 Bad Request: unknown host\n",
+                                          mimetype="text/plain")
     if request.path.startswith("/api/"):
         return jsonify({"error": _message(error), "status": error.code})
     return render_error(error)

@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'none'",
@@ -39,8 +40,21 @@ def safe_local_path(target: str | None, fallback: str = "/") -> str:
     return target
 
 
+def allowed_hosts(config) -> list[str]:
+    """The Host header values the site answers to."""
+    if config["ALLOWED_HOSTS"].strip():
+        return [host.strip() for host in config["ALLOWED_HOSTS"].split(",") if host.strip()]
+    base = urlsplit(config["BASE_URL"]).hostname or ""
+    return [host for host in (base, "localhost", "127.0.0.1") if host]
+
+
 def init_app(app: Flask) -> None:
-    """Add the security headers to every response."""
+    """Check the Host header, trust proxies only as configured, limit bodies, add headers."""
+    app.config["TRUSTED_HOSTS"] = allowed_hosts(app.config)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
+    proxies = app.config["PROXY_COUNT"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     @app.after_request
     def add_headers(response):

@@ -35,6 +35,13 @@ SETTINGS = (
     Setting("PER_PAGE", 20, "Documents per page in catalogue listings."),
     Setting("PAGE_MAX_AGE", 60,
             "Seconds a shared cache may keep a page before it asks again (pages carry an ETag)."),
+    Setting("ALLOWED_HOSTS", "",
+            "Comma-separated host names the site answers to; other Host headers get 400. "
+            "Empty: the host of BASE_URL, plus localhost and 127.0.0.1."),
+    Setting("PROXY_COUNT", 0,
+            "How many reverse proxies stand in front of the site; only then are their "
+            "X-Forwarded-For/-Proto/-Host headers trusted."),
+    Setting("MAX_REQUEST_BYTES", 65536, "Largest request body accepted; larger ones get 413."),
     Setting("BUILD_INDEX_ON_START", True,
             "Build the search index when the site starts and the index is missing or older "
             "than the content."),

@@ -69,9 +69,10 @@ def test_sitemap_lists_every_document_in_both_languages(client):
     assert len(urls) == len(set(urls))
 
 
-def test_sitemap_ignores_a_forged_host(client):
-    response = client.get("/sitemap.xml", headers={"Host": "evil.example"})
-    assert b"evil.example" not in response.data
+def test_sitemap_addresses_come_from_configuration_not_the_host_header(client):
+    response = client.get("/sitemap.xml", headers={"Host": "127.0.0.1:8000"})
+    assert b"127.0.0.1" not in response.data
+    assert b"https://portal.example.gov.cn/" in response.data
 
 
 def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_search(client):

@@ -28,9 +28,11 @@ def test_the_png_code_decodes_to_the_canonical_url(client):
         "https://portal.example.gov.cn/documents/2022-procurement-notice/"]
 
 
-def test_the_code_keeps_the_configured_address_when_the_host_header_is_forged(client):
-    response = client.get("/qr.png?path=/", headers={"Host": "evil.example"})
+def test_the_code_keeps_the_configured_address_whatever_the_host_header(client):
+    # 127.0.0.1 is an allowed host (the site answers it) but not the public address.
+    response = client.get("/qr.png?path=/", headers={"Host": "127.0.0.1:8000"})
     assert decode(response.data) == ["https://portal.example.gov.cn/"]
+    assert client.get("/qr.png?path=/", headers={"Host": "evil.example"}).status_code == 400
 
 
 def test_the_svg_code_has_a_white_background_and_a_title(client):
