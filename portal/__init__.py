@@ -2,6 +2,7 @@
 
 import logging
 import os
+from pathlib import Path
 
 from flask import Flask
 
@@ -37,5 +38,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(qr.blueprint)
     app.register_blueprint(reports.blueprint)
     app.register_blueprint(feeds.blueprint)
+
+    if app.config["PAGE_CACHE_SIZE"]:
+        from portal.page_cache import PageCacheMiddleware, code_version
+
+        app.wsgi_app = PageCacheMiddleware(
+            app.wsgi_app, app.extensions["portal.catalogue"],
+            code_version(Path(app.root_path)), app.config["PAGE_CACHE_SIZE"],
+            app.config["PAGE_MAX_AGE"])
     return app
 

@@ -101,6 +101,18 @@ def index(full: bool):
 
 
 @main.command()
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+def export(target: Path):
+    """Write every public page, feed and download as static files under TARGET."""
+    from portal import create_app
+    from portal.export import export_site
+
+    app = create_app({"PAGE_CACHE_SIZE": 0})
+    count = export_site(app, target)
+    click.echo(f"exported {count} files to {target} (see {target}/nginx.conf.example)")
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
               help="Port to listen on.")

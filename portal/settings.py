@@ -42,6 +42,8 @@ SETTINGS = (
             "How many reverse proxies stand in front of the site; only then are their "
             "X-Forwarded-For/-Proto/-Host headers trusted."),
     Setting("MAX_REQUEST_BYTES", 65536, "Largest request body accepted; larger ones get 413."),
+    Setting("PAGE_CACHE_SIZE", 2000,
+            "Rendered pages kept in memory per worker (0 turns the page cache off)."),
     Setting("BUILD_INDEX_ON_START", True,
             "Build the search index when the site starts and the index is missing or older "
             "than the content."),

@@ -85,7 +85,7 @@ def test_reports_overview_lists_each_organisation_with_status_and_comparison_lin
 
 
 def test_comparison_page_puts_every_chart_value_in_the_table(page):
-    compare = page("/reports/compare/?organisation=灵武市科学技术局")
+    compare = page("/reports/compare/灵武市科学技术局/")
     table = compare.select_one("table.compare-table")
     header = [th.get_text(" ", strip=True) for th in table.thead.find_all("th")]
     assert header == ["项目", "2023 示例", "2024"]
@@ -108,13 +108,13 @@ def test_comparison_reports_carry_over_across_years(site, page):
                         "carried_forward:          {person: 1, business: 0, research: 0, "
                         "nonprofit: 0, legal: 0, other: 0, total: 1}")
     data.write_text(text, encoding="utf-8")
-    compare = page("/reports/compare/?organisation=灵武市科学技术局")
+    compare = page("/reports/compare/灵武市科学技术局/")
     section = compare.find("h2", string="跨年度校验")
     assert "R6" in section.find_next("ul").get_text()
 
 
 def test_comparison_of_an_unknown_organisation_is_404(page):
-    page("/reports/compare/?organisation=无此单位", status=404)
+    page("/reports/compare/无此单位/", status=404)
 
 
 def test_import_report_command_writes_the_seed_and_refuses_an_incomplete_table(tmp_path):
@@ -134,3 +134,10 @@ def test_import_report_command_writes_the_seed_and_refuses_an_incomplete_table(t
     assert result.exit_code == 1
     assert "not placed" in result.output and "nothing was written" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_the_old_comparison_address_redirects_to_the_new_one(client):
+    response = client.get("/reports/compare/?organisation=灵武市科学技术局")
+    assert response.status_code == 301
+    assert response.headers["Location"] == (
+        "/reports/compare/%E7%81%B5%E6%AD%A6%E5%B8%82%E7%A7%91%E5%AD%A6%E6%8A%80%E6%9C%AF%E5%B1%80/")

@@ -3,7 +3,7 @@ year-over-year comparison of one organisation's reports."""
 
 import json
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from portal import catalogue, reports
 from portal.comparison import KEY_FIGURES, comparison_chart
@@ -77,9 +77,17 @@ def overview():
 
 
 @blueprint.get("/reports/compare/")
-def compare():
-    """Key figures of one organisation's reports side by side, as a table and a chart."""
+def compare_by_query():
+    """The comparison addressed by ?organisation=, moved to a path a static server can serve."""
     organisation = request.args.get("organisation", "")
+    if not organisation:
+        abort(404)
+    return redirect(url_for("reports.compare", organisation=organisation), 301)
+
+
+@blueprint.get("/reports/compare/<organisation>/")
+def compare(organisation: str):
+    """Key figures of one organisation's reports side by side, as a table and a chart."""
     documents = sorted((d for d in catalogue.current().annual_reports
                         if d.report.organisation == organisation),
                        key=lambda d: d.report.year)

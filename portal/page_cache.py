@@ -1,0 +1,122 @@
+"""A cache of rendered pages in front of the app, keyed by everything a page depends on: path
+and query, host, the visitor's reading-preferences cookie, the content version and the code
+version. A repeat view is served from memory without entering Flask; a conditional request whose
+ETag matches is answered 304 before any rendering, even by a worker that never rendered it,
+because the ETag is derived from the key rather than from the body."""
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from http.cookies import CookieError, SimpleCookie
+from pathlib import Path
+
+from portal.catalogue import CatalogueStore
+
+PREFERENCES_COOKIE = "prefs"
+# Dynamic or personal answers never go through the cache.
+UNCACHED_PREFIXES = ("/search", "/api/", "/en/search", "/en/api/", "/preferences",
+                     "/en/preferences", "/static/")
+
+
+def code_version(package: Path) -> str:
+    """A fingerprint of the code, templates, styles and translations that render pages."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".html", ".xml", ".css", ".js", ".po",
+                                              ".toml"}:
+            digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+class PageCacheMiddleware:
+    """WSGI middleware: serve GET/HEAD pages from an LRU of rendered responses."""
+
+    def __init__(self, wsgi_app: Callable, store: CatalogueStore, version: str,
+                 max_entries: int = 2000, max_age: int = 60):
+        self.wsgi_app = wsgi_app
+        self.max_age = max_age
+        self.store = store
+        self.version = version
+        self.max_entries = max_entries
+        self._entries: OrderedDict[str, tuple[str, list, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _key(self, environ) -> str | None:
+        path = environ.get("PATH_INFO", "")
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or path.startswith(
+                UNCACHED_PREFIXES):
+            return None
+        try:
+            cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
+        except CookieError:
+            cookie = SimpleCookie()
+        preferences = cookie[PREFERENCES_COOKIE].value if PREFERENCES_COOKIE in cookie else ""
+        parts = (environ.get("HTTP_HOST", ""), environ.get("wsgi.url_scheme", ""),
+                 environ.get("SCRIPT_NAME", ""), path, environ.get("QUERY_STRING", ""),
+                 preferences, self.store.current().version, self.version)
+        return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+    def __call__(self, environ, start_response) -> Iterable[bytes]:
+        key = self._key(environ)
+        if key is None:
+            return self.wsgi_app(environ, start_response)
+        etag = f'"p-{key[:20]}"'
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+        if entry is not None and etag in environ.get("HTTP_IF_NONE_MATCH", ""):
+            return self._send(start_response, "304 Not Modified", entry[1], b"", environ)
+        if entry is not None:
+            return self._send(start_response, entry[0], entry[1], entry[2], environ)
+        if etag in environ.get("HTTP_IF_NONE_MATCH", ""):
+            # The same key always renders the same page, so the visitor's copy is current,
+            # whichever worker rendered it.
+            headers = [("ETag", etag), ("Cache-Control", f"public, max-age={self.max_age}"),
+                       ("Vary", "Cookie")]
+            return self._send(start_response, "304 Not Modified", headers, b"", environ)
+        return self._render(environ, start_response, key, etag)
+
+    def _render(self, environ, start_response, key, etag):
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: None
+
+        # Render as an unconditional GET so the body is complete for the cache (HEAD too).
+        plain = {k: v for k, v in environ.items() if k != "HTTP_IF_NONE_MATCH"}
+        plain["REQUEST_METHOD"] = "GET"
+        result = self.wsgi_app(plain, capture)
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        status, headers = captured["status"], captured["headers"]
+        cacheable = status.startswith("200") and any(
+            name.lower() == "content-type" and value.startswith("text/html")
+            for name, value in headers) and not any(
+            name.lower() == "set-cookie" for name, _ in headers)
+        if cacheable:
+            headers = [(n, v) for n, v in headers if n.lower() != "etag"] + [("ETag", etag)]
+            if not any(n.lower() == "vary" and "cookie" in v.lower() for n, v in headers):
+                # The reading preferences cookie changes the page: shared caches must know.
+                headers.append(("Vary", "Cookie"))
+            with self._lock:
+                self._entries[key] = (status, headers, body)
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+        return self._send(start_response, status, headers, body, environ)
+
+    @staticmethod
+    def _send(start_response, status, headers, body, environ):
+        if status.startswith("304"):
+            kept = {"etag", "cache-control", "vary", "content-security-policy", "date"}
+            headers = [(n, v) for n, v in headers if n.lower() in kept]
+        else:
+            headers = [(n, v) for n, v in headers if n.lower() != "content-length"]
+            headers.append(("Content-Length", str(len(body))))
+        start_response(status, headers)
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" or status.startswith("304") else [body]

@@ -1,0 +1,95 @@
+"""The page cache: repeat views and conditional requests cost no rendering, and no visitor is
+ever served a stale or someone else's page."""
+
+import contextlib
+
+import pytest
+from flask import template_rendered
+
+from portal import create_app
+
+
+@contextlib.contextmanager
+def renders(app):
+    """Count the templates the app renders inside the block."""
+    rendered = []
+
+    def record(sender, template, context, **extra):
+        rendered.append(template.name)
+
+    template_rendered.connect(record, app)
+    try:
+        yield rendered
+    finally:
+        template_rendered.disconnect(record, app)
+
+
+@pytest.fixture
+def worker(site, tmp_path):
+    """Another app process serving the same content, as a second gunicorn worker would."""
+    return create_app({"TESTING": True, "CONTENT_DIR": str(site),
+                       "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
+                       "BASE_URL": "https://portal.example.gov.cn"})
+
+
+def test_a_repeat_view_is_served_without_rendering(app, client):
+    first = client.get("/catalogue/")
+    with renders(app) as rendered:
+        again = client.get("/catalogue/")
+    assert rendered == []
+    assert again.data == first.data
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["Content-Security-Policy"]
+
+
+def test_a_conditional_request_is_answered_304_before_any_rendering_even_by_a_cold_worker(
+        client, worker):
+    etag = client.get("/documents/2022-procurement-notice/").headers["ETag"]
+    with renders(worker) as rendered:
+        response = worker.test_client().get("/documents/2022-procurement-notice/",
+                                            headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert rendered == []
+    assert response.data == b""
+
+
+def test_a_content_change_gives_a_new_page_and_etag(app, site, client):
+    app.extensions["portal.catalogue"].interval = 0
+    before = client.get("/documents/2022-procurement-notice/")
+    path = site / "policy" / "2022-procurement-notice.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("示例科技有限公司", "新的成交供应商"),
+                    encoding="utf-8")
+    after = client.get("/documents/2022-procurement-notice/",
+                       headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert "新的成交供应商" in after.get_data(as_text=True)
+    assert after.headers["ETag"] != before.headers["ETag"]
+
+
+def test_pages_vary_on_the_preferences_cookie(client):
+    plain = client.get("/")
+    assert "Cookie" in plain.headers["Vary"]
+    client.set_cookie("prefs", "scheme=dark")
+    other = client.get("/")
+    assert other.headers["ETag"] != plain.headers["ETag"]
+
+
+def test_head_on_a_cold_cache_does_not_poison_the_page(client):
+    assert client.head("/catalogue/statutory/").data == b""
+    assert b"</html>" in client.get("/catalogue/statutory/").data
+
+
+def test_errors_and_search_are_not_cached(app, client):
+    client.get("/documents/nope/")
+    with renders(app) as rendered:
+        assert client.get("/documents/nope/").status_code == 404
+    assert rendered
+    client.get("/search")
+    with renders(app) as rendered:
+        client.get("/search")
+    assert rendered
+
+
+def test_a_forged_host_never_reaches_the_cache(client):
+    client.get("/")
+    assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
