@@ -4,8 +4,8 @@ spelling (Babel's identifiers inside, BCP 47 in HTML)."""
 import datetime
 from urllib.parse import quote, quote_from_bytes
 
-from flask import Flask, request
-from flask_babel import Babel, format_date, format_decimal
+from flask import Flask, g, request
+from flask_babel import Babel, format_date, format_decimal, get_translations
 
 DEFAULT_LOCALE = "zh_Hans"
 LOCALES = ("zh_Hans", "en")
@@ -18,6 +18,14 @@ ENVIRON_KEY = "portal.locale"
 def N_(text: str) -> str:
     """Mark a string for translation without translating it here (gettext_noop)."""
     return text
+
+
+def _translations():
+    """The current request's translations, looked up once per request."""
+    translations = g.get("_portal_translations")
+    if translations is None:
+        translations = g._portal_translations = get_translations()
+    return translations
 
 
 def to_bcp47(locale: str) -> str:
@@ -61,6 +69,16 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     Babel(app, locale_selector=select_locale)
+    # flask-babel resolves domain, locale and cache on every call; a page makes a hundred
+    # calls, so templates look the request's translations up once.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda text: _translations().ugettext(text),
+        ngettext=lambda one, many, n: _translations().ungettext(one, many, n),
+        pgettext=lambda context, text: _translations().upgettext(context, text),
+        npgettext=lambda context, one, many, n: _translations().unpgettext(
+            context, one, many, n),
+        newstyle=True,
+    )
     app.wsgi_app = LocalePrefixMiddleware(app.wsgi_app)
     app.add_template_filter(to_bcp47, "bcp47")
     app.add_template_filter(date_medium)

@@ -56,6 +56,21 @@ def _write_manifest(index_dir: Path, manifest: dict[str, str]) -> None:
     os.replace(temporary, index_dir / MANIFEST)
 
 
+def _usable(index_dir: Path) -> bool:
+    """Whether the live index opens and answers (not missing, broken or of an older format)."""
+    try:
+        searcher = search.Searcher(index_dir)
+    except search.IndexUnavailable:
+        return False
+    try:
+        searcher.search("", per_page=1)
+        return True
+    except search.IndexUnavailable:
+        return False
+    finally:
+        searcher.close()
+
+
 def index_catalogue(catalogue: Catalogue, index_dir: Path, full: bool = False) -> str:
     """Bring the index in step with the catalogue; return what was done, for people to read.
 
@@ -65,7 +80,7 @@ def index_catalogue(catalogue: Catalogue, index_dir: Path, full: bool = False) -
     documents = {d.slug: search_document(d) for d in catalogue.documents}
     wanted = {slug: fingerprint(doc) for slug, doc in documents.items()}
     indexed = _read_manifest(index_dir)
-    if full or not indexed or search.index_stamp(index_dir) is None:
+    if full or not indexed or not _usable(index_dir):
         search.build_index(index_dir, documents.values())
         _write_manifest(index_dir, wanted)
         return f"built the search index of {len(documents)} documents"

@@ -133,3 +133,11 @@ def test_opensearch_description_lets_browsers_add_the_search(indexed, client, pa
 
 def test_control_characters_in_filters_are_not_echoed(indexed, page):
     page("/search", query_string={"q": "科技", "department": "办公\x00室\x07"})
+
+
+def test_an_index_of_an_older_format_is_rebuilt_by_the_next_index_run(app, site):
+    index_dir = Path(app.config["SEARCH_INDEX_DIR"])
+    index_content(site, index_dir)
+    meta = next(index_dir.glob("gen-*/portal-index.json"))
+    meta.write_text(meta.read_text().replace('"format": ', '"format": 1000'), encoding="utf-8")
+    assert index_content(site, index_dir).startswith("built the search index")

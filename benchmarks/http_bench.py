@@ -1,0 +1,155 @@
+"""HTTP benchmark: requests per second and latency, side by side in one run, for nginx serving
+the static export (the ceiling on this machine), the app on a page-cache hit, the app rendering
+afresh, the app answering 304, and a search.
+
+Bounded and local: every load goes to 127.0.0.1 only, with wrk, for a fixed number of seconds.
+
+    .venv/bin/python benchmarks/http_bench.py [--seconds 5] [--connections 20]
+"""
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PORTAL = ROOT / ".venv" / "bin" / "portal"
+DOCUMENT = "/documents/2024-tech-commissioner-measures/"
+
+NGINX_CONF = """
+{user}
+worker_processes 2;
+pid {root}/nginx.pid;
+error_log {root}/error.log;
+daemon off;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log off;
+    client_body_temp_path {root}/tmp; proxy_temp_path {root}/tmp; fastcgi_temp_path {root}/tmp;
+    uwsgi_temp_path {root}/tmp; scgi_temp_path {root}/tmp;
+    server {{
+        listen 127.0.0.1:{port};
+        root {site};
+        location / {{ try_files $uri $uri/index.html =404; }}
+    }}
+}}
+"""
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(port: int, seconds: float = 30) -> None:
+    """Block until something accepts connections on the port."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
+
+
+def wrk(url: str, seconds: int, connections: int, headers: dict | None = None) -> dict:
+    """Run wrk against url; return requests/s, p50, p99 (ms) and non-2xx/3xx responses."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True,
+                            timeout=seconds + 30).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+    def percentile(label: str) -> float:
+        value, unit = re.search(rf"\s{label}%\s+([\d.]+)(us|ms|s)", output).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    return {"rate": rate, "p50": percentile("50"), "p99": percentile("99"),
+            "errors": int(errors.group(1)) if errors else 0,
+            "socket_errors": socket_errors.group(1) if socket_errors else ""}
+
+
+def start_app(port: int, extra_env: dict) -> subprocess.Popen:
+    """portal serve (gunicorn, one worker per core) on the shipped content."""
+    env = {**os.environ, "PORTAL_BUILD_INDEX_ON_START": "false",
+           "PORTAL_BASE_URL": f"http://127.0.0.1:{port}", **extra_env}
+    process = subprocess.Popen([str(PORTAL), "serve", "--port", str(port)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(port)
+    return process
+
+
+def main() -> int:
+    """Run every scenario and print one table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=20)
+    options = parser.parse_args()
+    for tool in ("wrk", "nginx"):
+        if not shutil.which(tool) and not Path(f"/usr/sbin/{tool}").exists():
+            sys.exit(f"{tool} is not installed: apt-get install {tool}")
+    subprocess.run([str(PORTAL), "index"], check=True, capture_output=True)
+    results = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        subprocess.run([str(PORTAL), "export", str(scratch / "site")], check=True,
+                       capture_output=True)
+        nginx_port = free_port()
+        (scratch / "tmp").mkdir()
+        user = "user root;" if os.geteuid() == 0 else ""
+        (scratch / "nginx.conf").write_text(NGINX_CONF.format(
+            user=user, root=scratch, port=nginx_port, site=scratch / "site"))
+        nginx = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-c",
+                                  str(scratch / "nginx.conf"), "-p", str(scratch)])
+        cached_port, fresh_port = free_port(), free_port()
+        cached = start_app(cached_port, {})
+        fresh = start_app(fresh_port, {"PORTAL_PAGE_CACHE_SIZE": "0"})
+        try:
+            wait_for(nginx_port)
+            page = f"http://127.0.0.1:{cached_port}{DOCUMENT}"
+            with urllib.request.urlopen(page) as response:
+                etag = response.headers["ETag"]
+                weight = len(response.read())
+            scenarios = {
+                "nginx, exported document page": (f"http://127.0.0.1:{nginx_port}{DOCUMENT}", {}),
+                "app, page-cache hit": (page, {}),
+                "app, rendering afresh": (f"http://127.0.0.1:{fresh_port}{DOCUMENT}", {}),
+                "app, 304 (If-None-Match)": (page, {"If-None-Match": etag}),
+                "app, search": (f"http://127.0.0.1:{cached_port}/search?q=%E7%A7%91%E6%8A%80"
+                                "%E7%89%B9%E6%B4%BE%E5%91%98", {}),
+            }
+            for name, (url, headers) in scenarios.items():
+                wrk(url, 1, options.connections, headers)  # warm up
+                results[name] = wrk(url, options.seconds, options.connections, headers)
+        finally:
+            for process in (cached, fresh, nginx):
+                process.terminate()
+                process.wait(timeout=15)
+    ceiling = results["nginx, exported document page"]["rate"]
+    print(f"{os.cpu_count()} cores, wrk -t2 -c{options.connections} -d{options.seconds}s, "
+          f"document page {weight:,} bytes uncompressed")
+    print(f"{'scenario':32} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'of nginx':>9} "
+          f"{'errors':>7}")
+    for name, result in results.items():
+        share = f"1/{ceiling / result['rate']:.1f}" if result["rate"] else "-"
+        print(f"{name:32} {result['rate']:9.0f} {result['p50']:8.2f} {result['p99']:8.2f} "
+              f"{share:>9} {result['errors']:7d} {result['socket_errors']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
