@@ -26,12 +26,16 @@ def site(tmp_path) -> Path:
 @pytest.fixture
 def app(site, tmp_path):
     """The app serving the fixture site."""
-    return create_app({
+    app = create_app({
         "TESTING": True,
         "CONTENT_DIR": str(site),
         "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
         "BASE_URL": "https://portal.example.gov.cn",
     })
+    yield app
+    searcher = app.extensions.get("portal.searcher")
+    if searcher is not None:
+        searcher.close()
 
 
 @pytest.fixture

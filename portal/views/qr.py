@@ -16,7 +16,7 @@ ONE_DAY = 24 * 3600
 
 def _target() -> str:
     """The canonical URL of the ?path= the code is for; only paths of this site are accepted."""
-    path = request.args.get("path", "/")
+    path = request.args.get("path") or "/"
     if len(path) > MAX_PATH or safe_local_path(path, fallback="") != path:
         raise UserError(_("二维码只能指向本站的页面地址。"))
     return canonical_url(path)

@@ -1,10 +1,11 @@
 """The search page and its JSON twin: a GET form, so every search has a shareable URL and works
 without JavaScript."""
 
+import json
 import unicodedata
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import ServiceUnavailable
 
@@ -95,7 +96,7 @@ def api():
     """The same search as JSON, for programs."""
     query, filters, sort, page = _arguments()
     found = _run(query, filters, sort, page)
-    return jsonify({
+    return _json({
         "query": found.query,
         "total": found.total,
         "page": found.page,
@@ -112,6 +113,14 @@ def api():
         "facets": {key: [{"value": value, "count": count} for value, count in values]
                    for key, values in found.facets.items()},
     })
+
+
+def _json(data: dict):
+    """JSON with <, > and & escaped, so echoed input is inert even if sniffed as HTML."""
+    text = json.dumps(data, ensure_ascii=False)
+    for character, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(character, escape)
+    return current_app.response_class(text, mimetype="application/json")
 
 
 @blueprint.get("/opensearch.xml")
