@@ -1,0 +1,164 @@
+"""Load test: gunicorn serving the shipped site, concurrent clients mixing page views and
+searches while the search index is rebuilt again and again. Bounded and local (127.0.0.1).
+
+Fails (exit 1) on any 5xx, any search whose result count differs from the count before the
+load, or a growing number of open files in the workers.
+
+    .venv/bin/python benchmarks/load_test.py [--seconds 60] [--clients 50] [--rebuilds 5]
+"""
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PORTAL = ROOT / ".venv" / "bin" / "portal"
+PAGES = ["/", "/catalogue/", "/catalogue/statutory/?year=2024", "/reports/",
+         "/documents/2024-tech-commissioner-measures/", "/documents/lingwu-kjj-2024/",
+         "/en/catalogue/", "/feeds/all.atom"]
+QUERIES = ["科技特派员", "信息公开", "年度报告", "政府采购", "预算"]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def get(url: str) -> tuple[int, bytes]:
+    """Status and body of a GET; network errors count as status 0."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        body = error.read()
+        error.close()
+        return error.code, body
+    except OSError:
+        return 0, b""
+
+
+def search_total(base: str, query: str) -> int | None:
+    """The result count the JSON API gives for a query, or None when it did not answer."""
+    status, body = get(f"{base}/api/search?q={urllib.parse.quote(query)}")
+    return json.loads(body)["total"] if status == 200 else None
+
+
+def open_files(pids: list[int]) -> int:
+    """How many file descriptors the processes hold."""
+    return sum(len(os.listdir(f"/proc/{pid}/fd")) for pid in pids if os.path.exists(
+        f"/proc/{pid}/fd"))
+
+
+def worker_pids(master: int) -> list[int]:
+    """The gunicorn master and its workers."""
+    children = Path(f"/proc/{master}/task/{master}/children")
+    found = children.read_text().split() if children.exists() else []
+    return [master, *map(int, found)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the load and print the figures; exit status says whether every check held."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--rebuilds", type=int, default=5)
+    options = parser.parse_args(argv)
+    subprocess.run([str(PORTAL), "index"], check=True, capture_output=True)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "PORTAL_BASE_URL": base, "PORTAL_BUILD_INDEX_ON_START": "false"}
+    server = subprocess.Popen([str(PORTAL), "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while get(base + "/")[0] != 200:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the server did not start")
+            time.sleep(0.2)
+        expected = {query: search_total(base, query) for query in QUERIES}
+        for url in PAGES:
+            get(base + url)
+        files_before = open_files(worker_pids(server.pid))
+        latencies: list[float] = []
+        problems: list[str] = []
+        counts = {"requests": 0, "5xx": 0, "wrong_totals": 0, "failed": 0}
+        lock = threading.Lock()
+        done = threading.Event()
+
+        def client(seed: int) -> None:
+            chooser = random.Random(seed)
+            while not done.is_set():
+                searching = chooser.random() < 0.4
+                query = chooser.choice(QUERIES)
+                url = (f"{base}/api/search?q={urllib.parse.quote(query)}" if searching
+                       else base + chooser.choice(PAGES))
+                started = time.monotonic()
+                status, body = get(url)
+                elapsed = time.monotonic() - started
+                with lock:
+                    counts["requests"] += 1
+                    latencies.append(elapsed)
+                    if status >= 500 or status == 0:
+                        counts["5xx" if status else "failed"] += 1
+                        problems.append(f"{status} {url}")
+                    elif searching and json.loads(body)["total"] != expected[query]:
+                        counts["wrong_totals"] += 1
+                        problems.append(f"wrong total for {query}")
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(options.clients)]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        # Rebuilds spread over the run; the load lasts until the time is up and every
+        # rebuild has finished, so each one happens under load.
+        gap = options.seconds / (options.rebuilds + 1)
+        rebuilds = 0
+        for rebuilds in range(1, options.rebuilds + 1):
+            time.sleep(max(0.0, started + gap * rebuilds - time.monotonic()))
+            subprocess.run([str(PORTAL), "index", "--full"], env=env, check=True,
+                           capture_output=True)
+        time.sleep(max(0.0, started + options.seconds - time.monotonic()))
+        done.set()
+        for thread in threads:
+            thread.join()
+        duration = time.monotonic() - started
+        time.sleep(1)
+        files_after = open_files(worker_pids(server.pid))
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    ordered = sorted(latencies)
+
+    def percentile(share: float) -> float:
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
+
+    print(f"{options.clients} clients for {duration:.0f} s, {rebuilds} full index rebuilds "
+          f"during the load, {os.cpu_count()} cores")
+    print(f"requests {counts['requests']}, {counts['requests'] / duration:.0f} req/s; "
+          f"latency p50 {percentile(0.5):.0f} ms, p95 {percentile(0.95):.0f} ms, "
+          f"p99 {percentile(0.99):.0f} ms (mean {statistics.fmean(ordered) * 1000:.0f} ms)")
+    print(f"5xx {counts['5xx']}, connection failures {counts['failed']}, wrong search totals "
+          f"{counts['wrong_totals']}, open files {files_before} -> {files_after}")
+    for problem in problems[:10]:
+        print("  ", problem)
+    # Workers may open one more generation's files while switching; more means a leak.
+    leaking = files_after > files_before + 10
+    ok = not (counts["5xx"] or counts["failed"] or counts["wrong_totals"] or leaking)
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
