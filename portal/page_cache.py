@@ -4,6 +4,7 @@ version. A repeat view is served from memory without entering Flask; a condition
 ETag matches is answered 304 before any rendering, even by a worker that never rendered it,
 because the ETag is derived from the key rather than from the body."""
 
+import gzip
 import hashlib
 import threading
 from collections import OrderedDict
@@ -39,7 +40,7 @@ class PageCacheMiddleware:
         self.store = store
         self.version = version
         self.max_entries = max_entries
-        self._entries: OrderedDict[str, tuple[str, list, bytes]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[str, list, bytes, bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
     def _key(self, environ) -> str | None:
@@ -69,7 +70,8 @@ class PageCacheMiddleware:
         if entry is not None and etag in environ.get("HTTP_IF_NONE_MATCH", ""):
             return self._send(start_response, "304 Not Modified", entry[1], b"", environ)
         if entry is not None:
-            return self._send(start_response, entry[0], entry[1], entry[2], environ)
+            return self._send(start_response, entry[0], entry[1], entry[2], environ,
+                              entry[3])
         if etag in environ.get("HTTP_IF_NONE_MATCH", ""):
             # The same key always renders the same page, so the visitor's copy is current,
             # whichever worker rendered it.
@@ -104,19 +106,26 @@ class PageCacheMiddleware:
             if not any(n.lower() == "vary" and "cookie" in v.lower() for n, v in headers):
                 # The reading preferences cookie changes the page: shared caches must know.
                 headers.append(("Vary", "Cookie"))
+            headers.append(("Vary", "Accept-Encoding"))
+            # Compressed once when stored; every later hit sends the smaller copy for free.
+            compressed = gzip.compress(body, compresslevel=6, mtime=0)
             with self._lock:
-                self._entries[key] = (status, headers, body)
+                self._entries[key] = (status, headers, body, compressed)
                 while len(self._entries) > self.max_entries:
                     self._entries.popitem(last=False)
+            return self._send(start_response, status, headers, body, environ, compressed)
         return self._send(start_response, status, headers, body, environ)
 
     @staticmethod
-    def _send(start_response, status, headers, body, environ):
+    def _send(start_response, status, headers, body, environ, compressed=None):
         if status.startswith("304"):
             kept = {"etag", "cache-control", "vary", "content-security-policy", "date"}
             headers = [(n, v) for n, v in headers if n.lower() in kept]
         else:
             headers = [(n, v) for n, v in headers if n.lower() != "content-length"]
+            if compressed is not None and "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""):
+                body = compressed
+                headers.append(("Content-Encoding", "gzip"))
             headers.append(("Content-Length", str(len(body))))
         start_response(status, headers)
         return [] if environ.get("REQUEST_METHOD") == "HEAD" or status.startswith("304") else [body]

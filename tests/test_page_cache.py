@@ -93,3 +93,14 @@ def test_errors_and_search_are_not_cached(app, client):
 def test_a_forged_host_never_reaches_the_cache(client):
     client.get("/")
     assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_pages_are_sent_compressed_to_browsers_that_accept_gzip(client):
+    import gzip
+
+    plain = client.get("/catalogue/")
+    packed = client.get("/catalogue/", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.data) == plain.data
+    assert len(packed.data) < len(plain.data) / 3
+    assert "Accept-Encoding" in packed.headers.get_all("Vary")
