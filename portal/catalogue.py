@@ -104,10 +104,15 @@ class Catalogue:
     problems: list[Problem] = field(default_factory=list)
     version: str = ""
     series_problems: dict[str, list[reports.Problem]] = field(default_factory=dict)
+    drafts: list[Document] = field(default_factory=list)
 
     def __post_init__(self):
         self.by_slug = {document.slug: document for document in self.documents}
         self.annual_reports = [d for d in self.documents if d.report is not None]
+        self.interpretations: dict[str, list[Document]] = {}
+        for document in self.documents:
+            if document.interprets:
+                self.interpretations.setdefault(document.interprets, []).append(document)
 
     def report_problems(self, document: Document) -> list[reports.Problem]:
         """Every consistency problem of a report's tables, within the report and across years."""
@@ -157,14 +162,16 @@ def build_catalogue(parsed: Iterable[tuple[Path, Document | None, list[Problem]]
     """Assemble a catalogue from parsed files, reporting clashes between files."""
     problems: list[Problem] = []
     published: dict[str, Document] = {}
+    drafts: list[Document] = []
+    addresses: dict[str, Document] = {}
     index_numbers: dict[str, Document] = {}
     for _path, document, file_problems in parsed:
         problems.extend(file_problems)
         if document is None:
             continue
         shown = document.path.relative_to(root)
-        if document.slug in published:
-            other = published[document.slug]
+        if document.slug in addresses:
+            other = addresses[document.slug]
             problems.append(Problem(shown, 1, f"the file name '{document.slug}' is already used "
                                               f"by {other.path.relative_to(root)}: the address "
                                               "must be unique"))
@@ -175,9 +182,17 @@ def build_catalogue(parsed: Iterable[tuple[Path, Document | None, list[Problem]]
                                               f"{other.path.relative_to(root)}: 索引号 must be "
                                               "unique"))
             continue
-        published[document.slug] = document
+        addresses[document.slug] = document
         if document.index_no:
             index_numbers[document.index_no] = document
+        if document.waiting_for is not None:
+            drafts.append(document)  # never on the site until every stage has approved it
+        else:
+            published[document.slug] = document
+    for document in published.values():
+        if document.interprets and document.interprets not in published:
+            problems.append(Problem(document.path.relative_to(root), 1,
+                                    f"interprets: no published document '{document.interprets}'"))
     series_problems: dict[str, list[reports.Problem]] = {}
     with_reports = {id(d.report): d for d in published.values() if d.report is not None}
     for report, problem in reports.validate_series([d.report for d in with_reports.values()]):
@@ -185,7 +200,8 @@ def build_catalogue(parsed: Iterable[tuple[Path, Document | None, list[Problem]]
         series_problems.setdefault(document.slug, []).append(problem)
         problems.append(Problem(document.report_path.relative_to(root), problem.line or 1,
                                 f"{problem.rule} {problem.message}", problem.severity))
-    return Catalogue(newest_first(published.values()), problems, version, series_problems)
+    return Catalogue(newest_first(published.values()), problems, version, series_problems,
+                     drafts)
 
 
 def load_catalogue(content_dir: Path) -> Catalogue:

@@ -43,6 +43,74 @@ def check(content_dir: Path):
     sys.exit(1 if errors else 0)
 
 
+@main.command("new")
+@click.argument("category")
+@click.argument("title")
+def new_document(category: str, title: str):
+    """Scaffold a draft in CATEGORY (name or address) with the next free 索引号; print its path."""
+    from portal.drafts import scaffold_draft
+
+    try:
+        path = scaffold_draft(Path(_setting("CONTENT_DIR")), category, title,
+                              _setting("ORGANISATION_CODE"), _setting("DEFAULT_DEPARTMENT"))
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(os.path.relpath(path))
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--stage", required=True, type=click.Choice(["初审", "复审", "终审", "保密审查"]),
+              help="The stage approved.")
+@click.option("--by", "by", required=True, help="Who approves.")
+def review(path: Path, stage: str, by: str):
+    """Record an approval of a draft; the last stage publishes it."""
+    from portal.workflow import WorkflowError, review_file
+
+    content = Path(_setting("CONTENT_DIR")).resolve()
+    shown = (path.resolve().relative_to(content).as_posix()
+             if path.resolve().is_relative_to(content) else path.name)
+    try:
+        approvals, published = review_file(path, stage, by, Path(_setting("AUDIT_LOG")),
+                                           shown=shown)
+    except WorkflowError as error:
+        raise click.ClickException(str(error)) from error
+    done = "; ".join(f"{a.stage} {a.by}" for a in approvals)
+    click.echo(f"{path}: {done}" + ("; published" if published else ""))
+
+
+@main.command()
+@click.option("--within", default=5, show_default=True, type=click.IntRange(0, 365),
+              help="Also list drafts due within this many working days.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def status(within: int, as_json: bool):
+    """Drafts waiting at each review stage, overdue or due documents, report deadlines."""
+    import datetime
+    import json
+
+    from portal.catalogue import load_catalogue
+    from portal.drafts import status_report
+
+    report = status_report(load_catalogue(Path(_setting("CONTENT_DIR"))),
+                           datetime.date.today(), within)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    for stage, items in report["waiting"].items():
+        click.echo(f"待{stage}: {len(items)}")
+        for item in items:
+            click.echo(f"  {item['path']}  {item['title']}  (due {item['due']})")
+    for key, label in (("overdue", "逾期未发布"), ("due_soon", f"{within} 个工作日内到期")):
+        click.echo(f"{label}: {len(report[key])}")
+        for item in report[key]:
+            click.echo(f"  {item['path']}  {item['title']}  (due {item['due']})")
+    for deadline in report["report_deadlines"]:
+        click.echo(f"{deadline['what']}: {deadline['deadline']} "
+                   f"({deadline['days_left']} days left, covering {deadline['report_year']})")
+    for note in report["notes"]:
+        click.echo(f"note: {note}")
+
+
 @main.command("import-report")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--slug", required=True, help="Address of the report, e.g. lingwu-kjj-2024.")

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from portal import categories, reports
-from portal.markup import plain_text, render_markdown, tables_without_caption
+from portal import categories, reports, workflow
+from portal.markup import images_without_alt, plain_text, render_markdown, tables_without_caption
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -33,7 +33,7 @@ CHOICE_FIELDS = {
 }
 REQUIRED_KEYS = ("title", "index_no", "doc_no", "date", "department", "time_limit", "category",
                  "five_openness", "mode", "keywords", "attachments")
-OPTIONAL_KEYS = ("sample", "report")
+OPTIONAL_KEYS = ("sample", "report", "review", "published", "interprets")
 YAML_KINDS = {
     "tag:yaml.org,2002:int": "the number",
     "tag:yaml.org,2002:float": "the number",
@@ -99,6 +99,11 @@ class Document:
     report_path: Path | None = None
     report: reports.Report | None = field(default=None, repr=False)
     report_problems: tuple[reports.Problem, ...] = ()
+    # None: not in the review workflow (published as it is); else the approvals recorded.
+    approvals: tuple[workflow.Approval, ...] | None = None
+    digest: str = ""
+    published: datetime.date | None = None
+    interprets: str = ""
     body: str = field(default="", repr=False)
     body_line: int = 1
 
@@ -121,6 +126,13 @@ class Document:
     def text(self) -> str:
         """The body as plain text, for search."""
         return plain_text(render_markdown(TABLE_MARKER.sub("", self.body)))
+
+    @property
+    def waiting_for(self) -> str | None:
+        """The review stage the document waits for; None when it may be published."""
+        if self.approvals is None:
+            return None
+        return workflow.next_stage(self.approvals, self.digest)
 
     @property
     def year(self) -> int | None:
@@ -177,6 +189,8 @@ def parse_file(path: Path, root: Path | None = None) -> tuple[Document | None, l
     document = _build_document(parse, path, fields, body, body_line=end + 2)
     if document is not None and document.report_path is not None:
         document = _attach_report(parse, document, shown.parent / document.report_path.name)
+    if document is not None and "review" in fields:
+        document = _attach_review(parse, document, text, fields["review"])
     blocking = [p for p in parse.problems if p.severity == "error" and p.blocks_publication]
     return (None if blocking else document), parse.problems
 
@@ -268,6 +282,10 @@ def _build_document(parse: _Parse, path: Path, fields: dict, body: str,
         values["sample"] = _flag(parse, "sample", fields["sample"])
     if "report" in fields:
         values["report_path"] = _report_path(parse, path, fields["report"], category)
+    if "published" in fields:
+        values["published"] = _date(parse, fields["published"], "published")
+    if "interprets" in fields:
+        values["interprets"] = _text(parse, "interprets", fields["interprets"])
 
     slug = path.stem
     if not SLUG.match(slug):
@@ -276,23 +294,26 @@ def _build_document(parse: _Parse, path: Path, fields: dict, body: str,
     for line in tables_without_caption(body):
         parse.problem(body_line + line - 1, "table without a caption: write a line '表：标题' "
                                             "just above it")
+    for line in images_without_alt(body):
+        parse.problem(body_line + line - 1, "image without a text alternative: write what it "
+                                            "shows between the brackets, ![like this](file.png)")
     if category is None or not values.get("title"):
         return None
     return Document(slug=slug, path=path, category=category, body=body, body_line=body_line,
                     **values)
 
 
-def _date(parse: _Parse, node: yaml.Node) -> datetime.date | None:
+def _date(parse: _Parse, node: yaml.Node, key: str = "date") -> datetime.date | None:
     if _is_empty(node):
         return None
     value = node.value.strip() if isinstance(node, yaml.ScalarNode) else ""
     if not ISO_DATE.match(value):
-        parse.problem(node, f"date: '{value}' is not a date written as YYYY-MM-DD")
+        parse.problem(node, f"{key}: '{value}' is not a date written as YYYY-MM-DD")
         return None
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        parse.problem(node, f"date: {value} does not exist in the calendar")
+        parse.problem(node, f"{key}: {value} does not exist in the calendar")
         return None
 
 
@@ -396,6 +417,18 @@ def _attach_report(parse: _Parse, document: Document, shown: Path) -> Document:
         parse.problems.append(Problem(shown, 1, "sample: the data file and the document must "
                                                 "agree on whether this is sample content"))
     return replace(document, report=report, report_problems=found)
+
+
+def _attach_review(parse: _Parse, document: Document, text: str, node: yaml.Node) -> Document:
+    """Read the review record; a malformed one is reported and keeps the document a draft."""
+    if not (_is_empty(node) or isinstance(node, yaml.SequenceNode)):
+        parse.problem(node, "review: a list of approvals, written by 'portal review'")
+        return replace(document, approvals=(), digest="")
+    approvals = tuple(workflow.read_approvals(text) or ())
+    for approval in approvals:
+        if approval.stage not in workflow.STAGES:
+            parse.problem(node, f"review: unknown stage {approval.stage!r}")
+    return replace(document, approvals=approvals, digest=workflow.document_digest(text))
 
 
 def content_files(content_dir: Path) -> list[Path]:

@@ -119,6 +119,16 @@ def tables_without_caption(text: str) -> list[int]:
             and not tokens[index + 1].content.startswith("<caption>")]
 
 
+def images_without_alt(text: str) -> list[int]:
+    """Line numbers (1-based, within text) of images that have no text alternative."""
+    lines = []
+    for token in _MARKDOWN.parse(text):
+        for child in token.children or ():
+            if child.type == "image" and not child.content.strip():
+                lines.append(token.map[0] + 1 if token.map else 1)
+    return lines
+
+
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 

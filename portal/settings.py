@@ -44,6 +44,11 @@ SETTINGS = (
     Setting("MAX_REQUEST_BYTES", 65536, "Largest request body accepted; larger ones get 413."),
     Setting("PAGE_CACHE_SIZE", 2000,
             "Rendered pages kept in memory per worker (0 turns the page cache off)."),
+    Setting("ORGANISATION_CODE", "000000000",
+            "Organisation code that starts every 索引号 `portal new` gives (9 or 18 characters)."),
+    Setting("DEFAULT_DEPARTMENT", "办公室", "责任部门 that `portal new` fills in."),
+    Setting("AUDIT_LOG", str(PROJECT_ROOT / "content" / ".review-audit.jsonl"),
+            "Append-only log of every review action."),
     Setting("BUILD_INDEX_ON_START", True,
             "Build the search index when the site starts and the index is missing or older "
             "than the content."),

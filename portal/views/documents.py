@@ -14,7 +14,7 @@ def detail(slug: str):
     document = current.get(slug) or abort(404)
     newer, older = current.neighbours(document)
     return render_template("documents/detail.html", document=document, newer=newer, older=older,
-                           report_problems=current.report_problems(document))
+                           report_problems=current.report_problems(document), catalogue=current)
 
 
 @blueprint.get("/<slug>/attachments/<name>")

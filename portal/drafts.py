@@ -1,0 +1,83 @@
+"""Drafts: scaffolding a new one with the next free 索引号, and the status of everything waiting
+for review or publication (what `portal new` and `portal status` show)."""
+
+import datetime
+import re
+from pathlib import Path
+
+from portal import categories
+from portal.catalogue import Catalogue, load_catalogue
+from portal.workflow import STAGES, WORKING_DAYS_TO_PUBLISH, add_working_days, report_deadlines
+
+TEMPLATE = """---
+title: {title}
+index_no: "{index_no}"
+doc_no:
+date: {date}
+department: {department}
+time_limit:
+category: {category}
+five_openness:
+mode: 主动公开
+keywords: []
+attachments:
+review: []
+---
+正文。
+"""
+
+
+def next_index_no(catalogue: Catalogue, code: str, year: int) -> str:
+    """The next free 索引号 of the organisation in the year, drafts included."""
+    pattern = re.compile(rf"^{re.escape(code)}/{year}-(\d+)$")
+    used = [int(m.group(1)) for d in [*catalogue.documents, *catalogue.drafts]
+            if (m := pattern.match(d.index_no))]
+    return f"{code}/{year}-{max(used, default=0) + 1:05d}"
+
+
+def scaffold_draft(content_dir: Path, category: str, title: str, code: str, department: str,
+                   today: datetime.date | None = None) -> Path:
+    """Write a new draft and return its path; ValueError for an unknown category."""
+    node = categories.BY_NAME.get(category) or categories.BY_SLUG.get(category)
+    if node is None:
+        raise ValueError(f"unknown category {category!r}; use a name of the catalogue tree, "
+                         "e.g. 行政规范性文件 (see docs/content-format.md)")
+    if not title.strip():
+        raise ValueError("a draft needs a title")
+    today = today or datetime.date.today()
+    index_no = next_index_no(load_catalogue(content_dir), code, today.year)
+    slug = f"{today.year}-{index_no.rsplit('-', 1)[1]}"
+    path = content_dir / node.slug / f"{slug}.md"
+    if path.exists():
+        raise ValueError(f"{path} exists already")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    safe_title = title.strip().replace('"', "＂")
+    path.write_text(TEMPLATE.format(title=f'"{safe_title}"', index_no=index_no,
+                                    date=today.isoformat(), department=department,
+                                    category=node.name), encoding="utf-8")
+    return path
+
+
+def status_report(catalogue: Catalogue, today: datetime.date, within: int) -> dict:
+    """Drafts by the stage they wait for, overdue and soon-due ones, and report deadlines."""
+    waiting: dict[str, list] = {stage: [] for stage in STAGES}
+    overdue, due_soon, notes = [], [], set()
+    soon, soon_known = add_working_days(today, within)
+    for draft in catalogue.drafts:
+        item = {"path": str(draft.path), "title": draft.title, "slug": draft.slug,
+                "stage": draft.waiting_for, "date": draft.date.isoformat() if draft.date else None,
+                "due": None}
+        if draft.date:
+            due, known = add_working_days(draft.date, WORKING_DAYS_TO_PUBLISH)
+            item["due"] = due.isoformat()
+            if not (known and soon_known):
+                notes.add("holiday calendar unknown for a year involved: Monday to Friday "
+                          "counted as working days")
+            if due < today:
+                overdue.append(item)
+            elif due <= soon:
+                due_soon.append(item)
+        waiting[draft.waiting_for].append(item)
+    return {"today": today.isoformat(), "waiting": waiting, "overdue": overdue,
+            "due_soon": due_soon, "report_deadlines": report_deadlines(today),
+            "notes": sorted(notes)}
