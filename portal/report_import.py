@@ -15,7 +15,6 @@ is listed in ``ImportResult.unplaced`` and no report is produced: an import eith
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import unicodedata
@@ -24,7 +23,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from portal.reports import (
@@ -43,6 +41,7 @@ from portal.reports import (
     row_name,
     table_rows,
     validate_report,
+    yaml_text,
 )
 
 CATEGORY = "政府信息公开年报"
@@ -80,21 +79,12 @@ class ImportResult:
 
 def render_markdown(title: str, body: str, slug: str | None) -> str:
     """A content file for an imported report; every field the source does not give stays empty."""
-    lines = ["---", f"title: {_yaml_text(title)}"]
+    lines = ["---", f"title: {yaml_text(title)}"]
     for key in FRONT_MATTER_KEYS:
         lines.append(f"{key}: {CATEGORY}" if key == "category" else f"{key}:")
     lines.append(f"report: {slug or '<slug>'}.report.yml")
     lines.append("---")
     return "\n".join(lines) + "\n" + body
-
-
-def _yaml_text(text: str) -> str:
-    try:
-        if yaml.safe_load(f"k: {text}") == {"k": text}:
-            return text
-    except yaml.YAMLError:
-        pass
-    return json.dumps(text, ensure_ascii=False)
 
 
 # --- Reading the source into lines -------------------------------------------------------------

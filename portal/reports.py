@@ -533,7 +533,7 @@ def report_to_yaml(report: Report) -> str:
     out = [
         f"# {report.organisation}{report.year}年政府信息公开工作年度报告：表二、表三、表四的数据。",
         "# 各键的含义见 docs/report-data.md；修改后运行 portal check 检查勾稽关系。",
-        f"organisation: {_yaml_text(report.organisation)}",
+        f"organisation: {yaml_text(report.organisation)}",
         f"year: {report.year}",
     ]
     if report.sample:
@@ -573,7 +573,8 @@ def _yaml_value(value: Value) -> str:
     return format_value(value)
 
 
-def _yaml_text(text: str) -> str:
+def yaml_text(text: str) -> str:
+    """text as a YAML scalar: plain when YAML reads it back unchanged, else quoted."""
     try:
         if yaml.safe_load(f"k: {text}") == {"k": text}:
             return text
