@@ -6,18 +6,55 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PO := $(wildcard portal/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
+# The browser tests use Debian's Chromium (never a browser downloaded by Playwright) and CJK fonts;
+# the static-export test serves the export with a real nginx.
+CHROMIUM ?= /usr/bin/chromium
+NGINX ?= /usr/sbin/nginx
+BROWSER_APT := chromium fonts-noto-cjk nginx
+BROWSER_TOOLS := tools/browser
+NPM_STAMP := $(BROWSER_TOOLS)/node_modules/.stamp-npm-ci
 
-.PHONY: run test lint check index translations extract-messages clean
+.PHONY: run test lint check index translations extract-messages clean browser-deps lighthouse
 
 ## make run: install, build what the site needs, and serve it at http://$(HOST):$(PORT)
 run: $(BIN)/portal translations
 	$(BIN)/portal check || true
 	$(BIN)/portal serve --host $(HOST) --port $(PORT)
 
-## make test: install, then run the linter and the whole test suite
-test: $(BIN)/portal translations
+## make test: install (browser-deps too), then run the linter and the whole test suite
+test: $(BIN)/portal translations browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+## make browser-deps: Debian's Chromium, CJK fonts and nginx (apt-get, as root) and the npm tools of
+## tools/browser (axe-core, the Nu HTML checker, Lighthouse); does nothing when all are there
+browser-deps: $(NPM_STAMP)
+	@if [ -x $(CHROMIUM) ] && [ -x $(NGINX) ] && fc-list :lang=zh family 2>/dev/null | grep -q .; then :; \
+	elif [ "$$(id -u)" != 0 ]; then \
+	  echo "browser-deps: Chromium or a CJK font is missing and this is not root, so no apt-get;" \
+	       "without Chromium the browser tests skip. As root: apt-get install $(BROWSER_APT)"; \
+	elif ! command -v apt-get >/dev/null; then \
+	  echo "browser-deps: no apt-get; install Chromium at $(CHROMIUM) and a CJK font by hand"; \
+	else \
+	  echo "browser-deps: apt-get install $(BROWSER_APT)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_APT); \
+	fi
+
+# --ignore-scripts: vnu-jar's install script would download a Java; the system's is used.
+# The *_SKIP_DOWNLOAD variables keep Lighthouse's puppeteer-core from fetching a browser.
+$(NPM_STAMP): $(BROWSER_TOOLS)/package.json $(BROWSER_TOOLS)/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  cd $(BROWSER_TOOLS) && PUPPETEER_SKIP_DOWNLOAD=1 CHROMEDRIVER_SKIP_DOWNLOAD=true \
+	    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
+	  && touch node_modules/.stamp-npm-ci; \
+	else \
+	  echo "browser-deps: npm is missing, so axe-core and the HTML checker are too;" \
+	       "those browser tests will skip"; \
+	fi
+
+## make lighthouse: Lighthouse scores and page weights of the demo site (benchmarks/)
+lighthouse: $(BIN)/portal translations browser-deps
+	$(BIN)/python benchmarks/lighthouse_bench.py
 
 $(BIN)/portal: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -105,8 +105,8 @@ def test_two_builds_at_once_one_stops_with_a_clear_message(client, site, index_d
     first = build_process(site, index_dir)
     time.sleep(1.5)
     second = build_process(site, index_dir)
-    second_out, second_err = second.communicate(timeout=120)
-    first_out, first_err = first.communicate(timeout=300)
+    _second_out, second_err = second.communicate(timeout=120)
+    _first_out, first_err = first.communicate(timeout=300)
     assert first.returncode == 0, first_err
     assert second.returncode != 0
     assert "another build or update of the search index" in second_err, second_err

@@ -93,6 +93,7 @@ def test_document_page_shows_every_catalogue_field_as_a_description_list(page):
               for div in document.select(".metadata dl > div")}
     assert fields == {
         "索引号": "000000000/2024-00002", "文号": "示科发〔2024〕3号", "生成日期": "2024年3月15日",
+        "发布日期": "（未注明）",
         "责任部门": "科技项目管理股", "公开时限": "长期公开", "所属分类": "行政规范性文件",
         "所属“五公开”": "决策公开", "公开方式": "主动公开", "关键词": "科技特派员；管理办法"}
 
