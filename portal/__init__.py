@@ -22,6 +22,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from portal import assets, caching, canonical, catalogue, errors, i18n, security
 
     i18n.init_app(app)
+    from portal import preferences  # before assets: it hands the colour schemes' CSS over
+
+    preferences.init_app(app)
     assets.init_app(app)
     security.init_app(app)
     caching.init_app(app)
@@ -29,7 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     catalogue.init_app(app)
     errors.init_app(app)
 
-    from portal.views import catalogue, documents, feeds, home, qr, reports, search
+    from portal.views import applications, catalogue, documents, feeds, home, qr, reports, search
 
     app.register_blueprint(home.blueprint)
     app.register_blueprint(catalogue.blueprint)
@@ -38,6 +41,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(qr.blueprint)
     app.register_blueprint(reports.blueprint)
     app.register_blueprint(feeds.blueprint)
+    app.register_blueprint(applications.blueprint)
+    from portal.views import pages as page_views
+    from portal.views import preferences as preference_views
+
+    app.register_blueprint(page_views.blueprint)
+    app.register_blueprint(preference_views.blueprint)
 
     if app.config["PAGE_CACHE_SIZE"]:
         from portal.page_cache import PageCacheMiddleware, code_version

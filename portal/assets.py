@@ -4,12 +4,15 @@ stylesheet, so a page needs one request for its styles."""
 
 import hashlib
 import mimetypes
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Blueprint, Flask, abort, current_app, request, url_for
 
 STYLESHEET = "site.css"
+EXTRA_CSS = "portal.assets.extra_css"
 ONE_YEAR = 365 * 24 * 3600
 
 
@@ -29,21 +32,37 @@ def fingerprint(name: str, data: bytes) -> str:
     return f"{stem}.{digest}.{suffix}" if dot else f"{name}.{digest}"
 
 
-def collect(static_dir: Path) -> dict[str, Asset]:
-    """Every static file by its logical name; CSS files bundled into one stylesheet."""
+def collect(static_dir: Path, extra_css: Iterable[str] = ()) -> dict[str, Asset]:
+    """Every static file by its logical name; the CSS files, then any extra (generated) CSS,
+    bundled into one stylesheet, in which url(name) of a static file names its fingerprint."""
     css_dir = static_dir / "css"
-    sheets = sorted(css_dir.glob("*.css"), key=lambda p: (p.name != STYLESHEET, p.name))
     assets = {}
-    if sheets:
-        bundle = b"\n".join(sheet.read_bytes() for sheet in sheets)
-        assets[STYLESHEET] = Asset(fingerprint(STYLESHEET, bundle), bundle, "text/css")
     for path in sorted(static_dir.rglob("*")):
         if path.is_file() and path.parent != css_dir and not path.name.startswith("."):
             name = path.relative_to(static_dir).as_posix()
             data = path.read_bytes()
             media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
             assets[name] = Asset(fingerprint(name, data), data, media_type)
+    sheets = sorted(css_dir.glob("*.css"), key=lambda p: (p.name != STYLESHEET, p.name))
+    texts = [sheet.read_text("utf-8") for sheet in sheets] + list(extra_css)
+    if texts:
+        bundle = link_assets("\n".join(texts), assets).encode()
+        assets[STYLESHEET] = Asset(fingerprint(STYLESHEET, bundle), bundle, "text/css")
     return assets
+
+
+CSS_URL = re.compile(r"""url\(\s*(["']?)([^"')\s]+)\1\s*\)""")
+
+
+def link_assets(css: str, assets: dict[str, Asset]) -> str:
+    """Point url(name) at the fingerprinted file, for names of static files (relative to
+    static/, where the bundled stylesheet is served); other URLs stay as they are."""
+
+    def fingerprinted(match: re.Match) -> str:
+        asset = assets.get(match.group(2))
+        return f'url("{asset.url_name}")' if asset else match.group(0)
+
+    return CSS_URL.sub(fingerprinted, css)
 
 
 blueprint = Blueprint("assets", __name__)
@@ -62,8 +81,11 @@ def serve(url_name: str):
 
 
 def init_app(app: Flask) -> None:
-    """Fingerprint the static files once, at start-up, and offer asset_url() to templates."""
-    assets = collect(Path(app.root_path) / "static")
+    """Fingerprint the static files once, at start-up, and offer asset_url() to templates.
+
+    Modules that generate CSS (the colour schemes) append it to
+    app.extensions["portal.assets.extra_css"] before this runs."""
+    assets = collect(Path(app.root_path) / "static", app.extensions.get(EXTRA_CSS, ()))
     app.extensions["portal.assets"] = {
         "by_name": assets,
         "by_url": {asset.url_name: asset for asset in assets.values()},

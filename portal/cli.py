@@ -206,5 +206,10 @@ def serve(host: str, port: int, workers: int, debug: bool):
         run_gunicorn(app, host, port, workers)
 
 
+from portal.applications_cli import applications, report_stats  # noqa: E402
+
+main.add_command(applications)
+main.add_command(report_stats)
+
 if __name__ == "__main__":
     main()

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join((
@@ -38,6 +38,20 @@ def safe_local_path(target: str | None, fallback: str = "/") -> str:
     if target.startswith("//") or parts.scheme or parts.netloc:
         return fallback
     return target
+
+
+def same_site(req) -> bool:
+    """Whether a request comes from a page of this site: its Origin, or when a browser sends
+    none its Referer, names this host. A page elsewhere cannot post to ours (CSRF)."""
+    source = req.headers.get("Origin") or req.headers.get("Referer")
+    if not source or source == "null":
+        return False
+    try:
+        netloc = urlsplit(source).netloc.lower()
+    except ValueError:  # not a URL at all, e.g. "http://[x"
+        return False
+    own = {req.host.lower(), urlsplit(current_app.config["BASE_URL"]).netloc.lower()}
+    return netloc in own
 
 
 def allowed_hosts(config) -> list[str]:

@@ -52,6 +52,17 @@ SETTINGS = (
     Setting("BUILD_INDEX_ON_START", True,
             "Build the search index when the site starts and the index is missing or older "
             "than the content."),
+    Setting("APPLICATIONS_DB", str(PROJECT_ROOT / "data" / "applications.sqlite3"),
+            "SQLite file of the online disclosure applications (依申请公开) and their rate "
+            "limits."),
+    Setting("APPLICATION_RETENTION_DAYS", 1095,
+            "Days after the reply after which `portal applications purge` erases an "
+            "application's personal fields; its statistics stay."),
+    Setting("APPLICATION_SUBMISSIONS_PER_HOUR", 5,
+            "Applications one client address may submit per hour; more get 429."),
+    Setting("TRACKING_FAILURES_PER_HOUR", 10,
+            "Wrong tracking-code lookups one client address may make per hour before "
+            "lookups get 429."),
 )
 
 DEFAULTS = {setting.name: setting.default for setting in SETTINGS}

@@ -22,7 +22,7 @@ def test_home_page_lists_the_latest_documents_newest_first(page):
 
 def test_home_page_has_a_search_box(page):
     form = page("/").select_one("main form[role=search]")
-    assert form["action"] == "/search" and form["method"] == "get"
+    assert form["action"] == "/search#results" and form["method"] == "get"
     assert form.select_one("input[name=q]")
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import Page
 
 from .checks import assert_focus_visible, focus_state, tab_to
@@ -41,10 +40,6 @@ def assert_focus_on_results(page: Page, step: str) -> None:
         f"{step}: focus is on {state['description']}, not the results heading, at {page.url}")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known bug: the home and header search forms post to /search without #results, so focus "
-    "stays on the body after a search; fix: action=\"{{ url_for('search.results') }}#results\" "
-    "on the forms in portal/templates/home.html and portal/templates/base.html"))
 def test_searching_from_the_home_page_puts_focus_on_the_results_heading(fresh_context,
                                                                         live_server):
     """Skip link, home search box, type, Enter: the results open with focus on their heading."""

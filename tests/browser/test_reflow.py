@@ -7,7 +7,7 @@ import pytest
 
 from .checks import OVERFLOWING, TABLES
 from .conftest import DESKTOP, NARROW
-from .pages import LOCALES, PAGES_BY_NAME, SCHEMES, cases
+from .pages import LAYOUT_SCHEMES, LOCALES, PAGES_BY_NAME, cases
 
 # name: (viewport, text size in %). 320 px is WCAG's reflow width (1280 px at 400% zoom); 200%
 # text is the browser's font-size setting, on a desktop and, the hardest case, on a phone.
@@ -19,7 +19,7 @@ LAYOUTS = {
 
 
 @pytest.mark.parametrize(("page_type", "locale", "scheme", "layout"),
-                         cases("reflow", scheme=SCHEMES, layout=LAYOUTS))
+                         cases("reflow", scheme=LAYOUT_SCHEMES, layout=LAYOUTS))
 def test_no_page_scrolls_sideways_at_320px_or_200_percent_text(open_page, page_type, locale,
                                                                 scheme, layout):
     """The page is never wider than the window, and every wide table scrolls in its region."""

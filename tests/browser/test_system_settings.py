@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from .checks import assert_focus_visible, axe_violations, decode_qr, describe_violations
-from .pages import SCHEMES, SYSTEM_SETTINGS, cases
+from .pages import LAYOUT_SCHEMES, SYSTEM_SETTINGS, cases
 
 QR_IMAGE = "footer figure.page-qr img"
 PAGE_URL = "footer .page-url"
@@ -31,7 +31,7 @@ def visible_text(open_page, default_texts: dict, page_type, locale: str) -> str:
 
 
 @pytest.mark.parametrize(("page_type", "locale", "scheme", "setting"),
-                         cases("system-settings", scheme=SCHEMES, setting=SYSTEM_SETTINGS))
+                         cases("system-settings", scheme=LAYOUT_SCHEMES, setting=SYSTEM_SETTINGS))
 def test_every_page_keeps_its_content_qr_code_and_focus_in_system_settings(
         open_page, axe_script, default_texts, page_type, locale, scheme, setting):
     """No text hidden, the footer QR decodes to the page address, and focus stays visible."""

@@ -1,0 +1,141 @@
+"""Staff commands for online disclosure applications: `portal applications ...` and
+`portal report-stats`. Thin wrappers over portal.applications."""
+
+import datetime
+import os
+from pathlib import Path
+
+import click
+
+from portal import applications as domain
+from portal.settings import DEFAULTS
+
+
+def _setting(name: str) -> str:
+    """A setting's value as the running site would see it (environment, then default)."""
+    return os.environ.get(f"PORTAL_{name}", str(DEFAULTS[name]))
+
+
+def _store(ctx: click.Context) -> domain.ApplicationStore:
+    return domain.ApplicationStore(ctx.obj["db"])
+
+
+def _date(value: str | None) -> datetime.date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2024-09-27") from None
+
+
+def _line(app: domain.Application) -> str:
+    return (f"{domain.format_code(app.code)}  {app.received}  due {app.due}  "
+            f"{app.status:<10}  {app.applicant_kind:<9}  {app.masked_id:<18}  "
+            f"{app.name or '(erased)'}")
+
+
+@click.group()
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
+              default=lambda: _setting("APPLICATIONS_DB"), show_default="APPLICATIONS_DB",
+              help="The applications database.")
+@click.pass_context
+def applications(ctx: click.Context, db: Path):
+    """Online disclosure applications (依申请公开): list, show, update, export, purge."""
+    ctx.obj = {"db": db}
+
+
+@applications.command("list")
+@click.option("--due", "due", type=click.IntRange(0, 3650), default=None,
+              help="Only unanswered applications overdue or due within N days.")
+@click.pass_context
+def list_applications(ctx: click.Context, due: int | None):
+    """One line per application; ID numbers masked."""
+    store = _store(ctx)
+    found = store.all() if due is None else store.due_within(due, domain.today())
+    for app in found:
+        click.echo(_line(app))
+    click.echo(f"{len(found)} applications", err=True)
+
+
+@applications.command()
+@click.argument("code")
+@click.pass_context
+def show(ctx: click.Context, code: str):
+    """Everything about one application; the ID number masked."""
+    app = _store(ctx).get(code)
+    if app is None:
+        raise click.ClickException(f"no application with code {code}")
+    for name in domain.COLUMNS:
+        value = app.masked_id if name == "id_number" else getattr(app, name)
+        click.echo(f"{name}: {'' if value is None else value}")
+    click.echo(f"status: {app.status}")
+
+
+@applications.command()
+@click.argument("code")
+@click.option("--correction-requested", "correction", metavar="DATE",
+              help="Date the applicant was asked to correct the application (补正).")
+@click.option("--corrected", metavar="DATE",
+              help="Date the corrected application arrived; the 20 working days restart.")
+@click.option("--extend", is_flag=True, help="Extend the deadline by 20 working days (once).")
+@click.option("--outcome", type=click.Choice(list(domain.OUTCOMES)),
+              help="The result: a result row of table 3.")
+@click.option("--replied", metavar="DATE", help="Date of the reply (default: today).")
+@click.pass_context
+def update(ctx: click.Context, code: str, correction: str | None, corrected: str | None,
+           extend: bool, outcome: str | None, replied: str | None):
+    """Record a 补正 request, an extension, or the outcome and reply date."""
+    try:
+        app = _store(ctx).update(code, correction_requested=_date(correction),
+                                 corrected=_date(corrected), extend=extend, outcome=outcome,
+                                 replied=_date(replied))
+    except domain.ApplicationError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(_line(app))
+
+
+@applications.command()
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def export(ctx: click.Context, target: Path):
+    """Write every application to a CSV file, without ID numbers."""
+    found = _store(ctx).all()
+    target.write_text(domain.export_csv(found), encoding="utf-8-sig")
+    click.echo(f"{len(found)} applications written to {target}", err=True)
+
+
+@applications.command()
+@click.option("--days", type=click.IntRange(0, 36500),
+              default=lambda: int(_setting("APPLICATION_RETENTION_DAYS")),
+              show_default="APPLICATION_RETENTION_DAYS",
+              help="Erase personal fields of applications answered longer ago than this.")
+@click.pass_context
+def purge(ctx: click.Context, days: int):
+    """Erase the personal fields of old answered applications; statistics stay."""
+    erased = _store(ctx).purge(days, domain.today())
+    click.echo(f"personal data erased from {erased} applications", err=True)
+
+
+@click.command("report-stats")
+@click.argument("year", type=click.IntRange(1990, 2200))
+@click.option("--organisation", required=True, help="Name of the reporting organisation.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report data file here instead of printing it.")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
+              default=lambda: _setting("APPLICATIONS_DB"), show_default="APPLICATIONS_DB",
+              help="The applications database.")
+def report_stats(year: int, organisation: str, out: Path | None, db: Path):
+    """Table 3 of YEAR from the application records, in the annual report data format."""
+    from portal.reports import report_to_yaml, validate_report
+
+    report = domain.table3_report(domain.ApplicationStore(db).all(), year, organisation)
+    problems = [p for p in validate_report(report) if p.severity == "error"]
+    if problems:  # cannot happen by construction; refuse rather than write a wrong report
+        raise click.ClickException("; ".join(p.format() for p in problems))
+    text = report_to_yaml(report)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"table 3 of {year} written to {out}", err=True)

@@ -1,0 +1,47 @@
+"""Reading preferences without JavaScript: each choice is a button of a POST form; the answer
+stores the allow-listed values in a cookie and sends the visitor back to the page they were on.
+site.js posts the same form in the background and gets the new state as JSON."""
+
+from flask import Blueprint, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
+from werkzeug.exceptions import Forbidden
+
+from portal import preferences
+from portal.security import safe_local_path, same_site
+
+blueprint = Blueprint("preferences", __name__)
+
+MAX_NEXT = 2000
+
+
+class CrossSiteRequest(Forbidden):
+    """A preferences form posted from a page of another site."""
+
+    def __init__(self):
+        super().__init__()
+        self.user_message = _("只能在本站页面上更改阅读设置。请回到本站页面，再试一次。")
+
+
+@blueprint.post("/preferences")
+def update():
+    """Apply the chosen preferences and go back (303) to the page the form was on."""
+    if not same_site(request):
+        raise CrossSiteRequest()
+    registry = preferences.registry()
+    chosen = preferences.update(preferences.current(), request.form, registry.allowed,
+                                registry.schemes)
+    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == \
+            "application/json":
+        response = jsonify({"state": chosen,
+                            "classes": preferences.html_classes(chosen, registry.allowed)})
+        response.headers["Cache-Control"] = "no-store"
+        preferences.store(response, chosen)
+        return response
+    target = request.form.get("next", "")
+    target = safe_local_path(target if len(target) <= MAX_NEXT else "",
+                             fallback=url_for("home.index"))
+    if "#" not in target:
+        target += f"#{preferences.PANEL_ID}"
+    response = redirect(target, code=303)
+    preferences.store(response, chosen, reopen=True)
+    return response
