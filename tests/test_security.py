@@ -103,3 +103,10 @@ def test_redirect_targets_are_only_paths_of_this_site(target, expected):
 ])
 def test_hostile_paths_are_404(client, path):
     assert client.get(path).status_code == 404
+
+
+def test_an_oversized_request_body_gets_413(client):
+    response = client.post("/apply/", data={"description": "x" * 70_000},
+                           headers={"Origin": "http://localhost"})
+    assert response.status_code == 413
+    assert "请求内容过大" in response.get_data(as_text=True)

@@ -35,12 +35,15 @@ PAGES = (
     PageType("document", "/documents/2024-tech-commissioner-measures/"),
     PageType("annual-report", "/documents/lingwu-kjj-2024/"),
     PageType("annual-report-sample", "/documents/lingwu-kjj-2023/"),
-    PageType("report-comparison", "/reports/compare/?organisation=灵武市科学技术局"),
+    PageType("report-comparison", "/reports/compare/灵武市科学技术局/"),
     PageType("reports", "/reports/"),
     PageType("search-hits", "/search?q=科技特派员"),
     PageType("search-facets", "/search?q=科技&year=2024#results"),
     PageType("search-no-results", "/search?q=不存在的词语组合"),
     PageType("not-found", "/documents/nope/", status=404),
+    PageType("apply", "/apply/"),
+    PageType("apply-track", "/apply/track"),
+    PageType("accessibility", "/accessibility/"),
 )
 PAGES_BY_NAME = {page.name: page for page in PAGES}
 
