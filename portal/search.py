@@ -16,21 +16,27 @@ dictionary sub-words, left to right, with single characters filling the gaps (�
 words, not characters. The whole word and its other search-mode sub-words are indexed too, at
 the position of the atom they start in. The same text therefore gives the same atom sequence
 whether jieba kept it as one word or split it, and a phrase is matched as the sequence of its
-atoms: "年度报告" finds 年度报告 written as one word and 年度 + 报告 written as two.
+atoms: "年度报告" finds 年度报告 written as one word and 年度 + 报告 written as two. Sub-words
+are found the way search mode finds them (dictionary 2- and 3-grams of longer words), and codes
+such as 2024-00012 are also indexed by their parts. Punctuation, emoji and a short list of
+function words (的, 了, 和…; a, the, of…) are not indexed, and positions skip over them.
 
 Queries. User text never reaches Whoosh's query parser, so there is no wildcard, regex, fuzzy
-or field syntax to abuse. The query is split into plain text and "quoted phrases" (straight or
-Chinese quotes; an unbalanced quote just ends the text). Every atom of the plain text is
-required (AND); a word of several atoms also scores higher where it occurs whole. A phrase is
-a Phrase query over its atoms. If the AND of two or more parts finds nothing, the search is
-relaxed to documents matching any part and ``Results.relaxed`` says so, because visitors
-often type whole sentences. A query that is exactly a document's 文号 or 索引号 (ignoring
-spaces, width and bracket style) puts that document first when sorting by relevance.
+or field syntax to abuse: the query is built from analysed terms only. It is split into plain
+text and "quoted phrases" (straight or Chinese quotes; an unbalanced quote just ends the text).
+Every atom of the plain text is required (AND) in any of the text fields (title, keywords,
+文号/索引号/department, body); a phrase requires its atoms at consecutive positions within one
+field. If the AND of two or more parts finds nothing, the search is relaxed to documents
+matching any part and ``Results.relaxed`` says so, because visitors often type whole sentences.
+A query that is exactly a document's 文号 or 索引号 (ignoring spaces, width and bracket style)
+puts that document first when sorting by relevance. Ranking is BM25F (Whoosh's formula and
+defaults) with field boosts title 3, keywords 2, 文号/索引号/department 1.5, body 1; a word of
+several atoms also scores where it occurs whole.
 
 Facets. Counts are taken over the whole matched set. The counts of one facet ignore that
 facet's own filter but respect every other filter, so a visitor can widen a selection within a
 facet ("disjunctive" facets). The category facet counts a document under every node of its
-category path.
+category path. Values are sorted by count, then by value.
 
 Index life cycle. ``index_root`` holds generation folders (``gen-*``) and a ``current``
 symlink to the live one. A build or an update writes a new generation (an update starts from
@@ -38,13 +44,18 @@ hard links to the live generation's files, which Whoosh never rewrites), verifie
 and replaces the symlink atomically. A failed or killed build leaves the live index untouched;
 the next build deletes its leftovers. The previous generation is kept for searchers that have
 not reopened yet; older ones are deleted. An ``fcntl.flock`` on ``index_root/build.lock``
-keeps builds and updates from running at once.
+keeps builds and updates from running at once. Requests only ever read.
 
-Speed. A :class:`Searcher` keeps one Whoosh searcher per generation and reopens it only when
-the ``current`` symlink changes. Matching sets, totals and facet counts are computed with
-Python sets from posting lists (facet and date postings are loaded once per generation), and
-Whoosh's scorer only ranks the top of the matched set. Highlighting searches the stored text
-for the query's analysed terms instead of re-analysing documents.
+Speed. Whoosh stores the index (its file format, segments, term tables, stored fields), but
+its per-posting Python paths are slow, so this module plugs into it at three places: a codec
+that writes posting blocks as packed arrays (read back without unpickling each posting), a
+segment writer that keeps postings in packed arrays instead of pickling each one to a sort run
+(several times faster builds), and a search path that reads whole posting lists, computes
+matching sets, totals and facet counts with Python sets, and ranks only the matched set. A
+:class:`Searcher` keeps one open generation with its facet, date and field-length tables and
+reopens only when the ``current`` symlink changes. Highlighting searches the stored text for
+the query's analysed terms instead of re-analysing documents. These parts use Whoosh
+internals, which is why ``whoosh-reloaded`` is pinned below 2.8.
 """
 
 from __future__ import annotations
@@ -57,14 +68,17 @@ import functools
 import gc
 import heapq
 import html
+import io
 import itertools
 import json
 import math
+import operator
 import os
 import pickle
 import re
 import shutil
 import struct
+import sys
 import threading
 import time
 import traceback
@@ -74,28 +88,29 @@ import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
-from typing import Any
 
 import rjieba
 from markupsafe import Markup
+from whoosh import columns, formats
 from whoosh import fields as wfields
-from whoosh import formats
 from whoosh import index as windex
 from whoosh.analysis import Token, Tokenizer
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
     W3Codec,
     W3FieldWriter,
     W3LeafMatcher,
     W3PostingsWriter,
     _lenfield,
 )
-from whoosh.matching import ListMatcher
+from whoosh.filedb.filestore import FileStorage
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.reading import TermNotFound
-from whoosh.system import _INT_SIZE, pack_uint
+from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
@@ -124,7 +139,7 @@ SNIPPET_CHARS = 120
 
 # Bump when the schema or the analysis changes: older indexes are then reported unavailable
 # (and must be rebuilt) instead of silently answering with different tokens.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 4
 _META = "portal-index.json"
 _LOCK = "build.lock"
 _CURRENT = "current"
@@ -222,6 +237,7 @@ class IndexLocked(SearchError):
 # Full-width ASCII and the ideographic space map one-to-one onto ASCII, so offsets survive.
 _WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _WIDTH[0x3000] = 0x20
+_FOLDABLE = re.compile("[\uff05\uff0d-\uff19\uff21-\uff3a\uff3f\uff41-\uff5a]")
 _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _MAX_TERM_CHARS = 64
 _NON_ALNUM = re.compile(r"[^\w]+|_+")
@@ -237,7 +253,10 @@ STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 def fold(text: str) -> str:
     """Fold width and case without changing the length, so offsets stay valid."""
-    text = text.translate(_WIDTH)
+    # Translating costs a dict lookup per character; most text has no full-width letters,
+    # digits or code punctuation, and full-width ，。 need no folding.
+    if _FOLDABLE.search(text):
+        text = text.translate(_WIDTH)
     lowered = text.lower()
     if len(lowered) != len(text):
         # A few characters (İ) lower-case to two; keep those as they are.
@@ -386,14 +405,20 @@ class _Positions(formats.Positions):
             yield term, len(found), len(found) * boost, self.encode(found)
 
     def encode(self, poslist):
-        """Frequency (as Whoosh expects it) followed by the sorted positions."""
-        if len(poslist) == 1 and poslist[0] < len(_SINGLE_POSITIONS):
-            return _SINGLE_POSITIONS[poslist[0]]
-        return pack_uint(len(poslist)) + array("I", sorted(poslist)).tobytes()
+        """The sorted positions; the frequency is their count."""
+        return array("I", sorted(poslist)).tobytes()
 
     def decode_positions(self, valuestring):
         """Inverse of :meth:`encode`."""
-        return array("I", valuestring[_INT_SIZE:]).tolist()
+        return array("I", valuestring).tolist()
+
+    def decode_frequency(self, valuestring):
+        """Number of positions."""
+        return len(valuestring) // _INT_SIZE
+
+    def decode_weight(self, valuestring):
+        """Frequency times the field boost."""
+        return self.decode_frequency(valuestring) * self.field_boost
 
 
 class _PostingsWriter(W3PostingsWriter):
@@ -416,9 +441,29 @@ class _PostingsWriter(W3PostingsWriter):
             return super()._mini_values()
         return (array("I", map(len, self._values)).tobytes(), b"".join(self._values))
 
+    def finish_postings(self):
+        # Whoosh's own inlining calls a method that W3TermInfo does not have (set_inline).
+        if not self.written() and 0 < len(self) < self._inlinelimit:
+            terminfo = self._terminfo
+            terminfo.add_block(self)
+            terminfo.set_inlined(self._ids, self._weights, self._values)
+            self._terminfo = None
+            return terminfo
+        return super().finish_postings()
+
     def write_bulk(self, ids, weights, vlens, vdata, doc_lengths) -> None:
         """Write one term's whole posting list from packed arrays, a block at a time."""
         limit, total, offset = self._blocklimit, len(ids), 0
+        if total < self._inlinelimit:
+            # Rare terms live in the term table itself: no block to pickle and compress.
+            ends = list(itertools.accumulate(vlens))
+            self._ids = ids.tolist()
+            self._weights = weights
+            self._values = [bytes(vdata[e - n : e]) for e, n in zip(ends, vlens, strict=True)]
+            self._maxweight = max(weights)
+            lengths = [doc_lengths[d] for d in self._ids] if doc_lengths is not None else [1]
+            self._minlength, self._maxlength = min(lengths), max(lengths)
+            return
         packed = self._format.fixed_value_size() is None
         for start in range(0, total, limit):
             end = min(total, start + limit)
@@ -485,7 +530,7 @@ class _Codec(W3Codec):
 
     def __init__(self):
         # Bigger blocks: searches read whole posting lists, so per-block costs dominate.
-        super().__init__(blocklimit=256, compression=1, inlinelimit=1)
+        super().__init__(blocklimit=256, compression=1, inlinelimit=4)
 
     def field_writer(self, storage, segment):
         return _FieldWriter(self, storage, segment)
@@ -516,45 +561,102 @@ class _FieldWriter(W3FieldWriter):
 
 
 # docnums, weights, value lengths and values of one term, in docnum order.
-_TermPostings = tuple[array, array, array, bytearray]
+_TermPostings = tuple[array, array, array, bytes | bytearray]
+# A text term's postings while indexing: docnum << 20 | frequency, and all positions.
+_TextPostings = tuple[array, array]
+_FREQ_BITS = 20
+_Postings = _TermPostings | _TextPostings
 
 
 class _TermPool:
     """Keeps a segment's postings in packed arrays per term instead of Whoosh's sorting pool.
 
     Whoosh pickles every posting to a run file and merges the runs; this keeps them in memory
-    (about 30 bytes a posting), which is several times faster. Builds bound a segment's size.
+    (about 12 bytes a posting of text), which is several times faster.
     """
 
     def __init__(self):
-        self.terms: dict[str, dict[bytes, _TermPostings]] = {}
+        self.terms: dict[str, dict[bytes, _Postings]] = {}
         self.fieldnames: set[str] = set()
         self.unordered = False
-        self._last: dict[tuple[str, bytes], int] = {}
 
-    def add(self, item) -> None:
-        fieldname, btext, docnum, weight, vbytes = item
+    def _field(self, fieldname: str) -> dict[bytes, _Postings]:
         terms = self.terms.get(fieldname)
         if terms is None:
             terms = self.terms[fieldname] = {}
             self.fieldnames.add(fieldname)
+        return terms
+
+    def add_text(self, fieldname: str, docnum: int, text: str) -> int:
+        """Analyse ``text`` straight into the pool; return its length in tokens."""
+        terms = self._field(fieldname)
+        analysed = analyse(text)
+        positions: dict[str, list[int]] = {}
+        for term, pos in analysed:
+            found = positions.get(term)
+            if found is None:
+                positions[term] = [pos]
+            else:
+                found.append(pos)
+        key = docnum << _FREQ_BITS
+        for term, found in positions.items():
+            btext = term.encode("utf-8")
+            postings = terms.get(btext)
+            if postings is None:
+                postings = terms[btext] = (array("Q"), array("I"))
+            elif postings[0][-1] >= key:
+                self.unordered = True
+            postings[0].append(key | len(found))
+            postings[1].extend(found)
+        return len(analysed)
+
+    def add_field(self, fieldname: str, docnum: int, items, scorable: bool) -> int:
+        """Add one field's (term bytes, frequency, weight, value) items; return its length."""
+        length = 0
+        for btext, freq, weight, vbytes in items:
+            length += freq
+            self.add((fieldname, btext, docnum, weight, vbytes))
+        return length if scorable else 0
+
+    def add(self, item) -> None:
+        """Whoosh's pool interface; also used when segments are merged."""
+        fieldname, btext, docnum, weight, vbytes = item
+        terms = self._field(fieldname)
         postings = terms.get(btext)
+        if (isinstance(postings, tuple) and len(postings) == 2) or (
+            postings is None and vbytes and len(vbytes) % 4 == 0 and _is_text(fieldname)
+        ):
+            if postings is None:
+                postings = terms[btext] = (array("Q"), array("I"))
+            elif postings[0][-1] >= docnum << _FREQ_BITS:
+                self.unordered = True
+            positions = array("I", vbytes)
+            postings[0].append(docnum << _FREQ_BITS | len(positions))
+            postings[1].extend(sorted(positions))
+            return
         if postings is None:
             postings = terms[btext] = (array("I"), array("f"), array("I"), bytearray())
         elif postings[0][-1] >= docnum:
             self.unordered = True
         postings[0].append(docnum)
         postings[1].append(weight)
-        if vbytes:
-            postings[2].append(len(vbytes))
-            postings[3].extend(vbytes)
-        else:
-            postings[2].append(0)
+        postings[2].append(len(vbytes or b""))
+        postings[3].extend(vbytes or b"")
 
     def sorted_terms(self, fieldname: str) -> Iterator[tuple[bytes, _TermPostings]]:
         terms = self.terms.get(fieldname, {})
         for btext in sorted(terms):
             postings = terms[btext]
+            if len(postings) == 2:
+                keys, positions = postings
+                mask = (1 << _FREQ_BITS) - 1
+                freqs = [k & mask for k in keys]
+                postings = (
+                    array("I", [k >> _FREQ_BITS for k in keys]),
+                    array("f", freqs),
+                    array("I", [f * 4 for f in freqs]),
+                    positions.tobytes(),
+                )
             yield btext, (_by_docnum(postings) if self.unordered else postings)
 
     def iter_postings(self):
@@ -570,6 +672,10 @@ class _TermPool:
 
     def save(self) -> None:
         pass
+
+
+def _is_text(fieldname: str) -> bool:
+    return fieldname in _TEXT_FIELDS
 
 
 def _by_docnum(postings: _TermPostings) -> _TermPostings:
@@ -594,6 +700,34 @@ class _SegmentWriter(SegmentWriter):
         kwargs.setdefault("codec", _Codec())
         super().__init__(ix, **kwargs)
         self.pool = _TermPool()
+
+    def add_document(self, **fields):
+        """Whoosh's add_document for this module's schema, adding postings in bulk."""
+        self._check_state()
+        names = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(self.schema, names)
+        perdoc, docnum = self.perdocwriter, self.docnum
+        perdoc.start_doc(docnum)
+        try:
+            for name in names:
+                value = fields[name]
+                if value is None:
+                    continue
+                field = self.schema[name]
+                length = 0
+                if isinstance(field, _TextField) and isinstance(value, str):
+                    length = self.pool.add_text(name, docnum, value)
+                elif field.indexed:
+                    length = self.pool.add_field(name, docnum, field.index(value), field.scorable)
+                perdoc.add_field(name, field, value if field.stored else None, length)
+                if field.column_type:
+                    perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+        except Exception:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
 
     def _flush_segment(self):
         self.perdocwriter.close()
@@ -664,6 +798,9 @@ class _TextField(wfields.TEXT):
             yield term.encode("utf-8"), freq, weight, vbytes
 
 
+_DATE_COLUMN = columns.NumericColumn("i", default=0)
+
+
 def _schema() -> wfields.Schema:
     return wfields.Schema(
         slug=wfields.ID(stored=True, unique=True),
@@ -679,7 +816,9 @@ def _schema() -> wfields.Schema:
         category_path=wfields.KEYWORD(lowercase=False, scorable=False),
         year=wfields.ID,
         five_openness=wfields.ID,
-        date=wfields.ID(stored=True),
+        date=wfields.STORED,
+        # Sorting by date reads this column whole when a generation is opened.
+        date_ordinal=wfields.COLUMN(_DATE_COLUMN),
         sample=wfields.STORED,
     )
 
@@ -712,6 +851,7 @@ def _doc_fields(doc: SearchDocument) -> dict[str, object]:
         "year": str(doc.date.year) if doc.date else "",
         "five_openness": doc.five_openness,
         "date": doc.date.isoformat() if doc.date else "",
+        "date_ordinal": doc.date.toordinal() if doc.date else "",
         "sample": bool(doc.sample),
     }
     return {k: v for k, v in values.items() if v != ""}
@@ -1103,34 +1243,6 @@ def _unavailable(message: str, exc: BaseException) -> IndexUnavailable:
     return IndexUnavailable(f"{message}: {exc!r}")
 
 
-def _posting_positions(reader, fieldname: str, text: str, wanted: Set[int]) -> dict[int, Any]:
-    """Positions of a term in the ``wanted`` segment-relative docnums that hold it."""
-    m = _leaf_matcher(reader, fieldname, text) if wanted else None
-    out: dict[int, Any] = {}
-    if m is None:
-        return out
-    if isinstance(m, _LeafMatcher):
-        while m.is_active():
-            if m._data is None:
-                m._read_data()
-            ids = array("I", m._data[0])
-            hits = [i for i, d in enumerate(ids) if d in wanted]
-            if hits:
-                lengths, joined = m._data[2]
-                ends = list(itertools.accumulate(array("I", lengths)))
-                for i in hits:
-                    # Each value is the frequency (skipped) and then the positions.
-                    start = (ends[i - 1] if i else 0) + _INT_SIZE
-                    out[ids[i]] = array("I", joined[start : ends[i]])
-            m._next_block()
-        return out
-    while m.is_active():
-        if m.id() in wanted:
-            out[m.id()] = m.value_as("positions")
-        m.next()
-    return out
-
-
 def _leaf_matcher(reader, fieldname: str, text: str):
     try:
         m = reader.postings(fieldname, text)
@@ -1140,68 +1252,130 @@ def _leaf_matcher(reader, fieldname: str, text: str):
     return m.child if isinstance(m, FilterMatcher) else m
 
 
-def _posting_ids(reader, fieldname: str, text: str) -> list[int]:
-    """All segment-relative docnums of a term, deleted ones included."""
+# A block of postings as _PostingsWriter stores it: packed docnums, packed weights or None
+# (all 1.0), and values as (packed value lengths, concatenated values) or None.
+_Block = tuple[bytes, bytes | None, tuple[bytes, bytes] | None]
+
+
+def _blocks(reader, fieldname: str, text: str) -> list[_Block]:
+    """Every posting block of a term in one segment, deleted documents included."""
+    try:
+        terminfo = reader.term_info(fieldname, text)
+    except TermNotFound:
+        return []
+    postfile = getattr(getattr(reader, "_terms", None), "_postfile", None)
+    if (
+        isinstance(getattr(reader, "_codec", None), _Codec)
+        and postfile is not None
+        and not terminfo.is_inlined()
+    ):
+        # The whole posting list in one read, split into blocks in memory: a matcher would
+        # make several small reads per block.
+        offset, length = terminfo.extent()
+        if isinstance(length, tuple):
+            length = length[0]  # W3TermInfo.from_bytes forgets to unpack it
+        raw = postfile.get(offset, length)
+        if raw[: len(WHOOSH3_HEADER_MAGIC)] == WHOOSH3_HEADER_MAGIC:
+            return _split_blocks(raw)
     m = _leaf_matcher(reader, fieldname, text)
     if m is None:
         return []
-    if isinstance(m, _LeafMatcher):
-        # Decoding whole blocks is much faster than stepping the matcher.
-        ids = array("I")
-        while m.is_active():
-            if m._data is None:
-                m._read_data()
-            ids.frombytes(m._data[0])
-            m._next_block()
-        return ids.tolist()
-    if isinstance(m, ListMatcher):
-        return list(m._ids)
-    return list(m.all_ids())
-
-
-def _postings(reader, fieldname: str, text: str) -> tuple[list[int], list[float]]:
-    """Segment-relative docnums and term frequencies of a term, deleted ones included."""
-    m = _leaf_matcher(reader, fieldname, text)
-    ids: list[int] = []
-    weights: list[float] = []
-    if m is None:
-        return ids, weights
-    if isinstance(m, _LeafMatcher):
-        packed_ids, packed_weights = array("I"), array("f")
-        while m.is_active():
-            if m._data is None:
-                m._read_data()
-            block_ids, block_weights = m._data[0], m._data[1]
-            packed_ids.frombytes(block_ids)
-            if block_weights is None:
-                packed_weights.extend(_ONES[: len(block_ids) // 4])
-            else:
-                packed_weights.frombytes(block_weights)
-            m._next_block()
-        return packed_ids.tolist(), packed_weights.tolist()
+    # Inlined rare terms (and any other matcher): repack into the same shape.
+    ids, weights, values = array("I"), array("f"), []
     while m.is_active():
         ids.append(m.id())
         weights.append(m.weight())
+        values.append(m.value() or b"")
         m.next()
-    return ids, weights
+    packed = (array("I", map(len, values)).tobytes(), b"".join(values))
+    return [(ids.tobytes(), weights.tobytes(), packed)] if ids else []
 
 
+def _split_blocks(raw: bytes) -> list[_Block]:
+    """Decode the blocks :class:`_PostingsWriter` wrote for one term."""
+    blocks = []
+    stream = io.BytesIO(raw)
+    pos = len(WHOOSH3_HEADER_MAGIC)
+    while pos < len(raw):
+        # Each block: its byte size (negated for the last), a pickled info tuple, the data.
+        size = abs(_INT.unpack_from(raw, pos)[0])
+        pos += _INT_SIZE
+        stream.seek(pos)
+        info = pickle.load(stream)
+        data = raw[stream.tell() : pos + size]
+        pos += size
+        if info[3]:  # compression level
+            data = zlib.decompress(data)
+        blocks.append(pickle.loads(data))
+    return blocks
+
+
+def _posting_ids(reader, fieldname: str, text: str) -> list[int]:
+    """All segment-relative docnums of a term, deleted ones included."""
+    ids = array("I")
+    for block in _blocks(reader, fieldname, text):
+        ids.frombytes(block[0])
+    return ids.tolist()
+
+
+def _phrase_keys(blocks: list[_Block], wanted: Set[int], shift: int) -> set[int]:
+    """Keys docnum << 32 | (position - shift) of a term's occurrences in ``wanted`` docnums.
+
+    Intersecting the keys of a phrase's atoms, each shifted by its place in the phrase, leaves
+    the phrase's starts: set operations in C instead of a Python loop per document.
+    """
+    keys: set[int] = set()
+    for packed_ids, _weights, values in blocks:
+        ids = array("I", packed_ids)
+        hits = wanted.intersection(ids) if values is not None else ()
+        if not hits:
+            continue
+        positions = array("I", values[1])
+        counts = map(_INT_SIZE.__rfloordiv__, array("I", values[0]))
+        if 2 * len(hits) >= len(ids):
+            # Mostly wanted: key every occurrence with C-level iterators; extra documents
+            # drop out when the atoms' keys are intersected.
+            owners = itertools.chain.from_iterable(map(itertools.repeat, map(_HIGH, ids), counts))
+            keys.update(map(operator.add, owners, map((-shift).__add__, positions)))
+            continue
+        offset = 0
+        for d, count in zip(ids, counts, strict=True):
+            if d in hits:
+                keys.update(map(((d << 32) - shift).__add__, positions[offset : offset + count]))
+            offset += count
+    return keys
+
+
+_HIGH = (1 << 32).__mul__
 _ONES = array("f", [1.0]) * 4096
-_SINGLE_POSITIONS = [pack_uint(1) + array("I", [p]).tobytes() for p in range(4096)]
+_INT = struct.Struct("!i")
 _LENGTHS = [byte_to_length(b) or 0 for b in range(256)]
+
+
+def _numeric_column(reader, name: str, column: columns.NumericColumn, typecode: str) -> array:
+    """A numeric column of one segment, one value per document (0 where missing)."""
+    count = reader.doc_count_all()
+    values = array(typecode)
+    perdoc = getattr(reader, "_perdoc", None)  # an empty index has no per-document reader
+    if perdoc is not None and perdoc.has_column(name):
+        creader = perdoc.column_reader(name, column)
+        try:
+            # Reading the column's bytes whole beats a call per document by far.
+            size = creader._count * values.itemsize
+            values.frombytes(creader._dbfile.get(creader._basepos, size))
+            if sys.byteorder == "little" and values.itemsize > 1:
+                values.byteswap()  # columns are big-endian
+        except AttributeError:
+            values = array(typecode, (creader[d] for d in range(count)))
+    del values[count:]
+    values.extend(array(typecode, [0]) * (count - len(values)))
+    return values
 
 
 def _field_lengths(reader, fieldname: str) -> list[int]:
     """Every document's length of ``fieldname`` in one segment, in tokens (approximate)."""
-    count = reader.doc_count_all()
-    try:
-        # The lengths column is one byte a document; reading it whole beats a call per doc.
-        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        raw = column._dbfile.get(column._basepos, column._count) if column else b""
-        lengths = [_LENGTHS[b] for b in raw[:count]]
-        return lengths + [0] * (count - len(lengths))
-    except AttributeError:
-        return [reader.doc_field_length(d, fieldname) or 0 for d in range(count)]
+    lengths = _numeric_column(reader, _lenfield(fieldname), LENGTHS_COLUMN, "B")
+    return [_LENGTHS[b] for b in lengths]
 
 
 # BM25F parameters (Whoosh's defaults).
@@ -1209,27 +1383,41 @@ _B, _K1 = 0.75, 1.2
 
 
 class _Query:
-    """Postings read for one query, shared by matching and ranking."""
+    """Posting blocks read for one query, shared by matching, phrases and ranking."""
 
     def __init__(self, snap: _Snapshot):
         self.snap = snap
-        self._postings: dict[tuple[str, str], list[tuple[int, list[int], list[float]]]] = {}
+        self._blocks: dict[tuple[str, str], list[tuple[int, list[_Block]]]] = {}
+        self._ids: dict[tuple[str, str], list[tuple[int, array]]] = {}
 
-    def postings(self, term: str, fieldname: str) -> list[tuple[int, list[int], list[float]]]:
+    def blocks(self, term: str, fieldname: str) -> list[tuple[int, list[_Block]]]:
+        """(segment offset, blocks) for every segment holding the term in the field."""
         key = (term, fieldname)
-        if key not in self._postings:
+        if key not in self._blocks:
             found = []
             for reader, offset in self.snap.leaves:
-                ids, weights = _postings(reader, fieldname, term)
-                if ids:
-                    found.append((offset, ids, weights))
-            self._postings[key] = found
-        return self._postings[key]
+                blocks = _blocks(reader, fieldname, term)
+                if blocks:
+                    found.append((offset, blocks))
+            self._blocks[key] = found
+        return self._blocks[key]
+
+    def ids(self, term: str, fieldname: str) -> list[tuple[int, array]]:
+        key = (term, fieldname)
+        if key not in self._ids:
+            found = []
+            for offset, blocks in self.blocks(term, fieldname):
+                ids = array("I")
+                for block in blocks:
+                    ids.frombytes(block[0])
+                found.append((offset, ids))
+            self._ids[key] = found
+        return self._ids[key]
 
     def term_docs(self, term: str) -> set[int]:
         out: set[int] = set()
         for fieldname in _TEXT_FIELDS:
-            for offset, ids, _ in self.postings(term, fieldname):
+            for offset, ids in self.ids(term, fieldname):
                 out.update(ids if not offset else [offset + d for d in ids])
         return out
 
@@ -1242,8 +1430,32 @@ class _Query:
                 return set()
         if part.phrase and len(part.atoms) > 1:
             # Positions are only read where every atom occurs at all.
-            docs = self.snap.phrase_docs(part.atoms, docs)
+            docs = self.phrase_docs(part.atoms, docs)
         return docs or set()
+
+    def phrase_docs(self, atoms: Sequence[str], candidates: set[int]) -> set[int]:
+        """The candidates that hold ``atoms`` at consecutive positions in one field."""
+        found: set[int] = set()
+        # Rarest atoms first: they shrink the candidates the most.
+        order = sorted(enumerate(atoms), key=lambda ka: self.snap.doc_frequency(ka[1]))
+        for reader, offset in self.snap.leaves:
+            end = offset + reader.doc_count_all()
+            local = {d - offset for d in candidates if offset <= d < end}
+            hits: set[int] = set()
+            for fieldname in _TEXT_FIELDS:
+                todo = local - hits
+                starts: set[int] | None = None
+                for k, atom in order:
+                    blocks = next((b for o, b in self.blocks(atom, fieldname) if o == offset), [])
+                    keys = _phrase_keys(blocks, todo, k)
+                    starts = keys if starts is None else starts & keys
+                    if not starts:
+                        break
+                    todo = {key >> 32 for key in starts}
+                if starts:
+                    hits.update(key >> 32 for key in starts)
+            found.update(d + offset for d in hits)
+        return found
 
     def rank(self, parts: list[_Part], matched: Set[int], n: int) -> list[tuple[int, float]]:
         """The ``n`` best of ``matched`` by BM25F over the parts' atoms and whole words."""
@@ -1253,22 +1465,64 @@ class _Query:
                 if term:
                     terms[term] = terms.get(term, 0.0) + 1.0
         total = max(1, len(self.snap.live))
-        scores: dict[int, float] = {}
-        get = scores.get
+        # Scores are summed with C-level iterators (map, zip, dict) rather than a Python loop
+        # per posting: acc[i] is the score of docs[i].
+        docs = list(matched)
+        acc = [0.0] * len(docs)
+        sparse: dict[int, float] = {}
+        local: dict[int, Set[int]] = {}  # matched docnums relative to each segment
         for term, weight in terms.items():
             for fieldname, boost in _TEXT_FIELDS.items():
-                postings = self.postings(term, fieldname)
-                df = sum(len(ids) for _, ids, _ in postings)
+                postings = self.ids(term, fieldname)
+                df = sum(len(ids) for _, ids in postings)
                 if not df:
                     continue
                 factor = (math.log(total / (df + 1)) + 1) * boost * weight * (_K1 + 1)
                 norm = self.snap.norms[fieldname]
-                for offset, ids, tfs in postings:
-                    for d, tf in zip(ids, tfs, strict=True):
-                        d += offset
+                contrib: dict[int, float] = {}
+                for (offset, ids), (_, blocks) in zip(
+                    postings, self.blocks(term, fieldname), strict=True
+                ):
+                    tfs = array("f")
+                    for block in blocks:
+                        if block[1] is None:
+                            tfs.extend(_ONES[: len(block[0]) // _INT_SIZE])
+                        else:
+                            tfs.frombytes(block[1])
+                    if offset not in local:
+                        # Later segments' documents stay in but cannot collide: their
+                        # relative numbers are past this segment's end.
+                        local[offset] = (
+                            {d - offset for d in matched if d >= offset} if offset else matched
+                        )
+                    hits = local[offset].intersection(ids)
+                    if 4 * len(hits) < len(ids):
+                        # Few matched documents among many postings: find theirs by
+                        # bisection (docnums ascend within a segment).
+                        for d in hits:
+                            tf = tfs[bisect.bisect_left(ids, d)]
+                            d += offset
+                            sparse[d] = sparse.get(d, 0.0) + factor * tf / (tf + norm[d])
+                        continue
+                    docnums = list(map(offset.__add__, ids)) if offset else ids
+                    # factor * tf / (tf + norm[d]) for every posting
+                    denominators = map(operator.add, tfs, map(norm.__getitem__, docnums))
+                    ratios = map(operator.truediv, tfs, denominators)
+                    contrib.update(zip(docnums, map(factor.__mul__, ratios), strict=True))
+                if not contrib:
+                    continue
+                if 8 * len(contrib) < len(docs):
+                    # A short posting list: cheaper to visit its postings than every document.
+                    for d, score in contrib.items():
                         if d in matched:
-                            scores[d] = get(d, 0.0) + factor * tf / (tf + norm[d])
-        return heapq.nlargest(n, scores.items(), key=lambda ds: (ds[1], -ds[0]))
+                            sparse[d] = sparse.get(d, 0.0) + score
+                else:
+                    acc = list(map(operator.add, acc, map(contrib.get, docs, repeat(0.0))))
+        if sparse:
+            acc = list(map(operator.add, acc, map(sparse.get, docs, repeat(0.0))))
+        # Highest score first, then lowest docnum: (score, -docnum) tuples compare in C.
+        best = heapq.nlargest(n, zip(acc, map(operator.neg, docs), strict=True))
+        return [(-negative, score) for score, negative in best]
 
 
 class _Snapshot:
@@ -1277,7 +1531,9 @@ class _Snapshot:
     def __init__(self, gen: Path):
         _check_meta(gen)
         self.gen = gen
-        self.ix = windex.open_dir(str(gen))
+        # Plain reads, not mmap: the OS caches the files either way, and mapped pages would
+        # count in the worker's RSS.
+        self.ix = FileStorage(str(gen), supports_mmap=False, readonly=True).open_index()
         try:
             self.searcher = self.ix.searcher()
             self.leaves = self.searcher.reader().leaf_readers()
@@ -1288,11 +1544,9 @@ class _Snapshot:
             self.values: dict[str, dict[str, frozenset[int]]] = {
                 facet: self._value_sets(fieldname) for facet, fieldname in _FACET_FIELDS.items()
             }
-            date_key = [0] * self.searcher.doc_count_all()
-            for value, docs in self._value_sets("date").items():
-                ordinal = datetime.date.fromisoformat(value).toordinal()
-                for d in docs:
-                    date_key[d] = ordinal
+            date_key = array("i")
+            for reader, _ in self.leaves:
+                date_key += _numeric_column(reader, "date_ordinal", _DATE_COLUMN, "i")
             # One int per docnum orders newest first, then by docnum; undated documents last.
             self.date_rank = [(-k << 24) | d for d, k in enumerate(date_key)]
             self.norms: dict[str, list[float]] = {}
@@ -1323,32 +1577,6 @@ class _Snapshot:
             self.searcher.close()
         with contextlib.suppress(Exception):
             self.ix.close()
-
-    def phrase_docs(self, atoms: Sequence[str], candidates: set[int]) -> set[int]:
-        """The candidates that hold ``atoms`` at consecutive positions in one field."""
-        found: set[int] = set()
-        for reader, offset in self.leaves:
-            end = offset + reader.doc_count_all()
-            local = {d - offset for d in candidates if offset <= d < end}
-            hits: set[int] = set()
-            for fieldname in _TEXT_FIELDS:
-                todo = local - hits
-                positions: list[dict[int, list[int]]] = []
-                for atom in atoms:
-                    where = _posting_positions(reader, fieldname, atom, todo)
-                    todo = todo & where.keys()
-                    positions.append(where)
-                    if not todo:
-                        break
-                for d in todo:
-                    later = [set(p[d]) for p in positions[1:]]
-                    if any(
-                        all(start + k in pos for k, pos in enumerate(later, 1))
-                        for start in positions[0][d]
-                    ):
-                        hits.add(d)
-            found.update(d + offset for d in hits)
-        return found
 
     def doc_frequency(self, term: str) -> int:
         return sum(self.searcher.doc_frequency(f, term) for f in _TEXT_FIELDS)
@@ -1411,8 +1639,12 @@ class Searcher:
                 self._snapshot = None
 
     def _current(self) -> _Snapshot:
-        gen = _live_generation(self.index_root)
         snap = self._snapshot
+        # One readlink per search notices a switch at once and costs microseconds.
+        with contextlib.suppress(OSError):
+            if snap is not None and os.readlink(self.index_root / _CURRENT) == snap.gen.name:
+                return snap
+        gen = _live_generation(self.index_root)
         if gen is None:
             if snap is not None:
                 # The link is gone but the open generation is complete: keep serving it.
@@ -1459,7 +1691,10 @@ class Searcher:
             raise ValueError(f"unknown search filters: {sorted(unknown)}")
         page = max(1, int(page))
         per_page = min(MAX_PER_PAGE, max(1, int(per_page)))
-        active = {k: list(v) for k, v in (filters or {}).items() if v}
+        # A lone string is one value, not a sequence of characters.
+        active = {
+            k: [v] if isinstance(v, str) else list(v) for k, v in (filters or {}).items() if v
+        }
         with self._lock:
             snap = self._current()
             try:
@@ -1499,7 +1734,7 @@ class Searcher:
         matched = restrict(text_docs)
         results.total = len(matched)
         if not parts and not per_key:
-            results.facets = dict(snap.all_facets())
+            results.facets = {f: list(counts) for f, counts in snap.all_facets().items()}
         else:
             for facet in FACETS:
                 base = restrict(text_docs, skip=facet) if facet in per_key else matched
@@ -1513,9 +1748,8 @@ class Searcher:
             order = snap.by_date(matched, want)
         else:
             top = snap.by_date(exact & matched, len(exact))
-            ranked = context.rank(parts, matched - exact, want)
-            scores = dict(ranked)
-            order = top + [d for d, _ in ranked]
+            scores = dict(context.rank(parts, matched, want + len(top)))
+            order = top + [d for d in scores if d not in exact]
         pattern = _mark_pattern(marks)
         for docnum in order[first:want]:
             stored = snap.searcher.stored_fields(docnum)

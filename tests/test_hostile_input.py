@@ -40,9 +40,11 @@ def encode(query: dict) -> str:
 
 def check(client, url, **query):
     """Ask, and hold the answer to the rules every answer keeps."""
-    started = time.monotonic()
+    # CPU time, not wall time: the bound is on the work a request costs, which a busy machine
+    # running other tests does not change.
+    started = time.process_time()
     response = client.get(f"{url}?{encode(query)}")
-    elapsed = time.monotonic() - started
+    elapsed = time.process_time() - started
     assert response.status_code in ALLOWED, (url, query, response.status_code)
     assert elapsed < 1.0, (url, query, elapsed)
     body = response.get_data(as_text=True)
