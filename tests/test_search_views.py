@@ -141,3 +141,9 @@ def test_an_index_of_an_older_format_is_rebuilt_by_the_next_index_run(app, site)
     meta = next(index_dir.glob("gen-*/portal-index.json"))
     meta.write_text(meta.read_text().replace('"format": ', '"format": 1000'), encoding="utf-8")
     assert index_content(site, index_dir).startswith("built the search index")
+
+
+def test_when_no_document_has_every_word_the_page_says_it_shows_partial_matches(indexed, page):
+    found = page("/search?q=科技特派员 火星基地")
+    assert "没有同时包含全部搜索词的结果" in found.select_one(".search-results").get_text()
+    assert titles(found)
