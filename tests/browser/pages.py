@@ -68,6 +68,12 @@ SCHEMES = ("default", "green", "beige", "dark", "contrast")
 LAYOUT_SCHEMES = ("default",)
 
 
+def default_scheme_or_normal_size(scheme: str, **axes) -> bool:
+    """Every scheme at normal size; larger text and narrow screens in the default scheme only.
+    Colours do not change with size, and this keeps CI within its time."""
+    return scheme == "default" or all(value in (100, "1280px") for value in axes.values())
+
+
 def apply_scheme(context, scheme: str, base_url: str) -> None:
     """Make a browser context show the site in a colour scheme, as the preferences cookie does."""
     if scheme == "default":
@@ -128,13 +134,17 @@ def known_issue(check: str, page: PageType, locale: str, values: tuple = ()) -> 
                  if issue.matches(check, page, locale, values)), None)
 
 
-def cases(check: str, *, pages=PAGES, locales=LOCALES, **axes) -> list:
+def cases(check: str, *, pages=PAGES, locales=LOCALES, only=None, **axes) -> list:
     """pytest parameters (page, locale, then one value per extra axis) for a check, with known
-    issues marked as strict xfails; ids read like 'annual-report-en-200'."""
+    issues marked as strict xfails; ids read like 'annual-report-en-200'. `only`, if given,
+    keeps the combinations of axis values it accepts (called with them as keywords)."""
     combos = [((page, locale), f"{page.name}-{locale}") for page in pages for locale in locales]
     for values in axes.values():
         combos = [((*combo, value), f"{name}-{value}") for combo, name in combos
                   for value in values]
+    if only is not None:
+        combos = [(combo, name) for combo, name in combos
+                  if only(**dict(zip(axes, combo[2:], strict=True)))]
     params = []
     for combo, name in combos:
         issue = known_issue(check, combo[0], combo[1], combo[2:])
