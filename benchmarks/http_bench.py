@@ -19,30 +19,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+from portal.export import local_nginx_config
+
 ROOT = Path(__file__).resolve().parent.parent
 PORTAL = ROOT / ".venv" / "bin" / "portal"
 DOCUMENT = "/documents/2024-tech-commissioner-measures/"
-
-NGINX_CONF = """
-{user}
-worker_processes 2;
-pid {root}/nginx.pid;
-error_log {root}/error.log;
-daemon off;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log off;
-    client_body_temp_path {root}/tmp; proxy_temp_path {root}/tmp; fastcgi_temp_path {root}/tmp;
-    uwsgi_temp_path {root}/tmp; scgi_temp_path {root}/tmp;
-    server {{
-        listen 127.0.0.1:{port};
-        root {site};
-        location / {{ try_files $uri $uri/index.html =404; }}
-    }}
-}}
-"""
-
 
 def free_port() -> int:
     """A TCP port nobody listens on."""
@@ -109,12 +90,9 @@ def main() -> int:
         subprocess.run([str(PORTAL), "export", str(scratch / "site")], check=True,
                        capture_output=True)
         nginx_port = free_port()
-        (scratch / "tmp").mkdir()
-        user = "user root;" if os.geteuid() == 0 else ""
-        (scratch / "nginx.conf").write_text(NGINX_CONF.format(
-            user=user, root=scratch, port=nginx_port, site=scratch / "site"))
+        config = local_nginx_config(scratch, nginx_port, scratch / "site", workers=2)
         nginx = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-c",
-                                  str(scratch / "nginx.conf"), "-p", str(scratch)])
+                                  str(config), "-p", str(scratch)])
         cached_port, fresh_port = free_port(), free_port()
         cached = start_app(cached_port, {})
         fresh = start_app(fresh_port, {"PORTAL_PAGE_CACHE_SIZE": "0"})

@@ -35,6 +35,41 @@ server {{
 """
 
 
+LOCAL_NGINX = """
+{user}
+worker_processes {workers};
+pid {root}/nginx.pid;
+error_log {root}/error.log;
+daemon off;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    types {{ application/atom+xml atom; text/csv csv; }}
+    access_log off;
+    client_body_temp_path {root}/tmp; proxy_temp_path {root}/tmp; fastcgi_temp_path {root}/tmp;
+    uwsgi_temp_path {root}/tmp; scgi_temp_path {root}/tmp;
+    server {{
+        listen 127.0.0.1:{port};
+        root {site};
+        charset utf-8;
+        location / {{ try_files $uri $uri/index.html =404; }}
+    }}
+}}
+"""
+
+
+def local_nginx_config(scratch: Path, port: int, site: Path, workers: int = 1) -> Path:
+    """Write an nginx configuration that serves an export on 127.0.0.1:port from scratch/,
+    for tests and benchmarks (`nginx -c FILE -p scratch`); returns the file."""
+    (scratch / "tmp").mkdir(parents=True, exist_ok=True)
+    # Temporary folders are often private to their owner: nginx's worker must be that user.
+    user = "user root;" if os.geteuid() == 0 else ""
+    config = scratch / "nginx.conf"
+    config.write_text(LOCAL_NGINX.format(user=user, workers=workers, root=scratch, port=port,
+                                         site=site), encoding="utf-8")
+    return config
+
+
 def export_paths(app: Flask) -> list[str]:
     """Every URL path to export: the sitemap's pages plus feeds, data, discovery and assets."""
     client = app.test_client()

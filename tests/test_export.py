@@ -14,32 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from portal.cli import main
-from portal.export import export_site
+from portal.export import export_site, local_nginx_config
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-CONF = """
-{user}
-worker_processes 1;
-pid {root}/nginx.pid;
-error_log {root}/error.log;
-daemon off;
-events {{ worker_connections 64; }}
-http {{
-    include /etc/nginx/mime.types;
-    types {{ application/atom+xml atom; text/csv csv; }}
-    access_log off;
-    client_body_temp_path {root}/tmp; proxy_temp_path {root}/tmp; fastcgi_temp_path {root}/tmp;
-    uwsgi_temp_path {root}/tmp; scgi_temp_path {root}/tmp;
-    server {{
-        listen 127.0.0.1:{port};
-        root {site};
-        charset utf-8;
-        location / {{ try_files $uri $uri/index.html =404; }}
-    }}
-}}
-"""
-
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -54,11 +31,7 @@ def nginx(tmp_path):
             pytest.fail("nginx is not installed; the set-up must install it")
         pytest.skip("nginx is not installed (make test installs it as root)")
     port = free_port()
-    (tmp_path / "tmp").mkdir()
-    conf = tmp_path / "nginx.conf"
-    # pytest's temporary folders are private to their owner: the worker must be that user.
-    user = "user root;" if os.geteuid() == 0 else ""
-    conf.write_text(CONF.format(user=user, root=tmp_path, port=port, site=tmp_path / "site"))
+    conf = local_nginx_config(tmp_path, port, tmp_path / "site")
     process = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(tmp_path)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 10
