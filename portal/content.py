@@ -33,7 +33,7 @@ CHOICE_FIELDS = {
 }
 REQUIRED_KEYS = ("title", "index_no", "doc_no", "date", "department", "time_limit", "category",
                  "five_openness", "mode", "keywords", "attachments")
-OPTIONAL_KEYS = ("sample", "report", "review", "published", "interprets")
+OPTIONAL_KEYS = ("sample", "report", "review", "published", "interprets", "videos")
 YAML_KINDS = {
     "tag:yaml.org,2002:int": "the number",
     "tag:yaml.org,2002:float": "the number",
@@ -79,6 +79,20 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Video:
+    """A video published with a document, with the captions and/or transcript it needs."""
+
+    name: str
+    title: str
+    captions: str = ""
+    transcript: str = ""
+
+    def files(self) -> tuple[str, ...]:
+        """The names of the files that belong to the video."""
+        return tuple(name for name in (self.name, self.captions, self.transcript) if name)
+
+
+@dataclass(frozen=True)
 class Document:
     """One published item of the catalogue."""
 
@@ -95,6 +109,7 @@ class Document:
     mode: str = ""
     keywords: tuple[str, ...] = ()
     attachments: tuple[Attachment, ...] = ()
+    videos: tuple[Video, ...] = ()
     sample: bool = False
     report_path: Path | None = None
     report: reports.Report | None = field(default=None, repr=False)
@@ -278,6 +293,8 @@ def _build_document(parse: _Parse, path: Path, fields: dict, body: str,
         values["keywords"] = _keywords(parse, fields["keywords"])
     if "attachments" in fields:
         values["attachments"] = _attachments(parse, path, fields["attachments"])
+    if "videos" in fields:
+        values["videos"] = _videos(parse, path, fields["videos"])
     if "sample" in fields:
         values["sample"] = _flag(parse, "sample", fields["sample"])
     if "report" in fields:
@@ -376,6 +393,38 @@ def _attachments(parse: _Parse, path: Path, node: yaml.Node) -> tuple[Attachment
             continue
         title = _text(parse, "attachments", entry["title"]) if "title" in entry else ""
         found.append(Attachment(name, title or name, file, file.stat().st_size))
+    return tuple(found)
+
+
+def _videos(parse: _Parse, path: Path, node: yaml.Node) -> tuple[Video, ...]:
+    """Videos beside the document; each needs captions (WebVTT) or a transcript."""
+    if _is_empty(node):
+        return ()
+    if not isinstance(node, yaml.SequenceNode):
+        parse.problem(node, "videos: write a list of '- file: name' entries")
+        return ()
+    found = []
+    for item in node.value:
+        entry = (dict((k.value, v) for k, v in item.value)
+                 if isinstance(item, yaml.MappingNode) else {})
+        names = {key: _text(parse, "videos", entry[key]) if key in entry else ""
+                 for key in ("file", "title", "captions", "transcript")}
+        if not names["file"]:
+            parse.problem(item, "videos: each entry needs 'file: name of the video'")
+            continue
+        if not (names["captions"] or names["transcript"]):
+            parse.problem(item, f"videos: '{names['file']}' needs captions (a .vtt file) or a "
+                                "transcript, so people who cannot hear it can follow")
+        missing = [name for key in ("file", "captions", "transcript")
+                   if (name := names[key]) and ("/" in name or name.startswith(".")
+                                                or not (path.parent / name).is_file())]
+        for name in missing:
+            parse.problem(item, f"videos: file '{name}' not found next to the document")
+        if names["captions"] and not names["captions"].endswith(".vtt"):
+            parse.problem(item, "videos: captions must be a WebVTT file (.vtt)")
+        if not missing:
+            found.append(Video(names["file"], names["title"] or names["file"],
+                               names["captions"], names["transcript"]))
     return tuple(found)
 
 

@@ -158,3 +158,40 @@ def test_an_image_without_a_text_alternative_fails_the_check(site):
     path.write_text(path.read_text(encoding="utf-8") + "\n![](chart.png)\n", encoding="utf-8")
     assert any("image without a text alternative" in str(p)
                for p in load_catalogue(site).problems)
+
+
+VIDEO = """videos:
+  - file: briefing.mp4
+    title: 政策解读视频
+    captions: briefing.vtt
+    transcript: briefing.txt
+"""
+
+
+def test_a_video_without_captions_or_transcript_fails_the_check(site):
+    path = site / "policy" / "2023-science-popularisation-plan.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "attachments:", "attachments:\nvideos:\n  - file: briefing.mp4"), encoding="utf-8")
+    (site / "policy" / "briefing.mp4").write_bytes(b"\0\0\0\x18ftypmp42")
+    assert any("needs captions (a .vtt file) or a transcript" in str(p)
+               for p in load_catalogue(site).problems)
+
+
+def test_a_video_with_captions_and_transcript_is_shown_with_both(site, page, client):
+    path = site / "policy" / "2023-science-popularisation-plan.md"
+    text = path.read_text(encoding="utf-8").replace("attachments:", VIDEO + "attachments:")
+    path.write_text(text, encoding="utf-8")
+    (site / "policy" / "briefing.mp4").write_bytes(b"\0\0\0\x18ftypmp42")
+    (site / "policy" / "briefing.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:02.000\n解读\n",
+                                                  encoding="utf-8")
+    (site / "policy" / "briefing.txt").write_text("文字稿", encoding="utf-8")
+    assert not [str(p) for p in load_catalogue(site).problems]
+    document = page("/documents/2023-science-popularisation-plan/")
+    track = document.select_one("figure.video video track")
+    assert track["kind"] == "captions" and track["srclang"] == "zh-Hans"
+    with client.get(track["src"]) as response:
+        assert response.status_code == 200 and response.mimetype == "text/vtt"
+    assert document.select_one("figure.video figcaption a").get_text() == "文字稿"
+    assert client.get("/documents/2023-science-popularisation-plan/media/other.mp4"
+                      ).status_code == 404
+    assert "media-src 'self'" in client.get("/").headers["Content-Security-Policy"]

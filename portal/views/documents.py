@@ -24,3 +24,14 @@ def attachment(slug: str, name: str):
     found = next((a for a in document.attachments if a.name == name), None) or abort(404)
     return send_file(found.path, mimetype=found.media_type, as_attachment=True,
                      download_name=found.name, conditional=True, max_age=3600)
+
+
+@blueprint.get("/<slug>/media/<name>")
+def media(slug: str, name: str):
+    """A video, its captions or its transcript, looked up among the document's declared ones."""
+    document = catalogue.current().get(slug) or abort(404)
+    if not any(name in video.files() for video in document.videos):
+        abort(404)
+    path = document.path.parent / name
+    mimetype = "text/vtt" if name.endswith(".vtt") else None
+    return send_file(path, mimetype=mimetype, conditional=True, max_age=3600)
