@@ -4,6 +4,11 @@
 
   // After a search or a filter change the page opens at #results: put keyboard and
   // screen-reader focus on the results heading, not just the scroll position.
+  // A form sent back with errors: move focus to the summary that lists and links them, so
+  // keyboard and screen-reader users start where the problems are (the GOV.UK pattern).
+  var summary = document.querySelector(".error-summary");
+  if (summary) { summary.focus(); }
+
   if (window.location.hash === "#results") {
     var heading = document.getElementById("results");
     if (heading) { heading.focus(); }
