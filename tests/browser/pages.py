@@ -90,11 +90,8 @@ SYSTEM_SETTINGS = {
 }
 
 # Keyboard journeys to add when the features exist (no placeholder tests: these are a to-do).
-JOURNEYS_TO_ADD = (
-    "change the colour scheme from the preferences control, by keyboard only",
-    "change the text size from the preferences control, by keyboard only",
-    "restore the default preferences, by keyboard only",
-)
+# Journeys not written yet (colour scheme, text size and restore defaults are in test_toolbar).
+JOURNEYS_TO_ADD: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
