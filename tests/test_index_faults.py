@@ -83,8 +83,11 @@ def make_corpus(folder: Path, count: int) -> None:
 def build_process(site: Path, index_dir: Path) -> subprocess.Popen:
     env = {**os.environ, "PORTAL_CONTENT_DIR": str(site),
            "PORTAL_SEARCH_INDEX_DIR": str(index_dir)}
+    # A session of its own, so the build and the writer processes it starts can be killed
+    # together, as a service manager kills a job.
     return subprocess.Popen([sys.executable, "-m", "portal.cli", "index", "--full"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
 
 
 def test_a_build_killed_halfway_leaves_the_previous_index_serving(client, site, index_dir):
@@ -93,7 +96,7 @@ def test_a_build_killed_halfway_leaves_the_previous_index_serving(client, site, 
     build = build_process(site, index_dir)
     time.sleep(3)
     assert build.poll() is None, "the build finished before it could be killed"
-    build.send_signal(signal.SIGKILL)
+    os.killpg(build.pid, signal.SIGKILL)
     build.communicate(timeout=30)
     assert total(client) == before
     # The next build cleans up after the killed one and publishes the new documents.
