@@ -368,16 +368,21 @@ def _keywords(parse: _Parse, node: yaml.Node) -> tuple[str, ...]:
     return tuple(word for word in words if word)
 
 
-def _attachments(parse: _Parse, path: Path, node: yaml.Node) -> tuple[Attachment, ...]:
+def _entries(parse: _Parse, key: str, node: yaml.Node) -> list[tuple[yaml.Node, dict]]:
+    """The items of a list of '- file: ...' entries as (item, {field: node}); a bare item is
+    taken as its file name."""
     if _is_empty(node):
-        return ()
+        return []
     if not isinstance(node, yaml.SequenceNode):
-        parse.problem(node, "attachments: write a list of '- file: name' entries")
-        return ()
+        parse.problem(node, f"{key}: write a list of '- file: name' entries")
+        return []
+    return [(item, dict((k.value, v) for k, v in item.value)
+             if isinstance(item, yaml.MappingNode) else {"file": item}) for item in node.value]
+
+
+def _attachments(parse: _Parse, path: Path, node: yaml.Node) -> tuple[Attachment, ...]:
     found = []
-    for item in node.value:
-        entry = dict((k.value, v) for k, v in item.value) if isinstance(
-            item, yaml.MappingNode) else {"file": item}
+    for item, entry in _entries(parse, "attachments", node):
         name = _text(parse, "attachments", entry["file"]) if "file" in entry else ""
         if not name:
             parse.problem(item, "attachments: each entry needs 'file: name of the file'")
@@ -398,15 +403,8 @@ def _attachments(parse: _Parse, path: Path, node: yaml.Node) -> tuple[Attachment
 
 def _videos(parse: _Parse, path: Path, node: yaml.Node) -> tuple[Video, ...]:
     """Videos beside the document; each needs captions (WebVTT) or a transcript."""
-    if _is_empty(node):
-        return ()
-    if not isinstance(node, yaml.SequenceNode):
-        parse.problem(node, "videos: write a list of '- file: name' entries")
-        return ()
     found = []
-    for item in node.value:
-        entry = (dict((k.value, v) for k, v in item.value)
-                 if isinstance(item, yaml.MappingNode) else {})
+    for item, entry in _entries(parse, "videos", node):
         names = {key: _text(parse, "videos", entry[key]) if key in entry else ""
                  for key in ("file", "title", "captions", "transcript")}
         if not names["file"]:
@@ -416,7 +414,8 @@ def _videos(parse: _Parse, path: Path, node: yaml.Node) -> tuple[Video, ...]:
             parse.problem(item, f"videos: '{names['file']}' needs captions (a .vtt file) or a "
                                 "transcript, so people who cannot hear it can follow")
         missing = [name for key in ("file", "captions", "transcript")
-                   if (name := names[key]) and ("/" in name or name.startswith(".")
+                   if (name := names[key]) and ("/" in name or "\\" in name
+                                                or name.startswith(".")
                                                 or not (path.parent / name).is_file())]
         for name in missing:
             parse.problem(item, f"videos: file '{name}' not found next to the document")
