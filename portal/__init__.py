@@ -7,11 +7,18 @@ from pathlib import Path
 from flask import Flask
 
 from portal.settings import DEFAULTS, coerce
+from portal.template_i18n import LocalisedEnvironment
+
+
+class Portal(Flask):
+    """Flask with templates compiled once per language (see portal.template_i18n)."""
+
+    jinja_environment = LocalisedEnvironment
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the app: defaults, then PORTAL_* environment, then overrides; modules; blueprints."""
-    app = Flask(__name__, static_folder=None)
+    app = Portal(__name__, static_folder=None)
     app.config.update(DEFAULTS)
     for name in DEFAULTS:
         if f"PORTAL_{name}" in os.environ:
@@ -19,9 +26,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
-    from portal import assets, caching, canonical, catalogue, errors, i18n, security
+    from portal import assets, caching, canonical, catalogue, errors, i18n, security, urls
 
     i18n.init_app(app)
+    urls.init_app(app)
     from portal import preferences  # before assets: it hands the colour schemes' CSS over
 
     preferences.init_app(app)

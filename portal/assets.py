@@ -9,7 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Flask, abort, current_app, request, url_for
+from flask import Blueprint, Flask, abort, current_app, request
+
+from portal.urls import cached_url_for
 
 STYLESHEET = "site.css"
 EXTRA_CSS = "portal.assets.extra_css"
@@ -95,4 +97,4 @@ def init_app(app: Flask) -> None:
     @app.template_global()
     def asset_url(name: str) -> str:
         """The fingerprinted URL of a static file."""
-        return url_for("assets.serve", url_name=assets[name].url_name)
+        return cached_url_for("assets.serve", url_name=assets[name].url_name)

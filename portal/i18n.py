@@ -6,6 +6,7 @@ from urllib.parse import quote, quote_from_bytes
 
 from flask import Flask, g, request
 from flask_babel import Babel, format_date, format_decimal, get_translations
+from markupsafe import Markup
 
 DEFAULT_LOCALE = "zh_Hans"
 LOCALES = ("zh_Hans", "en")
@@ -26,6 +27,16 @@ def _translations():
     if translations is None:
         translations = g._portal_translations = get_translations()
     return translations
+
+
+def gettext(message: str) -> str:
+    """The message in the current request's language (cheaper than flask_babel.gettext)."""
+    return _translations().ugettext(message)
+
+
+def _template_gettext(message: str, **variables) -> Markup:
+    """_() in templates at render time: the translation, formatted with escaped variables."""
+    return Markup(_translations().ugettext(message)) % variables
 
 
 def to_bcp47(locale: str) -> str:
@@ -79,6 +90,9 @@ def init_app(app: Flask) -> None:
             context, one, many, n),
         newstyle=True,
     )
+    # Literal messages are translated when templates compile (portal.template_i18n); what is
+    # left, _(variable), skips the i18n extension's second context call.
+    app.jinja_env.globals["_"] = _template_gettext
     app.wsgi_app = LocalePrefixMiddleware(app.wsgi_app)
     app.add_template_filter(to_bcp47, "bcp47")
     app.add_template_filter(date_medium)

@@ -14,7 +14,7 @@ from pathlib import Path
 from flask import Flask, Response, current_app, g, request
 
 from portal.assets import EXTRA_CSS
-from portal.i18n import LOCALES, N_, select_locale
+from portal.i18n import LOCALES, N_, gettext, select_locale
 from portal.settings import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
@@ -440,8 +440,11 @@ def init_app(app: Flask) -> None:
             "prefs_classes": " ".join(html_classes(prefs, allowed)),
             "prefs_defaults": serialise_all(defaults(allowed)),
             "prefs_panel_open": panel_requested(request.cookies.get(COOKIE)),
-            "colour_schemes": list(schemes.values()),
-            "text_colours": TEXT_COLOURS,
+            "scheme_choices": [
+                (scheme.id, scheme.name(), f"scheme-choice scheme-choice-{scheme.id}")
+                for scheme in schemes.values()],
+            "text_colour_choices": [(key, gettext(label), f"text-choice-{key}")
+                                    for key, label in TEXT_COLOURS.items()],
             "shortcuts": SHORTCUTS,
             "prefs_shortcuts": "&".join(f"{digit}={action}" for digit, action, _ in SHORTCUTS),
             "panel_id": PANEL_ID,

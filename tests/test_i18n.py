@@ -48,3 +48,56 @@ def test_english_pages_show_no_chinese_outside_content_marked_as_chinese(page, u
 def test_english_error_pages_are_english(page):
     error = page("/en/documents/nope/", status=404)
     assert error.h1.get_text() == "Page not found"
+
+
+def literal(message: str) -> str:
+    """A Jinja string literal for message (Jinja unescapes literals as Python does)."""
+    return repr(message)
+
+
+@pytest.fixture
+def compiled(app):
+    """Render template source compiled for a locale, as the app compiles its own templates."""
+    from jinja2 import DictLoader
+
+    from portal.template_i18n import LocalisedEnvironment, _LocalePrefixLoader
+
+    def render(source: str, locale: str) -> str:
+        environment = LocalisedEnvironment(
+            app, loader=_LocalePrefixLoader(DictLoader({"page.html": source})), autoescape=True)
+        environment.add_extension("jinja2.ext.i18n")
+        environment.install_null_translations(newstyle=True)
+        return environment.get_template(f"{locale}:page.html").render()
+
+    return render
+
+
+def test_literal_messages_are_translated_when_templates_compile(compiled):
+    with CATALOGUE.open("rb") as file:
+        catalogue = read_po(file)
+    messages = [m for m in catalogue
+                if m.id and isinstance(m.id, str) and not m.context
+                and "%" not in m.id + m.string and "\n" not in m.id]
+    assert len(messages) > 300
+    source = "\n".join("{{ _(%s) }}" % literal(m.id) for m in messages)
+    # The same escaping as Jinja's newstyle gettext: the translation is markup, kept as is.
+    assert compiled(source, "en").split("\n") == [m.string for m in messages]
+    assert compiled(source, "zh_Hans").split("\n") == [m.id for m in messages]
+
+
+def test_compiled_messages_format_escaped_variables_and_percent_signs(compiled):
+    source = ('{{ _("%(site)s：政府信息公开目录、政府信息公开工作年度报告与依申请公开。",'
+              ' site="<b>&") }}|{{ _("100%%") }}|{{ _("搜索") | length }}')
+    english, chinese = compiled(source, "en").split("|"), compiled(source, "zh_Hans").split("|")
+    assert english[0].startswith("&lt;b&gt;&amp;") and "information" in english[0].lower()
+    assert chinese[0] == "&lt;b&gt;&amp;：政府信息公开目录、政府信息公开工作年度报告与依申请公开。"
+    assert english[1] == chinese[1] == "100%"
+    assert (english[2], chinese[2]) == ("6", "2")
+
+
+def test_each_language_keeps_its_own_compiled_pages(client):
+    chinese, english = client.get("/"), client.get("/en/")
+    again = client.get("/")
+    assert "搜索公开信息" in chinese.get_data(as_text=True)
+    assert "搜索公开信息" not in english.get_data(as_text=True)
+    assert again.get_data() == chinese.get_data()

@@ -1,12 +1,13 @@
 """Browsing the catalogue: by category (in the path), department, year and 五公开 (in the query),
 combinable, each option with its count."""
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
 from portal import catalogue, categories
 from portal.catalogue import Filters, paginate
 from portal.errors import UserError
+from portal.urls import cached_url_for
 
 blueprint = Blueprint("catalogue", __name__, url_prefix="/catalogue")
 
@@ -74,4 +75,4 @@ def filter_url(filters: Filters, **changes) -> str:
     values.update(changes)
     slug = values.pop("category")
     query = {key: value for key, value in values.items() if value}
-    return url_for("catalogue.browse", slug=slug, **query)
+    return cached_url_for("catalogue.browse", slug=slug, **query)
