@@ -1,7 +1,9 @@
 """Static files, fingerprinted: every file is served at a name that carries a hash of its
 content, so browsers and caches may keep it for a year. The CSS files are joined into one
-stylesheet, so a page needs one request for its styles."""
+stylesheet, so a page needs one request for its styles. Text files are gzip-compressed once,
+when the app starts, for clients that accept it. Every language shares one URL per file."""
 
+import gzip
 import hashlib
 import mimetypes
 import re
@@ -11,11 +13,12 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, abort, current_app, request
 
-from portal.urls import cached_url_for
+from portal.i18n import site_root
 
 STYLESHEET = "site.css"
 EXTRA_CSS = "portal.assets.extra_css"
 ONE_YEAR = 365 * 24 * 3600
+STATIC_PATH = "/static/"
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,25 @@ class Asset:
     url_name: str
     data: bytes
     media_type: str
+    gzipped: bytes | None = None
+
+
+# Below one network packet, compressing saves no round trip.
+MIN_COMPRESSED_SIZE = 1400
+
+
+def compressible(media_type: str) -> bool:
+    """Whether files of this type are text, which gzip shrinks (images and PDFs it does not)."""
+    return media_type.startswith("text/") or media_type.endswith(
+        ("/javascript", "/json", "/xml", "+xml"))
+
+
+def compressed(data: bytes, media_type: str) -> bytes | None:
+    """The gzip form of a text file worth compressing; None for other files."""
+    if not compressible(media_type) or len(data) < MIN_COMPRESSED_SIZE:
+        return None
+    packed = gzip.compress(data, compresslevel=9, mtime=0)
+    return packed if len(packed) < len(data) else None
 
 
 def fingerprint(name: str, data: bytes) -> str:
@@ -44,12 +66,14 @@ def collect(static_dir: Path, extra_css: Iterable[str] = ()) -> dict[str, Asset]
             name = path.relative_to(static_dir).as_posix()
             data = path.read_bytes()
             media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-            assets[name] = Asset(fingerprint(name, data), data, media_type)
+            assets[name] = Asset(fingerprint(name, data), data, media_type,
+                                 compressed(data, media_type))
     sheets = sorted(css_dir.glob("*.css"), key=lambda p: (p.name != STYLESHEET, p.name))
     texts = [sheet.read_text("utf-8") for sheet in sheets] + list(extra_css)
     if texts:
         bundle = link_assets("\n".join(texts), assets).encode()
-        assets[STYLESHEET] = Asset(fingerprint(STYLESHEET, bundle), bundle, "text/css")
+        assets[STYLESHEET] = Asset(fingerprint(STYLESHEET, bundle), bundle, "text/css",
+                                   compressed(bundle, "text/css"))
     return assets
 
 
@@ -70,15 +94,22 @@ def link_assets(css: str, assets: dict[str, Asset]) -> str:
 blueprint = Blueprint("assets", __name__)
 
 
-@blueprint.get("/static/<path:url_name>")
+@blueprint.get(f"{STATIC_PATH}<path:url_name>")
 def serve(url_name: str):
     """A static file by its fingerprinted name; any other name is 404."""
     asset = current_app.extensions["portal.assets"]["by_url"].get(url_name)
     if asset is None:
         abort(404)
-    response = current_app.response_class(asset.data, mimetype=asset.media_type)
+    gzipped = asset.gzipped is not None and request.accept_encodings["gzip"] > 0
+    response = current_app.response_class(asset.gzipped if gzipped else asset.data,
+                                          mimetype=asset.media_type)
     response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
-    response.set_etag(asset.url_name)
+    if asset.gzipped is not None:
+        response.vary.add("Accept-Encoding")
+    if gzipped:
+        response.headers["Content-Encoding"] = "gzip"
+    # One ETag per representation, so a cache never answers 304 for the other encoding.
+    response.set_etag(asset.url_name + ("-gzip" if gzipped else ""))
     return response.make_conditional(request)
 
 
@@ -97,4 +128,5 @@ def init_app(app: Flask) -> None:
     @app.template_global()
     def asset_url(name: str) -> str:
         """The fingerprinted URL of a static file."""
-        return cached_url_for("assets.serve", url_name=assets[name].url_name)
+        # Without the language prefix: English pages reuse the files Chinese pages cached.
+        return site_root() + STATIC_PATH + assets[name].url_name

@@ -1,6 +1,7 @@
 """Static export: every public page, feed and download written as files that nginx or any CDN
-can serve at the same URLs. Search and preference changes stay with the dynamic app (see the
-nginx example written beside the export)."""
+can serve at the same URLs, text files with a gzip copy beside them (nginx's gzip_static).
+Search and preference changes stay with the dynamic app (see the nginx example written beside
+the export)."""
 
 import os
 import shutil
@@ -11,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 from flask import Flask
 
 from portal import catalogue
+from portal.assets import compressed
 from portal.i18n import LOCALES, PREFIXES
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -26,6 +28,7 @@ server {{
              text/csv csv; application/json json; application/pdf pdf;
              application/opensearchdescription+xml osdx; }}
     default_type application/octet-stream;
+    gzip_static on;  # the export has a .gz copy of every text file
     gzip on; gzip_types text/css application/javascript application/atom+xml application/xml
                         text/csv application/json image/svg+xml;
     location /static/ {{ expires 1y; add_header Cache-Control "public, immutable"; }}
@@ -44,7 +47,7 @@ daemon off;
 events {{ worker_connections 1024; }}
 http {{
     include /etc/nginx/mime.types;
-    types {{ application/atom+xml atom; text/csv csv; }}
+    types {{ text/csv csv; }}
     access_log off;
     client_body_temp_path {root}/tmp; proxy_temp_path {root}/tmp; fastcgi_temp_path {root}/tmp;
     uwsgi_temp_path {root}/tmp; scgi_temp_path {root}/tmp;
@@ -52,6 +55,7 @@ http {{
         listen 127.0.0.1:{port};
         root {site};
         charset utf-8;
+        gzip_static on;
         location / {{ try_files $uri $uri/index.html =404; }}
     }}
 }}
@@ -130,6 +134,9 @@ def export_site(app: Flask, target: Path) -> int:
             destination = file_for(staging, path)
             destination.parent.mkdir(parents=True, exist_ok=True)
             destination.write_bytes(response.get_data())
+            packed = compressed(response.get_data(), response.mimetype)
+            if packed is not None:
+                destination.with_name(destination.name + ".gz").write_bytes(packed)
             count += 1
     host = urlsplit(app.config["BASE_URL"]).hostname or "localhost"
     (staging / "nginx.conf.example").write_text(NGINX_EXAMPLE.format(host=host, root=target),

@@ -111,12 +111,17 @@ def init_app(app: Flask) -> None:
 LANGUAGE_NAMES = {"zh_Hans": "中文", "en": "English"}
 
 
-def url_in(locale: str) -> str:
-    """The current page's path and query in another language."""
-    root = request.script_root
+def site_root() -> str:
+    """Where the site is mounted, without the current language's prefix."""
     current = select_locale()
     if current in PREFIXES:
-        root = root.removesuffix(f"/{PREFIXES[current]}")
+        return request.script_root.removesuffix(f"/{PREFIXES[current]}")
+    return request.script_root
+
+
+def url_in(locale: str) -> str:
+    """The current page's path and query in another language."""
+    root = site_root()
     prefix = f"/{PREFIXES[locale]}" if locale in PREFIXES else ""
     query = quote_from_bytes(request.query_string, safe="=&%+;/")
     return root + prefix + quote(request.path) + (f"?{query}" if query else "")

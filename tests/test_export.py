@@ -1,5 +1,6 @@
 """Static export: served by a real nginx, every sitemap URL gives the same page as the app."""
 
+import gzip
 import os
 import shutil
 import socket
@@ -86,13 +87,33 @@ def test_feeds_downloads_and_assets_are_exported_too(app, client, nginx, tmp_pat
             assert body == response.data, path
 
 
+def test_nginx_sends_the_exported_gzip_copies_to_browsers_that_accept_them(
+        app, client, nginx, tmp_path):
+    export_site(app, tmp_path / "site")
+    home = client.get("/").get_data(as_text=True)
+    stylesheet = home.split('rel="stylesheet" href="')[1].split('"')[0]
+    for path in ["/", "/en/documents/2024-tech-commissioner-measures/", stylesheet,
+                 "/feeds/all.atom", "/reports/dataset.csv"]:
+        request = urllib.request.Request(nginx + path, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert response.headers["Content-Encoding"] == "gzip", path
+            body = gzip.decompress(response.read())
+        with client.get(path) as expected:
+            assert body == expected.data, path
+    # Every page has its copy; a file gzip cannot shrink (robots.txt here) has none.
+    site = tmp_path / "site"
+    assert all(p.with_name(p.name + ".gz").exists() for p in site.rglob("*.html"))
+    assert not (site / "robots.txt.gz").exists()
+
+
 def test_an_export_replaces_the_previous_one_whole(app, tmp_path):
     target = tmp_path / "site"
     target.mkdir()
     (target / "stale.html").write_text("old")
     count = export_site(app, target)
     assert not (target / "stale.html").exists()
-    assert sum(1 for p in target.rglob("*") if p.is_file()) == count + 1  # + nginx example
+    files = [p for p in target.rglob("*") if p.is_file()]
+    assert len([p for p in files if p.suffix != ".gz"]) == count + 1  # + nginx example
 
 
 def test_export_command_reports_what_it_wrote(site, tmp_path, monkeypatch):

@@ -79,7 +79,7 @@ def test_literal_messages_are_translated_when_templates_compile(compiled):
                 if m.id and isinstance(m.id, str) and not m.context
                 and "%" not in m.id + m.string and "\n" not in m.id]
     assert len(messages) > 300
-    source = "\n".join("{{ _(%s) }}" % literal(m.id) for m in messages)
+    source = "\n".join(f"{{{{ _({literal(m.id)}) }}}}" for m in messages)
     # The same escaping as Jinja's newstyle gettext: the translation is markup, kept as is.
     assert compiled(source, "en").split("\n") == [m.string for m in messages]
     assert compiled(source, "zh_Hans").split("\n") == [m.id for m in messages]

@@ -17,7 +17,7 @@ CALLS = [
 
 @pytest.mark.parametrize("prefix", ["", "/en"])
 def test_cached_urls_equal_flask_urls_in_each_language(app, prefix):
-    for repeat in range(2):  # the second round comes from the cache
+    for _round in range(2):  # the second round comes from the cache
         with app.test_request_context(f"{prefix}/catalogue/", environ_overrides=(
                 {"SCRIPT_NAME": prefix, "portal.locale": "en"} if prefix else {})):
             for endpoint, values in CALLS:

@@ -1,5 +1,7 @@
 """The pages a visitor meets: home, browse, document, attachments, errors."""
 
+import gzip
+
 import pytest
 
 
@@ -207,6 +209,40 @@ def test_static_files_are_fingerprinted_and_cached_for_a_year(client, page):
     assert response.status_code == 200
     assert "max-age=31536000" in response.headers["Cache-Control"]
     assert client.get("/static/site.css").status_code == 404
+
+
+def test_both_languages_load_the_same_static_files(page):
+    def assets(url):
+        html = page(url)
+        return [html.select_one("link[rel=stylesheet]")["href"],
+                html.select_one("script[src]")["src"], html.select_one("link[rel=icon]")["href"]]
+
+    assert assets("/en/documents/2024-tech-commissioner-measures/") == assets("/")
+    assert all(url.startswith("/static/") for url in assets("/en/"))
+
+
+def test_text_static_files_are_sent_gzipped_to_browsers_that_accept_it(client, page):
+    home = page("/")
+    for url in [home.select_one("link[rel=stylesheet]")["href"],
+                home.select_one("script[src]")["src"]]:
+        plain = client.get(url)
+        packed = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+        assert "Content-Encoding" not in plain.headers
+        assert packed.headers["Content-Encoding"] == "gzip", url
+        assert "Accept-Encoding" in packed.headers["Vary"] and "Accept-Encoding" in plain.headers[
+            "Vary"]
+        assert gzip.decompress(packed.data) == plain.data
+        assert len(packed.data) < len(plain.data)
+        assert packed.headers["ETag"] != plain.headers["ETag"]
+        assert client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers[
+            "ETag"]}).status_code == 304
+    # The favicon fits in one packet as it is.
+    icon = client.get(home.select_one("link[rel=icon]")["href"],
+                      headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in icon.headers and icon.data.startswith(b"<svg")
+    refused = client.get(home.select_one("link[rel=stylesheet]")["href"],
+                         headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "Content-Encoding" not in refused.headers
 
 
 def test_english_pages_live_under_en_and_keep_the_language_in_links(page):
