@@ -58,19 +58,16 @@ LOCALES = tuple(LOCALE_PREFIXES)
 # in the browser's settings (WCAG 1.4.4 "Resize text"); see conftest.set_text_size for how.
 TEXT_SIZES = (100, 200)
 
-# Colour schemes. Only the built-in default exists today. When the theme registry lands, add its
-# names here and teach apply_scheme() to set the `prefs` cookie: every axe, reflow, settings
-# and screenshot test then covers the new scheme.
-# Every colour scheme of themes/. Colour matters to axe (contrast) and to the screenshots; layout
-# checks (reflow, system settings, which emulate their own colours) run in the default scheme,
-# keeping the suite within CI's time.
+# Every colour scheme of themes/. axe runs in each at every text size (contrast and overlap
+# change with both); layout checks (reflow, system settings, which emulate their own colours)
+# run in the default scheme, keeping the suite within CI's time.
 SCHEMES = ("default", "green", "beige", "dark", "contrast")
 LAYOUT_SCHEMES = ("default",)
 
 
 def default_scheme_or_normal_size(scheme: str, **axes) -> bool:
-    """Every scheme at normal size; larger text and narrow screens in the default scheme only.
-    Colours do not change with size, and this keeps CI within its time."""
+    """Every scheme at normal size; larger text and narrow screens in the default scheme only
+    (for screenshots: people compare colours at normal size)."""
     return scheme == "default" or all(value in (100, "1280px") for value in axes.values())
 
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 import pytest
 
 from .checks import axe_violations, describe_violations
-from .pages import SCHEMES, TEXT_SIZES, cases, default_scheme_or_normal_size
+from .pages import SCHEMES, TEXT_SIZES, cases
 
 
 @pytest.mark.parametrize(("page_type", "locale", "scheme", "text_size"),
-                         cases("axe", scheme=SCHEMES, text_size=TEXT_SIZES,
-                               only=default_scheme_or_normal_size))
+                         cases("axe", scheme=SCHEMES, text_size=TEXT_SIZES))
 def test_every_page_has_no_axe_violations(open_page, axe_script, page_type, locale, scheme,
                                           text_size):
     """No axe-core violation of WCAG 2.2 AA or best practice, in any language, size or scheme."""
