@@ -26,7 +26,17 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
-    from portal import assets, caching, canonical, catalogue, errors, i18n, security, urls
+    from portal import (
+        assets,
+        caching,
+        canonical,
+        catalogue,
+        compression,
+        errors,
+        i18n,
+        security,
+        urls,
+    )
 
     i18n.init_app(app)
     urls.init_app(app)
@@ -36,6 +46,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     assets.init_app(app)
     security.init_app(app)
     caching.init_app(app)
+    compression.init_app(app)  # after caching: see there
     canonical.init_app(app)
     catalogue.init_app(app)
     errors.init_app(app)

@@ -4,7 +4,6 @@ version. A repeat view is served from memory without entering Flask; a condition
 ETag matches is answered 304 before any rendering, even by a worker that never rendered it,
 because the ETag is derived from the key rather than from the body."""
 
-import gzip
 import hashlib
 import threading
 from collections import OrderedDict
@@ -12,7 +11,10 @@ from collections.abc import Callable, Iterable
 from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 
+from werkzeug.http import parse_etags, unquote_etag
+
 from portal.catalogue import CatalogueStore
+from portal.compression import HTML_COMPRESSED_LATER, accepts_gzip, gzipped, weak
 
 PREFERENCES_COOKIE = "prefs"
 # Dynamic or personal answers never go through the cache.
@@ -28,6 +30,14 @@ def code_version(package: Path) -> str:
                                               ".toml"}:
             digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def _matches(headers: list, if_none_match: str | None) -> bool:
+    """Whether a response's ETag is one the request already has (weak comparison)."""
+    etag = next((value for name, value in headers if name.lower() == "etag"), None)
+    if not etag or not if_none_match:
+        return False
+    return parse_etags(if_none_match).contains_weak(unquote_etag(etag)[0])
 
 
 class PageCacheMiddleware:
@@ -89,6 +99,7 @@ class PageCacheMiddleware:
 
         # Render as an unconditional GET so the body is complete for the cache (HEAD too).
         plain = {k: v for k, v in environ.items() if k != "HTTP_IF_NONE_MATCH"}
+        plain[HTML_COMPRESSED_LATER] = True  # the cache stores pages plain, gzips them itself
         plain["REQUEST_METHOD"] = "GET"
         result = self.wsgi_app(plain, capture)
         try:
@@ -106,15 +117,24 @@ class PageCacheMiddleware:
             if not any(n.lower() == "vary" and "cookie" in v.lower() for n, v in headers):
                 # The reading preferences cookie changes the page: shared caches must know.
                 headers.append(("Vary", "Cookie"))
-            headers.append(("Vary", "Accept-Encoding"))
+            if not any(n.lower() == "vary" and "accept-encoding" in v.lower() for n, v in headers):
+                headers.append(("Vary", "Accept-Encoding"))
             # Compressed once when stored; every later hit sends the smaller copy for free.
-            compressed = gzip.compress(body, compresslevel=6, mtime=0)
+            compressed = gzipped(body, "text/html")
             with self._lock:
                 self._entries[key] = (status, headers, body, compressed)
                 while len(self._entries) > self.max_entries:
                     self._entries.popitem(last=False)
             return self._send(start_response, status, headers, body, environ, compressed)
-        return self._send(start_response, status, headers, body, environ)
+        if status.startswith("200") and _matches(headers, environ.get("HTTP_IF_NONE_MATCH")):
+            # Rendered unconditionally above; the visitor's copy of this uncached answer is current.
+            return self._send(start_response, "304 Not Modified", headers, b"", environ)
+        # HTML the cache does not keep (errors, pages setting a cookie) is compressed here.
+        html = any(name.lower() == "content-type" and value.startswith("text/html")
+                   for name, value in headers)
+        encoded = any(name.lower() == "content-encoding" for name, _ in headers)
+        compressed = gzipped(body, "text/html") if html and not encoded else None
+        return self._send(start_response, status, headers, body, environ, compressed)
 
     @staticmethod
     def _send(start_response, status, headers, body, environ, compressed=None):
@@ -123,8 +143,9 @@ class PageCacheMiddleware:
             headers = [(n, v) for n, v in headers if n.lower() in kept]
         else:
             headers = [(n, v) for n, v in headers if n.lower() != "content-length"]
-            if compressed is not None and "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""):
+            if compressed is not None and accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING")):
                 body = compressed
+                headers = [(n, weak(v) if n.lower() == "etag" else v) for n, v in headers]
                 headers.append(("Content-Encoding", "gzip"))
             headers.append(("Content-Length", str(len(body))))
         start_response(status, headers)

@@ -103,4 +103,35 @@ def test_pages_are_sent_compressed_to_browsers_that_accept_gzip(client):
     assert packed.headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(packed.data) == plain.data
     assert len(packed.data) < len(plain.data) / 3
-    assert "Accept-Encoding" in packed.headers.get_all("Vary")
+    assert "accept-encoding" in packed.vary.as_set()
+
+
+def test_a_page_first_asked_for_gzipped_is_stored_plain(client):
+    import gzip
+
+    packed = client.get("/documents/2022-procurement-notice/",
+                        headers={"Accept-Encoding": "gzip"})
+    plain = client.get("/documents/2022-procurement-notice/")
+    assert "Content-Encoding" not in plain.headers
+    assert plain.data.startswith(b"<!DOCTYPE html>")
+    assert gzip.decompress(packed.data) == plain.data
+
+
+@pytest.mark.parametrize("url", ["/search?q=%E7%A7%91%E6%8A%80", "/documents/nope/",
+                                 "/feeds/all.atom"])
+def test_pages_the_cache_does_not_hold_are_compressed_too(client, url):
+    import gzip
+
+    plain = client.get(url)
+    packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert packed.status_code == plain.status_code
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Content-Encoding" not in plain.headers
+    assert gzip.decompress(packed.data) == plain.data
+    assert "accept-encoding" in packed.vary.as_set() and "accept-encoding" in plain.vary.as_set()
+    if plain.status_code == 200 and "ETag" in plain.headers:
+        # One ETag per encoding, and each is answered 304 in its own encoding.
+        assert packed.headers["ETag"] != plain.headers["ETag"]
+        again = client.get(url, headers={"Accept-Encoding": "gzip",
+                                         "If-None-Match": packed.headers["ETag"]})
+        assert again.status_code == 304

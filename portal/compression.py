@@ -1,0 +1,57 @@
+"""gzip for text responses the page cache does not hold (search results, errors, feeds), for
+browsers that accept it; a front proxy is then optional."""
+
+import gzip
+
+from flask import Flask, Response, request
+from werkzeug.http import parse_accept_header
+
+from portal.assets import MIN_COMPRESSED_SIZE, compressible
+
+# Level 6: nginx's and gzip's usual trade of CPU for size.
+LEVEL = 6
+# Set in the environ by the page cache, which compresses the HTML it renders itself.
+HTML_COMPRESSED_LATER = "portal.compression.html_compressed_later"
+
+
+def gzipped(body: bytes, media_type: str) -> bytes | None:
+    """The body gzip-compressed, if it is text big enough to be worth it; else None."""
+    if not compressible(media_type) or len(body) < MIN_COMPRESSED_SIZE:
+        return None
+    return gzip.compress(body, compresslevel=LEVEL, mtime=0)
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether an Accept-Encoding header value lets us send gzip."""
+    return parse_accept_header(accept_encoding or "")["gzip"] > 0
+
+
+def weak(etag: str) -> str:
+    """An ETag header value made weak, as it must be for a compressed copy of the same bytes
+    (RFC 9110 8.8.3; nginx does the same). Conditional requests compare weakly anyway."""
+    return etag if etag.startswith("W/") else f"W/{etag}"
+
+
+def init_app(app: Flask) -> None:
+    """Compress responses once they are complete. Registered after caching.init_app, so it
+    runs before the validators are computed: each encoding gets its own ETag."""
+
+    @app.after_request
+    def compress(response: Response) -> Response:
+        if (response.direct_passthrough or response.is_streamed
+                or "Content-Encoding" in response.headers
+                or not compressible(response.mimetype)):
+            return response
+        response.vary.add("Accept-Encoding")
+        if response.mimetype == "text/html" and request.environ.get(HTML_COMPRESSED_LATER):
+            return response
+        if (response.status_code in (204, 304)
+                or not accepts_gzip(request.headers.get("Accept-Encoding"))):
+            return response
+        packed = gzipped(response.get_data(), response.mimetype)
+        if packed is not None:
+            response.set_data(packed)
+            response.headers["Content-Encoding"] = "gzip"
+            if "ETag" in response.headers:
+                response.headers["ETag"] = weak(response.headers["ETag"])
+        return response
