@@ -3,8 +3,11 @@ the static export (the ceiling on this machine), the app on a page-cache hit, th
 afresh, the app answering 304, and a search.
 
 Bounded and local: every load goes to 127.0.0.1 only, with wrk, for a fixed number of seconds.
+The scenarios run in turn, round after round, and each figure is the median over the rounds,
+its share of nginx taken within the same round: a machine whose load changes during the run
+moves both sides of a ratio together.
 
-    .venv/bin/python benchmarks/http_bench.py [--seconds 5] [--connections 20]
+    .venv/bin/python benchmarks/http_bench.py [--seconds 5] [--rounds 3] [--connections 20]
 """
 
 import argparse
@@ -12,6 +15,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -78,6 +82,7 @@ def main() -> int:
     """Run every scenario and print one table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=20)
     options = parser.parse_args()
     for tool in ("wrk", "nginx"):
@@ -110,22 +115,33 @@ def main() -> int:
                 "app, search": (f"http://127.0.0.1:{cached_port}/search?q=%E7%A7%91%E6%8A%80"
                                 "%E7%89%B9%E6%B4%BE%E5%91%98", {}),
             }
-            for name, (url, headers) in scenarios.items():
+            for url, headers in scenarios.values():
                 wrk(url, 1, options.connections, headers)  # warm up
-                results[name] = wrk(url, options.seconds, options.connections, headers)
+            load_before = os.getloadavg()[0]
+            for _round in range(options.rounds):
+                for name, (url, headers) in scenarios.items():
+                    results.setdefault(name, []).append(
+                        wrk(url, options.seconds, options.connections, headers))
+            load_after = os.getloadavg()[0]
         finally:
             for process in (cached, fresh, nginx):
                 process.terminate()
                 process.wait(timeout=15)
-    ceiling = results["nginx, exported document page"]["rate"]
+    ceilings = [run["rate"] for run in results["nginx, exported document page"]]
     print(f"{os.cpu_count()} cores, wrk -t2 -c{options.connections} -d{options.seconds}s, "
-          f"document page {weight:,} bytes uncompressed")
+          f"median of {options.rounds} rounds, document page {weight:,} bytes uncompressed, "
+          f"load average {load_before:.1f} before, {load_after:.1f} after")
     print(f"{'scenario':32} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'of nginx':>9} "
           f"{'errors':>7}")
-    for name, result in results.items():
-        share = f"1/{ceiling / result['rate']:.1f}" if result["rate"] else "-"
-        print(f"{name:32} {result['rate']:9.0f} {result['p50']:8.2f} {result['p99']:8.2f} "
-              f"{share:>9} {result['errors']:7d} {result['socket_errors']}")
+    for name, runs in results.items():
+        shares = [ceiling / run["rate"] for ceiling, run in zip(ceilings, runs, strict=True)
+                  if run["rate"]]
+        share = f"1/{statistics.median(shares):.1f}" if shares else "-"
+        print(f"{name:32} {statistics.median(r['rate'] for r in runs):9.0f} "
+              f"{statistics.median(r['p50'] for r in runs):8.2f} "
+              f"{statistics.median(r['p99'] for r in runs):8.2f} {share:>9} "
+              f"{sum(r['errors'] for r in runs):7d} "
+              f"{' '.join(r['socket_errors'] for r in runs).strip()}")
     return 0
 
 

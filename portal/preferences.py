@@ -431,23 +431,28 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = Registry(schemes, choices(schemes))
     app.extensions.setdefault(EXTRA_CSS, []).append(stylesheet(schemes))
 
+    allowed = app.extensions[EXTENSION].allowed
+    fixed = {"prefs_defaults": serialise_all(defaults(allowed)), "shortcuts": SHORTCUTS,
+             "prefs_shortcuts": "&".join(f"{digit}={action}" for digit, action, _ in SHORTCUTS),
+             "panel_id": PANEL_ID}
+    labelled_choices: dict[str, dict] = {}  # by locale: the same lists for every page
+
     @app.context_processor
     def reading_preferences():
         prefs = current()
-        allowed = registry().allowed
+        locale = select_locale()
+        if locale not in labelled_choices:
+            labelled_choices[locale] = {
+                "scheme_choices": [
+                    (scheme.id, scheme.name(locale), f"scheme-choice scheme-choice-{scheme.id}")
+                    for scheme in schemes.values()],
+                "text_colour_choices": [(key, gettext(label), f"text-choice-{key}")
+                                        for key, label in TEXT_COLOURS.items()]}
         return {
             "prefs": prefs,
             "prefs_classes": " ".join(html_classes(prefs, allowed)),
-            "prefs_defaults": serialise_all(defaults(allowed)),
             "prefs_panel_open": panel_requested(request.cookies.get(COOKIE)),
-            "scheme_choices": [
-                (scheme.id, scheme.name(), f"scheme-choice scheme-choice-{scheme.id}")
-                for scheme in schemes.values()],
-            "text_colour_choices": [(key, gettext(label), f"text-choice-{key}")
-                                    for key, label in TEXT_COLOURS.items()],
-            "shortcuts": SHORTCUTS,
-            "prefs_shortcuts": "&".join(f"{digit}={action}" for digit, action, _ in SHORTCUTS),
-            "panel_id": PANEL_ID,
+            **fixed, **labelled_choices[locale],
         }
 
     @app.after_request
