@@ -68,11 +68,12 @@ def wrk(url: str, seconds: int, connections: int, headers: dict | None = None) -
             "socket_errors": socket_errors.group(1) if socket_errors else ""}
 
 
-def start_app(port: int, extra_env: dict) -> subprocess.Popen:
+def start_app(port: int, extra_env: dict, threads: int) -> subprocess.Popen:
     """portal serve (gunicorn, one worker per core) on the shipped content."""
     env = {**os.environ, "PORTAL_BUILD_INDEX_ON_START": "false",
            "PORTAL_BASE_URL": f"http://127.0.0.1:{port}", **extra_env}
-    process = subprocess.Popen([str(PORTAL), "serve", "--port", str(port)], env=env,
+    process = subprocess.Popen([str(PORTAL), "serve", "--port", str(port),
+                                "--threads", str(threads)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for(port)
     return process
@@ -84,6 +85,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     options = parser.parse_args()
     for tool in ("wrk", "nginx"):
         if not shutil.which(tool) and not Path(f"/usr/sbin/{tool}").exists():
@@ -99,8 +101,8 @@ def main() -> int:
         nginx = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-c",
                                   str(config), "-p", str(scratch)])
         cached_port, fresh_port = free_port(), free_port()
-        cached = start_app(cached_port, {})
-        fresh = start_app(fresh_port, {"PORTAL_PAGE_CACHE_SIZE": "0"})
+        cached = start_app(cached_port, {}, options.threads)
+        fresh = start_app(fresh_port, {"PORTAL_PAGE_CACHE_SIZE": "0"}, options.threads)
         try:
             wait_for(nginx_port)
             page = f"http://127.0.0.1:{cached_port}{DOCUMENT}"
@@ -128,7 +130,8 @@ def main() -> int:
                 process.terminate()
                 process.wait(timeout=15)
     ceilings = [run["rate"] for run in results["nginx, exported document page"]]
-    print(f"{os.cpu_count()} cores, wrk -t2 -c{options.connections} -d{options.seconds}s, "
+    print(f"{os.cpu_count()} cores, {options.threads} threads per worker, "
+          f"wrk -t2 -c{options.connections} -d{options.seconds}s, "
           f"median of {options.rounds} rounds, document page {weight:,} bytes uncompressed, "
           f"load average {load_before:.1f} before, {load_after:.1f} after")
     print(f"{'scenario':32} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'of nginx':>9} "

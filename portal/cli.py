@@ -186,9 +186,11 @@ def export(target: Path):
               help="Port to listen on.")
 @click.option("--workers", default=lambda: os.cpu_count() or 1, type=click.IntRange(1, 64),
               show_default="number of cores", help="gunicorn worker processes.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per worker (each keeps connections alive and serves one request).")
 @click.option("--debug", is_flag=True,
               help="Use Flask's development server with reloading (never in production).")
-def serve(host: str, port: int, workers: int, debug: bool):
+def serve(host: str, port: int, workers: int, threads: int, debug: bool):
     """Serve the site: gunicorn in production, the development server with --debug."""
     from portal import create_app
     from portal.server import run_gunicorn
@@ -203,7 +205,7 @@ def serve(host: str, port: int, workers: int, debug: bool):
     if debug:
         app.run(host=host, port=port, debug=True)
     else:
-        run_gunicorn(app, host, port, workers)
+        run_gunicorn(app, host, port, workers, threads)
 
 
 from portal.applications_cli import applications, report_stats  # noqa: E402
