@@ -38,9 +38,10 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def compress(response: Response) -> Response:
+        # Header names in one pass: werkzeug answers each missing-header lookup by raising.
+        present = {name.lower() for name, _ in response.headers}
         if (response.direct_passthrough or response.is_streamed
-                or "Content-Encoding" in response.headers
-                or not compressible(response.mimetype)):
+                or "content-encoding" in present or not compressible(response.mimetype)):
             return response
         response.vary.add("Accept-Encoding")
         if response.mimetype == "text/html" and request.environ.get(HTML_COMPRESSED_LATER):
@@ -52,6 +53,6 @@ def init_app(app: Flask) -> None:
         if packed is not None:
             response.set_data(packed)
             response.headers["Content-Encoding"] = "gzip"
-            if "ETag" in response.headers:
+            if "etag" in present:
                 response.headers["ETag"] = weak(response.headers["ETag"])
         return response

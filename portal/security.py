@@ -73,9 +73,11 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def add_headers(response):
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
+        # One pass over the names: werkzeug answers each missing-header lookup by raising.
+        present = {name.lower() for name, _ in response.headers}
+        wanted = list(HEADERS.items())
         if request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security",
-                                        "max-age=31536000; includeSubDomains")
+            wanted.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+        response.headers.extend([(name, value) for name, value in wanted
+                                 if name.lower() not in present])
         return response
