@@ -425,7 +425,7 @@ def store(response: Response, prefs: Mapping[str, str], *, reopen: bool = False)
 def init_app(app: Flask) -> None:
     """Load the schemes, hand their stylesheet to the asset bundle (so call this before
     assets.init_app), and render every page in the visitor's preferences."""
-    schemes, problems = load_schemes(THEMES_DIR)
+    schemes, problems = load_schemes(Path(app.config["THEMES_DIR"]))
     for problem in problems:
         log.error("colour scheme left out: %s", problem)
     app.extensions[EXTENSION] = Registry(schemes, choices(schemes))

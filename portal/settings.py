@@ -24,6 +24,8 @@ SETTINGS = (
             "Folder of the Markdown content files."),
     Setting("SEARCH_INDEX_DIR", str(PROJECT_ROOT / "search_index"),
             "Folder of the generated search index."),
+    Setting("THEMES_DIR", str(PROJECT_ROOT / "themes"),
+            "Folder of the colour schemes, one TOML file each."),
     Setting("BASE_URL", "http://127.0.0.1:8000",
             "Public address of the site; canonical links and QR codes are built from it, "
             "never from the request's Host header."),

@@ -7,7 +7,7 @@ import shutil
 import pytest
 from conftest import audit_page
 
-from portal import preferences
+from portal import create_app, preferences
 from portal.preferences import (
     THEMES_DIR,
     ThemeError,
@@ -63,6 +63,18 @@ def test_a_new_scheme_is_one_more_file(tmp_path):
     assert list(schemes) == ["default", "sepia"]
     assert "sepia" in choices(schemes)["scheme"].values
     assert ":root.scheme-sepia {" in stylesheet(schemes)
+
+
+def test_the_site_offers_the_schemes_of_its_themes_folder(site, tmp_path):
+    themes = tmp_path / "themes"
+    themes.mkdir()
+    for name in ("default.toml", "dark.toml"):
+        shutil.copy(THEMES_DIR / name, themes)
+    app = create_app({"TESTING": True, "CONTENT_DIR": str(site), "THEMES_DIR": str(themes),
+                      "SEARCH_INDEX_DIR": str(tmp_path / "search_index")})
+    html = app.test_client().get("/").get_data(as_text=True)
+    offered = re.findall(r'name="scheme" value="([a-z]+)"', html)
+    assert offered == ["auto", "default", "dark"]
 
 
 @pytest.mark.parametrize("change, message", [
