@@ -19,6 +19,8 @@ from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup
 
+from portal.i18n import DEFAULT_LOCALE, select_locale
+
 SEPARATOR = ":"
 
 
@@ -57,8 +59,6 @@ class LocalisedEnvironment(Environment):
     def _with_locale(self, name):
         if not isinstance(name, str) or _locale_and_name(name)[0] is not None:
             return name
-        from portal.i18n import DEFAULT_LOCALE, select_locale
-
         locale = select_locale() if has_request_context() else DEFAULT_LOCALE
         return f"{locale}{SEPARATOR}{name}"
 
