@@ -461,9 +461,13 @@ def summarise(run: dict, skip_first_round: bool = False, key: str = "rounds") ->
     return {"p50": percentile(flat, 0.5), "p95": percentile(flat, 0.95)}
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, to judge how shared the machine was."""
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def bench(size: int, corpus: Corpus, work: Path, rounds: int, procs: int | None) -> dict:
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"\n=== {size:,} documents (load average {load}) ===", flush=True)
+    print(f"\n=== {size:,} documents (load average {load_average()}) ===", flush=True)
     t = time.perf_counter()
     docs = list(corpus.documents(size))
     print(f"corpus generated in {time.perf_counter() - t:.1f} s", flush=True)
@@ -472,7 +476,7 @@ def bench(size: int, corpus: Corpus, work: Path, rounds: int, procs: int | None)
     queries_file.write_text(json.dumps(queries, ensure_ascii=False), encoding="utf-8")
 
     wroot, fpath = work / f"whoosh-{size}", work / f"fts-{size}.sqlite"
-    result: dict = {"size": size}
+    result: dict = {"size": size, "load_start": load_average()}
     result["whoosh_build"], result["whoosh_build_cpu"] = whoosh_build(wroot, docs, procs)
     print(f"whoosh build {result['whoosh_build']:.1f} s", flush=True)
     result["fts_build"], result["fts_build_cpu"] = fts_build(fpath, docs)
@@ -484,8 +488,10 @@ def bench(size: int, corpus: Corpus, work: Path, rounds: int, procs: int | None)
     result["whoosh_update"] = statistics.median(whoosh_update(wroot, d) for d in changed)
     result["fts_update"] = statistics.median(fts_update(fpath, d) for d in changed)
 
+    result["load_before_searches"] = load_average()
     wrun = run_searches("whoosh", wroot, queries_file, rounds)
     frun = run_searches("fts", fpath, queries_file, rounds)
+    result["load_after_searches"] = load_average()
     result["whoosh_first"], result["fts_first"] = wrun["first"], frun["first"]
     result["whoosh_rss"], result["fts_rss"] = wrun["rss_mb"], frun["rss_mb"]
     result["whoosh_q"], result["fts_q"] = summarise(wrun), summarise(frun)
@@ -524,7 +530,11 @@ def report(r: dict) -> None:
         ("first search after open (s)", r["whoosh_first"], r["fts_first"], "{:.2f}"),
         ("peak RSS of searcher (MB)", r["whoosh_rss"], r["fts_rss"], "{:.0f}"),
     ]
-    print(f"\n{'':30} {'Whoosh':>10} {'FTS5':>10} {'ratio':>8}")
+    print(
+        f"\nload average: start {r['load_start']}; before searches "
+        f"{r['load_before_searches']}; after {r['load_after_searches']}"
+    )
+    print(f"{'':30} {'Whoosh':>10} {'FTS5':>10} {'ratio':>8}")
     for name, w, f, fmt in rows:
         print(f"{name:30} {fmt.format(w):>10} {fmt.format(f):>10} {ratio(w, f):>8}")
     print(

@@ -48,19 +48,22 @@ keeps builds and updates from running at once. Requests only ever read.
 
 Speed. Whoosh stores the index (its file format, segments, term tables, stored fields), but
 its per-posting Python paths are slow, so this module plugs into it at three places: a codec
-that writes posting blocks as packed arrays (read back without unpickling each posting), a
-segment writer that keeps postings in packed arrays instead of pickling each one to a sort run
-(several times faster builds), and a search path that reads whole posting lists, computes
-matching sets, totals and facet counts with Python sets, and ranks only the matched set. A
-:class:`Searcher` keeps one open generation with its facet, date and field-length tables and
-reopens only when the ``current`` symlink changes. Highlighting searches the stored text for
-the query's analysed terms instead of re-analysing documents. These parts use Whoosh
-internals, which is why ``whoosh-reloaded`` is pinned below 2.8.
+that writes uncompressed posting blocks as packed arrays (read back without unpickling each
+posting), with each position stored as the key ``docnum << 32 | position`` so phrases are
+matched by set operations on the keys as stored; a segment writer that keeps postings in
+packed arrays instead of pickling each one to a sort run (several times faster builds); and a
+search path that reads whole posting lists, computes matching sets and totals with Python
+sets, counts facets from per-document bit masks of their values, and ranks only the matched
+set. A :class:`Searcher` keeps one open generation with its facet, date and field-length
+tables and reopens only when the ``current`` symlink changes. Highlighting searches the
+stored text for the query's analysed terms instead of re-analysing documents. These parts use
+Whoosh internals, which is why ``whoosh-reloaded`` is pinned below 2.8.
 """
 
 from __future__ import annotations
 
 import bisect
+import collections
 import contextlib
 import datetime
 import fcntl
@@ -139,7 +142,7 @@ SNIPPET_CHARS = 120
 
 # Bump when the schema or the analysis changes: older indexes are then reported unavailable
 # (and must be rebuilt) instead of silently answering with different tokens.
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 _META = "portal-index.json"
 _LOCK = "build.lock"
 _CURRENT = "current"
@@ -385,8 +388,10 @@ class ChineseTokenizer(Tokenizer):
 class _Positions(formats.Positions):
     """Positions packed as machine integers instead of one pickle per posting.
 
-    Reading them back is several times faster, and the postings are built straight from
-    :func:`analyse` without a Token object per word.
+    Each position is stored as the 8-byte key ``docnum << 32 | position`` (the segment writer
+    fills in the docnum): a phrase search intersects these keys as read, without building a
+    key per occurrence. Reading them back is several times faster than pickles, and the
+    postings are built straight from :func:`analyse` without a Token object per word.
     """
 
     def word_values(self, value, analyzer, **kwargs):
@@ -405,16 +410,16 @@ class _Positions(formats.Positions):
             yield term, len(found), len(found) * boost, self.encode(found)
 
     def encode(self, poslist):
-        """The sorted positions; the frequency is their count."""
-        return array("I", sorted(poslist)).tobytes()
+        """The sorted positions as position keys of document 0 (the pool sets the number)."""
+        return array("Q", sorted(poslist)).tobytes()
 
     def decode_positions(self, valuestring):
-        """Inverse of :meth:`encode`."""
-        return array("I", valuestring).tolist()
+        """The positions of :meth:`encode`'s keys."""
+        return [key & _LOW for key in array("Q", valuestring)]
 
     def decode_frequency(self, valuestring):
         """Number of positions."""
-        return len(valuestring) // _INT_SIZE
+        return len(valuestring) // _KEY_SIZE
 
     def decode_weight(self, valuestring):
         """Frequency times the field boost."""
@@ -530,7 +535,9 @@ class _Codec(W3Codec):
 
     def __init__(self):
         # Bigger blocks: searches read whole posting lists, so per-block costs dominate.
-        super().__init__(blocklimit=256, compression=1, inlinelimit=4)
+        # Blocks are not compressed: every search reads whole posting lists, positions
+        # included, and inflating them cost more than reading the larger files.
+        super().__init__(blocklimit=256, compression=0, inlinelimit=4)
 
     def field_writer(self, storage, segment):
         return _FieldWriter(self, storage, segment)
@@ -565,6 +572,15 @@ _TermPostings = tuple[array, array, array, bytes | bytearray]
 # A text term's postings while indexing: docnum << 20 | frequency, and all positions.
 _TextPostings = tuple[array, array]
 _FREQ_BITS = 20
+# Stored positions: 8-byte keys docnum << 32 | position.
+_KEY_SIZE = 8
+_HIGH = (1 << 32).__mul__
+_LOW = (1 << 32) - 1
+
+
+def _repeat_each(values: Iterable[int], counts: Iterable[int]) -> Iterator[int]:
+    return itertools.chain.from_iterable(map(itertools.repeat, values, counts))
+
 _Postings = _TermPostings | _TextPostings
 
 
@@ -630,7 +646,8 @@ class _TermPool:
                 postings = terms[btext] = (array("Q"), array("I"))
             elif postings[0][-1] >= docnum << _FREQ_BITS:
                 self.unordered = True
-            positions = array("I", vbytes)
+            # The keys carry the old segment's docnum: keep their positions only.
+            positions = array("I", map(_LOW.__and__, array("Q", vbytes)))
             postings[0].append(docnum << _FREQ_BITS | len(positions))
             postings[1].extend(sorted(positions))
             return
@@ -651,11 +668,15 @@ class _TermPool:
                 keys, positions = postings
                 mask = (1 << _FREQ_BITS) - 1
                 freqs = [k & mask for k in keys]
+                ids = array("I", [k >> _FREQ_BITS for k in keys])
+                # Positions are stored as keys docnum << 32 | position, so a search can match
+                # phrases with set operations on the stored keys as they are.
+                owners = _repeat_each(map(_HIGH, ids), freqs)
                 postings = (
-                    array("I", [k >> _FREQ_BITS for k in keys]),
+                    ids,
                     array("f", freqs),
-                    array("I", [f * 4 for f in freqs]),
-                    positions.tobytes(),
+                    array("I", [f * _KEY_SIZE for f in freqs]),
+                    array("Q", map(operator.add, owners, positions)).tobytes(),
                 )
             yield btext, (_by_docnum(postings) if self.unordered else postings)
 
@@ -957,8 +978,14 @@ def _publish(root: Path, tmp: Path, documents: int) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def _open_plain(path: Path):
+    # Without mmap: Whoosh wraps each mapped file of a compound segment in a BytesIO, which
+    # copies it whole, and took seconds per open at 100,000 documents.
+    return FileStorage(str(path), supports_mmap=False).open_index()
+
+
 def _verify(path: Path, expected: int, slugs: Iterable[str] = (), gone: Iterable[str] = ()):
-    ix = windex.open_dir(str(path))
+    ix = _open_plain(path)
     with ix.searcher() as s:
         if s.doc_count() != expected:
             raise SearchError(f"new index holds {s.doc_count()} documents, expected {expected}")
@@ -1060,7 +1087,7 @@ def update_index(
                     os.link(entry.path, tmp / entry.name)
                 except OSError:
                     shutil.copy2(entry.path, tmp / entry.name)
-            ix = windex.open_dir(str(tmp))
+            ix = _open_plain(tmp)
             try:
                 with ix.searcher() as s:
                     before = s.doc_count()
@@ -1318,35 +1345,24 @@ def _posting_ids(reader, fieldname: str, text: str) -> list[int]:
     return ids.tolist()
 
 
-def _phrase_keys(blocks: list[_Block], wanted: Set[int], shift: int) -> set[int]:
-    """Keys docnum << 32 | (position - shift) of a term's occurrences in ``wanted`` docnums.
+def _position_keys(blocks: list[_Block], docs: Sequence[int] | None = None) -> Iterator[int]:
+    """The stored keys docnum << 32 | position of a term's occurrences.
 
-    Intersecting the keys of a phrase's atoms, each shifted by its place in the phrase, leaves
-    the phrase's starts: set operations in C instead of a Python loop per document.
+    With ``docs`` (sorted docnums), blocks holding none of them are skipped.
     """
-    keys: set[int] = set()
+    arrays = []
     for packed_ids, _weights, values in blocks:
-        ids = array("I", packed_ids)
-        hits = wanted.intersection(ids) if values is not None else ()
-        if not hits:
+        if values is None:
             continue
-        positions = array("I", values[1])
-        counts = map(_INT_SIZE.__rfloordiv__, array("I", values[0]))
-        if 2 * len(hits) >= len(ids):
-            # Mostly wanted: key every occurrence with C-level iterators; extra documents
-            # drop out when the atoms' keys are intersected.
-            owners = itertools.chain.from_iterable(map(itertools.repeat, map(_HIGH, ids), counts))
-            keys.update(map(operator.add, owners, map((-shift).__add__, positions)))
-            continue
-        offset = 0
-        for d, count in zip(ids, counts, strict=True):
-            if d in hits:
-                keys.update(map(((d << 32) - shift).__add__, positions[offset : offset + count]))
-            offset += count
-    return keys
+        if docs is not None:
+            ids = array("I", packed_ids)
+            i = bisect.bisect_left(docs, ids[0])
+            if i == len(docs) or docs[i] > ids[-1]:
+                continue
+        arrays.append(array("Q", values[1]))
+    return itertools.chain.from_iterable(arrays)
 
 
-_HIGH = (1 << 32).__mul__
 _ONES = array("f", [1.0]) * 4096
 _INT = struct.Struct("!i")
 _LENGTHS = [byte_to_length(b) or 0 for b in range(256)]
@@ -1372,10 +1388,22 @@ def _numeric_column(reader, name: str, column: columns.NumericColumn, typecode: 
     return values
 
 
-def _field_lengths(reader, fieldname: str) -> list[int]:
-    """Every document's length of ``fieldname`` in one segment, in tokens (approximate)."""
-    lengths = _numeric_column(reader, _lenfield(fieldname), LENGTHS_COLUMN, "B")
-    return [_LENGTHS[b] for b in lengths]
+def _value_masks(values: Mapping[str, Set[int]], size: int) -> list[int]:
+    """Per docnum, a bit mask of the values (in ``values`` order) the document has."""
+    masks = [0] * size
+    for bit, docs in enumerate(values.values()):
+        flag = 1 << bit
+        _consume(map(masks.__setitem__, docs, map(flag.__or__, map(masks.__getitem__, docs))))
+    return masks
+
+
+def _consume(iterator: Iterator) -> None:
+    collections.deque(iterator, maxlen=0)
+
+
+def _length_codes(reader, fieldname: str) -> array:
+    """Every document's length of ``fieldname`` in one segment, as Whoosh's byte codes."""
+    return _numeric_column(reader, _lenfield(fieldname), LENGTHS_COLUMN, "B")
 
 
 # BM25F parameters (Whoosh's defaults).
@@ -1414,18 +1442,21 @@ class _Query:
             self._ids[key] = found
         return self._ids[key]
 
-    def term_docs(self, term: str) -> set[int]:
+    def term_docs(self, term: str, within: Set[int] | None = None) -> set[int]:
+        """Docnums holding ``term`` in any text field (only those ``within``, if given)."""
         out: set[int] = set()
         for fieldname in _TEXT_FIELDS:
             for offset, ids in self.ids(term, fieldname):
-                out.update(ids if not offset else [offset + d for d in ids])
+                found = map(offset.__add__, ids) if offset else ids
+                # Probing the documents still in the running costs less than building the
+                # set of a frequent term's documents.
+                out.update(found if within is None else within.intersection(found))
         return out
 
     def part_docs(self, part: _Part) -> set[int]:
         docs: set[int] | None = None
         for atom in sorted(set(part.atoms), key=self.snap.doc_frequency):
-            found = self.term_docs(atom)
-            docs = found if docs is None else docs & found
+            docs = self.term_docs(atom, docs)
             if not docs:
                 return set()
         if part.phrase and len(part.atoms) > 1:
@@ -1436,25 +1467,24 @@ class _Query:
     def phrase_docs(self, atoms: Sequence[str], candidates: set[int]) -> set[int]:
         """The candidates that hold ``atoms`` at consecutive positions in one field."""
         found: set[int] = set()
-        # Rarest atoms first: they shrink the candidates the most.
-        order = sorted(enumerate(atoms), key=lambda ka: self.snap.doc_frequency(ka[1]))
-        for reader, offset in self.snap.leaves:
-            end = offset + reader.doc_count_all()
-            local = {d - offset for d in candidates if offset <= d < end}
-            hits: set[int] = set()
-            for fieldname in _TEXT_FIELDS:
-                todo = local - hits
-                starts: set[int] | None = None
-                for k, atom in order:
-                    blocks = next((b for o, b in self.blocks(atom, fieldname) if o == offset), [])
-                    keys = _phrase_keys(blocks, todo, k)
-                    starts = keys if starts is None else starts & keys
+        # Phrase starts (key - place in the phrase) of the rarest atom, then kept where each
+        # other atom's stored keys hold start + its place: set operations on the keys as
+        # stored, reading only the blocks of documents that still have a start.
+        (k0, first), *rest = sorted(enumerate(atoms), key=lambda ka: self.snap.doc_frequency(ka[1]))
+        for fieldname in _TEXT_FIELDS:
+            for offset, blocks in self.blocks(first, fieldname):
+                starts = set(map((-k0).__add__, _position_keys(blocks)))
+                for k, atom in rest:
+                    more = next((b for o, b in self.blocks(atom, fieldname) if o == offset), [])
+                    docs = None
+                    if 8 * len(starts) < sum(len(b[0]) for b in more) // _INT_SIZE:
+                        # Few starts among many postings: skip blocks without any.
+                        docs = sorted(set(map(operator.rshift, starts, repeat(32))))
+                    wanted = set(map(k.__add__, starts))
+                    starts = set(map((-k).__add__, wanted.intersection(_position_keys(more, docs))))
                     if not starts:
                         break
-                    todo = {key >> 32 for key in starts}
-                if starts:
-                    hits.update(key >> 32 for key in starts)
-            found.update(d + offset for d in hits)
+                found.update(map(offset.__add__, map(operator.rshift, starts, repeat(32))))
         return found
 
     def rank(self, parts: list[_Part], matched: Set[int], n: int) -> list[tuple[int, float]]:
@@ -1465,10 +1495,10 @@ class _Query:
                 if term:
                     terms[term] = terms.get(term, 0.0) + 1.0
         total = max(1, len(self.snap.live))
-        # Scores are summed with C-level iterators (map, zip, dict) rather than a Python loop
-        # per posting: acc[i] is the score of docs[i].
+        # Scores are summed with C-level iterators (map, zip) rather than a Python loop per
+        # posting: scores[d] is the score of docnum d, added to posting by posting.
         docs = list(matched)
-        acc = [0.0] * len(docs)
+        scores = [0.0] * len(self.snap.norms["body"])
         sparse: dict[int, float] = {}
         local: dict[int, Set[int]] = {}  # matched docnums relative to each segment
         for term, weight in terms.items():
@@ -1479,7 +1509,8 @@ class _Query:
                     continue
                 factor = (math.log(total / (df + 1)) + 1) * boost * weight * (_K1 + 1)
                 norm = self.snap.norms[fieldname]
-                contrib: dict[int, float] = {}
+                # (docnums, contributions) of the segments whose postings are mostly matched
+                contrib: list[tuple[Sequence[int], list[float]]] = []
                 for (offset, ids), (_, blocks) in zip(
                     postings, self.blocks(term, fieldname), strict=True
                 ):
@@ -1490,11 +1521,9 @@ class _Query:
                         else:
                             tfs.frombytes(block[1])
                     if offset not in local:
-                        # Later segments' documents stay in but cannot collide: their
-                        # relative numbers are past this segment's end.
-                        local[offset] = (
-                            {d - offset for d in matched if d >= offset} if offset else matched
-                        )
+                        # Other segments' documents stay in but cannot collide: their
+                        # relative numbers fall outside this segment's range.
+                        local[offset] = set(map((-offset).__add__, matched)) if offset else matched
                     hits = local[offset].intersection(ids)
                     if 4 * len(hits) < len(ids):
                         # Few matched documents among many postings: find theirs by
@@ -1508,18 +1537,28 @@ class _Query:
                     # factor * tf / (tf + norm[d]) for every posting
                     denominators = map(operator.add, tfs, map(norm.__getitem__, docnums))
                     ratios = map(operator.truediv, tfs, denominators)
-                    contrib.update(zip(docnums, map(factor.__mul__, ratios), strict=True))
-                if not contrib:
+                    contrib.append((docnums, list(map(factor.__mul__, ratios))))
+                if 8 * sum(len(d) for d, _ in contrib) < len(docs):
+                    # A short posting list: only its matched documents are looked at.
+                    for docnums, values in contrib:
+                        for d, score in zip(docnums, values, strict=True):
+                            if d in matched:
+                                sparse[d] = sparse.get(d, 0.0) + score
                     continue
-                if 8 * len(contrib) < len(docs):
-                    # A short posting list: cheaper to visit its postings than every document.
-                    for d, score in contrib.items():
-                        if d in matched:
-                            sparse[d] = sparse.get(d, 0.0) + score
-                else:
-                    acc = list(map(operator.add, acc, map(contrib.get, docs, repeat(0.0))))
+                for docnums, values in contrib:
+                    added = map(operator.add, map(scores.__getitem__, docnums), values)
+                    _consume(map(scores.__setitem__, docnums, added))
+        acc = map(scores.__getitem__, docs)
         if sparse:
-            acc = list(map(operator.add, acc, map(sparse.get, docs, repeat(0.0))))
+            acc = map(operator.add, acc, map(sparse.get, docs, repeat(0.0)))
+        acc = list(acc)
+        if len(acc) > 4 * n:
+            # Only documents scoring at least the n-th best score can be among the n best:
+            # comparing bare floats finds that score faster than comparing tuples.
+            floor = heapq.nlargest(n, acc)[-1]
+            keep = list(map(floor.__le__, acc))
+            acc = list(itertools.compress(acc, keep))
+            docs = list(itertools.compress(docs, keep))
         # Highest score first, then lowest docnum: (score, -docnum) tuples compare in C.
         best = heapq.nlargest(n, zip(acc, map(operator.neg, docs), strict=True))
         return [(-negative, score) for score, negative in best]
@@ -1539,24 +1578,32 @@ class _Snapshot:
             self.leaves = self.searcher.reader().leaf_readers()
             live: set[int] = set()
             for reader, offset in self.leaves:
-                live.update(offset + d for d in reader.all_doc_ids())
+                if reader.has_deletions():
+                    live.update(map(offset.__add__, reader.all_doc_ids()))
+                else:
+                    # Whoosh's all_doc_ids() asks about every document one at a time.
+                    live.update(range(offset, offset + reader.doc_count_all()))
             self.live = frozenset(live)
             self.values: dict[str, dict[str, frozenset[int]]] = {
                 facet: self._value_sets(fieldname) for facet, fieldname in _FACET_FIELDS.items()
             }
+            size = max(live, default=-1) + 1
+            self.masks = {facet: _value_masks(self.values[facet], size) for facet in FACETS}
             date_key = array("i")
             for reader, _ in self.leaves:
                 date_key += _numeric_column(reader, "date_ordinal", _DATE_COLUMN, "i")
             # One int per docnum orders newest first, then by docnum; undated documents last.
-            self.date_rank = [(-k << 24) | d for d, k in enumerate(date_key)]
+            shifted = map((24).__rlshift__, map(operator.neg, date_key))
+            self.date_rank = list(map(operator.or_, shifted, range(len(date_key))))
             self.norms: dict[str, list[float]] = {}
             for fieldname in _TEXT_FIELDS:
-                # BM25's length normalisation, precomputed for every document.
+                # BM25's length normalisation, precomputed for every document: lengths are
+                # stored as one of 256 byte codes, so it is looked up per code.
                 average = self.searcher.avg_field_length(fieldname) or 1.0
-                lengths = [
-                    n for reader, _ in self.leaves for n in _field_lengths(reader, fieldname)
-                ]
-                self.norms[fieldname] = [_K1 * ((1 - _B) + _B * n / average) for n in lengths]
+                table = [_K1 * ((1 - _B) + _B * n / average) for n in _LENGTHS]
+                norms = self.norms[fieldname] = []
+                for reader, _ in self.leaves:
+                    norms.extend(map(table.__getitem__, _length_codes(reader, fieldname)))
             self._by_date: list[int] | None = None
             self._all_facets: dict[str, list[tuple[str, int]]] | None = None
         except BaseException:
@@ -1569,8 +1616,8 @@ class _Snapshot:
             for btext in reader.lexicon(fieldname):
                 text = btext.decode("utf-8")
                 ids = _posting_ids(reader, fieldname, text)
-                lists.setdefault(text, []).extend(offset + d for d in ids)
-        return {v: frozenset(ids) & self.live for v, ids in lists.items()}
+                lists.setdefault(text, []).extend(map(offset.__add__, ids))
+        return {v: self.live.intersection(ids) for v, ids in lists.items()}
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -1599,11 +1646,16 @@ class _Snapshot:
         return heapq.nsmallest(n, docs, key=self.date_rank.__getitem__)
 
     def facet_counts(self, base: Set[int], facet: str) -> list[tuple[str, int]]:
-        counts = []
-        for value, docs in self.values[facet].items():
-            n = len(docs & base)
-            if n:
-                counts.append((value, n))
+        # Counting each document's mask of values is one C-level pass over ``base``; a set
+        # intersection per value costs a pass per value.
+        per_mask = collections.Counter(map(self.masks[facet].__getitem__, base))
+        tally = [0] * len(self.values[facet])
+        for mask, n in per_mask.items():
+            while mask:
+                low = mask & -mask
+                tally[low.bit_length() - 1] += n
+                mask ^= low
+        counts = [(value, n) for value, n in zip(self.values[facet], tally, strict=True) if n]
         counts.sort(key=lambda vc: (-vc[1], vc[0]))
         return counts
 

@@ -7,6 +7,7 @@ import datetime
 import hashlib
 import json
 import os
+import random
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -630,3 +631,107 @@ def test_one_searcher_serves_many_threads(searcher):
         t.join(30)
     assert errors == []
     assert all(hits == expected for query, hits in found if query == "信息公开")
+
+
+# --- Phrases and facets over segments, deletions and merges -------------------------------------
+
+_WORDS = ["政府", "信息", "公开", "年度", "报告", "科技", "特派员", "工作"]
+_WORDS += ["安全", "生产", "检查", "农村", "预算", "管理", "办法", "通知"]
+
+
+def _generated(n: int, revision: int = 0) -> SearchDocument:
+    """A document of shuffled domain words: phrases occur adjacent in some, apart in others."""
+    rng = random.Random(n * 31 + revision)
+    lengths = [rng.randint(3, 9) for _ in range(rng.randint(2, 6))]
+    sentences = ["".join(rng.choices(_WORDS, k=k)) for k in lengths]
+    return SearchDocument(
+        slug=f"generated-{n:03d}",
+        title="".join(rng.choices(_WORDS, k=4)),
+        body="，".join(sentences) + "。",
+        keywords=tuple(rng.sample(_WORDS, 2)),
+        department=rng.choice(["办公室", "科技局", "财政局", ""]),
+        category_path=rng.choice([("guide",), ("statutory", "planning"), ("statutory", "fees")]),
+        five_openness=rng.choice(["decision", "result", ""]),
+        date=datetime.date(2015 + n % 9, 1 + n % 12, 1) if n % 7 else None,
+    )
+
+
+def _has_phrase(doc: SearchDocument, atoms: list[str]) -> bool:
+    """Whether one field of ``doc`` holds ``atoms`` at consecutive positions (by analyse)."""
+    refs = "\n".join(x for x in (doc.doc_no, doc.index_no, doc.department) if x)
+    for text in (doc.title, "\n".join(doc.keywords), refs, doc.body):
+        positions: dict[str, set[int]] = {}
+        for term, pos in analyse(text):
+            positions.setdefault(term, set()).add(pos)
+        starts = positions.get(atoms[0], set())
+        if any(all(p + k in positions.get(a, ()) for k, a in enumerate(atoms)) for p in starts):
+            return True
+    return False
+
+
+def _facet_counts(docs: list[SearchDocument]) -> dict[str, list[tuple[str, int]]]:
+    counts: dict[str, dict[str, int]] = {f: {} for f in search.FACETS}
+    for doc in docs:
+        values = {
+            "category": doc.category_path,
+            "department": (doc.department,),
+            "year": (str(doc.date.year) if doc.date else "",),
+            "five_openness": (doc.five_openness,),
+        }
+        for facet, found in values.items():
+            for value in filter(None, found):
+                counts[facet][value] = counts[facet].get(value, 0) + 1
+    return {f: sorted(c.items(), key=lambda vc: (-vc[1], vc[0])) for f, c in counts.items()}
+
+
+@pytest.fixture(scope="module")
+def segmented(tmp_path_factory) -> tuple[Path, dict[str, SearchDocument]]:
+    """An index of several segments, with replaced and removed documents and merges."""
+    root = tmp_path_factory.mktemp("segmented")
+    live = {d.slug: d for d in map(_generated, range(40))}
+    build_index(root, live.values(), procs=1)
+    for step in range(6):
+        changed = [_generated(40 + 3 * step + k) for k in range(3)]
+        changed.append(_generated(5 * step, revision=1))
+        removed = [f"generated-{5 * step + 2:03d}"]
+        update_index(root, changed, removed)
+        live.update((d.slug, d) for d in changed)
+        live.pop(removed[0], None)
+    return root, live
+
+
+PHRASES = ["政府信息公开", "信息公开", "年度报告", "公开政府", "科技特派员"]
+
+
+@pytest.mark.parametrize("phrase", PHRASES)
+def test_phrases_match_exactly_across_segments_deletions_and_merges(segmented, phrase):
+    root, live = segmented
+    atoms = next(p.atoms for p in search.parse_query(f'"{phrase}"')[0])
+    expected = {slug for slug, doc in live.items() if _has_phrase(doc, atoms)}
+    with Searcher(root) as s:
+        results = s.search(f'"{phrase}"', per_page=100)
+    assert 0 < len(expected) < len(live)  # the corpus holds the phrase's atoms apart too
+    assert results.total == len(expected)
+    assert set(slugs(results)) == expected
+
+
+@pytest.mark.parametrize("query", ["", "公开", "科技 工作", '"安全生产"'])
+def test_facet_counts_equal_a_count_over_the_matched_documents(segmented, query):
+    root, live = segmented
+    with Searcher(root) as s:
+        results = s.search(query, per_page=100)
+    assert results.total == len(results.hits) > 0
+    assert results.facets == _facet_counts([live[slug] for slug in slugs(results)])
+
+
+@pytest.mark.parametrize("query", ["公开", "科技 工作", "政府"])
+def test_pages_of_a_relevance_ranking_follow_the_whole_ranking(segmented, query):
+    # A short page takes its best documents from the few scoring at least its last score;
+    # ties included, the pages must join up into the ranking of all matches.
+    root, _ = segmented
+    with Searcher(root) as s:
+        whole = s.search(query, per_page=100)
+        assert 20 < whole.total <= 100
+        pages = -(-whole.total // 3)
+        paged = [slugs(s.search(query, page=p, per_page=3)) for p in range(1, pages + 1)]
+    assert [slug for page in paged for slug in page] == slugs(whole)
