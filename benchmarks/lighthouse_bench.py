@@ -46,6 +46,7 @@ CHROME_FLAGS = (
 )
 CATEGORIES = ("accessibility", "best-practices", "seo", "performance")
 DOCUMENT_BUDGET = 60 * 1024
+ATTEMPTS = 3
 
 PAGES = {
     "home": "/",
@@ -92,8 +93,14 @@ def lighthouse(url: str, preset: str | None, report: Path) -> dict:
     if preset:
         command.append(f"--preset={preset}")
     environment = {**os.environ, "CHROME_PATH": CHROMIUM}
-    subprocess.run(command, cwd=TOOLS, env=environment, check=True, timeout=300)
-    return json.loads(report.read_text(encoding="utf-8"))
+    for attempt in range(ATTEMPTS):
+        # Lighthouse sometimes loses the trace of a load (NO_NAVSTART) and says to run again.
+        finished = subprocess.run(command, cwd=TOOLS, env=environment, timeout=300)
+        if finished.returncode == 0:
+            return json.loads(report.read_text(encoding="utf-8"))
+        print(f"lighthouse failed on {url} (attempt {attempt + 1} of {ATTEMPTS})",
+              file=sys.stderr)
+    sys.exit(f"lighthouse failed {ATTEMPTS} times on {url}")
 
 
 def weights(result: dict) -> tuple[int, int, int]:
