@@ -3,7 +3,6 @@ content, so browsers and caches may keep it for a year. The CSS files are joined
 stylesheet, so a page needs one request for its styles. Text files are gzip-compressed once,
 when the app starts, for clients that accept it. Every language shares one URL per file."""
 
-import gzip
 import hashlib
 import mimetypes
 import re
@@ -13,6 +12,7 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, abort, current_app, request
 
+from portal.compression import accepts_gzip, gzipped
 from portal.i18n import site_root
 
 STYLESHEET = "site.css"
@@ -29,24 +29,6 @@ class Asset:
     data: bytes
     media_type: str
     gzipped: bytes | None = None
-
-
-# Below one network packet, compressing saves no round trip.
-MIN_COMPRESSED_SIZE = 1400
-
-
-def compressible(media_type: str) -> bool:
-    """Whether files of this type are text, which gzip shrinks (images and PDFs it does not)."""
-    return media_type.startswith("text/") or media_type.endswith(
-        ("/javascript", "/json", "/xml", "+xml"))
-
-
-def compressed(data: bytes, media_type: str) -> bytes | None:
-    """The gzip form of a text file worth compressing; None for other files."""
-    if not compressible(media_type) or len(data) < MIN_COMPRESSED_SIZE:
-        return None
-    packed = gzip.compress(data, compresslevel=9, mtime=0)
-    return packed if len(packed) < len(data) else None
 
 
 def fingerprint(name: str, data: bytes) -> str:
@@ -67,13 +49,13 @@ def collect(static_dir: Path, extra_css: Iterable[str] = ()) -> dict[str, Asset]
             data = path.read_bytes()
             media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
             assets[name] = Asset(fingerprint(name, data), data, media_type,
-                                 compressed(data, media_type))
+                                 gzipped(data, media_type, level=9))
     sheets = sorted(css_dir.glob("*.css"), key=lambda p: (p.name != STYLESHEET, p.name))
     texts = [sheet.read_text("utf-8") for sheet in sheets] + list(extra_css)
     if texts:
         bundle = link_assets("\n".join(texts), assets).encode()
         assets[STYLESHEET] = Asset(fingerprint(STYLESHEET, bundle), bundle, "text/css",
-                                   compressed(bundle, "text/css"))
+                                   gzipped(bundle, "text/css", level=9))
     return assets
 
 
@@ -100,16 +82,15 @@ def serve(url_name: str):
     asset = current_app.extensions["portal.assets"]["by_url"].get(url_name)
     if asset is None:
         abort(404)
-    gzipped = asset.gzipped is not None and request.accept_encodings["gzip"] > 0
-    response = current_app.response_class(asset.gzipped if gzipped else asset.data,
+    send_gzip = asset.gzipped is not None and accepts_gzip(request.headers.get("Accept-Encoding"))
+    response = current_app.response_class(asset.gzipped if send_gzip else asset.data,
                                           mimetype=asset.media_type)
     response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
     if asset.gzipped is not None:
         response.vary.add("Accept-Encoding")
-    if gzipped:
+    response.set_etag(asset.url_name, weak=send_gzip)  # weak for the compressed copy
+    if send_gzip:
         response.headers["Content-Encoding"] = "gzip"
-    # One ETag per representation, so a cache never answers 304 for the other encoding.
-    response.set_etag(asset.url_name + ("-gzip" if gzipped else ""))
     return response.make_conditional(request)
 
 

@@ -6,19 +6,26 @@ import gzip
 from flask import Flask, Response, request
 from werkzeug.http import parse_accept_header
 
-from portal.assets import MIN_COMPRESSED_SIZE, compressible
-
-# Level 6: nginx's and gzip's usual trade of CPU for size.
+# Level 6: nginx's and gzip's usual trade of CPU for size, for answers compressed as they go;
+# files compressed once (static files, the export) take 9.
 LEVEL = 6
+# Below one network packet, compressing saves no round trip.
+MIN_COMPRESSED_SIZE = 1400
 # Set in the environ by the page cache, which compresses the HTML it renders itself.
 HTML_COMPRESSED_LATER = "portal.compression.html_compressed_later"
 
 
-def gzipped(body: bytes, media_type: str) -> bytes | None:
+def compressible(media_type: str) -> bool:
+    """Whether files of this type are text, which gzip shrinks (images and PDFs it does not)."""
+    return media_type.startswith("text/") or media_type.endswith(
+        ("/javascript", "/json", "/xml", "+xml"))
+
+
+def gzipped(body: bytes, media_type: str, level: int = LEVEL) -> bytes | None:
     """The body gzip-compressed, if it is text big enough to be worth it; else None."""
     if not compressible(media_type) or len(body) < MIN_COMPRESSED_SIZE:
         return None
-    return gzip.compress(body, compresslevel=LEVEL, mtime=0)
+    return gzip.compress(body, compresslevel=level, mtime=0)
 
 
 def accepts_gzip(accept_encoding: str | None) -> bool:

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 from flask import Flask
 
 from portal import catalogue
-from portal.assets import compressed
+from portal.compression import gzipped
 from portal.i18n import LOCALES, PREFIXES
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -133,8 +133,9 @@ def export_site(app: Flask, target: Path) -> int:
                 raise RuntimeError(f"{path} answered {response.status_code}")
             destination = file_for(staging, path)
             destination.parent.mkdir(parents=True, exist_ok=True)
-            destination.write_bytes(response.get_data())
-            packed = compressed(response.get_data(), response.mimetype)
+            body = response.get_data()
+            destination.write_bytes(body)
+            packed = gzipped(body, response.mimetype, level=9)
             if packed is not None:
                 destination.with_name(destination.name + ".gz").write_bytes(packed)
             count += 1
