@@ -52,10 +52,13 @@ that writes uncompressed posting blocks as packed arrays (read back without unpi
 posting), with each position stored as the key ``docnum << 32 | position`` so phrases are
 matched by set operations on the keys as stored; a segment writer that keeps postings in
 packed arrays instead of pickling each one to a sort run (several times faster builds); and a
-search path that reads whole posting lists, computes matching sets and totals with Python
-sets, counts facets from per-document bit masks of their values, and ranks only the matched
-set. A :class:`Searcher` keeps one open generation with its facet, date and field-length
-tables and reopens only when the ``current`` symlink changes. Highlighting searches the
+search path that reads whole posting lists into numpy arrays (:mod:`portal.postings`), holds
+sets of documents as boolean masks over docnums, sums BM25 over the matched postings in one
+vectorised step, and counts facets with one bincount over (document, value) pairs, so that
+exact totals and facet counts over a quarter of 100,000 documents stay within a page request.
+Blocks are pickled with the current protocol (Whoosh's protocol 2 re-encodes bytes on load).
+A :class:`Searcher` keeps one open generation with its facet, date and field-length tables
+and reopens only when the ``current`` symlink changes. Highlighting searches the
 stored text for the query's analysed terms instead of re-analysing documents. These parts use
 Whoosh internals, which is why ``whoosh-reloaded`` is pinned below 2.8.
 """
@@ -63,13 +66,11 @@ Whoosh internals, which is why ``whoosh-reloaded`` is pinned below 2.8.
 from __future__ import annotations
 
 import bisect
-import collections
 import contextlib
 import datetime
 import fcntl
 import functools
 import gc
-import heapq
 import html
 import io
 import itertools
@@ -89,11 +90,11 @@ import unicodedata
 import warnings
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
 from pathlib import Path
 
+import numpy as np
 import rjieba
 from markupsafe import Markup
 from whoosh import columns, formats
@@ -114,8 +115,10 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
+
+from portal import postings
 
 __all__ = [
     "FACETS",
@@ -140,9 +143,10 @@ SORTS = ("relevance", "date")
 MAX_PER_PAGE = 100
 SNIPPET_CHARS = 120
 
-# Bump when the schema or the analysis changes: older indexes are then reported unavailable
-# (and must be rebuilt) instead of silently answering with different tokens.
-FORMAT_VERSION = 5
+# Bump when the schema, the analysis or the block layout changes: older indexes are then
+# reported unavailable (and rebuilt) instead of silently answering with different tokens.
+# 6: blocks of 1,024 postings pickled with the current protocol.
+FORMAT_VERSION = 6
 _META = "portal-index.json"
 _LOCK = "build.lock"
 _CURRENT = "current"
@@ -446,6 +450,34 @@ class _PostingsWriter(W3PostingsWriter):
             return super()._mini_values()
         return (array("I", map(len, self._values)).tobytes(), b"".join(self._values))
 
+    def _write_block(self, last=False):
+        # Whoosh's, but pickling with the current protocol: protocol 2 stores bytes as text
+        # that is re-encoded on load, which took more than half of a phrase search.
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        data = (self._mini_ids(), self._mini_weights(), self._mini_values())
+        databytes = pickle.dumps(data, pickle.HIGHEST_PROTOCOL)
+        comp = self._compression
+        if comp:
+            databytes = zlib.compress(databytes, comp)
+        ids = self._ids
+        info = (
+            len(ids),
+            ids[-1],
+            self._maxweight,
+            comp,
+            length_to_byte(self._minlength),
+            length_to_byte(self._maxlength),
+        )
+        infobytes = pickle.dumps(info, pickle.HIGHEST_PROTOCOL)
+        size = len(infobytes) + len(databytes)
+        self._postfile.write_int(-size if last else size)  # negative marks the last block
+        self._postfile.write(infobytes)
+        self._postfile.write(databytes)
+        self._blockcount += 1
+        self._new_block()
+
     def finish_postings(self):
         # Whoosh's own inlining calls a method that W3TermInfo does not have (set_inline).
         if not self.written() and 0 < len(self) < self._inlinelimit:
@@ -534,10 +566,10 @@ class _Codec(W3Codec):
     """Whoosh's codec with packed posting blocks; its segments remember it when pickled."""
 
     def __init__(self):
-        # Bigger blocks: searches read whole posting lists, so per-block costs dominate.
-        # Blocks are not compressed: every search reads whole posting lists, positions
-        # included, and inflating them cost more than reading the larger files.
-        super().__init__(blocklimit=256, compression=0, inlinelimit=4)
+        # Big blocks: searches read whole posting lists, so each block's unpickling and
+        # bookkeeping is pure overhead. Blocks are not compressed: inflating positions cost
+        # more than reading the larger files.
+        super().__init__(blocklimit=1024, compression=0, inlinelimit=4)
 
     def field_writer(self, storage, segment):
         return _FieldWriter(self, storage, segment)
@@ -1279,9 +1311,8 @@ def _leaf_matcher(reader, fieldname: str, text: str):
     return m.child if isinstance(m, FilterMatcher) else m
 
 
-# A block of postings as _PostingsWriter stores it: packed docnums, packed weights or None
-# (all 1.0), and values as (packed value lengths, concatenated values) or None.
-_Block = tuple[bytes, bytes | None, tuple[bytes, bytes] | None]
+# A block of postings as _PostingsWriter stores it.
+_Block = postings.Block
 
 
 def _blocks(reader, fieldname: str, text: str) -> list[_Block]:
@@ -1337,33 +1368,11 @@ def _split_blocks(raw: bytes) -> list[_Block]:
     return blocks
 
 
-def _posting_ids(reader, fieldname: str, text: str) -> list[int]:
+def _posting_ids(reader, fieldname: str, text: str) -> np.ndarray:
     """All segment-relative docnums of a term, deleted ones included."""
-    ids = array("I")
-    for block in _blocks(reader, fieldname, text):
-        ids.frombytes(block[0])
-    return ids.tolist()
+    return postings.block_ids(_blocks(reader, fieldname, text))
 
 
-def _position_keys(blocks: list[_Block], docs: Sequence[int] | None = None) -> Iterator[int]:
-    """The stored keys docnum << 32 | position of a term's occurrences.
-
-    With ``docs`` (sorted docnums), blocks holding none of them are skipped.
-    """
-    arrays = []
-    for packed_ids, _weights, values in blocks:
-        if values is None:
-            continue
-        if docs is not None:
-            ids = array("I", packed_ids)
-            i = bisect.bisect_left(docs, ids[0])
-            if i == len(docs) or docs[i] > ids[-1]:
-                continue
-        arrays.append(array("Q", values[1]))
-    return itertools.chain.from_iterable(arrays)
-
-
-_ONES = array("f", [1.0]) * 4096
 _INT = struct.Struct("!i")
 _LENGTHS = [byte_to_length(b) or 0 for b in range(256)]
 
@@ -1388,19 +1397,6 @@ def _numeric_column(reader, name: str, column: columns.NumericColumn, typecode: 
     return values
 
 
-def _value_masks(values: Mapping[str, Set[int]], size: int) -> list[int]:
-    """Per docnum, a bit mask of the values (in ``values`` order) the document has."""
-    masks = [0] * size
-    for bit, docs in enumerate(values.values()):
-        flag = 1 << bit
-        _consume(map(masks.__setitem__, docs, map(flag.__or__, map(masks.__getitem__, docs))))
-    return masks
-
-
-def _consume(iterator: Iterator) -> None:
-    collections.deque(iterator, maxlen=0)
-
-
 def _length_codes(reader, fieldname: str) -> array:
     """Every document's length of ``fieldname`` in one segment, as Whoosh's byte codes."""
     return _numeric_column(reader, _lenfield(fieldname), LENGTHS_COLUMN, "B")
@@ -1411,12 +1407,15 @@ _B, _K1 = 0.75, 1.2
 
 
 class _Query:
-    """Posting blocks read for one query, shared by matching, phrases and ranking."""
+    """Posting blocks read for one query, shared by matching, phrases and ranking.
+
+    Sets of documents are boolean masks over the snapshot's global docnums.
+    """
 
     def __init__(self, snap: _Snapshot):
         self.snap = snap
         self._blocks: dict[tuple[str, str], list[tuple[int, list[_Block]]]] = {}
-        self._ids: dict[tuple[str, str], list[tuple[int, array]]] = {}
+        self._ids: dict[tuple[str, str], list[tuple[int, np.ndarray]]] = {}
 
     def blocks(self, term: str, fieldname: str) -> list[tuple[int, list[_Block]]]:
         """(segment offset, blocks) for every segment holding the term in the field."""
@@ -1430,142 +1429,105 @@ class _Query:
             self._blocks[key] = found
         return self._blocks[key]
 
-    def ids(self, term: str, fieldname: str) -> list[tuple[int, array]]:
+    def ids(self, term: str, fieldname: str) -> list[tuple[int, np.ndarray]]:
+        """(segment offset, segment-relative docnums) for every segment holding the term."""
         key = (term, fieldname)
         if key not in self._ids:
-            found = []
-            for offset, blocks in self.blocks(term, fieldname):
-                ids = array("I")
-                for block in blocks:
-                    ids.frombytes(block[0])
-                found.append((offset, ids))
-            self._ids[key] = found
+            self._ids[key] = [
+                (offset, postings.block_ids(blocks))
+                for offset, blocks in self.blocks(term, fieldname)
+            ]
         return self._ids[key]
 
-    def term_docs(self, term: str, within: Set[int] | None = None) -> set[int]:
-        """Docnums holding ``term`` in any text field (only those ``within``, if given)."""
-        out: set[int] = set()
+    def term_docs(self, term: str) -> np.ndarray:
+        """The documents holding ``term`` in any text field."""
+        out = self.snap.empty()
         for fieldname in _TEXT_FIELDS:
             for offset, ids in self.ids(term, fieldname):
-                found = map(offset.__add__, ids) if offset else ids
-                # Probing the documents still in the running costs less than building the
-                # set of a frequent term's documents.
-                out.update(found if within is None else within.intersection(found))
+                out[offset:][ids] = True
         return out
 
-    def part_docs(self, part: _Part) -> set[int]:
-        docs: set[int] | None = None
+    def part_docs(self, part: _Part) -> np.ndarray:
+        docs = None
         for atom in sorted(set(part.atoms), key=self.snap.doc_frequency):
-            docs = self.term_docs(atom, docs)
-            if not docs:
-                return set()
+            found = self.term_docs(atom)
+            docs = found if docs is None else docs & found
+            if not docs.any():
+                return docs
+        if docs is None:
+            return self.snap.empty()
         if part.phrase and len(part.atoms) > 1:
             # Positions are only read where every atom occurs at all.
             docs = self.phrase_docs(part.atoms, docs)
-        return docs or set()
+        return docs
 
-    def phrase_docs(self, atoms: Sequence[str], candidates: set[int]) -> set[int]:
+    def phrase_docs(self, atoms: Sequence[str], candidates: np.ndarray) -> np.ndarray:
         """The candidates that hold ``atoms`` at consecutive positions in one field."""
-        found: set[int] = set()
-        # Phrase starts (key - place in the phrase) of the rarest atom, then kept where each
-        # other atom's stored keys hold start + its place: set operations on the keys as
-        # stored, reading only the blocks of documents that still have a start.
+        found = self.snap.empty()
+        # Phrase starts (key - place in the phrase) of the rarest atom, kept where each other
+        # atom's stored keys (ascending) hold start + its place. Keys are unsigned: a start
+        # before position 0 wraps around and can never be found, as it must not.
         (k0, first), *rest = sorted(enumerate(atoms), key=lambda ka: self.snap.doc_frequency(ka[1]))
         for fieldname in _TEXT_FIELDS:
             for offset, blocks in self.blocks(first, fieldname):
-                starts = set(map((-k0).__add__, _position_keys(blocks)))
+                keys = postings.block_keys(blocks)
+                keys = keys[candidates[offset:][(keys >> _SHIFT).astype(np.intp)]]
+                starts = keys - np.uint64(k0)
                 for k, atom in rest:
                     more = next((b for o, b in self.blocks(atom, fieldname) if o == offset), [])
-                    docs = None
-                    if 8 * len(starts) < sum(len(b[0]) for b in more) // _INT_SIZE:
-                        # Few starts among many postings: skip blocks without any.
-                        docs = sorted(set(map(operator.rshift, starts, repeat(32))))
-                    wanted = set(map(k.__add__, starts))
-                    starts = set(map((-k).__add__, wanted.intersection(_position_keys(more, docs))))
-                    if not starts:
+                    held = postings.holds(postings.block_keys(more), starts + np.uint64(k))
+                    starts = starts[held]
+                    if not len(starts):
                         break
-                found.update(map(offset.__add__, map(operator.rshift, starts, repeat(32))))
+                found[offset:][(starts >> _SHIFT).astype(np.intp)] = True
         return found
 
-    def rank(self, parts: list[_Part], matched: Set[int], n: int) -> list[tuple[int, float]]:
+    def rank(self, parts: list[_Part], matched: np.ndarray, n: int) -> list[tuple[int, float]]:
         """The ``n`` best of ``matched`` by BM25F over the parts' atoms and whole words."""
         terms: dict[str, float] = {}
         for part in parts:
             for term in (*part.atoms, part.whole):
                 if term:
                     terms[term] = terms.get(term, 0.0) + 1.0
-        total = max(1, len(self.snap.live))
-        # Scores are summed with C-level iterators (map, zip) rather than a Python loop per
-        # posting: scores[d] is the score of docnum d, added to posting by posting.
-        docs = list(matched)
-        scores = [0.0] * len(self.snap.norms["body"])
-        sparse: dict[int, float] = {}
-        local: dict[int, Set[int]] = {}  # matched docnums relative to each segment
+        total = max(1, self.snap.live_count)
+        scores = np.zeros(len(matched), dtype=np.float64)
         for term, weight in terms.items():
             for fieldname, boost in _TEXT_FIELDS.items():
-                postings = self.ids(term, fieldname)
-                df = sum(len(ids) for _, ids in postings)
+                found = self.ids(term, fieldname)
+                # Deleted documents count in the document frequency, as in Whoosh.
+                df = sum(len(ids) for _, ids in found)
                 if not df:
                     continue
                 factor = (math.log(total / (df + 1)) + 1) * boost * weight * (_K1 + 1)
                 norm = self.snap.norms[fieldname]
-                # (docnums, contributions) of the segments whose postings are mostly matched
-                contrib: list[tuple[Sequence[int], list[float]]] = []
                 for (offset, ids), (_, blocks) in zip(
-                    postings, self.blocks(term, fieldname), strict=True
+                    found, self.blocks(term, fieldname), strict=True
                 ):
-                    tfs = array("f")
-                    for block in blocks:
-                        if block[1] is None:
-                            tfs.extend(_ONES[: len(block[0]) // _INT_SIZE])
-                        else:
-                            tfs.frombytes(block[1])
-                    if offset not in local:
-                        # Other segments' documents stay in but cannot collide: their
-                        # relative numbers fall outside this segment's range.
-                        local[offset] = set(map((-offset).__add__, matched)) if offset else matched
-                    hits = local[offset].intersection(ids)
-                    if 4 * len(hits) < len(ids):
-                        # Few matched documents among many postings: find theirs by
-                        # bisection (docnums ascend within a segment).
-                        for d in hits:
-                            tf = tfs[bisect.bisect_left(ids, d)]
-                            d += offset
-                            sparse[d] = sparse.get(d, 0.0) + factor * tf / (tf + norm[d])
-                        continue
-                    docnums = list(map(offset.__add__, ids)) if offset else ids
-                    # factor * tf / (tf + norm[d]) for every posting
-                    denominators = map(operator.add, tfs, map(norm.__getitem__, docnums))
-                    ratios = map(operator.truediv, tfs, denominators)
-                    contrib.append((docnums, list(map(factor.__mul__, ratios))))
-                if 8 * sum(len(d) for d, _ in contrib) < len(docs):
-                    # A short posting list: only its matched documents are looked at.
-                    for docnums, values in contrib:
-                        for d, score in zip(docnums, values, strict=True):
-                            if d in matched:
-                                sparse[d] = sparse.get(d, 0.0) + score
-                    continue
-                for docnums, values in contrib:
-                    added = map(operator.add, map(scores.__getitem__, docnums), values)
-                    _consume(map(scores.__setitem__, docnums, added))
-        acc = map(scores.__getitem__, docs)
-        if sparse:
-            acc = map(operator.add, acc, map(sparse.get, docs, repeat(0.0)))
-        acc = list(acc)
-        if len(acc) > 4 * n:
-            # Only documents scoring at least the n-th best score can be among the n best:
-            # comparing bare floats finds that score faster than comparing tuples.
-            floor = heapq.nlargest(n, acc)[-1]
-            keep = list(map(floor.__le__, acc))
-            acc = list(itertools.compress(acc, keep))
-            docs = list(itertools.compress(docs, keep))
-        # Highest score first, then lowest docnum: (score, -docnum) tuples compare in C.
-        best = heapq.nlargest(n, zip(acc, map(operator.neg, docs), strict=True))
-        return [(-negative, score) for score, negative in best]
+                    docs = ids.astype(np.intp) + offset
+                    hit = matched[docs]
+                    docs = docs[hit]
+                    tfs = postings.block_weights(blocks)[hit].astype(np.float64)
+                    # A term's postings hold each document once, so += adds to each once.
+                    scores[docs] += factor * (tfs / (tfs + norm[docs]))
+        docs = np.flatnonzero(matched)
+        top, values = postings.best(docs, scores[docs], n)
+        return list(zip(top.tolist(), values.tolist(), strict=True))
+
+
+@dataclass(frozen=True)
+class _Facet:
+    """One facet's values and every (document, value index) pair of the live documents."""
+
+    values: list[str]
+    owners: np.ndarray
+    indexes: np.ndarray
+
+
+_SHIFT = np.uint64(32)
 
 
 class _Snapshot:
-    """One open generation: a Whoosh searcher plus facet and date tables."""
+    """One open generation: a Whoosh searcher plus facet, date and length tables."""
 
     def __init__(self, gen: Path):
         _check_meta(gen)
@@ -1576,48 +1538,53 @@ class _Snapshot:
         try:
             self.searcher = self.ix.searcher()
             self.leaves = self.searcher.reader().leaf_readers()
-            live: set[int] = set()
+            self.size = sum(reader.doc_count_all() for reader, _ in self.leaves)
+            live = np.zeros(self.size, dtype=bool)
             for reader, offset in self.leaves:
                 if reader.has_deletions():
-                    live.update(map(offset.__add__, reader.all_doc_ids()))
+                    ids = np.fromiter(reader.all_doc_ids(), dtype=np.intp)
+                    live[offset + ids] = True
                 else:
                     # Whoosh's all_doc_ids() asks about every document one at a time.
-                    live.update(range(offset, offset + reader.doc_count_all()))
-            self.live = frozenset(live)
-            self.values: dict[str, dict[str, frozenset[int]]] = {
-                facet: self._value_sets(fieldname) for facet, fieldname in _FACET_FIELDS.items()
-            }
-            size = max(live, default=-1) + 1
-            self.masks = {facet: _value_masks(self.values[facet], size) for facet in FACETS}
+                    live[offset : offset + reader.doc_count_all()] = True
+            self.live = live
+            self.live_count = int(np.count_nonzero(live))
+            self.facets = {facet: self._facet(name) for facet, name in _FACET_FIELDS.items()}
             date_key = array("i")
             for reader, _ in self.leaves:
                 date_key += _numeric_column(reader, "date_ordinal", _DATE_COLUMN, "i")
             # One int per docnum orders newest first, then by docnum; undated documents last.
-            shifted = map((24).__rlshift__, map(operator.neg, date_key))
-            self.date_rank = list(map(operator.or_, shifted, range(len(date_key))))
-            self.norms: dict[str, list[float]] = {}
+            days = np.frombuffer(date_key, dtype=np.int32).astype(np.int64)
+            self.date_rank = (-days << 24) | np.arange(self.size, dtype=np.int64)
+            self.norms: dict[str, np.ndarray] = {}
             for fieldname in _TEXT_FIELDS:
                 # BM25's length normalisation, precomputed for every document: lengths are
                 # stored as one of 256 byte codes, so it is looked up per code.
                 average = self.searcher.avg_field_length(fieldname) or 1.0
-                table = [_K1 * ((1 - _B) + _B * n / average) for n in _LENGTHS]
-                norms = self.norms[fieldname] = []
-                for reader, _ in self.leaves:
-                    norms.extend(map(table.__getitem__, _length_codes(reader, fieldname)))
-            self._by_date: list[int] | None = None
+                table = np.array([_K1 * ((1 - _B) + _B * n / average) for n in _LENGTHS])
+                codes = [_length_codes(reader, fieldname) for reader, _ in self.leaves]
+                joined = b"".join(c.tobytes() for c in codes)
+                self.norms[fieldname] = table[np.frombuffer(joined, dtype=np.uint8)]
+            self._by_date: np.ndarray | None = None
             self._all_facets: dict[str, list[tuple[str, int]]] | None = None
         except BaseException:
             self.close()
             raise
 
-    def _value_sets(self, fieldname: str) -> dict[str, frozenset[int]]:
-        lists: dict[str, list[int]] = {}
+    def _facet(self, fieldname: str) -> _Facet:
+        found: dict[str, list[np.ndarray]] = {}
         for reader, offset in self.leaves:
             for btext in reader.lexicon(fieldname):
                 text = btext.decode("utf-8")
-                ids = _posting_ids(reader, fieldname, text)
-                lists.setdefault(text, []).extend(map(offset.__add__, ids))
-        return {v: self.live.intersection(ids) for v, ids in lists.items()}
+                ids = _posting_ids(reader, fieldname, text).astype(np.intp) + offset
+                found.setdefault(text, []).append(ids)
+        values = sorted(found)
+        owners = [np.concatenate(found[v]) for v in values]
+        indexes = [np.full(len(o), i, dtype=np.intp) for i, o in enumerate(owners)]
+        owners_all = np.concatenate(owners) if owners else np.zeros(0, dtype=np.intp)
+        indexes_all = np.concatenate(indexes) if indexes else np.zeros(0, dtype=np.intp)
+        keep = self.live[owners_all]
+        return _Facet(values, owners_all[keep], indexes_all[keep])
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -1625,37 +1592,45 @@ class _Snapshot:
         with contextlib.suppress(Exception):
             self.ix.close()
 
+    def empty(self) -> np.ndarray:
+        """A mask of no documents."""
+        return np.zeros(self.size, dtype=bool)
+
+    def allowed(self, facet: str, chosen: Iterable[str]) -> np.ndarray:
+        """The live documents having any of the ``chosen`` values of ``facet``."""
+        table = self.facets[facet]
+        chosen = set(map(str, chosen))
+        wanted = [i for i, v in enumerate(table.values) if v in chosen]
+        return postings.mask_of(self.size, table.owners[np.isin(table.indexes, wanted)])
+
     def doc_frequency(self, term: str) -> int:
         return sum(self.searcher.doc_frequency(f, term) for f in _TEXT_FIELDS)
 
-    def exact_docs(self, text: str) -> set[int]:
+    def exact_docs(self, text: str) -> np.ndarray:
+        out = self.empty()
         ref = normalize_ref(_QUOTES.sub("", text))
-        if not ref:
-            return set()
-        out: set[int] = set()
-        for fieldname in ("doc_no", "index_no"):
-            for reader, offset in self.leaves:
-                out.update(offset + d for d in _posting_ids(reader, fieldname, ref))
+        if ref:
+            for fieldname in ("doc_no", "index_no"):
+                for reader, offset in self.leaves:
+                    out[offset:][_posting_ids(reader, fieldname, ref)] = True
         return out & self.live
 
-    def by_date(self, docs: Iterable[int], n: int) -> list[int]:
+    def by_date(self, docs: np.ndarray, n: int) -> list[int]:
+        if n <= 0:
+            return []
         if docs is self.live:
             if self._by_date is None:
-                self._by_date = sorted(self.live, key=self.date_rank.__getitem__)
-            return self._by_date[:n]
-        return heapq.nsmallest(n, docs, key=self.date_rank.__getitem__)
+                live = np.flatnonzero(self.live)
+                self._by_date = live[np.argsort(self.date_rank[live], kind="stable")]
+            return self._by_date[:n].tolist()
+        found = np.flatnonzero(docs)
+        return postings.smallest(found, self.date_rank[found], n).tolist()
 
-    def facet_counts(self, base: Set[int], facet: str) -> list[tuple[str, int]]:
-        # Counting each document's mask of values is one C-level pass over ``base``; a set
-        # intersection per value costs a pass per value.
-        per_mask = collections.Counter(map(self.masks[facet].__getitem__, base))
-        tally = [0] * len(self.values[facet])
-        for mask, n in per_mask.items():
-            while mask:
-                low = mask & -mask
-                tally[low.bit_length() - 1] += n
-                mask ^= low
-        counts = [(value, n) for value, n in zip(self.values[facet], tally, strict=True) if n]
+    def facet_counts(self, base: np.ndarray, facet: str) -> list[tuple[str, int]]:
+        table = self.facets[facet]
+        tally = postings.tally(table.owners, table.indexes, base, len(table.values))
+        pairs = zip(table.values, tally.tolist(), strict=True)
+        counts = [(value, n) for value, n in pairs if n]
         counts.sort(key=lambda vc: (-vc[1], vc[0]))
         return counts
 
@@ -1718,7 +1693,7 @@ class Searcher:
     def doc_count(self) -> int:
         """Number of documents in the live index."""
         with self._lock:
-            return len(self._current().live)
+            return self._current().live_count
 
     def search(
         self,
@@ -1762,29 +1737,27 @@ class Searcher:
         if query.strip() and not parts:
             return results  # only punctuation, emoji or stop words: nothing to look for
 
-        per_key = {
-            k: frozenset().union(*(snap.values[k].get(str(v), frozenset()) for v in vals))
-            for k, vals in active.items()
-        }
-        exact = snap.exact_docs(query) if parts else set()
+        # Sets of documents are boolean masks over docnums.
+        per_key = {k: snap.allowed(k, vals) for k, vals in active.items()}
+        exact = snap.exact_docs(query) if parts else snap.empty()
         context = _Query(snap)
-        text_docs: Set[int] = snap.live
+        text_docs = snap.live
         if parts:
             sets = [context.part_docs(p) for p in parts]
-            every = set.intersection(*sets)
-            if not every and len(parts) > 1:
-                every = set().union(*sets)
-                results.relaxed = bool(every)
+            every = np.logical_and.reduce(sets)
+            if not every.any() and len(parts) > 1:
+                every = np.logical_or.reduce(sets)
+                results.relaxed = bool(every.any())
             text_docs = (every | exact) & snap.live
 
-        def restrict(docs: Set[int], skip: str | None = None) -> Set[int]:
+        def restrict(docs: np.ndarray, skip: str | None = None) -> np.ndarray:
             for k, allowed in per_key.items():
                 if k != skip:
                     docs = docs & allowed
             return docs
 
         matched = restrict(text_docs)
-        results.total = len(matched)
+        results.total = int(np.count_nonzero(matched))
         if not parts and not per_key:
             results.facets = {f: list(counts) for f, counts in snap.all_facets().items()}
         else:
@@ -1799,9 +1772,9 @@ class Searcher:
         if not parts or sort == "date":
             order = snap.by_date(matched, want)
         else:
-            top = snap.by_date(exact & matched, len(exact))
+            top = snap.by_date(exact & matched, int(np.count_nonzero(exact)))
             scores = dict(context.rank(parts, matched, want + len(top)))
-            order = top + [d for d in scores if d not in exact]
+            order = top + [d for d in scores if not exact[d]]
         pattern = _mark_pattern(marks)
         for docnum in order[first:want]:
             stored = snap.searcher.stored_fields(docnum)

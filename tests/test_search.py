@@ -12,9 +12,10 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from portal import search
+from portal import postings, search
 from portal.search import (
     MAX_QUERY_LENGTH,
     IndexLocked,
@@ -735,3 +736,84 @@ def test_pages_of_a_relevance_ranking_follow_the_whole_ranking(segmented, query)
         pages = -(-whole.total // 3)
         paged = [slugs(s.search(query, page=p, per_page=3)) for p in range(1, pages + 1)]
     assert [slug for page in paged for slug in page] == slugs(whole)
+
+
+_FILTERS = [
+    {"department": ["科技局", "财政局"]},
+    {"category": ["statutory"], "five_openness": ["decision"]},
+    {"year": ["2016", "2019", "2023"], "department": ["办公室"]},
+]
+
+
+def _values(doc: SearchDocument) -> dict[str, set[str]]:
+    return {
+        "category": set(doc.category_path),
+        "department": {doc.department},
+        "year": {str(doc.date.year) if doc.date else ""},
+        "five_openness": {doc.five_openness},
+    }
+
+
+def _passes(doc: SearchDocument, filters: dict[str, list[str]], skip: str = "") -> bool:
+    values = _values(doc)
+    return all(values[k] & set(v) for k, v in filters.items() if k != skip)
+
+
+@pytest.mark.parametrize("filters", _FILTERS)
+@pytest.mark.parametrize("query", ["", "公开", '"年度报告"'])
+def test_filtered_facet_counts_ignore_only_their_own_filter(segmented, query, filters):
+    root, live = segmented
+    with Searcher(root) as s:
+        text = {slug: live[slug] for slug in slugs(s.search(query, per_page=100))}
+        results = s.search(query, filters, per_page=100)
+    assert set(slugs(results)) == {slug for slug, d in text.items() if _passes(d, filters)}
+    for facet in search.FACETS:
+        skip = facet if facet in filters else ""
+        base = [d for d in text.values() if _passes(d, filters, skip)]
+        assert results.facets[facet] == _facet_counts(base)[facet]
+
+
+@pytest.mark.parametrize("query", ["", "政府", "科技 工作"])
+def test_date_order_is_newest_first_with_undated_documents_last(segmented, query):
+    root, live = segmented
+    with Searcher(root) as s:
+        results = s.search(query, sort="date", per_page=100)
+        paged = [slugs(s.search(query, sort="date", page=p, per_page=7)) for p in (1, 2, 3)]
+    dates = [live[slug].date for slug in slugs(results)]
+    dated = [d for d in dates if d is not None]
+    assert dates == dated + [None] * (len(dates) - len(dated))
+    assert dated == sorted(dated, reverse=True)
+    assert [slug for page in paged for slug in page] == slugs(results)[:21]
+
+
+def test_best_takes_the_highest_scores_then_the_lowest_docnums():
+    rng = np.random.default_rng(7)
+    docnums = np.sort(rng.choice(10_000, size=3_000, replace=False))
+    scores = rng.integers(0, 50, size=len(docnums)).astype(np.float64)  # many ties
+    for n in (1, 10, 2_999, 3_000, 5_000):
+        top, values = postings.best(docnums, scores, n)
+        pairs = zip(scores.tolist(), docnums.tolist(), strict=True)
+        expected = sorted(pairs, key=lambda sd: (-sd[0], sd[1]))
+        assert list(zip(values.tolist(), top.tolist(), strict=True)) == expected[:n]
+
+
+def test_smallest_orders_by_rank():
+    docnums = np.arange(100, 200)
+    ranks = np.random.default_rng(3).permutation(1000)[:100]
+    for n in (1, 5, 100, 150):
+        expected = [d for _, d in sorted(zip(ranks.tolist(), docnums.tolist(), strict=True))][:n]
+        assert postings.smallest(docnums, ranks, n).tolist() == expected
+
+
+def test_holds_finds_keys_in_a_sorted_array():
+    keys = np.array([3, 5, 9, (7 << 32) | 1], dtype=np.uint64)
+    wanted = np.array([0, 3, 4, 9, 10, (7 << 32) | 1, 2**64 - 1], dtype=np.uint64)
+    assert postings.holds(keys, wanted).tolist() == [False, True, False, True, False, True, False]
+    assert postings.holds(keys[:0], wanted).tolist() == [False] * len(wanted)
+
+
+def test_tally_counts_a_document_once_under_each_of_its_values():
+    owners = np.array([0, 0, 1, 2, 2, 3])
+    values = np.array([0, 1, 1, 0, 2, 2])
+    base = np.array([True, False, True, True])
+    assert postings.tally(owners, values, base, 4).tolist() == [2, 1, 2, 0]
