@@ -1,6 +1,8 @@
 """HTTP benchmark: requests per second and latency, side by side in one run, for nginx serving
 the static export (the ceiling on this machine), the app on a page-cache hit, the app rendering
-afresh, the app answering 304, and a search.
+afresh (page cache off: the page's chrome and body come from the fragment cache, as for any page
+the page cache does not hold), the same with the fragment cache off too, the app answering 304,
+and a search.
 
 Bounded and local: every load goes to 127.0.0.1 only, with wrk, for a fixed number of seconds.
 The scenarios run in turn, round after round, and each figure is the median over the rounds,
@@ -85,7 +87,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=20)
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     options = parser.parse_args()
     for tool in ("wrk", "nginx"):
         if not shutil.which(tool) and not Path(f"/usr/sbin/{tool}").exists():
@@ -100,9 +102,13 @@ def main() -> int:
         config = local_nginx_config(scratch, nginx_port, scratch / "site", workers=2)
         nginx = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-c",
                                   str(config), "-p", str(scratch)])
-        cached_port, fresh_port = free_port(), free_port()
+        cached_port, fresh_port, cold_port = free_port(), free_port(), free_port()
         cached = start_app(cached_port, {}, options.threads)
         fresh = start_app(fresh_port, {"PORTAL_PAGE_CACHE_SIZE": "0"}, options.threads)
+        # Not a case a running site meets (its kept parts fill on the first pages it
+        # serves), shown for what the fragment cache saves.
+        cold = start_app(cold_port, {"PORTAL_PAGE_CACHE_SIZE": "0",
+                                     "PORTAL_FRAGMENT_CACHE_SIZE": "0"}, options.threads)
         try:
             wait_for(nginx_port)
             page = f"http://127.0.0.1:{cached_port}{DOCUMENT}"
@@ -113,6 +119,7 @@ def main() -> int:
                 "nginx, exported document page": (f"http://127.0.0.1:{nginx_port}{DOCUMENT}", {}),
                 "app, page-cache hit": (page, {}),
                 "app, rendering afresh": (f"http://127.0.0.1:{fresh_port}{DOCUMENT}", {}),
+                "app, afresh, no kept parts": (f"http://127.0.0.1:{cold_port}{DOCUMENT}", {}),
                 "app, 304 (If-None-Match)": (page, {"If-None-Match": etag}),
                 "app, search": (f"http://127.0.0.1:{cached_port}/search?q=%E7%A7%91%E6%8A%80"
                                 "%E7%89%B9%E6%B4%BE%E5%91%98", {}),
@@ -126,7 +133,7 @@ def main() -> int:
                         wrk(url, options.seconds, options.connections, headers))
             load_after = os.getloadavg()[0]
         finally:
-            for process in (cached, fresh, nginx):
+            for process in (cached, fresh, cold, nginx):
                 process.terminate()
                 process.wait(timeout=15)
     ceilings = [run["rate"] for run in results["nginx, exported document page"]]

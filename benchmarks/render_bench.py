@@ -2,10 +2,11 @@
 
 Each page is requested in a child process under valgrind's callgrind, once with N requests
 and once with none (start-up only); the difference divided by N is what one request costs,
-through the whole Flask app with the page cache off. Wall-clock figures on a shared 2-core
-machine swing by up to 2x within an hour; instruction counts repeat to within a few percent.
+through the whole Flask app with the page cache off (and, with --cold, the fragment cache
+too). Wall-clock figures on a shared 2-core machine swing by up to 2x within an hour;
+instruction counts repeat to within a few percent.
 
-    .venv/bin/python benchmarks/render_bench.py [--requests 20] [PATH ...]
+    .venv/bin/python benchmarks/render_bench.py [--requests 20] [--cold] [PATH ...]
     .venv/bin/python benchmarks/render_bench.py --baseline /tmp/old-checkout   # compare
 
 With --baseline, the same pages are measured on another checkout of the project (for example
@@ -27,7 +28,11 @@ PAGES = ("/documents/2024-tech-commissioner-measures/", "/documents/lingwu-kjj-2
 CHILD = """
 import sys
 from portal import create_app
-app = create_app({"PAGE_CACHE_SIZE": 0, "BUILD_INDEX_ON_START": False})
+app = create_app({"PAGE_CACHE_SIZE": 0, "BUILD_INDEX_ON_START": False,
+                  **({"FRAGMENT_CACHE_SIZE": 0} if sys.argv[3] == "cold" else {})})
+# The catalogue looks for changed files once a second; under valgrind, 50 times slower, that
+# would be a rescan every few requests, counted as rendering.
+app.extensions["portal.catalogue"].interval = 1e9
 client = app.test_client()
 path, count = sys.argv[1], int(sys.argv[2])
 for _ in range(3):
@@ -37,12 +42,13 @@ for _ in range(count):
 """
 
 
-def instructions(checkout: Path, path: str, count: int) -> int:
+def instructions(checkout: Path, path: str, count: int, cold: bool) -> int:
     """Instructions callgrind counts for a child that starts the app and requests path."""
-    environment = {**os.environ, "PYTHONPATH": str(checkout)}
+    # One hash seed: set and dict orders, and so the work, repeat from run to run.
+    environment = {**os.environ, "PYTHONPATH": str(checkout), "PYTHONHASHSEED": "0"}
     finished = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
-         "-c", CHILD, path, str(count)],
+         "-c", CHILD, path, str(count), "cold" if cold else "warm"],
         cwd=checkout, env=environment, capture_output=True, text=True, timeout=1800)
     match = re.search(r"Collected : (\d+)", finished.stderr)
     if finished.returncode != 0 or match is None:
@@ -50,9 +56,10 @@ def instructions(checkout: Path, path: str, count: int) -> int:
     return int(match.group(1))
 
 
-def per_request(checkout: Path, path: str, count: int) -> float:
+def per_request(checkout: Path, path: str, count: int, cold: bool) -> float:
     """Millions of instructions one request of path costs in checkout."""
-    return (instructions(checkout, path, count) - instructions(checkout, path, 0)) / count / 1e6
+    return (instructions(checkout, path, count, cold)
+            - instructions(checkout, path, 0, cold)) / count / 1e6
 
 
 def main() -> int:
@@ -61,17 +68,21 @@ def main() -> int:
     parser.add_argument("paths", nargs="*", default=PAGES)
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--baseline", type=Path, help="another checkout to compare with")
+    parser.add_argument("--cold", action="store_true",
+                        help="with the fragment cache off: every part of the page rendered")
     options = parser.parse_args()
     if not shutil.which("valgrind"):
         sys.exit("valgrind is not installed: apt-get install valgrind")
-    print(f"millions of instructions per request (callgrind, {options.requests} requests)")
+    print(f"millions of instructions per request (callgrind, {options.requests} requests"
+          f"{', fragment cache off' if options.cold else ''})")
     print(f"{'page':52} {'now':>8}" + (f" {'baseline':>9} {'ratio':>6}" if options.baseline
                                         else ""))
     for path in options.paths:
-        now = per_request(ROOT, path, options.requests)
+        now = per_request(ROOT, path, options.requests, options.cold)
         line = f"{path:52} {now:8.2f}"
         if options.baseline:
-            before = per_request(options.baseline.resolve(), path, options.requests)
+            before = per_request(options.baseline.resolve(), path, options.requests,
+                                 options.cold)
             line += f" {before:9.2f} {before / now:5.2f}x"
         print(line, flush=True)
     return 0

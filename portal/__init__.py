@@ -33,6 +33,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         catalogue,
         compression,
         errors,
+        fragments,
         i18n,
         security,
         urls,
@@ -40,6 +41,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     i18n.init_app(app)
     urls.init_app(app)
+    fragments.init_app(app)
     from portal import preferences  # before assets: it hands the colour schemes' CSS over
 
     preferences.init_app(app)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 
 from portal import categories, reports
 from portal.content import Document, Problem, content_files, parse_file
@@ -281,8 +281,18 @@ class CatalogueStore:
 def init_app(app: Flask) -> None:
     """Give the app its catalogue store."""
     app.extensions["portal.catalogue"] = CatalogueStore(Path(app.config["CONTENT_DIR"]))
-    app.jinja_env.globals["categories_by_slug"] = categories.BY_SLUG
+    app.jinja_env.globals["main_sections"] = categories.TREE
+    app.jinja_env.globals["current_section"] = current_section
     app.jinja_env.globals["mode_labels"] = categories.MODE_LABELS
+
+
+def current_section() -> str:
+    """Slug of the main section (top-level category) whose page this is, or ''."""
+    if request.endpoint == "catalogue.browse":
+        slug = (request.view_args or {}).get("slug")
+        if any(root.slug == slug for root in categories.TREE):
+            return slug
+    return ""
 
 
 def current() -> Catalogue:

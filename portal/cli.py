@@ -186,8 +186,9 @@ def export(target: Path):
               help="Port to listen on.")
 @click.option("--workers", default=lambda: os.cpu_count() or 1, type=click.IntRange(1, 64),
               show_default="number of cores", help="gunicorn worker processes.")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
-              help="Threads per worker (each keeps connections alive and serves one request).")
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Requests one worker serves at once (more only help with slow clients "
+                   "and no proxy in front; they cost rendering throughput).")
 @click.option("--debug", is_flag=True,
               help="Use Flask's development server with reloading (never in production).")
 def serve(host: str, port: int, workers: int, threads: int, debug: bool):

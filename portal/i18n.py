@@ -101,11 +101,13 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def language():
         locale = select_locale()
+        here = {other: url_in(other) for other in LOCALES}
         return {"locale": locale, "html_lang": to_bcp47(locale),
                 "site_name": app.config["SITE_NAME" if locale == DEFAULT_LOCALE
                                          else "SITE_NAME_EN"],
-                "language_links": language_links(),
-                "alternates": [(to_bcp47(other), url_in(other)) for other in LOCALES]}
+                "language_links": [(other, LANGUAGE_NAMES[other], here[other])
+                                   for other in LOCALES if other != locale],
+                "alternates": [(to_bcp47(other), here[other]) for other in LOCALES]}
 
 
 LANGUAGE_NAMES = {"zh_Hans": "中文", "en": "English"}
@@ -125,13 +127,6 @@ def url_in(locale: str) -> str:
     prefix = f"/{PREFIXES[locale]}" if locale in PREFIXES else ""
     query = quote_from_bytes(request.query_string, safe="=&%+;/")
     return root + prefix + quote(request.path) + (f"?{query}" if query else "")
-
-
-def language_links() -> list[tuple[str, str, str]]:
-    """(locale, its own name, URL of this page in it) for every locale but the current one."""
-    current = select_locale()
-    return [(locale, LANGUAGE_NAMES[locale], url_in(locale))
-            for locale in LOCALES if locale != current]
 
 
 def date_medium(value: datetime.date) -> str:

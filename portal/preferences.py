@@ -450,6 +450,7 @@ def init_app(app: Flask) -> None:
                                         for key, label in TEXT_COLOURS.items()]}
         return {
             "prefs": prefs,
+            "prefs_key": tuple(prefs.values()),
             "prefs_classes": " ".join(html_classes(prefs, allowed)),
             "prefs_panel_open": panel_requested(request.cookies.get(COOKIE)),
             **fixed, **labelled_choices[locale],

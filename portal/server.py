@@ -20,13 +20,16 @@ class _Gunicorn(BaseApplication):
         return self.application
 
 
-def run_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int = 4) -> None:
+def run_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int = 1) -> None:
     """Serve app with gunicorn until interrupted."""
     _Gunicorn(app, {
         "bind": f"{host}:{port}",
         "workers": workers,
-        # Threaded workers keep connections alive: a cached page costs no new TCP handshake,
-        # which doubled the cache-hit rate measured with wrk (675 -> 1,200 req/s on 2 cores).
+        # The threaded worker keeps idle connections alive in its poller, even with one
+        # thread: a cached page costs no new TCP handshake, which doubled the cache-hit rate
+        # measured with wrk (675 -> 1,200 req/s on 2 cores). More threads per worker fight
+        # over the GIL while rendering: a fresh document page went from about 950 req/s with
+        # one thread to 800 with two and 400-700 with four (2 workers, 2 cores, wrk -c20).
         "worker_class": "gthread",
         "threads": threads,
         "keepalive": 5,

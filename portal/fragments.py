@@ -1,0 +1,87 @@
+"""Parts of pages rendered once and reused: `{% cache key, ... %}...{% endcache %}`.
+
+The reading-settings toolbar, the header and a document's body are most of what a page costs
+to render, and each changes only with the language, the visitor's reading preferences, the
+section or the content version. Keyed on those, each is rendered once per worker and every
+later page that shows it reuses the text; only the page's own parts (its address, title,
+canonical links, QR code) are rendered per request.
+
+A fragment's key is the template (which names its language), the place of the tag in it, the
+script root its URLs are built under, and the tag's own expressions. Whatever a fragment
+shows must follow from that key: tests/test_fragments.py renders the site with the cache on
+and off, across languages and preferences, and compares every page byte for byte.
+"""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+from flask import Flask, has_request_context, request
+from jinja2 import nodes
+from jinja2.ext import Extension
+from markupsafe import Markup
+
+
+class FragmentCache:
+    """Rendered fragments by key, at most ``size`` of them, the least recently used out first."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: OrderedDict[Hashable, Markup] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get_or_render(self, key: Hashable, render: Callable[[], Markup]) -> Markup:
+        """The fragment stored under key, rendering and storing it first if missing."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+        # Rendered outside the lock: two threads missing at once both render, and store
+        # the same text.
+        fragment = render()
+        with self._lock:
+            self._entries[key] = fragment
+            if len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return fragment
+
+
+class CacheTag(Extension):
+    """The `{% cache expression, ... %}` tag; with the cache off the body renders every time."""
+
+    tags = frozenset({"cache"})
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        environment.extend(fragment_cache=None)
+
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        keys = [nodes.Const(f"{parser.name}:{lineno}")]
+        while parser.stream.current.type != "block_end":
+            if len(keys) > 1:
+                parser.stream.expect("comma")
+            keys.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcache",), drop_needle=True)
+        call = self.call_method("_fragment", [nodes.Tuple(keys, "load")])
+        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    def _fragment(self, key: tuple, caller: Callable[[], Markup]) -> Markup:
+        cache = self.environment.fragment_cache
+        if cache is None:
+            return caller()
+        # A site mounted under two prefixes builds different URLs in the same fragment.
+        root = request.script_root if has_request_context() else ""
+        return cache.get_or_render((root, *key), caller)
+
+
+def init_app(app: Flask) -> None:
+    """Offer the cache tag; keep fragments unless turned off or templates reload on change."""
+    app.jinja_env.add_extension(CacheTag)
+    size = app.config["FRAGMENT_CACHE_SIZE"]
+    reloading = app.debug or app.config.get("TEMPLATES_AUTO_RELOAD")
+    app.jinja_env.fragment_cache = FragmentCache(size) if size and not reloading else None
