@@ -60,8 +60,12 @@ class CacheTag(Extension):
         environment.extend(fragment_cache=None)
 
     def parse(self, parser):
+        """The tag and its body as a call of _fragment with the key's values."""
         lineno = next(parser.stream).lineno
-        keys = [nodes.Const(f"{parser.name}:{lineno}")]
+        # The tag's place: its line, and its rank among the template's tags, which tells two
+        # tags on one line apart.
+        rank = parser.extensions_ranks = getattr(parser, "extensions_ranks", 0) + 1
+        keys = [nodes.Const(f"{parser.name}:{lineno}:{rank}")]
         while parser.stream.current.type != "block_end":
             if len(keys) > 1:
                 parser.stream.expect("comma")
@@ -71,8 +75,11 @@ class CacheTag(Extension):
         return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
 
     def _fragment(self, key: tuple, caller: Callable[[], Markup]) -> Markup:
+        """The body's text, kept under key unless the cache is off."""
         cache = self.environment.fragment_cache
-        if cache is None:
+        # Asked at render time: `portal serve --debug` turns reloading on after the app is
+        # built, and an edited template must show at once.
+        if cache is None or self.environment.auto_reload:
             return caller()
         # A site mounted under two prefixes builds different URLs in the same fragment.
         root = request.script_root if has_request_context() else ""
@@ -80,8 +87,7 @@ class CacheTag(Extension):
 
 
 def init_app(app: Flask) -> None:
-    """Offer the cache tag; keep fragments unless turned off or templates reload on change."""
+    """Offer the cache tag; keep fragments unless turned off (or while templates reload)."""
     app.jinja_env.add_extension(CacheTag)
     size = app.config["FRAGMENT_CACHE_SIZE"]
-    reloading = app.debug or app.config.get("TEMPLATES_AUTO_RELOAD")
-    app.jinja_env.fragment_cache = FragmentCache(size) if size and not reloading else None
+    app.jinja_env.fragment_cache = FragmentCache(size) if size else None

@@ -655,6 +655,10 @@ class _TermPool:
             elif postings[0][-1] >= key:
                 self.unordered = True
             postings[0].append(key | len(found))
+            if len(found) > 1:
+                # analyse() gives a word before its sub-words, so a term's positions can
+                # fall (一九九九年: 九九 at 1, then 0); phrase search bisects them.
+                found.sort()
             postings[1].extend(found)
         return len(analysed)
 
@@ -1311,11 +1315,7 @@ def _leaf_matcher(reader, fieldname: str, text: str):
     return m.child if isinstance(m, FilterMatcher) else m
 
 
-# A block of postings as _PostingsWriter stores it.
-_Block = postings.Block
-
-
-def _blocks(reader, fieldname: str, text: str) -> list[_Block]:
+def _blocks(reader, fieldname: str, text: str) -> list[postings.Block]:
     """Every posting block of a term in one segment, deleted documents included."""
     try:
         terminfo = reader.term_info(fieldname, text)
@@ -1349,7 +1349,7 @@ def _blocks(reader, fieldname: str, text: str) -> list[_Block]:
     return [(ids.tobytes(), weights.tobytes(), packed)] if ids else []
 
 
-def _split_blocks(raw: bytes) -> list[_Block]:
+def _split_blocks(raw: bytes) -> list[postings.Block]:
     """Decode the blocks :class:`_PostingsWriter` wrote for one term."""
     blocks = []
     stream = io.BytesIO(raw)
@@ -1374,6 +1374,7 @@ def _posting_ids(reader, fieldname: str, text: str) -> np.ndarray:
 
 
 _INT = struct.Struct("!i")
+_SHIFT = np.uint64(32)  # a position key's docnum bits start here
 _LENGTHS = [byte_to_length(b) or 0 for b in range(256)]
 
 
@@ -1414,10 +1415,10 @@ class _Query:
 
     def __init__(self, snap: _Snapshot):
         self.snap = snap
-        self._blocks: dict[tuple[str, str], list[tuple[int, list[_Block]]]] = {}
+        self._blocks: dict[tuple[str, str], list[tuple[int, list[postings.Block]]]] = {}
         self._ids: dict[tuple[str, str], list[tuple[int, np.ndarray]]] = {}
 
-    def blocks(self, term: str, fieldname: str) -> list[tuple[int, list[_Block]]]:
+    def blocks(self, term: str, fieldname: str) -> list[tuple[int, list[postings.Block]]]:
         """(segment offset, blocks) for every segment holding the term in the field."""
         key = (term, fieldname)
         if key not in self._blocks:
@@ -1448,6 +1449,7 @@ class _Query:
         return out
 
     def part_docs(self, part: _Part) -> np.ndarray:
+        """The documents holding every atom of ``part`` (adjacent, if it is a phrase)."""
         docs = None
         for atom in sorted(set(part.atoms), key=self.snap.doc_frequency):
             found = self.term_docs(atom)
@@ -1521,9 +1523,6 @@ class _Facet:
     values: list[str]
     owners: np.ndarray
     indexes: np.ndarray
-
-
-_SHIFT = np.uint64(32)
 
 
 class _Snapshot:
@@ -1604,9 +1603,11 @@ class _Snapshot:
         return postings.mask_of(self.size, table.owners[np.isin(table.indexes, wanted)])
 
     def doc_frequency(self, term: str) -> int:
+        """Postings of ``term`` in all text fields, deleted documents included."""
         return sum(self.searcher.doc_frequency(f, term) for f in _TEXT_FIELDS)
 
     def exact_docs(self, text: str) -> np.ndarray:
+        """The live documents whose 文号 or 索引号 is the whole query."""
         out = self.empty()
         ref = normalize_ref(_QUOTES.sub("", text))
         if ref:
@@ -1616,6 +1617,7 @@ class _Snapshot:
         return out & self.live
 
     def by_date(self, docs: np.ndarray, n: int) -> list[int]:
+        """The ``n`` newest of ``docs``, newest first (undated ones last)."""
         if n <= 0:
             return []
         if docs is self.live:
@@ -1627,6 +1629,7 @@ class _Snapshot:
         return postings.smallest(found, self.date_rank[found], n).tolist()
 
     def facet_counts(self, base: np.ndarray, facet: str) -> list[tuple[str, int]]:
+        """(value, documents of ``base`` having it), most frequent first."""
         table = self.facets[facet]
         tally = postings.tally(table.owners, table.indexes, base, len(table.values))
         pairs = zip(table.values, tally.tolist(), strict=True)
@@ -1635,6 +1638,7 @@ class _Snapshot:
         return counts
 
     def all_facets(self) -> dict[str, list[tuple[str, int]]]:
+        """Facet counts over every live document, computed once per snapshot."""
         if self._all_facets is None:
             self._all_facets = {f: self.facet_counts(self.live, f) for f in FACETS}
         return self._all_facets
@@ -1737,7 +1741,6 @@ class Searcher:
         if query.strip() and not parts:
             return results  # only punctuation, emoji or stop words: nothing to look for
 
-        # Sets of documents are boolean masks over docnums.
         per_key = {k: snap.allowed(k, vals) for k, vals in active.items()}
         exact = snap.exact_docs(query) if parts else snap.empty()
         context = _Query(snap)

@@ -4,8 +4,6 @@ at once."""
 
 import re
 
-import pytest
-
 from portal import create_app
 from portal.fragments import FragmentCache
 
@@ -88,8 +86,25 @@ def test_the_cache_keeps_at_most_its_size_and_drops_the_least_recently_used():
     assert len(cache) == 2
 
 
-@pytest.mark.parametrize("settings", [{"FRAGMENT_CACHE_SIZE": 0}, {"DEBUG": True}])
-def test_parts_are_not_kept_when_turned_off_or_while_templates_reload(site, tmp_path, settings):
-    app = create_app({"TESTING": True, "CONTENT_DIR": str(site), "BUILD_INDEX_ON_START": False,
-                      "SEARCH_INDEX_DIR": str(tmp_path / "search_index"), **settings})
+def test_parts_are_not_kept_when_turned_off(site, tmp_path):
+    app = _app(site, tmp_path, 0)
+    app.test_client().get("/")
     assert app.jinja_env.fragment_cache is None
+
+
+def test_an_edited_template_shows_at_once_once_debugging_turns_reloading_on(site, tmp_path):
+    # As `portal serve --debug` does: the app is built first, then run with debug on.
+    app = _app(site, tmp_path, 1000)
+    app.debug = True
+    client = app.test_client()
+    client.get("/")
+    client.get("/")
+    assert len(app.jinja_env.fragment_cache) == 0
+
+
+def test_two_tags_on_one_line_keep_their_own_parts(site, tmp_path):
+    app = _app(site, tmp_path, 1000)
+    template = app.jinja_env.from_string("{% cache %}a{% endcache %}{% cache %}b{% endcache %}")
+    with app.test_request_context("/"):
+        assert template.render() == "ab"
+        assert template.render() == "ab"
