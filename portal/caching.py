@@ -3,6 +3,11 @@ browser's repeat visit costs a 304."""
 
 from flask import Flask, request
 
+# Request headers that make an answer conditional (or partial); without any, there is nothing
+# for make_conditional() to decide.
+CONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
+              "HTTP_IF_UNMODIFIED_SINCE", "HTTP_RANGE")
+
 
 def init_app(app: Flask) -> None:
     """Give successful GET pages an ETag, Cache-Control, and answer conditional requests."""
@@ -14,5 +19,6 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault(
                 "Cache-Control", f"public, max-age={app.config['PAGE_MAX_AGE']}")
             response.add_etag()
-            response.make_conditional(request)
+            if any(name in request.environ for name in CONDITIONS):
+                response.make_conditional(request)
         return response

@@ -189,9 +189,13 @@ def export(target: Path):
 @click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Requests one worker serves at once (more only help with slow clients "
                    "and no proxy in front; they cost rendering throughput).")
+@click.option("--access-log", metavar="FILE",
+              help="Log every request to FILE ('-': standard output); off by default, as the "
+                   "nginx in front keeps one.")
 @click.option("--debug", is_flag=True,
               help="Use Flask's development server with reloading (never in production).")
-def serve(host: str, port: int, workers: int, threads: int, debug: bool):
+def serve(host: str, port: int, workers: int, threads: int, access_log: str | None,
+          debug: bool):
     """Serve the site: gunicorn in production, the development server with --debug."""
     from portal import create_app
     from portal.server import run_gunicorn
@@ -206,7 +210,7 @@ def serve(host: str, port: int, workers: int, threads: int, debug: bool):
     if debug:
         app.run(host=host, port=port, debug=True)
     else:
-        run_gunicorn(app, host, port, workers, threads)
+        run_gunicorn(app, host, port, workers, threads, access_log)
 
 
 from portal.applications_cli import applications, report_stats  # noqa: E402

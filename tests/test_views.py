@@ -4,6 +4,8 @@ import gzip
 
 import pytest
 
+from portal import create_app
+
 
 def test_home_page_shows_the_five_standard_columns_with_counts(page):
     home = page("/")
@@ -200,6 +202,17 @@ def test_pages_send_etag_and_cache_control_and_answer_304(client):
     assert first.headers["ETag"] and "max-age" in first.headers["Cache-Control"]
     again = client.get("/catalogue/", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_rendered_pages_answer_conditional_requests_without_the_page_cache(site, tmp_path):
+    client = create_app({"TESTING": True, "CONTENT_DIR": str(site), "PAGE_CACHE_SIZE": 0,
+                         "SEARCH_INDEX_DIR": str(tmp_path / "search_index")}).test_client()
+    url = "/documents/2024-tech-commissioner-measures/"
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    other = client.get(url, headers={"If-None-Match": '"another-version"'})
+    assert other.status_code == 200 and other.data == first.data
 
 
 def test_static_files_are_fingerprinted_and_cached_for_a_year(client, page):
