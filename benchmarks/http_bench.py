@@ -25,17 +25,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-from portal.export import local_nginx_config
+from portal.export import free_port, local_nginx_config
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTAL = ROOT / ".venv" / "bin" / "portal"
 DOCUMENT = "/documents/2024-tech-commissioner-measures/"
 
-def free_port() -> int:
-    """A TCP port nobody listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for(port: int, seconds: float = 30) -> None:

@@ -28,7 +28,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,8 @@ import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import quote
+
+from portal.export import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ROOT / "tools" / "browser"
@@ -55,12 +56,6 @@ PAGES = {
     "search results": "/search?q=" + quote("科技特派员"),
 }
 
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until_up(url: str, server: subprocess.Popen, timeout: float = 60) -> None:

@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -21,6 +20,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from portal.export import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 PORTAL = ROOT / ".venv" / "bin" / "portal"
 PAGES = ["/", "/catalogue/", "/catalogue/statutory/?year=2024", "/reports/",
@@ -28,12 +29,6 @@ PAGES = ["/", "/catalogue/", "/catalogue/statutory/?year=2024", "/reports/",
          "/en/catalogue/", "/feeds/all.atom"]
 QUERIES = ["科技特派员", "信息公开", "年度报告", "政府采购", "预算"]
 
-
-def free_port() -> int:
-    """A TCP port nobody listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def get(url: str) -> tuple[int, bytes]:

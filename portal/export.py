@@ -5,6 +5,7 @@ the export)."""
 
 import os
 import shutil
+import socket
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -60,6 +61,14 @@ http {{
     }}
 }}
 """
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now (for local_nginx_config and
+    the app in tests and benchmarks)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def local_nginx_config(scratch: Path, port: int, site: Path, workers: int = 1) -> Path:

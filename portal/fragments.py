@@ -64,7 +64,7 @@ class CacheTag(Extension):
         lineno = next(parser.stream).lineno
         # The tag's place: its line, and its rank among the template's tags, which tells two
         # tags on one line apart.
-        rank = parser.extensions_ranks = getattr(parser, "extensions_ranks", 0) + 1
+        rank = parser.portal_cache_tags = getattr(parser, "portal_cache_tags", 0) + 1
         keys = [nodes.Const(f"{parser.name}:{lineno}:{rank}")]
         while parser.stream.current.type != "block_end":
             if len(keys) > 1:

@@ -15,13 +15,10 @@ import pytest
 from click.testing import CliRunner
 
 from portal.cli import main
-from portal.export import export_site, local_nginx_config
+from portal.export import export_site, free_port, local_nginx_config
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+
 
 
 @pytest.fixture

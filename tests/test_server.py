@@ -1,7 +1,6 @@
 """`portal serve`: gunicorn on the fixture site, its access log only when asked for."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -10,13 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from portal.export import free_port
+
 PORTAL = Path(sys.executable).with_name("portal")
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _get(url: str, seconds: float = 30) -> int:
@@ -38,7 +34,7 @@ def serve(site, tmp_path):
     started = []
 
     def start(*arguments: str) -> tuple[str, Path]:
-        port = _free_port()
+        port = free_port()
         output = tmp_path / f"serve-{port}.out"
         env = {**os.environ, "PORTAL_CONTENT_DIR": str(site),
                "PORTAL_SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
