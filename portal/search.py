@@ -212,6 +212,9 @@ class Results:
     sort: str = "relevance"
     # True when no document matched every part of the query and the results match some parts.
     relaxed: bool = False
+    # True when a result holds the whole query as one passage (its words adjacent, in order):
+    # the query is then text this site published, not words or characters scattered in it.
+    as_written: bool = False
 
     @property
     def pages(self) -> int:
@@ -1484,6 +1487,11 @@ class _Query:
                 found[offset:][(starts >> _SHIFT).astype(np.intp)] = True
         return found
 
+    def written_docs(self, query: str, candidates: np.ndarray) -> np.ndarray:
+        """The candidates holding all of ``query``'s atoms at consecutive positions in a field."""
+        atoms = [atom for word in _words(_QUOTES.sub(" ", query)) for atom in word.atoms]
+        return self.phrase_docs(atoms, candidates) if len(atoms) > 1 else candidates
+
     def rank(self, parts: list[_Part], matched: np.ndarray, n: int) -> list[tuple[int, float]]:
         """The ``n`` best of ``matched`` by BM25F over the parts' atoms and whole words."""
         terms: dict[str, float] = {}
@@ -1761,6 +1769,8 @@ class Searcher:
 
         matched = restrict(text_docs)
         results.total = int(np.count_nonzero(matched))
+        if parts and not results.relaxed:
+            results.as_written = bool(context.written_docs(query, matched).any())
         if not parts and not per_key:
             results.facets = {f: list(counts) for f, counts in snap.all_facets().items()}
         else:

@@ -75,10 +75,11 @@ def test_sitemap_addresses_come_from_configuration_not_the_host_header(client):
     assert b"https://portal.example.gov.cn/" in response.data
 
 
-def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_search(client):
+def test_robots_txt_points_at_the_sitemap_and_lets_crawlers_read_the_noindex_of_search(client):
     text = client.get("/robots.txt").get_data(as_text=True)
     assert "Sitemap: https://portal.example.gov.cn/sitemap.xml" in text
-    assert "Disallow: /search" in text
+    assert "Disallow: /api/" in text
+    assert "/search" not in text
 
 
 def test_sharing_needs_no_third_party_script(page):

@@ -156,6 +156,15 @@ def test_english_queries_are_case_folded(searcher):
     assert slugs(searcher.search('"data guidelines"')) == ["open-data-guidelines"]
 
 
+def test_results_say_whether_a_document_holds_the_query_as_written(searcher):
+    assert searcher.search("open data").as_written
+    assert searcher.search("ＯＰＥＮ　ＤＡＴＡ").as_written
+    scattered = searcher.search("data open")
+    assert slugs(scattered) == ["open-data-guidelines"]
+    assert not scattered.as_written
+    assert not searcher.search("预算 zzyzx").as_written  # relaxed: no document holds both
+
+
 def test_all_words_must_match(searcher):
     results = searcher.search("科技特派员 政策解读")
     assert slugs(results) == ["2024-rural-science-plan-explained"]

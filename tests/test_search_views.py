@@ -147,3 +147,40 @@ def test_when_no_document_has_every_word_the_page_says_it_shows_partial_matches(
     found = page("/search?q=科技特派员 火星基地")
     assert "没有同时包含全部搜索词的结果" in found.select_one(".search-results").get_text()
     assert titles(found)
+
+
+def robots(results_page) -> str | None:
+    meta = results_page.select_one("meta[name=robots]")
+    return meta["content"] if meta else None
+
+
+def test_a_short_passage_of_a_published_document_may_be_indexed_at_its_plain_address(
+        indexed, page):
+    for address in ("/search?q=科技特派员", "/search?q=科技+特派员&sort=relevance",
+                    "/search?q=%22管理办法%22"):
+        found = page(address)
+        assert robots(found) is None, address
+    canonical = page("/search?q=++科技特派员&sort=relevance").select_one("link[rel=canonical]")
+    assert canonical["href"] == ("https://portal.example.gov.cn/search?q="
+                                 "%E7%A7%91%E6%8A%80%E7%89%B9%E6%B4%BE%E5%91%98")
+    assert robots(page("/search")) is None
+
+
+@pytest.mark.parametrize("address", [
+    "/search?q=科技特派员+火星基地",  # no document holds both: partial matches only
+    "/search?q=火星基地",  # no results
+    "/search?q=特派员科技",  # each word is published, but not in this order
+    "/search?q=科技特派员.管理办法",  # punctuation: a URL, a phone number...
+    "/search?q=科技特派员！",
+    "/search?q=灵武市科学技术局2024年政府信息公开工作年度报告",  # longer than a topic name
+    "/search?q=科技特派员+政策解读",  # both in one document, but not as one passage
+    "/search?q=科技特派员&year=2024",  # a filtered, sorted or later page lists the same documents
+    "/search?q=科技特派员&sort=date",
+    "/search?year=2024",
+])
+def test_other_search_pages_keep_out_of_search_engines_but_let_them_follow_links(
+        indexed, page, address):
+    found = page(address)
+    assert robots(found) == "noindex, follow"
+    assert found.select_one("link[rel=canonical]")["href"].startswith(
+        "https://portal.example.gov.cn/search?")

@@ -80,10 +80,11 @@ def sitemap():
 
 @blueprint.get("/robots.txt")
 def robots():
-    """Crawlers may read every page but search results; the sitemap lists them."""
+    """Crawlers may read every page but the JSON API; the sitemap lists the pages."""
     from portal.canonical import canonical_url
 
-    lines = ["User-agent: *", "Disallow: /search", "Disallow: /api/",
-             "Disallow: /en/search", "Disallow: /en/api/",
+    # Search pages stay crawlable: a crawler must read their noindex (a disallowed URL can still
+    # be listed from links alone, with the linked text as its only description).
+    lines = ["User-agent: *", "Disallow: /api/", "Disallow: /en/api/",
              f"Sitemap: {canonical_url(url_for('feeds.sitemap'))}", ""]
     return _xml("\n".join(lines), "text/plain")

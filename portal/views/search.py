@@ -20,6 +20,10 @@ blueprint = Blueprint("search", __name__)
 FILTER_KEYS = ("category", "department", "year", "five_openness")
 MAX_VALUES_PER_FILTER = 20
 PER_PAGE = 10
+# Search pages that crawlers may index: topic names, not sentences. A page echoes its query in
+# its title, so an indexable page for any text would let anyone publish that text under the
+# bureau's name by linking to it (the "search spam" that hit government sites).
+INDEXABLE_QUERY_CHARS = 24
 
 
 def searcher() -> search.Searcher:
@@ -78,7 +82,8 @@ def results():
     query, filters, sort, page = _arguments()
     if not query and not filters:
         return render_template("search/results.html", query="", results=None, filters={},
-                               sort=sort, facet_label=facet_label)
+                               sort=sort, facet_label=facet_label,
+                               listed_path=url_for("search.results"))
     found = _run(query, filters, sort, page)
     listing = Page(found.hits, found.page, found.per_page, found.total)
     if page > listing.count:
@@ -87,6 +92,8 @@ def results():
         "search/results.html", query=query, results=found, filters=filters, sort=sort,
         page=listing, catalogue=catalogue.current(), facet_label=facet_label,
         search_url=search_url,
+        listed_path=search_url(" ".join(query.split()), {}, "relevance")
+        if indexable(found, filters, page) else None,
         page_url=lambda number: search_url(query, filters, sort,
                                            page=number if number > 1 else None))
 
@@ -129,6 +136,16 @@ def opensearch():
     xml = render_template("search/opensearch.xml",
                           template=canonical_url(url_for("search.results")) + "?q={searchTerms}")
     return current_app.response_class(xml, mimetype="application/opensearchdescription+xml")
+
+
+def indexable(found: search.Results, filters: dict, page: int) -> bool:
+    """Whether search engines may index this results page (see INDEXABLE_QUERY_CHARS)."""
+    # Only the plain first page of a short query that a published document holds as one
+    # passage: its title then repeats the bureau's own words, never a visitor's URL or slogan.
+    query = found.query
+    plain = all(unicodedata.category(c)[0] in "LNM" or c.isspace() or c in '"“”' for c in query)
+    return (plain and found.as_written and not filters and page == 1
+            and found.sort == "relevance" and len(query) <= INDEXABLE_QUERY_CHARS)
 
 
 def facet_label(key: str, value: str) -> str:
