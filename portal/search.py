@@ -6,7 +6,8 @@ that another engine could implement later:
 * :func:`build_index` writes a complete new index beside the live one and switches to it;
 * :func:`update_index` adds, replaces or removes a few documents;
 * :func:`index_stamp` tells when the live index was last written;
-* :class:`Searcher` answers queries with hits, highlights and facet counts.
+* :class:`Searcher` answers queries with hits, highlights and facet counts, and on request
+  tells whether the query is a passage of a published document.
 
 Analysis. Text is folded (full-width ASCII to half-width, Latin lower-cased, both without
 changing its length) and segmented with rjieba in search mode, the same way for documents and
@@ -212,9 +213,9 @@ class Results:
     sort: str = "relevance"
     # True when no document matched every part of the query and the results match some parts.
     relaxed: bool = False
-    # True when a result holds the whole query as one passage (its words adjacent, in order):
-    # the query is then text this site published, not words or characters scattered in it.
-    as_written: bool = False
+    # Asked for with ``passage=True``: a result holds the whole query as one passage, its words
+    # adjacent and in order, so the query is text this site published, not scattered words.
+    published_passage: bool = False
 
     @property
     def pages(self) -> int:
@@ -1487,11 +1488,6 @@ class _Query:
                 found[offset:][(starts >> _SHIFT).astype(np.intp)] = True
         return found
 
-    def written_docs(self, query: str, candidates: np.ndarray) -> np.ndarray:
-        """The candidates holding all of ``query``'s atoms at consecutive positions in a field."""
-        atoms = [atom for word in _words(_QUOTES.sub(" ", query)) for atom in word.atoms]
-        return self.phrase_docs(atoms, candidates) if len(atoms) > 1 else candidates
-
     def rank(self, parts: list[_Part], matched: np.ndarray, n: int) -> list[tuple[int, float]]:
         """The ``n`` best of ``matched`` by BM25F over the parts' atoms and whole words."""
         terms: dict[str, float] = {}
@@ -1714,11 +1710,13 @@ class Searcher:
         sort: str = "relevance",
         page: int = 1,
         per_page: int = 10,
+        passage: bool = False,
     ) -> Results:
         """Search ``query`` within ``filters``; see the module docstring for the rules.
 
         ``filters`` keys are category, department, year and five_openness; values within a key
         are alternatives, keys all apply. A blank query lists the filtered documents by date.
+        ``passage`` also fills in ``Results.published_passage`` (one more phrase match).
         """
         query = query or ""
         if len(query.strip()) > MAX_QUERY_LENGTH:
@@ -1737,13 +1735,13 @@ class Searcher:
         with self._lock:
             snap = self._current()
             try:
-                return self._search(snap, query, active, sort, page, per_page)
+                return self._search(snap, query, active, sort, page, per_page, passage)
             except SearchError:
                 raise
             except _BROKEN as exc:
                 raise _unavailable("the search index cannot be read", exc) from None
 
-    def _search(self, snap, query, active, sort, page, per_page) -> Results:
+    def _search(self, snap, query, active, sort, page, per_page, passage) -> Results:
         parts, marks = parse_query(query)
         results = Results(query, 0, page, per_page, [], {f: [] for f in FACETS}, sort)
         if query.strip() and not parts:
@@ -1769,8 +1767,11 @@ class Searcher:
 
         matched = restrict(text_docs)
         results.total = int(np.count_nonzero(matched))
-        if parts and not results.relaxed:
-            results.as_written = bool(context.written_docs(query, matched).any())
+        if passage and parts and not results.relaxed:
+            # After the AND above, with its posting blocks already read for this query.
+            atoms = [atom for word in _words(_QUOTES.sub(" ", query)) for atom in word.atoms]
+            held = context.phrase_docs(atoms, matched) if len(atoms) > 1 else matched
+            results.published_passage = bool(held.any())
         if not parts and not per_key:
             results.facets = {f: list(counts) for f, counts in snap.all_facets().items()}
         else:

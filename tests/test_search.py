@@ -156,13 +156,18 @@ def test_english_queries_are_case_folded(searcher):
     assert slugs(searcher.search('"data guidelines"')) == ["open-data-guidelines"]
 
 
-def test_results_say_whether_a_document_holds_the_query_as_written(searcher):
-    assert searcher.search("open data").as_written
-    assert searcher.search("ＯＰＥＮ　ＤＡＴＡ").as_written
-    scattered = searcher.search("data open")
-    assert slugs(scattered) == ["open-data-guidelines"]
-    assert not scattered.as_written
-    assert not searcher.search("预算 zzyzx").as_written  # relaxed: no document holds both
+def passage(searcher, query: str) -> bool:
+    return searcher.search(query, passage=True).published_passage
+
+
+def test_a_passage_is_published_only_with_its_words_adjacent_and_in_order(searcher):
+    assert passage(searcher, "open data")
+    assert passage(searcher, "ＯＰＥＮ　ＤＡＴＡ")
+    assert passage(searcher, '"data guidelines"')
+    assert slugs(searcher.search("data open")) == ["open-data-guidelines"]
+    assert not passage(searcher, "data open")
+    assert not passage(searcher, "预算 zzyzx")  # relaxed: no document holds both words
+    assert not searcher.search("open data").published_passage  # not asked for
 
 
 def test_all_words_must_match(searcher):

@@ -62,11 +62,12 @@ def _arguments() -> tuple[str, dict[str, list[str]], str, int]:
     return query, filters, sort, page_argument()
 
 
-def _run(query: str, filters: dict, sort: str, page: int) -> search.Results:
+def _run(query: str, filters: dict, sort: str, page: int,
+         passage: bool = False) -> search.Results:
     """Ask the engine; an unusable index is a 503 while every other page keeps working."""
     try:
         return searcher().search(query, filters=filters, sort=sort, page=page,
-                                 per_page=PER_PAGE)
+                                 per_page=PER_PAGE, passage=passage)
     except search.QueryTooLong as error:
         raise UserError(str(error)) from error
     except search.IndexUnavailable as error:
@@ -84,7 +85,8 @@ def results():
         return render_template("search/results.html", query="", results=None, filters={},
                                sort=sort, facet_label=facet_label,
                                listed_path=url_for("search.results"))
-    found = _run(query, filters, sort, page)
+    listable = may_be_listed(query, filters, sort, page)
+    found = _run(query, filters, sort, page, passage=listable)
     listing = Page(found.hits, found.page, found.per_page, found.total)
     if page > listing.count:
         abort(404)
@@ -93,7 +95,7 @@ def results():
         page=listing, catalogue=catalogue.current(), facet_label=facet_label,
         search_url=search_url,
         listed_path=search_url(" ".join(query.split()), {}, "relevance")
-        if indexable(found, filters, page) else None,
+        if listable and found.published_passage else None,
         page_url=lambda number: search_url(query, filters, sort,
                                            page=number if number > 1 else None))
 
@@ -138,14 +140,13 @@ def opensearch():
     return current_app.response_class(xml, mimetype="application/opensearchdescription+xml")
 
 
-def indexable(found: search.Results, filters: dict, page: int) -> bool:
-    """Whether search engines may index this results page (see INDEXABLE_QUERY_CHARS)."""
+def may_be_listed(query: str, filters: dict, sort: str, page: int) -> bool:
+    """Whether search engines may index this results page if a document holds the query."""
     # Only the plain first page of a short query that a published document holds as one
     # passage: its title then repeats the bureau's own words, never a visitor's URL or slogan.
-    query = found.query
     plain = all(unicodedata.category(c)[0] in "LNM" or c.isspace() or c in '"“”' for c in query)
-    return (plain and found.as_written and not filters and page == 1
-            and found.sort == "relevance" and len(query) <= INDEXABLE_QUERY_CHARS)
+    return (plain and not filters and page == 1 and sort == "relevance"
+            and len(query) <= INDEXABLE_QUERY_CHARS)
 
 
 def facet_label(key: str, value: str) -> str:
