@@ -121,11 +121,12 @@ def site_root() -> str:
     return request.script_root
 
 
-def url_in(locale: str) -> str:
-    """The current page's path and query in another language."""
+def url_in(locale: str, query: str | None = None) -> str:
+    """The current page's path in another language, with its own query or ``query`` (encoded)."""
     root = site_root()
     prefix = f"/{PREFIXES[locale]}" if locale in PREFIXES else ""
-    query = quote_from_bytes(request.query_string, safe="=&%+;/")
+    if query is None:
+        query = quote_from_bytes(request.query_string, safe="=&%+;/")
     return root + prefix + quote(request.path) + (f"?{query}" if query else "")
 
 

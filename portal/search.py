@@ -7,7 +7,7 @@ that another engine could implement later:
 * :func:`update_index` adds, replaces or removes a few documents;
 * :func:`index_stamp` tells when the live index was last written;
 * :class:`Searcher` answers queries with hits, highlights and facet counts, and on request
-  tells whether the query is a passage of a published document.
+  tells whether a hit holds the query as typed.
 
 Analysis. Text is folded (full-width ASCII to half-width, Latin lower-cased, both without
 changing its length) and segmented with rjieba in search mode, the same way for documents and
@@ -213,8 +213,8 @@ class Results:
     sort: str = "relevance"
     # True when no document matched every part of the query and the results match some parts.
     relaxed: bool = False
-    # Asked for with ``passage=True``: a result holds the whole query as one passage, its words
-    # adjacent and in order, so the query is text this site published, not scattered words.
+    # Asked for with ``passage=True``: a hit of this page has the query in its title or body as
+    # typed (quotes, spaces, width and case aside), so the query is text this site published.
     published_passage: bool = False
 
     @property
@@ -277,6 +277,16 @@ def fold(text: str) -> str:
 
 def _clean(text: str) -> str:
     return _UNSAFE.sub(" ", text)
+
+
+def canonical_query(text: str) -> str:
+    """One spelling of a query: folded width and case, straight quotes, single spaces."""
+    return " ".join(fold(_QUOTES.sub('"', text)).split())
+
+
+def _squeezed(text: str) -> str:
+    """Folded text without its spaces, to find a typed passage in stored text."""
+    return "".join(fold(text).split())
 
 
 _is_content = re.compile(r"[^\W_]").search
@@ -1716,7 +1726,7 @@ class Searcher:
 
         ``filters`` keys are category, department, year and five_openness; values within a key
         are alternatives, keys all apply. A blank query lists the filtered documents by date.
-        ``passage`` also fills in ``Results.published_passage`` (one more phrase match).
+        ``passage`` also fills in ``Results.published_passage``.
         """
         query = query or ""
         if len(query.strip()) > MAX_QUERY_LENGTH:
@@ -1767,11 +1777,6 @@ class Searcher:
 
         matched = restrict(text_docs)
         results.total = int(np.count_nonzero(matched))
-        if passage and parts and not results.relaxed:
-            # After the AND above, with its posting blocks already read for this query.
-            atoms = [atom for word in _words(_QUOTES.sub(" ", query)) for atom in word.atoms]
-            held = context.phrase_docs(atoms, matched) if len(atoms) > 1 else matched
-            results.published_passage = bool(held.any())
         if not parts and not per_key:
             results.facets = {f: list(counts) for f, counts in snap.all_facets().items()}
         else:
@@ -1790,8 +1795,12 @@ class Searcher:
             scores = dict(context.rank(parts, matched, want + len(top)))
             order = top + [d for d in scores if not exact[d]]
         pattern = _mark_pattern(marks)
+        typed = _squeezed(_QUOTES.sub(" ", query)) if passage else ""
         for docnum in order[first:want]:
             stored = snap.searcher.stored_fields(docnum)
+            if typed and not results.published_passage:
+                results.published_passage = any(
+                    typed in _squeezed(stored.get(f, "")) for f in ("title", "body"))
             day = stored.get("date")
             results.hits.append(
                 Hit(

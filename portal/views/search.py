@@ -4,6 +4,7 @@ without JavaScript."""
 import json
 import unicodedata
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,6 +14,7 @@ from portal import catalogue, categories, search
 from portal.canonical import canonical_url
 from portal.catalogue import Page
 from portal.errors import UserError
+from portal.i18n import LOCALES, select_locale, to_bcp47, url_in
 from portal.views.catalogue import page_argument
 
 blueprint = Blueprint("search", __name__)
@@ -20,9 +22,11 @@ blueprint = Blueprint("search", __name__)
 FILTER_KEYS = ("category", "department", "year", "five_openness")
 MAX_VALUES_PER_FILTER = 20
 PER_PAGE = 10
-# Search pages that crawlers may index: topic names, not sentences. A page echoes its query in
-# its title, so an indexable page for any text would let anyone publish that text under the
-# bureau's name by linking to it (the "search spam" that hit government sites).
+# Search engines may index the first page of a search for up to this many characters (topic
+# names, not sentences) when one of its results has the query in its title or body as typed.
+# Every other search page carries noindex, because a page echoes its query in its title: an
+# indexable page for any text would let anyone publish that text under the bureau's name by
+# linking to it (the "search spam" that hit government sites).
 INDEXABLE_QUERY_CHARS = 24
 
 
@@ -83,19 +87,20 @@ def results():
     query, filters, sort, page = _arguments()
     if not query and not filters:
         return render_template("search/results.html", query="", results=None, filters={},
-                               sort=sort, facet_label=facet_label,
-                               listed_path=url_for("search.results"))
-    listable = may_be_listed(query, filters, sort, page)
-    found = _run(query, filters, sort, page, passage=listable)
+                               sort=sort, facet_label=facet_label, **indexed_addresses(""))
+    may_index = may_be_indexed(query, filters, sort, page)
+    found = _run(query, filters, sort, page, passage=may_index)
     listing = Page(found.hits, found.page, found.per_page, found.total)
     if page > listing.count:
         abort(404)
+    indexed = {}
+    if may_index and found.published_passage:
+        one_spelling = urlencode({"q": search.canonical_query(query)}, quote_via=quote)
+        indexed = indexed_addresses(one_spelling)
     return render_template(
         "search/results.html", query=query, results=found, filters=filters, sort=sort,
         page=listing, catalogue=catalogue.current(), facet_label=facet_label,
-        search_url=search_url,
-        listed_path=search_url(" ".join(query.split()), {}, "relevance")
-        if listable and found.published_passage else None,
+        search_url=search_url, **indexed,
         page_url=lambda number: search_url(query, filters, sort,
                                            page=number if number > 1 else None))
 
@@ -140,13 +145,15 @@ def opensearch():
     return current_app.response_class(xml, mimetype="application/opensearchdescription+xml")
 
 
-def may_be_listed(query: str, filters: dict, sort: str, page: int) -> bool:
-    """Whether search engines may index this results page if a document holds the query."""
-    # Only the plain first page of a short query that a published document holds as one
-    # passage: its title then repeats the bureau's own words, never a visitor's URL or slogan.
-    plain = all(unicodedata.category(c)[0] in "LNM" or c.isspace() or c in '"“”' for c in query)
-    return (plain and not filters and page == 1 and sort == "relevance"
-            and len(query) <= INDEXABLE_QUERY_CHARS)
+def may_be_indexed(query: str, filters: dict, sort: str, page: int) -> bool:
+    """Whether search engines may index this results page, if a result holds its query."""
+    return not filters and page == 1 and sort == "relevance" and len(query) <= INDEXABLE_QUERY_CHARS
+
+
+def indexed_addresses(query: str) -> dict:
+    """Template values that let search engines index this page at its address with ``query``."""
+    return {"indexed_path": url_in(select_locale(), query),
+            "alternates": [(to_bcp47(locale), url_in(locale, query)) for locale in LOCALES]}
 
 
 def facet_label(key: str, value: str) -> str:
