@@ -12,11 +12,10 @@ desktop), the number of requests, the bytes transferred as served (the app gzips
 browsers that accept it), and what the same responses weigh gzipped. The target is a document
 page under 60 KB compressed. Audits below a full score are listed under the table.
 
-Search results are indexable only for a short query that one of the page's results holds as
-typed in its title or body, on the first page, by relevance and without filters (the one
-measured here is such a page); every other search page carries `noindex, follow`, so nobody
-can publish text under the bureau's name by linking to a search URL. See INDEXABLE_QUERY_CHARS
-in portal/views/search.py.
+Search results are indexable only when the query is a keyword of a document they list, on the
+first page, by relevance and without filters (the page measured here searches such a keyword);
+every other search page carries `noindex, follow`, so nobody can publish text under the
+bureau's name by linking to a search URL. See `keyword_named` in portal/views/search.py.
 
 A script, not a test: the figures depend on the machine.
 """

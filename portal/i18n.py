@@ -121,13 +121,13 @@ def site_root() -> str:
     return request.script_root
 
 
-def url_in(locale: str, query: str | None = None) -> str:
-    """The current page's path in another language, with its own query or ``query`` (encoded)."""
+def url_in(locale: str, query_string: str | None = None) -> str:
+    """The current page's path in another language, with its own or an encoded query string."""
     root = site_root()
     prefix = f"/{PREFIXES[locale]}" if locale in PREFIXES else ""
-    if query is None:
-        query = quote_from_bytes(request.query_string, safe="=&%+;/")
-    return root + prefix + quote(request.path) + (f"?{query}" if query else "")
+    if query_string is None:
+        query_string = quote_from_bytes(request.query_string, safe="=&%+;/")
+    return root + prefix + quote(request.path) + (f"?{query_string}" if query_string else "")
 
 
 def date_medium(value: datetime.date) -> str:

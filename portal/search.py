@@ -6,8 +6,7 @@ that another engine could implement later:
 * :func:`build_index` writes a complete new index beside the live one and switches to it;
 * :func:`update_index` adds, replaces or removes a few documents;
 * :func:`index_stamp` tells when the live index was last written;
-* :class:`Searcher` answers queries with hits, highlights and facet counts, and on request
-  tells whether a hit holds the query as typed.
+* :class:`Searcher` answers queries with hits, highlights and facet counts.
 
 Analysis. Text is folded (full-width ASCII to half-width, Latin lower-cased, both without
 changing its length) and segmented with rjieba in search mode, the same way for documents and
@@ -213,9 +212,6 @@ class Results:
     sort: str = "relevance"
     # True when no document matched every part of the query and the results match some parts.
     relaxed: bool = False
-    # Asked for with ``passage=True``: a hit of this page has the query in its title or body as
-    # typed (quotes, spaces, width and case aside), so the query is text this site published.
-    published_passage: bool = False
 
     @property
     def pages(self) -> int:
@@ -277,16 +273,6 @@ def fold(text: str) -> str:
 
 def _clean(text: str) -> str:
     return _UNSAFE.sub(" ", text)
-
-
-def canonical_query(text: str) -> str:
-    """One spelling of a query: folded width and case, straight quotes, single spaces."""
-    return " ".join(fold(_QUOTES.sub('"', text)).split())
-
-
-def _squeezed(text: str) -> str:
-    """Folded text without its spaces, to find a typed passage in stored text."""
-    return "".join(fold(text).split())
 
 
 _is_content = re.compile(r"[^\W_]").search
@@ -1720,13 +1706,11 @@ class Searcher:
         sort: str = "relevance",
         page: int = 1,
         per_page: int = 10,
-        passage: bool = False,
     ) -> Results:
         """Search ``query`` within ``filters``; see the module docstring for the rules.
 
         ``filters`` keys are category, department, year and five_openness; values within a key
         are alternatives, keys all apply. A blank query lists the filtered documents by date.
-        ``passage`` also fills in ``Results.published_passage``.
         """
         query = query or ""
         if len(query.strip()) > MAX_QUERY_LENGTH:
@@ -1745,13 +1729,13 @@ class Searcher:
         with self._lock:
             snap = self._current()
             try:
-                return self._search(snap, query, active, sort, page, per_page, passage)
+                return self._search(snap, query, active, sort, page, per_page)
             except SearchError:
                 raise
             except _BROKEN as exc:
                 raise _unavailable("the search index cannot be read", exc) from None
 
-    def _search(self, snap, query, active, sort, page, per_page, passage) -> Results:
+    def _search(self, snap, query, active, sort, page, per_page) -> Results:
         parts, marks = parse_query(query)
         results = Results(query, 0, page, per_page, [], {f: [] for f in FACETS}, sort)
         if query.strip() and not parts:
@@ -1795,12 +1779,8 @@ class Searcher:
             scores = dict(context.rank(parts, matched, want + len(top)))
             order = top + [d for d in scores if not exact[d]]
         pattern = _mark_pattern(marks)
-        typed = _squeezed(_QUOTES.sub(" ", query)) if passage else ""
         for docnum in order[first:want]:
             stored = snap.searcher.stored_fields(docnum)
-            if typed and not results.published_passage:
-                results.published_passage = any(
-                    typed in _squeezed(stored.get(f, "")) for f in ("title", "body"))
             day = stored.get("date")
             results.hits.append(
                 Hit(

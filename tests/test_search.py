@@ -156,20 +156,6 @@ def test_english_queries_are_case_folded(searcher):
     assert slugs(searcher.search('"data guidelines"')) == ["open-data-guidelines"]
 
 
-def passage(searcher, query: str) -> bool:
-    return searcher.search(query, passage=True).published_passage
-
-
-def test_a_passage_is_published_only_with_its_words_adjacent_and_in_order(searcher):
-    assert passage(searcher, "open data")
-    assert passage(searcher, "ＯＰＥＮ　ＤＡＴＡ")
-    assert passage(searcher, '"data guidelines"')
-    assert slugs(searcher.search("data open")) == ["open-data-guidelines"]
-    assert not passage(searcher, "data open")
-    assert not passage(searcher, "预算 zzyzx")  # relaxed: no document holds both words
-    assert not searcher.search("open data").published_passage  # not asked for
-
-
 def test_all_words_must_match(searcher):
     results = searcher.search("科技特派员 政策解读")
     assert slugs(results) == ["2024-rural-science-plan-explained"]

@@ -22,12 +22,6 @@ blueprint = Blueprint("search", __name__)
 FILTER_KEYS = ("category", "department", "year", "five_openness")
 MAX_VALUES_PER_FILTER = 20
 PER_PAGE = 10
-# Search engines may index the first page of a search for up to this many characters (topic
-# names, not sentences) when one of its results has the query in its title or body as typed.
-# Every other search page carries noindex, because a page echoes its query in its title: an
-# indexable page for any text would let anyone publish that text under the bureau's name by
-# linking to it (the "search spam" that hit government sites).
-INDEXABLE_QUERY_CHARS = 24
 
 
 def searcher() -> search.Searcher:
@@ -66,12 +60,11 @@ def _arguments() -> tuple[str, dict[str, list[str]], str, int]:
     return query, filters, sort, page_argument()
 
 
-def _run(query: str, filters: dict, sort: str, page: int,
-         passage: bool = False) -> search.Results:
+def _run(query: str, filters: dict, sort: str, page: int) -> search.Results:
     """Ask the engine; an unusable index is a 503 while every other page keeps working."""
     try:
         return searcher().search(query, filters=filters, sort=sort, page=page,
-                                 per_page=PER_PAGE, passage=passage)
+                                 per_page=PER_PAGE)
     except search.QueryTooLong as error:
         raise UserError(str(error)) from error
     except search.IndexUnavailable as error:
@@ -88,15 +81,13 @@ def results():
     if not query and not filters:
         return render_template("search/results.html", query="", results=None, filters={},
                                sort=sort, facet_label=facet_label, **indexed_addresses(""))
-    may_index = may_be_indexed(query, filters, sort, page)
-    found = _run(query, filters, sort, page, passage=may_index)
+    found = _run(query, filters, sort, page)
     listing = Page(found.hits, found.page, found.per_page, found.total)
     if page > listing.count:
         abort(404)
-    indexed = {}
-    if may_index and found.published_passage:
-        one_spelling = urlencode({"q": search.canonical_query(query)}, quote_via=quote)
-        indexed = indexed_addresses(one_spelling)
+    plain = not filters and page == 1 and sort == "relevance"
+    keyword = keyword_named(query, found) if plain else ""
+    indexed = indexed_addresses(urlencode({"q": keyword}, quote_via=quote)) if keyword else {}
     return render_template(
         "search/results.html", query=query, results=found, filters=filters, sort=sort,
         page=listing, catalogue=catalogue.current(), facet_label=facet_label,
@@ -145,15 +136,28 @@ def opensearch():
     return current_app.response_class(xml, mimetype="application/opensearchdescription+xml")
 
 
-def may_be_indexed(query: str, filters: dict, sort: str, page: int) -> bool:
-    """Whether search engines may index this results page, if a result holds its query."""
-    return not filters and page == 1 and sort == "relevance" and len(query) <= INDEXABLE_QUERY_CHARS
+def keyword_named(query: str, found: search.Results) -> str:
+    """The keyword of a listed document that the query names, or ""."""
+    # Only such plain first pages are offered to search engines: topics that have no page of
+    # their own (categories and departments have browse pages). A page echoes its query in its
+    # title, so an indexable page for any text would let anyone publish that text under the
+    # bureau's name by linking to it (the "search spam" that hit government sites); keywords
+    # that staff gave documents cannot be cut short, joined or reworded.
+    wanted = search.fold(query.strip())
+    current = catalogue.current()
+    for hit in found.hits:
+        document = current.get(hit.slug)
+        for keyword in document.keywords if document else ():
+            if search.fold(keyword.strip()) == wanted:
+                return keyword.strip()
+    return ""
 
 
-def indexed_addresses(query: str) -> dict:
-    """Template values that let search engines index this page at its address with ``query``."""
-    return {"indexed_path": url_in(select_locale(), query),
-            "alternates": [(to_bcp47(locale), url_in(locale, query)) for locale in LOCALES]}
+def indexed_addresses(query_string: str) -> dict:
+    """Template values that let search engines index this page at its path + ``query_string``."""
+    return {"indexed_path": url_in(select_locale(), query_string),
+            "alternates": [(to_bcp47(locale), url_in(locale, query_string))
+                           for locale in LOCALES]}
 
 
 def facet_label(key: str, value: str) -> str:
