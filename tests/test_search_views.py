@@ -175,6 +175,8 @@ def test_a_documents_keywords_link_to_indexable_searches_that_list_it(indexed, p
     document = page("/documents/2024-tech-commissioner-measures/")
     links = document.select(".metadata a[href^='/search']")
     assert [link.get_text() for link in links] == ["科技特派员", "管理办法"]
+    # Like a submitted search, a keyword lands on the results heading, not the page top.
+    assert all(link["href"].endswith("#results") for link in links)
     for link in links:
         found = page(link["href"])
         assert robots(found) is None, link["href"]
