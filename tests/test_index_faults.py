@@ -94,7 +94,13 @@ def test_a_build_killed_halfway_leaves_the_previous_index_serving(client, site, 
     before = total(client)
     make_corpus(site / "policy", 1500)
     build = build_process(site, index_dir)
-    time.sleep(3)
+    # Kill it once it is writing its new generation (a tmp-* folder until it is published): a
+    # fixed sleep raced a fast machine, where 1,500 documents build in under three seconds.
+    deadline = time.monotonic() + 120
+    while not any(any(folder.glob("*.seg")) for folder in index_dir.glob("tmp-*")):
+        assert build.poll() is None, "the build finished before it could be killed"
+        assert time.monotonic() < deadline, "the build wrote nothing in two minutes"
+        time.sleep(0.02)
     assert build.poll() is None, "the build finished before it could be killed"
     os.killpg(build.pid, signal.SIGKILL)
     build.communicate(timeout=30)
