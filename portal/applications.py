@@ -227,7 +227,8 @@ def validate(form: Mapping[str, str]) -> tuple[dict, dict[str, str]]:
 
 
 def _digits(text: str) -> str:
-    return "".join(c for c in text if c.isdigit())
+    # ASCII only: str.isdigit() also passes ² and ١, which hmac.compare_digest refuses.
+    return re.sub("[^0-9]", "", text)
 
 
 # --- Storage ----------------------------------------------------------------------------------

@@ -2,13 +2,18 @@
 status, never a 500, never echoes input unescaped, and answers quickly."""
 
 import time
+import unicodedata
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
+from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_applications import SAME_SITE, person_form
 
+from portal import applications
+from portal.applications import ApplicationStore
 from portal.indexing import index_content
 
 NAUGHTY = st.sampled_from([
@@ -17,6 +22,20 @@ NAUGHTY = st.sampled_from([
     "科" * 300, "x" * 100_000, "😀", "　", "\\", "{{7*7}}", "%00", "-1", "0", "99999999999999",
 ])
 TEXT = st.one_of(NAUGHTY, st.text(max_size=300))
+# What str.isdigit() passes and int() may refuse: superscripts, circled numbers, full-width,
+# Arabic-Indic and Devanagari digits, mixed with ASCII ones and spaces.
+DIGITS = st.one_of(
+    st.sampled_from(["²", "①", "２", "２０２４", "٢٠٢٤", "२०२४", "²⁰²⁴", "１２３４", "𝟐", "Ⅻ",
+                     "1²", "‎2024", "2024‮", "0", "0000", "１" * 40]),
+    st.text(st.one_of(st.characters(categories=["Nd", "No", "Nl"]),
+                      st.sampled_from("0123456789 　")), max_size=12))
+# Invisible characters that reorder or join text: bidi controls, zero-width characters, the
+# soft hyphen, tags; with Chinese, English and an emoji joined by ZWJ around them.
+FORMAT = st.lists(st.one_of(
+    st.characters(categories=["Cf", "Cc"]),
+    st.sampled_from(["‮", "⁦", "​", "‍", "­", "﻿", "󠁁"]),
+    st.sampled_from(["科技", "信息公开", "report", "👨‍👩‍👧",
+                     " "])), min_size=1, max_size=12).map("".join)
 # 308: werkzeug merges repeated slashes (an encoded "/" in a slug) by redirecting on this site.
 ALLOWED = {200, 301, 303, 304, 308, 400, 404, 413}
 HYPOTHESIS = settings(max_examples=60, deadline=None,
@@ -103,3 +122,110 @@ def test_cookies_and_language_headers_never_break_a_page(client, cookie, languag
         "latin-1", "replace").decode("latin-1").replace("\r", "").replace("\n", "")})
     assert response.status_code == 200
     client.delete_cookie("prefs")
+
+
+@HYPOTHESIS
+@given(page=DIGITS, year=DIGITS)
+def test_unicode_digits_in_pages_and_years_never_fail(indexed_client, page, year):
+    check(indexed_client, "/catalogue/", page=page)
+    check(indexed_client, "/catalogue/", year=year)
+    check(indexed_client, "/search", q="科技", page=page)
+    check(indexed_client, "/search", q="科技", year=year)
+    check(indexed_client, "/api/search", q="科技", page=page, year=year)
+
+
+@pytest.fixture
+def tracking(app, tmp_path):
+    """A fresh applications database with one application (phone ending 1234), and no limit
+    on wrong guesses so that every example is answered."""
+    app.config["APPLICATIONS_DB"] = str(tmp_path / "applications.sqlite3")
+    app.config["TRACKING_FAILURES_PER_HOUR"] = 1_000_000
+    store = ApplicationStore(tmp_path / "applications.sqlite3")
+    return store.submit(applications.validate(person_form())[0], applications.today()).code
+
+
+@HYPOTHESIS
+@given(last4=st.one_of(DIGITS, TEXT), code=st.one_of(FORMAT, TEXT))
+def test_any_tracking_input_is_answered_without_echoing_invisible_characters(
+        client, tracking, last4, code):
+    for typed_code in (code, tracking + code):
+        response = client.post("/apply/track", headers=SAME_SITE,
+                               data=encode({"code": typed_code, "phone_last4": last4}),
+                               content_type="application/x-www-form-urlencoded")
+        asked = (typed_code[:100], last4[:100])
+        assert response.status_code in (200, 400, 413), (*asked, response.status_code)
+        body = response.get_data(as_text=True)
+        assert not set(_invisible(typed_code)) & set(body), asked
+
+
+@pytest.mark.parametrize("last4,status", [("1234", 200), ("１２３４", 200), (" 1234　", 200),
+                                          ("²³⁴⁵", 400), ("١٢٣٤", 400), ("①②③④", 400)])
+def test_last_four_digits_typed_full_width_find_the_application(client, tracking, last4,
+                                                                 status):
+    response = client.post("/apply/track", data={"code": tracking, "phone_last4": last4},
+                           headers=SAME_SITE)
+    assert response.status_code == status
+    if status == 400:
+        assert "请填写联系电话的最后4位数字。" in response.get_data(as_text=True)
+
+
+PAGE_MESSAGE, YEAR_MESSAGE = "页码应为正整数。", "年份应为四位数字，例如 2024。"
+
+
+@pytest.mark.parametrize("url,status,message", [
+    ("/catalogue/?page=１", 200, ""), ("/catalogue/?year=２０２４", 200, ""),
+    ("/catalogue/?page=²", 400, PAGE_MESSAGE), ("/catalogue/?page=①", 400, PAGE_MESSAGE),
+    ("/catalogue/?year=²⁰²⁴", 400, YEAR_MESSAGE), ("/catalogue/?year=٢٠٢٤", 400, YEAR_MESSAGE),
+    ("/search?q=科技&page=²", 400, PAGE_MESSAGE), ("/search?q=科技&year=²⁰²⁴", 400, YEAR_MESSAGE),
+    ("/search?q=科技&year=२०२४", 400, YEAR_MESSAGE),
+    ("/api/search?q=科技&page=٣", 400, PAGE_MESSAGE),
+])
+def test_unicode_digits_are_read_as_typed_or_refused_clearly(indexed_client, url, status,
+                                                             message):
+    response = indexed_client.get(url)
+    assert response.status_code == status
+    said = (response.get_json()["error"] if url.startswith("/api/")
+            else response.get_data(as_text=True))
+    assert message in said
+
+
+def test_a_full_width_year_filters_like_an_ascii_one(indexed_client):
+    def listing(url: str) -> str:
+        soup = BeautifulSoup(indexed_client.get(url).get_data(as_text=True), "html.parser")
+        return soup.find(class_="browse-results").get_text(" ", strip=True)
+
+    assert "共 " in listing("/catalogue/?year=2024")
+    assert listing("/catalogue/?year=２０２４") == listing("/catalogue/?year=2024")
+    assert listing("/catalogue/?year=２０２４") != listing("/catalogue/?year=2022")
+    found = indexed_client.get("/api/search?q=科技&year=２０２４").get_json()
+    assert found["total"] == indexed_client.get("/api/search?q=科技&year=2024").get_json()["total"]
+    assert found["total"] > 0
+
+
+def _invisible(text: str) -> str:
+    """The format and control characters of text, except the newline templates use."""
+    return "".join(c for c in text if unicodedata.category(c) in ("Cf", "Cc") and c != "\n")
+
+
+def _title_and_h1(body: str) -> str:
+    soup = BeautifulSoup(body, "html.parser")
+    return "".join(element.get_text() for element in (soup.title, soup.h1) if element)
+
+
+@HYPOTHESIS
+@given(q=FORMAT, department=FORMAT)
+def test_format_characters_never_reach_the_title_or_heading(indexed_client, q, department):
+    for url, query in (("/search", {"q": q}), ("/search", {"q": "科技", "department": department}),
+                       ("/catalogue/", {"department": department})):
+        response = check(indexed_client, url, **query)
+        shown = _title_and_h1(response.get_data(as_text=True))
+        assert not set(_invisible("".join(query.values()))) & set(shown), (url, query, shown)
+
+
+def test_a_query_keeps_its_words_and_emoji_without_the_invisible_characters(indexed_client):
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    response = indexed_client.get("/search", query_string={"q": f"\u202e科技\u200b {family} news"})
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert soup.h1.get_text() == "搜索结果：科技 \U0001f468\U0001f469\U0001f467 news"
+    assert soup.find(id="search-q")["value"] == \
+        "科技 \U0001f468\U0001f469\U0001f467 news"

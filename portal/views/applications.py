@@ -11,6 +11,7 @@ from werkzeug.exceptions import TooManyRequests
 
 from portal import applications
 from portal.errors import UserError
+from portal.request_values import ascii_digits, visible_text
 from portal.security import same_site
 
 blueprint = Blueprint("applications", __name__, url_prefix="/apply")
@@ -97,14 +98,14 @@ def track():
     if store().count_attempts("track", _client()) >= limit:
         raise RateLimited(_("查询失败次数过多：同一网络地址一小时内最多可输错 %(limit)d 次。"
                             "请一小时后再试。", limit=limit))
-    code = request.form.get("code", "")[:40]
-    last4 = request.form.get("phone_last4", "")[:10]
+    code = visible_text(request.form.get("code", "")[:40])
+    last4 = ascii_digits(request.form.get("phone_last4", "")[:10]) or ""
     errors = {}
     if not applications.normalise_code(code):
         errors["code"] = _("请填写查询码。")
-    if len(last4.strip()) != 4 or not last4.strip().isdigit():
+    if len(last4) != 4:
         errors["phone_last4"] = _("请填写联系电话的最后4位数字。")
-    found = None if errors else store().lookup(code, last4.strip())
+    found = None if errors else store().lookup(code, last4)
     if found is None:
         if not errors:
             store().record_attempt("track", _client())

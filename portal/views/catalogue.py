@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from portal import catalogue, categories
 from portal.catalogue import Filters, paginate
 from portal.errors import UserError
+from portal.request_values import whole_number
 from portal.urls import cached_url_for
 
 blueprint = Blueprint("catalogue", __name__, url_prefix="/catalogue")
@@ -42,10 +43,18 @@ def browse(slug: str | None):
 
 def page_argument() -> int:
     """The ?page= number: 1 when absent; a clear 400 when it is not a positive whole number."""
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or len(raw) > MAX_PAGE_DIGITS or int(raw) < 1:
+    number = whole_number(request.args.get("page", "1"), MAX_PAGE_DIGITS)
+    if number is None or number < 1:
         raise UserError(_("页码应为正整数。"))
-    return int(raw)
+    return number
+
+
+def year_value(text: str) -> int:
+    """A year typed into a filter; a clear 400 when it is not four digits."""
+    year = whole_number(text, 4)
+    if year is None or year < 1000:
+        raise UserError(_("年份应为四位数字，例如 2024。"))
+    return year
 
 
 def _filters(slug: str | None, current: catalogue.Catalogue) -> Filters:
@@ -59,12 +68,11 @@ def _filters(slug: str | None, current: catalogue.Catalogue) -> Filters:
     if department and department not in current.departments():
         abort(404)
     year_text = request.args.get("year", "")
-    if year_text and not (year_text.isdigit() and len(year_text) == 4):
-        raise UserError(_("年份应为四位数字，例如 2024。"))
+    year = year_value(year_text) if year_text else None
     five = request.args.get("five", "")
     if five and five not in categories.FIVE_OPENNESS_BY_SLUG:
         abort(404)
-    return Filters(category, department, int(year_text) if year_text else None, five)
+    return Filters(category, department, year, five)
 
 
 def filter_url(filters: Filters, **changes) -> str:

@@ -2,7 +2,6 @@
 without JavaScript."""
 
 import json
-import unicodedata
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -15,7 +14,8 @@ from portal.canonical import canonical_url
 from portal.catalogue import Page
 from portal.errors import UserError
 from portal.i18n import LOCALES, select_locale, to_bcp47, url_in
-from portal.views.catalogue import page_argument
+from portal.request_values import visible_text
+from portal.views.catalogue import page_argument, year_value
 
 blueprint = Blueprint("search", __name__)
 
@@ -33,13 +33,6 @@ def searcher() -> search.Searcher:
     return extensions["portal.searcher"]
 
 
-def visible_text(text: str) -> str:
-    """text with control, private-use and unassigned characters turned into spaces, trimmed:
-    they can only be typing accidents or probes, and must not be echoed into a page."""
-    return "".join(" " if unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") else c
-                   for c in text).strip()
-
-
 def _arguments() -> tuple[str, dict[str, list[str]], str, int]:
     """The query, filters, sort order and page of the request; a clear 400 when malformed."""
     query = visible_text(request.args.get("q", ""))
@@ -52,6 +45,8 @@ def _arguments() -> tuple[str, dict[str, list[str]], str, int]:
         if len(values) > MAX_VALUES_PER_FILTER:
             raise UserError(_("筛选条件过多：每类最多选择 %(limit)d 项。",
                               limit=MAX_VALUES_PER_FILTER))
+        if key == "year":
+            values = [str(year_value(value)) for value in values]
         if values:
             filters[key] = values
     sort = request.args.get("sort", "relevance")
