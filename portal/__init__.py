@@ -76,5 +76,6 @@ def create_app(overrides: dict | None = None) -> Flask:
             app.wsgi_app, app.extensions["portal.catalogue"],
             code_version(Path(app.root_path)), app.config["PAGE_CACHE_SIZE"],
             app.config["PAGE_MAX_AGE"])
+    security.trust_proxies(app)  # outermost: see there
     return app
 

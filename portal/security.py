@@ -63,13 +63,22 @@ def allowed_hosts(config) -> list[str]:
     return [host for host in (base, "localhost", "127.0.0.1") if host]
 
 
-def init_app(app: Flask) -> None:
-    """Check the Host header, trust proxies only as configured, limit bodies, add headers."""
-    app.config["TRUSTED_HOSTS"] = allowed_hosts(app.config)
-    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
+def trust_proxies(app: Flask) -> None:
+    """Read the client's address, scheme and host from the X-Forwarded-For, -Proto and -Host
+    headers of PROXY_COUNT proxies, and from no other header; with none, from the connection.
+    Call it last, so that every layer, the page cache included, sees what the proxy saw."""
+    # The one place forwarded headers are trusted: portal.server turns gunicorn's own trust of
+    # them off, and X-Forwarded-Port, -Prefix and Forwarded are never read.
     proxies = app.config["PROXY_COUNT"]
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies,
+                                x_port=0, x_prefix=0)
+
+
+def init_app(app: Flask) -> None:
+    """Check the Host header, limit bodies, add headers (HSTS over HTTPS only)."""
+    app.config["TRUSTED_HOSTS"] = allowed_hosts(app.config)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
 
     @app.after_request
     def add_headers(response):

@@ -5,6 +5,18 @@ import os
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+# gunicorn takes the scheme from X-Forwarded-Proto, -Ssl and -Protocol, and SCRIPT_NAME and
+# PATH_INFO from headers of those names, whenever the connection comes from 127.0.0.1: where a
+# local nginx connects from, passing on whatever the client sent. Whether and how far forwarded
+# headers are trusted is PROXY_COUNT's to say, in one place (ProxyFix, portal.security).
+TRUST_NO_FORWARDED_HEADERS = {
+    "forwarded_allow_ips": "",
+    "secure_scheme_headers": {},
+    "forwarder_headers": "",
+    "proxy_protocol": "off",
+    "header_map": "drop",
+}
+
 
 class _Gunicorn(BaseApplication):
     """gunicorn serving an app object that is already built."""
@@ -43,4 +55,5 @@ def run_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int = 
         "worker_tmp_dir": "/dev/shm" if os.path.isdir("/dev/shm") else None,
         "timeout": 30,
         "graceful_timeout": 10,
+        **TRUST_NO_FORWARDED_HEADERS,
     }).run()

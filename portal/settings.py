@@ -42,7 +42,9 @@ SETTINGS = (
             "Empty: the host of BASE_URL, plus localhost and 127.0.0.1."),
     Setting("PROXY_COUNT", 0,
             "How many reverse proxies stand in front of the site; only then are their "
-            "X-Forwarded-For/-Proto/-Host headers trusted."),
+            "X-Forwarded-For/-Proto/-Host headers trusted, so each proxy must set them itself "
+            "(nginx: proxy_set_header X-Forwarded-For $remote_addr, and so on). "
+            "No other forwarding header is ever read."),
     Setting("MAX_REQUEST_BYTES", 65536, "Largest request body accepted; larger ones get 413."),
     Setting("PAGE_CACHE_SIZE", 2000,
             "Rendered pages kept in memory per worker (0 turns the page cache off)."),

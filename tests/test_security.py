@@ -84,6 +84,17 @@ def test_forwarded_headers_are_trusted_with_a_proxy_setting(site):
     assert "Strict-Transport-Security" in response.headers
 
 
+@pytest.mark.parametrize("first", ["http", "https"])
+def test_a_cached_page_keeps_to_the_scheme_the_proxy_reported(site, first):
+    # The page cache must see the scheme ProxyFix derives, or the first visitor's answer,
+    # with or without HSTS, is everyone's.
+    client = create_app({"CONTENT_DIR": str(site), "PROXY_COUNT": 1}).test_client()
+    for scheme in (first, "http" if first == "https" else "https", first):
+        response = client.get("/reports/", headers={"X-Forwarded-Proto": scheme})
+        assert response.status_code == 200
+        assert ("Strict-Transport-Security" in response.headers) == (scheme == "https"), scheme
+
+
 @pytest.mark.parametrize("target,expected", [
     ("/catalogue/?year=2024", "/catalogue/?year=2024"),
     ("//evil.example/", "/"), ("https://evil.example/", "/"), ("javascript:alert(1)", "/"),
