@@ -13,7 +13,6 @@ TRUST_NO_FORWARDED_HEADERS = {
     "forwarded_allow_ips": "",
     "secure_scheme_headers": {},
     "forwarder_headers": "",
-    "proxy_protocol": "off",
     "header_map": "drop",
 }
 
