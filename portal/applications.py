@@ -6,7 +6,6 @@ No Flask here: the blueprint and the `portal applications` commands both call th
 Messages are Chinese msgids marked with N_; the caller translates them.
 """
 
-import csv
 import datetime
 import hashlib
 import hmac
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from stdnum.cn import ric, uscc
 
+from portal import csv_cells
 from portal.i18n import N_
 from portal.reports import TABLE3_COLUMNS, TABLE3_ROWS, Report, make_report
 from portal.workflow import CHINA, add_working_days
@@ -436,11 +436,10 @@ EXPORT_COLUMNS = ("code", "received", "applicant_kind", "name", "phone", "email"
 def export_csv(applications: list[Application]) -> str:
     """Applications as CSV for staff: every column but the ID numbers."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_cells.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     for app in applications:
-        writer.writerow(["" if getattr(app, name) is None else getattr(app, name)
-                         for name in EXPORT_COLUMNS])
+        writer.writerow([getattr(app, name) for name in EXPORT_COLUMNS])
     return out.getvalue()
 
 

@@ -9,6 +9,7 @@ import click
 
 from portal import applications as domain
 from portal.settings import DEFAULTS
+from portal.terminal import printable
 
 
 def _setting(name: str) -> str:
@@ -18,6 +19,12 @@ def _setting(name: str) -> str:
 
 def _store(ctx: click.Context) -> domain.ApplicationStore:
     return domain.ApplicationStore(ctx.obj["db"])
+
+
+def _echo(text: str, err: bool = False) -> None:
+    """Print a line that may hold applicant text: control, bidi and other invisible
+    characters are shown as escapes, so the text cannot forge lines or reorder them."""
+    click.echo(printable(text), err=err)
 
 
 def _date(value: str | None) -> datetime.date | None:
@@ -54,7 +61,7 @@ def list_applications(ctx: click.Context, due: int | None):
     store = _store(ctx)
     found = store.all() if due is None else store.due_within(due, domain.today())
     for app in found:
-        click.echo(_line(app))
+        _echo(_line(app))
     click.echo(f"{len(found)} applications", err=True)
 
 
@@ -65,11 +72,11 @@ def show(ctx: click.Context, code: str):
     """Everything about one application; the ID number masked."""
     app = _store(ctx).get(code)
     if app is None:
-        raise click.ClickException(f"no application with code {code}")
+        raise click.ClickException(printable(f"no application with code {code}"))
     for name in domain.COLUMNS:
         value = app.masked_id if name == "id_number" else getattr(app, name)
-        click.echo(f"{name}: {'' if value is None else value}")
-    click.echo(f"status: {app.status}")
+        _echo(f"{name}: {'' if value is None else value}")
+    _echo(f"status: {app.status}")
 
 
 @applications.command()
@@ -91,8 +98,8 @@ def update(ctx: click.Context, code: str, correction: str | None, corrected: str
                                  corrected=_date(corrected), extend=extend, outcome=outcome,
                                  replied=_date(replied))
     except domain.ApplicationError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(_line(app))
+        raise click.ClickException(printable(str(error))) from None
+    _echo(_line(app))
 
 
 @applications.command()
@@ -102,7 +109,7 @@ def export(ctx: click.Context, target: Path):
     """Write every application to a CSV file, without ID numbers."""
     found = _store(ctx).all()
     target.write_text(domain.export_csv(found), encoding="utf-8-sig")
-    click.echo(f"{len(found)} applications written to {target}", err=True)
+    _echo(f"{len(found)} applications written to {target}", err=True)
 
 
 @applications.command()
