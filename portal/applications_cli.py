@@ -27,6 +27,22 @@ def _echo(text: str, err: bool = False) -> None:
     click.echo(printable(text), err=err)
 
 
+def _unavailable(path: Path, error: domain.StoreUnavailable) -> click.ClickException:
+    return click.ClickException(printable(
+        f"cannot use the applications database {error}. `portal serve` creates it when it is "
+        f"missing; restore a deleted one from its backup to {path}."))
+
+
+class _Commands(click.Group):
+    """The `applications` group: a database that cannot be used is one clear line."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except domain.StoreUnavailable as error:
+            raise _unavailable(ctx.obj["db"], error) from None
+
+
 def _date(value: str | None) -> datetime.date | None:
     if value is None:
         return None
@@ -42,7 +58,7 @@ def _line(app: domain.Application) -> str:
             f"{app.name or '(erased)'}")
 
 
-@click.group()
+@click.group(cls=_Commands)
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
               default=lambda: _setting("APPLICATIONS_DB"), show_default="APPLICATIONS_DB",
               help="The applications database.")
@@ -136,7 +152,11 @@ def report_stats(year: int, organisation: str, out: Path | None, db: Path):
     """Table 3 of YEAR from the application records, in the annual report data format."""
     from portal.reports import report_to_yaml, validate_report
 
-    report = domain.table3_report(domain.ApplicationStore(db).all(), year, organisation)
+    try:
+        records = domain.ApplicationStore(db).all()
+    except domain.StoreUnavailable as error:
+        raise _unavailable(db, error) from None
+    report = domain.table3_report(records, year, organisation)
     problems = [p for p in validate_report(report) if p.severity == "error"]
     if problems:  # cannot happen by construction; refuse rather than write a wrong report
         raise click.ClickException("; ".join(p.format() for p in problems))

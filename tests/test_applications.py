@@ -66,8 +66,10 @@ def organisation_form(**changes) -> dict:
 
 @pytest.fixture
 def database(app, tmp_path):
-    """Point the app at a fresh applications database and return its path."""
+    """Point the app at a fresh applications database, created as `portal serve` does, and
+    return its path."""
     path = tmp_path / "data" / "applications.sqlite3"
+    ApplicationStore(path).create()
     app.config["APPLICATIONS_DB"] = str(path)
     return path
 
@@ -355,6 +357,13 @@ def test_tracking_with_a_wrong_second_factor_shows_nothing(client, store):
     assert other.code not in soup.get_text()
 
 
+@pytest.mark.parametrize("last4", ["²³⁴⁵", "١٢٣٤", "①②③④", "12 4", "12345", ""])
+def test_only_four_ascii_digits_can_match_a_phone(store, last4):
+    app = store.submit(applications.validate(person_form())[0], datetime.date(2024, 9, 27))
+    assert store.lookup(app.code, last4) is None
+    assert store.lookup(app.code, "1234") == app
+
+
 def test_tracking_from_another_site_is_refused(client, store):
     app = store.submit(applications.validate(person_form())[0], datetime.date(2024, 9, 27))
     assert track(client, app.code, "1234", headers={"Origin": "https://evil.example"}
@@ -481,6 +490,17 @@ def test_staff_commands_show_control_and_bidi_characters_as_escapes(client, stor
     assert "description: 需要\\n\\r\\x85\\u2028\\u2029\\x9b\\u202e\\u202d\\u2066" in shown
     updated = cli(database, "update", first.code, "--extend").stdout.splitlines()
     assert len(updated) == 1 and visible_only(updated[0])
+
+
+def test_staff_commands_never_create_a_missing_database(tmp_path):
+    missing = tmp_path / "moved" / "applications.sqlite3"
+    for args in (["applications", "--db", str(missing), "list"],
+                 ["report-stats", "2024", "--organisation", "某局", "--db", str(missing)]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1
+        assert "cannot use the applications database" in result.stderr
+        assert "Traceback" not in result.output
+    assert not missing.exists() and not missing.parent.exists()
 
 
 # --- Table 3 ----------------------------------------------------------------------------------
