@@ -6,7 +6,6 @@ No Flask here: the blueprint and the `portal applications` commands both call th
 Messages are Chinese msgids marked with N_; the caller translates them.
 """
 
-import csv
 import datetime
 import hashlib
 import hmac
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from stdnum.cn import ric, uscc
 
+from portal import csv_cells
 from portal.i18n import N_
 from portal.reports import TABLE3_COLUMNS, TABLE3_ROWS, Report, make_report
 from portal.workflow import CHINA, add_working_days
@@ -262,25 +262,64 @@ CREATE INDEX IF NOT EXISTS attempts_client ON attempts (scope, client, at);
 """
 
 
+class StoreUnavailable(Exception):
+    """The database cannot be opened, read or written now: locked, missing, read-only or
+    damaged. Nothing of the call that raised it was stored."""
+
+
+class LimitReached(Exception):
+    """The client has made as many attempts of this kind as the hour allows."""
+
+
+# How long a call waits for another connection's write lock. On a visitor's request the worker
+# serving it waits with it (and every request queued behind it), so the site waits briefly and
+# answers 503: a submission's transaction takes 2 ms at the median and under 40 ms at worst
+# here, so one second covers ten arriving at once. Staff commands can afford to wait for a
+# backup or a purge to finish.
+REQUEST_BUSY_TIMEOUT = 1.0
+STAFF_BUSY_TIMEOUT = 30.0
+RATE_WINDOW = 3600
+
+
 class ApplicationStore:
     """Applications in one SQLite file: WAL, a busy timeout, one short transaction per call,
-    so concurrent submissions from several workers are all stored."""
+    so concurrent submissions from several workers are all stored.
 
-    def __init__(self, path: Path | str):
+    Only `create` makes the file. Every other call opens it as it is, so a database that was
+    deleted or moved stays missing (StoreUnavailable) until it is restored, instead of being
+    replaced by an empty one that a restored backup would later overwrite."""
+
+    def __init__(self, path: Path | str, busy_timeout: float = STAFF_BUSY_TIMEOUT):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
+        self.busy_timeout = busy_timeout
+
+    def create(self) -> "ApplicationStore":
+        """Create the database and its tables where they do not exist yet; returns the store."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreUnavailable(f"{self.path}: {error}") from error
+        with self._connect(create=True) as db:
+            db.execute("PRAGMA journal_mode = WAL")
             db.executescript(_SCHEMA)
+        return self
 
     @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+    def _connect(self, create: bool = False) -> Iterator[sqlite3.Connection]:
+        uri = f"{self.path.absolute().as_uri()}?mode={'rwc' if create else 'rw'}"
         try:
-            db.execute("PRAGMA busy_timeout = 30000")
-            db.execute("PRAGMA journal_mode = WAL")
+            db = sqlite3.connect(uri, uri=True, timeout=self.busy_timeout,
+                                 isolation_level=None)
+        except sqlite3.Error as error:
+            raise StoreUnavailable(f"{self.path}: {error}") from error
+        try:
             db.execute("PRAGMA synchronous = FULL")
             db.row_factory = sqlite3.Row
             yield db
+        except (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            raise  # a mistake in this module, not the database's state
+        except sqlite3.DatabaseError as error:
+            raise StoreUnavailable(f"{self.path}: {error}") from error
         finally:
             db.close()
 
@@ -291,29 +330,41 @@ class ApplicationStore:
             try:
                 yield db
             except BaseException:
-                db.execute("ROLLBACK")
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
 
-    def submit(self, cleaned: Mapping[str, str], received: datetime.date) -> Application:
-        """Store a validated application received on `received`; returns it with its code."""
+    def submit(self, cleaned: Mapping[str, str], received: datetime.date, *,
+               client: str | None = None, limit: int | None = None) -> Application:
+        """Store a validated application received on `received`; returns it with its code.
+
+        With a client and a limit, the client's submissions of the last hour are counted and
+        this one recorded in the same transaction as the application: LimitReached (nothing
+        stored) once the client has used the limit up, however many submit at once. The
+        application returned is read back inside that transaction, so an application is
+        either stored and returned, or the call raises and nothing is stored."""
         due, known = reply_due(received)
         record = {name: cleaned.get(name) or None for name in PERSONAL}
         record.update(received=received.isoformat(), applicant_kind=cleaned["applicant_kind"],
                       form=cleaned["form"], delivery=cleaned["delivery"],
                       due=due.isoformat(), calendar_known=int(known))
-        for _attempt in range(5):
-            record["code"] = new_code()
-            names = ", ".join(record)
-            marks = ", ".join("?" for _ in record)
-            try:
-                with self._transaction() as db:
+        names = ", ".join(["code", *record])
+        marks = ", ".join("?" for _ in range(len(record) + 1))
+        with self._transaction() as db:
+            if client is not None and limit is not None:
+                _take_attempt(db, "submit", client, limit)
+            for _attempt in range(5):
+                code = new_code()
+                try:
                     db.execute(f"INSERT INTO applications ({names}) VALUES ({marks})",
-                               tuple(record.values()))
-            except sqlite3.IntegrityError:
-                continue  # the random code was taken: draw another
-            return self.get(record["code"])
-        raise RuntimeError("could not draw an unused tracking code")
+                               (code, *record.values()))
+                except sqlite3.IntegrityError:
+                    continue  # the random code was taken: draw another
+                row = db.execute("SELECT * FROM applications WHERE code = ?",
+                                 (code,)).fetchone()
+                return Application(**dict(row))
+            raise RuntimeError("could not draw an unused tracking code")
 
     def get(self, code: str) -> Application | None:
         """The application with this code, or None."""
@@ -328,13 +379,24 @@ class ApplicationStore:
             rows = db.execute("SELECT * FROM applications ORDER BY received, code").fetchall()
         return [Application(**dict(row)) for row in rows]
 
-    def lookup(self, code: str, phone_last4: str) -> Application | None:
-        """The application when the code and the last four digits of its phone both match."""
-        found = self.get(code)
-        given = _digits(phone_last4 or "")
-        if found is None or found.phone is None or len(given) != 4:
-            return None
-        return found if hmac.compare_digest(_digits(found.phone)[-4:], given) else None
+    def lookup(self, code: str, phone_last4: str, *, client: str | None = None,
+               limit: int | None = None) -> Application | None:
+        """The application when the code and the last four digits of its phone both match.
+
+        With a client and a limit, a lookup that matches nothing counts as one of the client's
+        failures of the hour, in the same transaction that checked them: LimitReached once the
+        client has used the limit up, even for the right code."""
+        with self._transaction() as db:
+            if client is not None and limit is not None:
+                _check_attempts(db, "track", client, limit)
+            row = db.execute("SELECT * FROM applications WHERE code = ?",
+                             (normalise_code(code),)).fetchone()
+            found = Application(**dict(row)) if row else None
+            if found is None or not _phone_ends_with(found.phone, phone_last4):
+                if client is not None and limit is not None:
+                    _record_attempt(db, "track", client)
+                return None
+        return found
 
     def update(self, code: str, *, correction_requested: datetime.date | None = None,
                corrected: datetime.date | None = None, extend: bool = False,
@@ -403,23 +465,36 @@ class ApplicationStore:
                 (on.isoformat(), cutoff))
             return cursor.rowcount
 
-    # Rate limits: attempts per client and hour. The address is stored hashed and only for
-    # as long as the window lasts.
 
-    def count_attempts(self, scope: str, client: str, window: float = 3600) -> int:
-        """How many attempts of this kind the client made within the window."""
-        now = time.time()
-        with self._transaction() as db:
-            db.execute("DELETE FROM attempts WHERE at < ?", (now - window,))
-            return db.execute(
-                "SELECT COUNT(*) FROM attempts WHERE scope = ? AND client = ? AND at >= ?",
-                (scope, _client_key(client), now - window)).fetchone()[0]
+def _phone_ends_with(phone: str | None, last4: str) -> bool:
+    # ASCII digits only: hmac.compare_digest refuses other text, and "²³⁴⁵" is no phone number.
+    if phone is None or not re.fullmatch(r"[0-9]{4}", last4 or ""):
+        return False
+    return hmac.compare_digest(_digits(phone)[-4:], last4)
 
-    def record_attempt(self, scope: str, client: str) -> None:
-        """Count one attempt of this kind by the client."""
-        with self._transaction() as db:
-            db.execute("INSERT INTO attempts (scope, client, at) VALUES (?, ?, ?)",
-                       (scope, _client_key(client), time.time()))
+
+# Rate limits: attempts per client and hour, counted and recorded inside the caller's
+# BEGIN IMMEDIATE transaction, so two workers cannot both see the last free attempt. The
+# address is stored hashed and only for as long as the window lasts.
+
+
+def _check_attempts(db: sqlite3.Connection, scope: str, client: str, limit: int) -> None:
+    now = time.time()
+    db.execute("DELETE FROM attempts WHERE at < ?", (now - RATE_WINDOW,))
+    made = db.execute("SELECT COUNT(*) FROM attempts WHERE scope = ? AND client = ?",
+                      (scope, _client_key(client))).fetchone()[0]
+    if made >= limit:
+        raise LimitReached(scope)
+
+
+def _record_attempt(db: sqlite3.Connection, scope: str, client: str) -> None:
+    db.execute("INSERT INTO attempts (scope, client, at) VALUES (?, ?, ?)",
+               (scope, _client_key(client), time.time()))
+
+
+def _take_attempt(db: sqlite3.Connection, scope: str, client: str, limit: int) -> None:
+    _check_attempts(db, scope, client, limit)
+    _record_attempt(db, scope, client)
 
 
 def _client_key(client: str) -> str:
@@ -437,11 +512,10 @@ EXPORT_COLUMNS = ("code", "received", "applicant_kind", "name", "phone", "email"
 def export_csv(applications: list[Application]) -> str:
     """Applications as CSV for staff: every column but the ID numbers."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_cells.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     for app in applications:
-        writer.writerow(["" if getattr(app, name) is None else getattr(app, name)
-                         for name in EXPORT_COLUMNS])
+        writer.writerow([getattr(app, name) for name in EXPORT_COLUMNS])
     return out.getvalue()
 
 

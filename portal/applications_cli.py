@@ -9,6 +9,7 @@ import click
 
 from portal import applications as domain
 from portal.settings import DEFAULTS
+from portal.terminal import printable
 
 
 def _setting(name: str) -> str:
@@ -18,6 +19,28 @@ def _setting(name: str) -> str:
 
 def _store(ctx: click.Context) -> domain.ApplicationStore:
     return domain.ApplicationStore(ctx.obj["db"])
+
+
+def _echo(text: str, err: bool = False) -> None:
+    """Print a line that may hold applicant text: control, bidi and other invisible
+    characters are shown as escapes, so the text cannot forge lines or reorder them."""
+    click.echo(printable(text), err=err)
+
+
+def _unavailable(path: Path, error: domain.StoreUnavailable) -> click.ClickException:
+    return click.ClickException(printable(
+        f"cannot use the applications database {error}. `portal serve` creates it when it is "
+        f"missing; restore a deleted one from its backup to {path}."))
+
+
+class _Commands(click.Group):
+    """The `applications` group: a database that cannot be used is one clear line."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except domain.StoreUnavailable as error:
+            raise _unavailable(ctx.obj["db"], error) from None
 
 
 def _date(value: str | None) -> datetime.date | None:
@@ -35,7 +58,7 @@ def _line(app: domain.Application) -> str:
             f"{app.name or '(erased)'}")
 
 
-@click.group()
+@click.group(cls=_Commands)
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
               default=lambda: _setting("APPLICATIONS_DB"), show_default="APPLICATIONS_DB",
               help="The applications database.")
@@ -54,7 +77,7 @@ def list_applications(ctx: click.Context, due: int | None):
     store = _store(ctx)
     found = store.all() if due is None else store.due_within(due, domain.today())
     for app in found:
-        click.echo(_line(app))
+        _echo(_line(app))
     click.echo(f"{len(found)} applications", err=True)
 
 
@@ -65,11 +88,11 @@ def show(ctx: click.Context, code: str):
     """Everything about one application; the ID number masked."""
     app = _store(ctx).get(code)
     if app is None:
-        raise click.ClickException(f"no application with code {code}")
+        raise click.ClickException(printable(f"no application with code {code}"))
     for name in domain.COLUMNS:
         value = app.masked_id if name == "id_number" else getattr(app, name)
-        click.echo(f"{name}: {'' if value is None else value}")
-    click.echo(f"status: {app.status}")
+        _echo(f"{name}: {'' if value is None else value}")
+    _echo(f"status: {app.status}")
 
 
 @applications.command()
@@ -91,8 +114,8 @@ def update(ctx: click.Context, code: str, correction: str | None, corrected: str
                                  corrected=_date(corrected), extend=extend, outcome=outcome,
                                  replied=_date(replied))
     except domain.ApplicationError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(_line(app))
+        raise click.ClickException(printable(str(error))) from None
+    _echo(_line(app))
 
 
 @applications.command()
@@ -102,7 +125,7 @@ def export(ctx: click.Context, target: Path):
     """Write every application to a CSV file, without ID numbers."""
     found = _store(ctx).all()
     target.write_text(domain.export_csv(found), encoding="utf-8-sig")
-    click.echo(f"{len(found)} applications written to {target}", err=True)
+    _echo(f"{len(found)} applications written to {target}", err=True)
 
 
 @applications.command()
@@ -129,7 +152,11 @@ def report_stats(year: int, organisation: str, out: Path | None, db: Path):
     """Table 3 of YEAR from the application records, in the annual report data format."""
     from portal.reports import report_to_yaml, validate_report
 
-    report = domain.table3_report(domain.ApplicationStore(db).all(), year, organisation)
+    try:
+        records = domain.ApplicationStore(db).all()
+    except domain.StoreUnavailable as error:
+        raise _unavailable(db, error) from None
+    report = domain.table3_report(records, year, organisation)
     problems = [p for p in validate_report(report) if p.severity == "error"]
     if problems:  # cannot happen by construction; refuse rather than write a wrong report
         raise click.ClickException("; ".join(p.format() for p in problems))

@@ -206,6 +206,13 @@ def serve(host: str, port: int, workers: int, threads: int, access_log: str | No
 
         click.echo(index_content(Path(app.config["CONTENT_DIR"]),
                                  Path(app.config["SEARCH_INDEX_DIR"])), err=True)
+    from portal.applications import ApplicationStore, StoreUnavailable
+
+    try:  # the site itself never creates it: a deleted database stays missing until restored
+        ApplicationStore(app.config["APPLICATIONS_DB"]).create()
+    except StoreUnavailable as error:
+        click.echo(f"applications database unavailable, /apply/ answers 503 until it is "
+                   f"back: {error}", err=True)
     click.echo(f"Serving {app.config['CONTENT_DIR']} at http://{host}:{port}/", err=True)
     if debug:
         app.run(host=host, port=port, debug=True)

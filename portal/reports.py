@@ -27,6 +27,8 @@ from typing import ClassVar, Literal
 
 import yaml
 
+from portal import csv_cells
+
 
 def N_(text: str) -> str:
     """Mark a label for translation without translating it here."""
@@ -903,7 +905,9 @@ def dataset_csv(reports: Sequence[Report]) -> str:
     """Every report's tables in one CSV text (BOM first), one line per cell."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    # Organisation names and text values come from content files: csv_cells keeps them from
+    # running as formulas, and writes counts and amounts as numbers.
+    writer = csv_cells.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for report in reports:
         for cell, value in report.cells():
@@ -917,7 +921,7 @@ def dataset_csv(reports: Sequence[Report]) -> str:
                     cell.column.key,
                     row_name(cell.table, cell.row),
                     cell.column.label,
-                    format_value(value),
+                    value,
                 )
             )
     return buffer.getvalue()
@@ -938,8 +942,10 @@ def dataset_from_csv(text: str) -> list[Report]:
     if missing:
         raise ReportError(None, 1, f"CSV 缺少列：{'、'.join(missing)}")
     found: dict[tuple[str, int], tuple[bool, dict[int, Table]]] = {}
-    for record in reader:
+    for written in reader:
         line = reader.line_num
+        record = {name: csv_cells.restore_cell(text or "") for name, text in written.items()
+                  if name is not None}
         try:
             year = int(record["year"])
             cell = CELLS_BY_KEY[f"table{record['table']}.{record['row']}.{record['column']}"]

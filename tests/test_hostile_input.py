@@ -140,7 +140,7 @@ def tracking(app, tmp_path):
     on wrong guesses so that every example is answered."""
     app.config["APPLICATIONS_DB"] = str(tmp_path / "applications.sqlite3")
     app.config["TRACKING_FAILURES_PER_HOUR"] = 1_000_000
-    store = ApplicationStore(tmp_path / "applications.sqlite3")
+    store = ApplicationStore(tmp_path / "applications.sqlite3").create()
     return store.submit(applications.validate(person_form())[0], applications.today()).code
 
 

@@ -3,14 +3,14 @@
 reach a cache, a URL or a log."""
 
 import logging
-from pathlib import Path
 
-from flask import Blueprint, current_app, make_response, render_template, request
+from flask import Blueprint, current_app, make_response, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.exceptions import TooManyRequests
+from markupsafe import Markup
+from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
 from portal import applications
-from portal.errors import UserError
+from portal.errors import UserError, render_error
 from portal.request_values import ascii_digits, visible_text
 from portal.security import same_site
 
@@ -29,13 +29,25 @@ class RateLimited(TooManyRequests):
 
 
 def store() -> applications.ApplicationStore:
-    """The application store of the running app, opened on first use."""
-    path = Path(current_app.config["APPLICATIONS_DB"])
-    found = current_app.extensions.get("portal.applications")
-    if found is None or found.path != path:
-        found = current_app.extensions["portal.applications"] = \
-            applications.ApplicationStore(path)
-    return found
+    """The application store of the running app. It opens the database on every call and
+    never creates it (`portal serve` does, at start), so a database that is locked, missing or
+    read-only is noticed on the request that needs it and forgotten when it is back."""
+    return applications.ApplicationStore(current_app.config["APPLICATIONS_DB"],
+                                         busy_timeout=applications.REQUEST_BUSY_TIMEOUT)
+
+
+@blueprint.errorhandler(applications.StoreUnavailable)
+def unavailable(error: applications.StoreUnavailable):
+    """503 in the site's design: nothing was stored, and applications can be sent on paper."""
+    log.error("applications database unavailable: %s", error)
+    guide = Markup('<a href="%s">%s</a>') % (url_for("catalogue.browse", slug="guide"),
+                                             _("政府信息公开指南"))
+    page = ServiceUnavailable()
+    page.user_message = Markup(_(
+        "网上申请暂时无法使用，您刚才提交的内容没有保存。请稍后再试；您也可以通过信函、"
+        "当面等方式向本机关提出政府信息公开申请，受理机构的地址、电话见%(guide)s。")) % {
+            "guide": guide}
+    return render_error(page), 503, {"Cache-Control": "no-store", "Retry-After": "60"}
 
 
 def _client() -> str:
@@ -68,10 +80,6 @@ def form():
     if request.form.get(HONEYPOT):
         raise UserError(_("无法受理：表单中一个隐藏的、应当留空的栏目被填写了。"
                           "如果您使用了自动填表工具，请关闭后再提交。"))
-    limit = current_app.config["APPLICATION_SUBMISSIONS_PER_HOUR"]
-    if store().count_attempts("submit", _client()) >= limit:
-        raise RateLimited(_("同一网络地址一小时内最多提交 %(limit)d 份申请。请一小时后再试，"
-                            "或通过信函、当面方式提交。", limit=limit))
     cleaned, errors = applications.validate(request.form)
     if errors:
         values = {name: request.form.get(name, "") for name in request.form
@@ -80,8 +88,13 @@ def form():
                                errors={name: _(message) for name, message in errors.items()},
                                **_choices())
         return _private(html, 400)
-    application = store().submit(cleaned, applications.today())
-    store().record_attempt("submit", _client())
+    limit = current_app.config["APPLICATION_SUBMISSIONS_PER_HOUR"]
+    try:
+        application = store().submit(cleaned, applications.today(), client=_client(),
+                                     limit=limit)
+    except applications.LimitReached:
+        raise RateLimited(_("同一网络地址一小时内最多提交 %(limit)d 份申请。请一小时后再试，"
+                            "或通过信函、当面方式提交。", limit=limit)) from None
     log.info("application %s received", application.code)
     return _private(render_template(
         "applications/submitted.html", application=application,
@@ -94,10 +107,6 @@ def track():
     if request.method == "GET":
         return render_template("applications/track.html", values={}, errors={})
     _require_same_site()
-    limit = current_app.config["TRACKING_FAILURES_PER_HOUR"]
-    if store().count_attempts("track", _client()) >= limit:
-        raise RateLimited(_("查询失败次数过多：同一网络地址一小时内最多可输错 %(limit)d 次。"
-                            "请一小时后再试。", limit=limit))
     code = visible_text(request.form.get("code", "")[:40])
     last4 = ascii_digits(request.form.get("phone_last4", "")[:10]) or ""
     errors = {}
@@ -105,11 +114,17 @@ def track():
         errors["code"] = _("请填写查询码。")
     if len(last4) != 4:
         errors["phone_last4"] = _("请填写联系电话的最后4位数字。")
-    found = None if errors else store().lookup(code, last4)
-    if found is None:
-        if not errors:
-            store().record_attempt("track", _client())
+    found = None
+    if not errors:
+        limit = current_app.config["TRACKING_FAILURES_PER_HOUR"]
+        try:
+            found = store().lookup(code, last4, client=_client(), limit=limit)
+        except applications.LimitReached:
+            raise RateLimited(_("查询失败次数过多：同一网络地址一小时内最多可输错 %(limit)d 次。"
+                                "请一小时后再试。", limit=limit)) from None
+        if found is None:
             errors["code"] = _("查询码与手机号码后四位不匹配，请核对后重试。")
+    if found is None:
         html = render_template("applications/track.html", values={"code": code},
                                errors=errors)
         return _private(html, 400)
