@@ -5,7 +5,7 @@ import json
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
-from portal import catalogue, reports
+from portal import catalogue, files, reports
 from portal.comparison import KEY_FIGURES, comparison_chart
 
 blueprint = Blueprint("reports", __name__)
@@ -18,12 +18,9 @@ def _report_document(slug: str):
     return document
 
 
-def _download(body: str, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "public, max-age=300"
-    response.add_etag()
-    return response.make_conditional(request)
+def _download(body: str, filename: str) -> Response:
+    """Generated data, sent under the file policy like any other file."""
+    return files.send_data(request.environ, body, filename, max_age=300)
 
 
 def _json(data: dict) -> str:
@@ -34,15 +31,14 @@ def _json(data: dict) -> str:
 def report_csv(slug: str):
     """One report's statutory tables as CSV (UTF-8 with BOM)."""
     document = _report_document(slug)
-    return _download(reports.report_to_csv(document.report), "text/csv", f"{slug}.csv")
+    return _download(reports.report_to_csv(document.report), f"{slug}.csv")
 
 
 @blueprint.get("/documents/<slug>/tables.json")
 def report_json(slug: str):
     """One report's statutory tables as JSON."""
     document = _report_document(slug)
-    return _download(_json(reports.report_to_json(document.report)), "application/json",
-                     f"{slug}.json")
+    return _download(_json(reports.report_to_json(document.report)), f"{slug}.json")
 
 
 def _all_reports() -> list[reports.Report]:
@@ -53,14 +49,13 @@ def _all_reports() -> list[reports.Report]:
 @blueprint.get("/reports/dataset.csv")
 def dataset_csv():
     """Every published report's tables in one CSV file."""
-    return _download(reports.dataset_csv(_all_reports()), "text/csv", "annual-reports.csv")
+    return _download(reports.dataset_csv(_all_reports()), "annual-reports.csv")
 
 
 @blueprint.get("/reports/dataset.json")
 def dataset_json():
     """Every published report's tables in one JSON file."""
-    return _download(_json(reports.dataset_json(_all_reports())), "application/json",
-                     "annual-reports.json")
+    return _download(_json(reports.dataset_json(_all_reports())), "annual-reports.json")
 
 
 @blueprint.get("/reports/")
