@@ -294,6 +294,40 @@ def test_nginx_sends_the_exported_gzip_copies_to_browsers_that_accept_them(
     assert not (site / "robots.txt.gz").exists()
 
 
+def test_names_with_url_characters_keep_their_feed_and_comparison_behind_nginx(
+        client, site, serve, tmp_path):
+    department = "../科技/信息?股#%20 ..%2F"
+    organisation = "灵武市/科学技术局?#%"
+    for path in (site / "policy" / "2022-procurement-notice.md",
+                 site / "guide" / "disclosure-guide.md"):
+        path.write_text(path.read_text(encoding="utf-8").replace(
+            "department: 办公室", f'department: "{department}"'), encoding="utf-8")
+    for year in (2023, 2024):
+        data = site / "reports" / f"lingwu-kjj-{year}.report.yml"
+        data.write_text(data.read_text(encoding="utf-8").replace(
+            "organisation: 灵武市科学技术局", f'organisation: "{organisation}"'),
+            encoding="utf-8")
+    host = serve()
+    # The department's list links its feed; nginx serves the exported copy at that address.
+    listing = BeautifulSoup(client.get("/catalogue/", query_string={
+        "department": department}).data, "html.parser")
+    feed = listing.select_one("link[type='application/atom+xml'][title]")
+    assert feed["title"] == department
+    status, headers, body = ask(host, feed["href"])
+    assert status == 200
+    assert headers.get_content_type() == "application/atom+xml"
+    assert body == client.get(feed["href"]).data
+    assert b"2022-procurement-notice" in body
+    assert file_for(tmp_path / "site", feed["href"]).is_file()
+    # The comparison page of the organisation, linked from the reports overview.
+    overview = BeautifulSoup(ask(host, "/reports/")[2], "html.parser")
+    compare = [a["href"] for a in overview.select("a[href^='/reports/compare/']")]
+    assert len(compare) == 1
+    status, _headers, body = ask(host, compare[0])
+    assert status == 200 and body == client.get(compare[0]).data
+    assert organisation.encode() in body
+
+
 @pytest.mark.parametrize("link,path", [
     ("/documents/a/", "/documents/a/"), ("/feeds/all.atom#x", "/feeds/all.atom"),
     ("/catalogue/?department=x", None), ("/search", None), ("/en/apply/track", None),

@@ -5,10 +5,11 @@ import json
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
-from portal import catalogue, files, reports
+from portal import catalogue, files, reports, segments
 from portal.comparison import KEY_FIGURES, comparison_chart
 
 blueprint = Blueprint("reports", __name__)
+blueprint.record_once(segments.register)
 
 
 def _report_document(slug: str):
@@ -80,14 +81,15 @@ def compare_by_query():
     return redirect(url_for("reports.compare", organisation=organisation), 301)
 
 
-@blueprint.get("/reports/compare/<organisation>/")
+@blueprint.get("/reports/compare/<segment:organisation>/")
 def compare(organisation: str):
     """Key figures of one organisation's reports side by side, as a table and a chart."""
-    documents = sorted((d for d in catalogue.current().annual_reports
-                        if d.report.organisation == organisation),
-                       key=lambda d: d.report.year)
-    if not documents:
+    annual = catalogue.current().annual_reports
+    organisation = segments.find(organisation, {d.report.organisation for d in annual})
+    if organisation is None:
         abort(404)
+    documents = sorted((d for d in annual if d.report.organisation == organisation),
+                       key=lambda d: d.report.year)
     return render_template("reports/compare.html", organisation=organisation,
                            documents=documents, figures=KEY_FIGURES,
                            chart=comparison_chart(documents),
