@@ -5,9 +5,10 @@ raises for a bad file: it returns the problems found, each with the file and lin
 file is reported and the rest of the site keeps serving.
 """
 
+import codecs
 import datetime
 import difflib
-import mimetypes
+import os
 import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from portal import categories, reports, workflow
+from portal import categories, files, reports, workflow
 from portal.markup import images_without_alt, plain_text, render_markdown, tables_without_caption
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -69,8 +70,8 @@ class Attachment:
 
     @property
     def media_type(self) -> str:
-        """The file's MIME type, by its extension."""
-        return mimetypes.guess_type(self.name)[0] or "application/octet-stream"
+        """The file's MIME type, by its extension, as the site serves it."""
+        return files.file_type(self.name).media_type
 
     @property
     def extension(self) -> str:
@@ -177,6 +178,9 @@ class _Parse:
 def parse_file(path: Path, root: Path | None = None) -> tuple[Document | None, list[Problem]]:
     """Read one content file; return the document (None if it cannot be published) and problems."""
     shown = path.relative_to(root) if root and path.is_relative_to(root) else path
+    if _through_link(path, root or path.parent):
+        return None, [Problem(shown, 1, "a symbolic link: content must be real files and "
+                                        "folders inside the content folder; copy it here")]
     raw = path.read_bytes()
     if len(raw) > MAX_FILE_BYTES:
         message = (f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}: split it or "
@@ -387,18 +391,18 @@ def _attachments(parse: _Parse, path: Path, node: yaml.Node) -> tuple[Attachment
         if not name:
             parse.problem(item, "attachments: each entry needs 'file: name of the file'")
             continue
-        if "/" in name or "\\" in name or name.startswith("."):
-            parse.problem(entry["file"], f"attachments: '{name}' must be a plain file name in "
-                                         "the document's folder")
-            continue
-        file = path.parent / name
-        if not file.is_file():
-            parse.problem(entry["file"], f"attachments: file '{name}' not found next to the "
-                                         "document")
+        file = _sibling(parse, path, entry["file"], "attachments", name,
+                        files.ATTACHMENT_TYPES)
+        if file is None:
             continue
         title = _text(parse, "attachments", entry["title"]) if "title" in entry else ""
         found.append(Attachment(name, title or name, file, file.stat().st_size))
     return tuple(found)
+
+
+VIDEO_PARTS = {"file": ("a video", files.VIDEO_TYPES),
+               "captions": ("captions", files.CAPTION_TYPES),
+               "transcript": ("a transcript", files.TRANSCRIPT_TYPES)}
 
 
 def _videos(parse: _Parse, path: Path, node: yaml.Node) -> tuple[Video, ...]:
@@ -413,18 +417,72 @@ def _videos(parse: _Parse, path: Path, node: yaml.Node) -> tuple[Video, ...]:
         if not (names["captions"] or names["transcript"]):
             parse.problem(item, f"videos: '{names['file']}' needs captions (a .vtt file) or a "
                                 "transcript, so people who cannot hear it can follow")
-        missing = [name for key in ("file", "captions", "transcript")
-                   if (name := names[key]) and ("/" in name or "\\" in name
-                                                or name.startswith(".")
-                                                or not (path.parent / name).is_file())]
-        for name in missing:
-            parse.problem(item, f"videos: file '{name}' not found next to the document")
-        if names["captions"] and not names["captions"].endswith(".vtt"):
-            parse.problem(item, "videos: captions must be a WebVTT file (.vtt)")
-        if not missing:
+        usable = [_sibling(parse, path, entry[key], "videos", names[key], allowed, role)
+                  is not None for key, (role, allowed) in VIDEO_PARTS.items() if names[key]]
+        if all(usable):
             found.append(Video(names["file"], names["title"] or names["file"],
                                names["captions"], names["transcript"]))
     return tuple(found)
+
+
+def _sibling(parse: _Parse, path: Path, node: yaml.Node, key: str, name: str,
+             allowed: tuple[str, ...] | None, role: str = "") -> Path | None:
+    """The file called name beside the document, or None with the problem reported: a plain
+    name, of a type allowed here, a real file (never a link that could lead outside content/),
+    and text in UTF-8, which is how the site declares it."""
+    if ("/" in name or "\\" in name or name.startswith(".")
+            or any(not character.isprintable() for character in name)):
+        parse.problem(node, f"{key}: '{name}' must be a plain file name in the document's folder")
+        return None
+    if allowed is not None and files.extension(name) not in allowed:
+        what = f" as {role}" if role else ""
+        parse.problem(node, f"{key}: '{name}' is not a type the site publishes{what}; use "
+                            f"one of: {', '.join(allowed)} (see docs/content-format.md)")
+        return None
+    file = path.parent / name
+    if file.is_symlink():
+        parse.problem(node, f"{key}: '{name}' is a symbolic link; put the file itself in the "
+                            "document's folder")
+        return None
+    if not file.is_file():
+        parse.problem(node, f"{key}: file '{name}' not found next to the document")
+        return None
+    if allowed is not None and files.file_type(name).media_type.startswith("text/"):
+        problem = _not_utf8(file)
+        if problem:
+            parse.problem(node, f"{key}: '{name}' {problem}; save it as UTF-8")
+            return None
+    return file
+
+
+def _not_utf8(file: Path, chunk: int = 1 << 20) -> str:
+    """Why a text file is not UTF-8 ('' when it is), read a piece at a time."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with file.open("rb") as stream:
+        while True:
+            data = stream.read(chunk)
+            try:
+                decoder.decode(data, final=not data)
+            except UnicodeDecodeError as error:
+                return (f"is not UTF-8 text (byte 0x{data[error.start]:02x} at offset "
+                        f"{offset + error.start})")
+            if not data:
+                return ""
+            offset += len(data)
+
+
+def _through_link(path: Path, root: Path) -> bool:
+    """Whether path, or a folder between root and it, is a symbolic link."""
+    if not path.is_relative_to(root):
+        return path.is_symlink()
+    parts = path.relative_to(root).parts
+    current = root
+    for part in parts:
+        current = current / part
+        if current.is_symlink():
+            return True
+    return False
 
 
 def _flag(parse: _Parse, key: str, node: yaml.Node) -> bool:
@@ -442,11 +500,7 @@ def _report_path(parse: _Parse, path: Path, node: yaml.Node,
         return None
     if category is not None and category.slug != "annual-reports":
         parse.problem(node, "report: only documents in 政府信息公开年报 carry report tables")
-    file = path.parent / name
-    if "/" in name or not file.is_file():
-        parse.problem(node, f"report: file '{name}' not found next to the document")
-        return None
-    return file
+    return _sibling(parse, path, node, "report", name, allowed=None)
 
 
 def _attach_report(parse: _Parse, document: Document, shown: Path) -> Document:
@@ -480,6 +534,15 @@ def _attach_review(parse: _Parse, document: Document, text: str, node: yaml.Node
 
 
 def content_files(content_dir: Path) -> list[Path]:
-    """Every content file under content_dir, in a stable order; dot-files are skipped."""
-    return sorted(path for path in content_dir.rglob("*.md")
-                  if not any(part.startswith(".") for part in path.relative_to(content_dir).parts))
+    """Every content file under content_dir, in a stable order; dot-files are skipped.
+
+    Symbolic links are listed (a linked folder as itself) but never followed, so parse_file
+    reports each one and nothing outside content_dir is ever read as content."""
+    found = []
+    for folder, folders, names in os.walk(content_dir):  # never descends into a linked folder
+        base = Path(folder)
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        found += [base / name for name in folders if (base / name).is_symlink()]
+        found += [base / name for name in names
+                  if name.endswith(".md") and not name.startswith(".")]
+    return sorted(found)

@@ -1,43 +1,152 @@
 """Static export: every public page, feed and download written as files that nginx or any CDN
 can serve at the same URLs, text files with a gzip copy beside them (nginx's gzip_static).
-Search and preference changes stay with the dynamic app (see the nginx example written beside
-the export)."""
 
+What is exported is what a visitor can reach: the sitemap, feeds, data and assets, then every
+link of every exported page, followed until nothing new turns up. What only the running app can
+answer (searches, forms, QR codes, any address with a query, pages for a visitor with reading
+preferences) is handed to it by the nginx configuration written beside the export, which sends
+the same headers as the app, derived from the same constants.
+"""
+
+import logging
 import os
+import re
 import shutil
 import socket
 import xml.etree.ElementTree as ET
+from collections import deque
+from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask
+from flask import Flask, url_for
 
-from portal import catalogue
-from portal.compression import gzipped
+from portal import catalogue, files
+from portal.compression import MIN_COMPRESSED_SIZE, compressible, gzipped
 from portal.i18n import LOCALES, PREFIXES
+from portal.security import HEADERS
+
+log = logging.getLogger(__name__)
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+EXAMPLE = "nginx.conf.example"
+NAME_MAX = 255  # bytes in a file name, on every file system nginx is likely to serve from
+# Where the example listens and finds the app; local_nginx_config() changes exactly these.
+LISTEN = "80"
+APP = "127.0.0.1:8000"
 
-NGINX_EXAMPLE = """# nginx: serve the export, hand everything dynamic to the portal app.
+_LANGUAGE = "(/(?:" + "|".join(re.escape(prefix) for prefix in PREFIXES.values()) + "))?"
+# Addresses only the running app answers: they depend on the query or take a form.
+APP_ONLY = "^" + _LANGUAGE + r"/(search|api/|preferences|qr\.|apply(/|$))"
+# Addresses the app serves under the file policy (portal/files.py).
+FILE_PATHS = ("^" + _LANGUAGE + r"/(documents/[^/]+/(attachments|media)/[^/]+"
+              r"|documents/[^/]+/tables\.(csv|json)|reports/dataset\.(csv|json))$")
+
+NGINX_EXAMPLE = """# nginx: serve the portal's static export; hand everything dynamic to the app.
+# Written by `portal export`; its headers come from portal/security.py and portal/files.py.
+# Include it in nginx's http block (on Debian: /etc/nginx/sites-enabled/portal). Run the app
+# (`portal serve`) with PORTAL_PROXY_COUNT=1, so it takes each visitor's address and scheme
+# from nginx: the application forms' limits count per visitor, not per proxy. Over HTTPS,
+# add to every location that adds headers below:
+#     add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;
+
+upstream portal_app {{
+    server {app};
+    keepalive 8;
+}}
+
+# A page looks different with reading preferences: any request whose cookies may hold them is
+# rendered by the app, never answered with the default rendering stored here.
+map $http_cookie $portal_preferences {{
+    default 0;
+    "~prefs" 1;
+}}
+
+# Files: shown in the browser only for the types that cannot run script, downloaded otherwise.
+map $uri $portal_file_disposition {{
+    default attachment;
+    "~*\\.({inline})$" inline;
+}}
+map $uri $portal_file_policy {{
+    default "{file_policy}";
+    "~*\\.({media})$" "{media_policy}";
+}}
+
 server {{
-    listen 80;
+    listen {listen};
     server_name {host};
     root {root};
     charset utf-8;
-    types {{ text/html html; text/css css; application/javascript js; image/svg+xml svg;
-             image/png png; application/atom+xml atom; application/xml xml; text/plain txt;
-             text/csv csv; application/json json; application/pdf pdf;
-             application/opensearchdescription+xml osdx; }}
+    charset_types {charset_types};
+    types {{
+{types}
+    }}
     default_type application/octet-stream;
-    gzip_static on;  # the export has a .gz copy of every text file
-    gzip on; gzip_types text/css application/javascript application/atom+xml application/xml
-                        text/csv application/json image/svg+xml;
-    location /static/ {{ expires 1y; add_header Cache-Control "public, immutable"; }}
-    location ~ ^(/en)?/(search|api/|preferences|qr\\.) {{ proxy_pass http://127.0.0.1:8000; }}
-    location / {{ try_files $uri $uri/index.html =404; }}
+    gzip_static on;  # the export has a .gz copy of every text file worth compressing
+    gzip on;
+    gzip_vary on;
+    gzip_min_length {gzip_min_length};
+    gzip_types {gzip_types};
+
+    # Searches, the API, reading preferences, QR codes and the application forms.
+    location ~ {app_only} {{
+{proxy}
+    }}
+
+    location ^~ /static/ {{
+{page_headers}
+        add_header Cache-Control "public, max-age=31536000, immutable" always;
+    }}
+
+    location ~ {file_paths} {{
+{file_headers}
+        add_header Content-Disposition $portal_file_disposition always;
+        add_header Content-Security-Policy $portal_file_policy always;
+        add_header Cache-Control "{cache_control}" always;
+    }}
+{exceptions}
+    location / {{
+        # A query (filters, further pages of a list) or reading preferences: the app renders it.
+        error_page 418 = @app;
+        if ($args) {{ return 418; }}
+        if ($portal_preferences) {{ return 418; }}
+{page_headers}
+        add_header Cache-Control "{cache_control}" always;
+        add_header Vary Cookie always;
+        try_files $uri $uri/index.html @app;
+    }}
+
+    # Anything not in the export (a page published since, the site's own error pages).
+    location @app {{
+{proxy}
+    }}
+
+    location @app_unavailable {{
+{page_headers}
+        return 503;
+    }}
 }}
 """
 
+PROXY = """        proxy_pass http://portal_app;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $http_host;
+        proxy_set_header X-Forwarded-For $remote_addr;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        error_page 502 504 = @app_unavailable;"""
+
+# A location for the exported addresses whose type their extension does not say
+# (opensearch.xml is not a sitemap).
+EXCEPTION = """
+    location ~ {paths} {{
+        types {{ }}
+        default_type {media_type};
+{page_headers}
+        add_header Cache-Control "{cache_control}" always;
+    }}
+"""
 
 LOCAL_NGINX = """
 {user}
@@ -47,18 +156,10 @@ error_log {root}/error.log;
 daemon off;
 events {{ worker_connections 1024; }}
 http {{
-    include /etc/nginx/mime.types;
-    types {{ text/csv csv; }}
     access_log off;
     client_body_temp_path {root}/tmp; proxy_temp_path {root}/tmp; fastcgi_temp_path {root}/tmp;
     uwsgi_temp_path {root}/tmp; scgi_temp_path {root}/tmp;
-    server {{
-        listen 127.0.0.1:{port};
-        root {site};
-        charset utf-8;
-        gzip_static on;
-        location / {{ try_files $uri $uri/index.html =404; }}
-    }}
+    include {server};
 }}
 """
 
@@ -71,46 +172,133 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def local_nginx_config(scratch: Path, port: int, site: Path, workers: int = 1) -> Path:
-    """Write an nginx configuration that serves an export on 127.0.0.1:port from scratch/,
-    for tests and benchmarks (`nginx -c FILE -p scratch`); returns the file."""
+def local_nginx_config(scratch: Path, port: int, site: Path, workers: int = 1,
+                       app: str = APP) -> Path:
+    """Write an nginx configuration running the export's own nginx.conf.example, listening on
+    127.0.0.1:port with the app at app, for tests and benchmarks (`nginx -c FILE -p scratch`);
+    returns the file."""
+    (scratch / "tmp").mkdir(parents=True, exist_ok=True)
+    example = (site / EXAMPLE).read_text(encoding="utf-8")
+    for shipped, local in ((f"listen {LISTEN};", f"listen 127.0.0.1:{port};"),
+                           (f"server {APP};", f"server {app};")):
+        if example.count(shipped) != 1:
+            raise ValueError(f"{site / EXAMPLE} does not hold '{shipped}' once")
+        example = example.replace(shipped, local)
+    server = scratch / "portal.conf"
+    server.write_text(example, encoding="utf-8")
+    return wrap_nginx_server(scratch, server, workers)
+
+
+def wrap_nginx_server(scratch: Path, server: Path, workers: int = 1) -> Path:
+    """Write a whole nginx configuration around a server file, with every path in scratch/."""
     (scratch / "tmp").mkdir(parents=True, exist_ok=True)
     # Temporary folders are often private to their owner: nginx's worker must be that user.
     user = "user root;" if os.geteuid() == 0 else ""
     config = scratch / "nginx.conf"
-    config.write_text(LOCAL_NGINX.format(user=user, workers=workers, root=scratch, port=port,
-                                         site=site), encoding="utf-8")
+    config.write_text(LOCAL_NGINX.format(user=user, workers=workers, root=scratch,
+                                         server=server), encoding="utf-8")
     return config
 
 
-def export_paths(app: Flask) -> list[str]:
-    """Every URL path to export: the sitemap's pages plus feeds, data, discovery and assets."""
+def seed_paths(app: Flask) -> list[str]:
+    """The URL paths the export starts from: the sitemap's pages plus feeds, data, discovery,
+    files and assets, which no page need link."""
     client = app.test_client()
     sitemap = ET.fromstring(client.get("/sitemap.xml").data)
     base = app.config["BASE_URL"].rstrip("/")
     paths = [loc.text[len(base):] for loc in sitemap.iter(SITEMAP_NS + "loc")]
     with app.test_request_context():
         current = catalogue.current()
-        extra = ["/sitemap.xml", "/robots.txt", "/opensearch.xml", "/feeds/all.atom",
-                 "/reports/dataset.csv", "/reports/dataset.json"]
-        extra += [f"/feeds/category/{node.slug}.atom" for node in _categories()]
-        extra += [f"/feeds/department/{name}.atom" for name in current.departments()]
+        extra = ["/sitemap.xml", "/robots.txt", "/opensearch.xml", url_for("feeds.everything"),
+                 url_for("reports.dataset_csv"), url_for("reports.dataset_json")]
+        extra += [url_for("feeds.category", slug=node.slug) for node in _categories()]
+        extra += [url_for("feeds.department", name=name) for name in current.departments()]
         for document in current.documents:
-            extra += [f"/documents/{document.slug}/attachments/{a.name}"
+            extra += [url_for("documents.attachment", slug=document.slug, name=a.name)
                       for a in document.attachments]
+            extra += [url_for("documents.media", slug=document.slug, name=name)
+                      for video in document.videos for name in video.files()]
             if document.report is not None:
-                extra += [f"/documents/{document.slug}/tables.csv",
-                          f"/documents/{document.slug}/tables.json"]
+                extra += [url_for("reports.report_csv", slug=document.slug),
+                          url_for("reports.report_json", slug=document.slug)]
         assets = app.extensions["portal.assets"]["by_url"]
         static = [f"/static/{name}" for name in assets]
     localised = [f"/{PREFIXES[locale]}{path}" for locale in LOCALES if locale in PREFIXES
-                 for path in extra if not path.startswith(("/reports/dataset", "/documents/"))]
+                 for path in extra]
     return list(dict.fromkeys(paths + extra + localised + static))
 
 
 def _categories():
     from portal.categories import ALL
     return ALL
+
+
+LINK_ATTRIBUTES = frozenset({"href", "src", "action", "poster"})
+
+
+class _Links(HTMLParser):
+    """The addresses a page links, loads or posts to."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found += [value for name, value in attrs if name in LINK_ATTRIBUTES and value]
+
+
+def page_links(html: str) -> list[str]:
+    """Every address in an HTML page's href, src, action and poster attributes."""
+    parser = _Links()
+    parser.feed(html)
+    parser.close()
+    return parser.found
+
+
+def exportable(link: str) -> str | None:
+    """The path of a link that the export must hold, or None: links elsewhere, with a query,
+    or to what only the app answers are served by the app, and so is any path that is not
+    plainly one file (dot segments, backslashes), which the app answers as it sees fit."""
+    parts = urlsplit(link)
+    path = unquote(parts.path)
+    if (parts.scheme or parts.netloc or parts.query or not path.startswith("/")
+            or re.match(APP_ONLY, path) or "\\" in path or "\0" in path
+            or any(segment in (".", "..") for segment in path.split("/"))):
+        return None
+    return parts.path
+
+
+def crawl(app: Flask) -> Iterator[tuple[str, bytes, str]]:
+    """(path, body, Content-Type) of every exportable address: the seeds, then every exportable
+    link of every page, until nothing new turns up. A seed must answer 200; a link that does not
+    is reported and left to the app (which answers it as it does without an export)."""
+    client = app.test_client()
+    queue = deque(seed_paths(app))
+    seeds = set(queue)
+    seen = {unquote(path) for path in queue}
+    while queue:
+        path = queue.popleft()
+        with client.get(path) as response:
+            if response.status_code != 200:
+                if path in seeds:
+                    raise RuntimeError(f"{path} answered {response.status_code}")
+                log.warning("not exported: %s answered %s", path, response.status_code)
+                continue
+            body = response.get_data()
+            content_type = response.headers["Content-Type"]
+            mimetype = response.mimetype
+        yield path, body, content_type
+        if mimetype == "text/html":
+            for link in page_links(body.decode("utf-8")):
+                target = exportable(link)
+                if target is not None and unquote(target) not in seen:
+                    seen.add(unquote(target))
+                    queue.append(target)
+
+
+def export_paths(app: Flask) -> list[str]:
+    """Every URL path the export writes."""
+    return [path for path, _body, _type in crawl(app)]
 
 
 def file_for(root: Path, path: str) -> Path:
@@ -134,23 +322,20 @@ def export_site(app: Flask, target: Path) -> int:
     staging = target.with_name(f".{target.name}.partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    client = app.test_client()
     count = 0
-    for path in export_paths(app):
-        with client.get(path) as response:
-            if response.status_code != 200:
-                raise RuntimeError(f"{path} answered {response.status_code}")
-            destination = file_for(staging, path)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            body = response.get_data()
-            destination.write_bytes(body)
-            packed = gzipped(body, response.mimetype, level=9)
-            if packed is not None:
-                destination.with_name(destination.name + ".gz").write_bytes(packed)
-            count += 1
+    types: dict[str, str] = {}
+    for path, body, content_type in crawl(app):
+        destination = file_for(staging, path)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_bytes(body)
+        packed = gzipped(body, _media_type(content_type), level=9)
+        if packed is not None and len(destination.name.encode()) + len(".gz") <= NAME_MAX:
+            destination.with_name(destination.name + ".gz").write_bytes(packed)
+        types[unquote(urlsplit(path).path)] = content_type
+        count += 1
     host = urlsplit(app.config["BASE_URL"]).hostname or "localhost"
-    (staging / "nginx.conf.example").write_text(NGINX_EXAMPLE.format(host=host, root=target),
-                                                encoding="utf-8")
+    (staging / EXAMPLE).write_text(nginx_example(host, target, types, app.config["PAGE_MAX_AGE"]),
+                                   encoding="utf-8")
     if target.exists():
         previous = target.with_name(f".{target.name}.previous")
         shutil.rmtree(previous, ignore_errors=True)
@@ -160,3 +345,81 @@ def export_site(app: Flask, target: Path) -> int:
     else:
         os.replace(staging, target)
     return count
+
+
+def nginx_example(host: str, root: Path, exported: dict[str, str], max_age: int) -> str:
+    """The nginx configuration of an export. exported maps each exported path to the
+    Content-Type the app sent for it; nginx's types are derived from those (and from the file
+    policy's table, for files a later export may hold), so nginx sends what the app sent.
+    Caches may keep what nginx sends for max_age seconds, as long as the app lets them keep a
+    page (files the app lets them keep longer)."""
+    content_types = {extension: files.content_type(f"x.{extension}")
+                     for extension in files.TYPES}
+    by_extension: dict[str, dict[str, list[str]]] = {}
+    for path, content_type in exported.items():
+        name = "index.html" if path.endswith("/") else path.rsplit("/", 1)[1]
+        by_extension.setdefault(files.extension(name), {}).setdefault(
+            content_type, []).append(path)
+    exceptions: list[tuple[str, list[str]]] = []  # paths whose extension says another type
+    for extension, seen in sorted(by_extension.items()):
+        ranked = sorted(seen.items(), key=lambda item: (-len(item[1]), item[0]))
+        if extension:
+            content_types[extension] = ranked[0][0]
+            ranked = ranked[1:]
+        exceptions += ranked
+    extensions_of: dict[str, list[str]] = {}
+    for extension, content_type in sorted(content_types.items()):
+        extensions_of.setdefault(_media_type(content_type), []).append(extension)
+    with_charset = {_media_type(value) for value in
+                    [*content_types.values(), *(value for value, _paths in exceptions)]
+                    if "charset=" in value}
+    page_headers = _add_headers(HEADERS)
+    cache_control = f"public, max-age={max_age}"
+    return NGINX_EXAMPLE.format(
+        cache_control=cache_control,
+        app=APP, listen=LISTEN, host=host, root=root,
+        inline="|".join(e for e, kind in files.TYPES.items() if kind.inline),
+        media="|".join(e for e, kind in files.TYPES.items() if kind.media),
+        file_policy=_header_value(files.FILE_POLICY),
+        media_policy=_header_value(files.MEDIA_POLICY),
+        # text/html always is: naming it again is an error.
+        charset_types=" ".join(sorted(with_charset - {"text/html"})),
+        types="\n".join(f"        {media} {' '.join(extensions)};"
+                        for media, extensions in sorted(extensions_of.items())),
+        gzip_min_length=MIN_COMPRESSED_SIZE,
+        gzip_types=" ".join(sorted({media for media in extensions_of if compressible(media)}
+                                   - {"text/html"})),
+        app_only=_regex(APP_ONLY), file_paths=_regex(FILE_PATHS), proxy=PROXY,
+        page_headers=page_headers,
+        file_headers=_add_headers({name: value for name, value in HEADERS.items()
+                                   if name != "Content-Security-Policy"}),
+        exceptions="".join(EXCEPTION.format(
+            paths=_regex("^(" + "|".join(re.escape(path) for path in sorted(paths)) + ")$"),
+            media_type=_media_type(value), page_headers=page_headers,
+            cache_control=cache_control)
+            for value, paths in exceptions))
+
+
+def _media_type(content_type: str) -> str:
+    return content_type.split(";")[0].strip()
+
+
+def _add_headers(headers: dict[str, str]) -> str:
+    """nginx add_header lines for headers, on every answer (errors too: `always`)."""
+    return "\n".join(f'        add_header {name} "{_header_value(value)}" always;'
+                     for name, value in headers.items())
+
+
+def _header_value(value: str) -> str:
+    """A header value for inside nginx's double quotes; nginx would read `$` as a variable and
+    has no escape for it, so a value holding one is refused."""
+    if "$" in value or "\\" in value or '"' in value:
+        raise ValueError(f"cannot write {value!r} as an nginx header value")
+    return value
+
+
+def _regex(pattern: str) -> str:
+    """A regular expression as an nginx quoted string (a backslash is written twice)."""
+    if '"' in pattern:
+        raise ValueError(f"cannot write {pattern!r} in an nginx configuration")
+    return '"' + pattern.replace("\\", "\\\\") + '"'

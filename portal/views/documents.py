@@ -1,10 +1,14 @@
 """A document page and its attachments."""
 
-from flask import Blueprint, abort, render_template, send_file
+from pathlib import Path
 
-from portal import catalogue
+from flask import Blueprint, abort, current_app, render_template, request
+
+from portal import catalogue, files
 
 blueprint = Blueprint("documents", __name__, url_prefix="/documents")
+
+FILE_MAX_AGE = 3600
 
 
 @blueprint.get("/<slug>/")
@@ -17,13 +21,21 @@ def detail(slug: str):
                            report_problems=current.report_problems(document), catalogue=current)
 
 
+def _send(document, name: str):
+    """A file beside the document, under the file policy; 404 if it is not a real file there."""
+    try:
+        return files.send_file(request.environ, Path(current_app.config["CONTENT_DIR"]),
+                               document.path.parent / name, name, FILE_MAX_AGE)
+    except FileNotFoundError:
+        abort(404)
+
+
 @blueprint.get("/<slug>/attachments/<name>")
 def attachment(slug: str, name: str):
     """An attachment, looked up among the document's declared ones; never a path from the URL."""
     document = catalogue.current().get(slug) or abort(404)
     found = next((a for a in document.attachments if a.name == name), None) or abort(404)
-    return send_file(found.path, mimetype=found.media_type, as_attachment=True,
-                     download_name=found.name, conditional=True, max_age=3600)
+    return _send(document, found.name)
 
 
 @blueprint.get("/<slug>/media/<name>")
@@ -32,6 +44,4 @@ def media(slug: str, name: str):
     document = catalogue.current().get(slug) or abort(404)
     if not any(name in video.files() for video in document.videos):
         abort(404)
-    path = document.path.parent / name
-    mimetype = "text/vtt" if name.endswith(".vtt") else None
-    return send_file(path, mimetype=mimetype, conditional=True, max_age=3600)
+    return _send(document, name)

@@ -6,11 +6,12 @@ import datetime
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
-from portal import catalogue, categories
+from portal import catalogue, categories, segments
 from portal.catalogue import Filters
 from portal.i18n import LOCALES, PREFIXES
 
 blueprint = Blueprint("feeds", __name__)
+blueprint.record_once(segments.register)
 
 FEED_SIZE = 50
 CHINA = datetime.timezone(datetime.timedelta(hours=8))
@@ -53,11 +54,10 @@ def category(slug: str):
                  url_for("catalogue.browse", slug=slug))
 
 
-@blueprint.get("/feeds/department/<name>.atom")
+@blueprint.get("/feeds/department/<segment:name>.atom")
 def department(name: str):
-    """New documents of one department."""
-    if name not in catalogue.current().departments():
-        abort(404)
+    """New documents of one department, whatever characters its name holds."""
+    name = segments.find(name, catalogue.current().departments()) or abort(404)
     return _feed(name, Filters(department=name), url_for("feeds.department", name=name),
                  url_for("catalogue.browse", department=name))
 

@@ -5,10 +5,11 @@ import json
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
-from portal import catalogue, reports
+from portal import catalogue, files, reports, segments
 from portal.comparison import KEY_FIGURES, comparison_chart
 
 blueprint = Blueprint("reports", __name__)
+blueprint.record_once(segments.register)
 
 
 def _report_document(slug: str):
@@ -18,12 +19,9 @@ def _report_document(slug: str):
     return document
 
 
-def _download(body: str, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "public, max-age=300"
-    response.add_etag()
-    return response.make_conditional(request)
+def _download(body: str, filename: str) -> Response:
+    """Generated data, sent under the file policy like any other file."""
+    return files.send_data(request.environ, body, filename, max_age=300)
 
 
 def _json(data: dict) -> str:
@@ -34,15 +32,14 @@ def _json(data: dict) -> str:
 def report_csv(slug: str):
     """One report's statutory tables as CSV (UTF-8 with BOM)."""
     document = _report_document(slug)
-    return _download(reports.report_to_csv(document.report), "text/csv", f"{slug}.csv")
+    return _download(reports.report_to_csv(document.report), f"{slug}.csv")
 
 
 @blueprint.get("/documents/<slug>/tables.json")
 def report_json(slug: str):
     """One report's statutory tables as JSON."""
     document = _report_document(slug)
-    return _download(_json(reports.report_to_json(document.report)), "application/json",
-                     f"{slug}.json")
+    return _download(_json(reports.report_to_json(document.report)), f"{slug}.json")
 
 
 def _all_reports() -> list[reports.Report]:
@@ -53,14 +50,13 @@ def _all_reports() -> list[reports.Report]:
 @blueprint.get("/reports/dataset.csv")
 def dataset_csv():
     """Every published report's tables in one CSV file."""
-    return _download(reports.dataset_csv(_all_reports()), "text/csv", "annual-reports.csv")
+    return _download(reports.dataset_csv(_all_reports()), "annual-reports.csv")
 
 
 @blueprint.get("/reports/dataset.json")
 def dataset_json():
     """Every published report's tables in one JSON file."""
-    return _download(_json(reports.dataset_json(_all_reports())), "application/json",
-                     "annual-reports.json")
+    return _download(_json(reports.dataset_json(_all_reports())), "annual-reports.json")
 
 
 @blueprint.get("/reports/")
@@ -85,14 +81,15 @@ def compare_by_query():
     return redirect(url_for("reports.compare", organisation=organisation), 301)
 
 
-@blueprint.get("/reports/compare/<organisation>/")
+@blueprint.get("/reports/compare/<segment:organisation>/")
 def compare(organisation: str):
     """Key figures of one organisation's reports side by side, as a table and a chart."""
-    documents = sorted((d for d in catalogue.current().annual_reports
-                        if d.report.organisation == organisation),
-                       key=lambda d: d.report.year)
-    if not documents:
+    annual = catalogue.current().annual_reports
+    organisation = segments.find(organisation, {d.report.organisation for d in annual})
+    if organisation is None:
         abort(404)
+    documents = sorted((d for d in annual if d.report.organisation == organisation),
+                       key=lambda d: d.report.year)
     return render_template("reports/compare.html", organisation=organisation,
                            documents=documents, figures=KEY_FIGURES,
                            chart=comparison_chart(documents),

@@ -1,0 +1,182 @@
+"""How the site sends a file (attachments, videos and their captions and transcripts, data
+downloads): one policy, so that nothing a content file holds can run script on the site's origin.
+
+A file's type comes from its name, through the table below, never from its bytes or the
+system's MIME database. Only types a browser cannot run script from are shown in the browser;
+every other file is a download. Every file response says nosniff and carries a sandboxing
+Content-Security-Policy, so even a file a browser chose to render runs no script and no
+plugin, sends no form and loads nothing.
+"""
+
+import os
+import re
+import stat
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import quote
+
+from werkzeug.wrappers import Response
+from werkzeug.wsgi import wrap_file
+
+
+@dataclass(frozen=True)
+class FileType:
+    """A type of file the site publishes."""
+
+    media_type: str
+    inline: bool = False  # shown in the browser; else downloaded
+    media: bool = False  # audio or video, played by the browser
+
+
+# The types `portal check` accepts for attachments; docs/content-format.md lists them. Office
+# formats are downloads: a browser does not show them, and a download is what people expect.
+TYPES = {
+    "pdf": FileType("application/pdf", inline=True),
+    "ofd": FileType("application/ofd"),
+    "doc": FileType("application/msword"),
+    "docx": FileType("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "wps": FileType("application/wps-office.wps"),
+    "odt": FileType("application/vnd.oasis.opendocument.text"),
+    "xls": FileType("application/vnd.ms-excel"),
+    "xlsx": FileType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "et": FileType("application/wps-office.et"),
+    "ods": FileType("application/vnd.oasis.opendocument.spreadsheet"),
+    "ppt": FileType("application/vnd.ms-powerpoint"),
+    "pptx": FileType("application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    "dps": FileType("application/wps-office.dps"),
+    "odp": FileType("application/vnd.oasis.opendocument.presentation"),
+    "txt": FileType("text/plain", inline=True),
+    "csv": FileType("text/csv", inline=True),
+    "json": FileType("application/json"),
+    "zip": FileType("application/zip"),
+    "rar": FileType("application/vnd.rar"),
+    "7z": FileType("application/x-7z-compressed"),
+    "jpg": FileType("image/jpeg", inline=True),
+    "jpeg": FileType("image/jpeg", inline=True),
+    "png": FileType("image/png", inline=True),
+    "gif": FileType("image/gif", inline=True),
+    "webp": FileType("image/webp", inline=True),
+    "mp3": FileType("audio/mpeg", inline=True, media=True),
+    "ogg": FileType("audio/ogg", inline=True, media=True),
+    "mp4": FileType("video/mp4", inline=True, media=True),
+    "webm": FileType("video/webm", inline=True, media=True),
+    "vtt": FileType("text/vtt", inline=True),
+}
+# What each kind of published file may be, by extension.
+ATTACHMENT_TYPES = tuple(TYPES)
+VIDEO_TYPES = ("mp4", "webm")
+CAPTION_TYPES = ("vtt",)
+TRANSCRIPT_TYPES = ("txt", "pdf", "docx", "doc", "odt", "wps", "ofd")
+
+UNKNOWN = FileType("application/octet-stream")
+
+# default-src 'none' loads nothing and runs no script; sandbox (without allow-scripts) gives the
+# document an opaque origin, no script, no plugins, no forms, no popups. Checked in Debian's
+# Chromium 156, headless and not: a PDF still opens in its viewer and an image still shows.
+FILE_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox"
+# Chromium plays a video opened on its own in a document that fetches the file again: from an
+# opaque origin that is a cross-origin request the file does not allow (nothing plays), so
+# audio and video keep their origin. Scripts stay off: allow-scripts is never given.
+MEDIA_POLICY = ("default-src 'none'; media-src 'self'; frame-ancestors 'none'; "
+                "sandbox allow-same-origin")
+
+_UNSAFE_IN_FALLBACK = re.compile(r"[^A-Za-z0-9._-]+")
+# RFC 5987 attr-char, minus the letters and digits quote() keeps anyway.
+_ATTR_CHAR = "!#$&+-.^_`|~"
+
+
+def extension(name: str) -> str:
+    """The file type part of a name, lower case: 'PDF' for 'a.PDF' gives 'pdf'."""
+    return name.rpartition(".")[2].lower() if "." in name else ""
+
+
+def file_type(name: str) -> FileType:
+    """The type of a file by its name; a name the table does not know is a download."""
+    return TYPES.get(extension(name), UNKNOWN)
+
+
+def content_type(name: str) -> str:
+    """The Content-Type header for a file: text is always UTF-8 (`portal check` sees to it)."""
+    media_type = file_type(name).media_type
+    return f"{media_type}; charset=utf-8" if media_type.startswith("text/") else media_type
+
+
+def content_disposition(name: str, inline: bool) -> str:
+    """A Content-Disposition value (RFC 6266) that names the file in any script: an ASCII
+    filename= for old clients and the exact name as filename*= UTF-8."""
+    stem, dot, suffix = unicodedata.normalize("NFKC", name).rpartition(".")
+    if not dot:
+        stem, suffix = suffix, ""
+    fallback = _UNSAFE_IN_FALLBACK.sub("_", stem).strip("._") or "download"
+    suffix = _UNSAFE_IN_FALLBACK.sub("", suffix)
+    fallback += f".{suffix}" if suffix else ""
+    value = f'{"inline" if inline else "attachment"}; filename="{fallback}"'
+    if fallback != name:
+        value += f"; filename*=UTF-8''{quote(name, safe=_ATTR_CHAR)}"
+    return value
+
+
+def security_headers(name: str) -> dict[str, str]:
+    """The headers that keep a file from running anything, whoever rendered it."""
+    policy = MEDIA_POLICY if file_type(name).media else FILE_POLICY
+    return {"Content-Security-Policy": policy, "X-Content-Type-Options": "nosniff"}
+
+
+def file_headers(name: str) -> dict[str, str]:
+    """Every header the policy sets on the file called name."""
+    kind = file_type(name)
+    return {"Content-Type": content_type(name),
+            "Content-Disposition": content_disposition(name, kind.inline),
+            **security_headers(name)}
+
+
+def open_inside(root: Path, path: Path) -> BinaryIO:
+    """Open a file under root for reading, refusing a path that leaves root or passes through a
+    symbolic link on the way (FileNotFoundError): root itself may be one, nothing below it."""
+    try:
+        relative = path.relative_to(root)
+    except ValueError:
+        raise FileNotFoundError(path) from None
+    if not relative.parts or any(part in ("", ".", "..") for part in relative.parts):
+        raise FileNotFoundError(path)
+    current = root.resolve()
+    for part in relative.parts[:-1]:
+        current = current / part
+        if current.is_symlink() or not current.is_dir():
+            raise FileNotFoundError(path)
+    try:
+        descriptor = os.open(current / relative.parts[-1], os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as error:  # ELOOP: the file itself is a link
+        raise FileNotFoundError(path) from error
+    file = os.fdopen(descriptor, "rb")
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        file.close()
+        raise FileNotFoundError(path)
+    return file
+
+
+def send_file(environ: dict, root: Path, path: Path, name: str, max_age: int) -> Response:
+    """A response sending the file at path (under root) as name, under the policy: conditional
+    and ranged (videos seek), with the policy's type, disposition and security headers."""
+    file = open_inside(root, path)
+    info = os.fstat(file.fileno())
+    response = Response(wrap_file(environ, file), direct_passthrough=True)
+    response.headers.update(file_headers(name))
+    response.content_length = info.st_size
+    response.last_modified = info.st_mtime
+    response.set_etag(f"{info.st_mtime_ns:x}-{info.st_size:x}-{info.st_ino:x}")
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    return response.make_conditional(environ, accept_ranges=True, complete_length=info.st_size)
+
+
+def send_data(environ: dict, body: str | bytes, name: str, max_age: int) -> Response:
+    """A response sending generated data (a report's tables, the dataset) as the file name."""
+    response = Response(body)
+    response.headers.update(file_headers(name))
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    response.add_etag()
+    return response.make_conditional(environ)
