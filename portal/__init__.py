@@ -69,12 +69,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(page_views.blueprint)
     app.register_blueprint(preference_views.blueprint)
 
-    if app.config["PAGE_CACHE_SIZE"]:
+    if app.config["PAGE_CACHE_SIZE"] and app.config["PAGE_CACHE_BYTES"]:
         from portal.page_cache import PageCacheMiddleware, code_version
 
         app.wsgi_app = PageCacheMiddleware(
             app.wsgi_app, app.extensions["portal.catalogue"],
             code_version(Path(app.root_path)), app.config["PAGE_CACHE_SIZE"],
-            app.config["PAGE_MAX_AGE"])
+            app.config["PAGE_CACHE_BYTES"], app.config["PAGE_MAX_AGE"])
     return app
 

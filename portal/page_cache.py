@@ -2,11 +2,11 @@
 and query, host, the visitor's reading-preferences cookie, the content version and the code
 version. A repeat view is served from memory without entering Flask; a conditional request whose
 ETag matches is answered 304 before any rendering, even by a worker that never rendered it,
-because the ETag is derived from the key rather than from the body."""
+because the ETag is derived from the key rather than from the body. The whole cache stays within
+a byte budget."""
 
 import hashlib
-import threading
-from collections import OrderedDict
+import sys
 from collections.abc import Callable, Iterable
 from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
@@ -15,6 +15,7 @@ from werkzeug.http import parse_etags, unquote_etag
 
 from portal.catalogue import CatalogueStore
 from portal.compression import HTML_COMPRESSED_LATER, accepts_gzip, gzipped, weak
+from portal.lru import SizedLRU
 
 PREFERENCES_COOKIE = "prefs"
 # Dynamic or personal answers never go through the cache.
@@ -32,6 +33,17 @@ def code_version(package: Path) -> str:
     return digest.hexdigest()[:12]
 
 
+# The key (a 64-character str), its place in the LRU and the entry's tuples.
+ENTRY_OVERHEAD = 400
+
+
+def page_size(status: str, headers: list, body: bytes, compressed: bytes | None) -> int:
+    """The bytes a stored page takes in memory: its bodies, headers and their containers."""
+    return ENTRY_OVERHEAD + sum(map(sys.getsizeof, (status, body, compressed, headers))) + sum(
+        sys.getsizeof(pair) + sys.getsizeof(pair[0]) + sys.getsizeof(pair[1])
+        for pair in headers)
+
+
 def _matches(headers: list, if_none_match: str | None) -> bool:
     """Whether a response's ETag is one the request already has (weak comparison)."""
     etag = next((value for name, value in headers if name.lower() == "etag"), None)
@@ -44,14 +56,13 @@ class PageCacheMiddleware:
     """WSGI middleware: serve GET/HEAD pages from an LRU of rendered responses."""
 
     def __init__(self, wsgi_app: Callable, store: CatalogueStore, version: str,
-                 max_entries: int = 2000, max_age: int = 60):
+                 max_entries: int = 2000, max_bytes: int = 64 * 1024 * 1024,
+                 max_age: int = 60):
         self.wsgi_app = wsgi_app
         self.max_age = max_age
         self.store = store
         self.version = version
-        self.max_entries = max_entries
-        self._entries: OrderedDict[str, tuple[str, list, bytes, bytes]] = OrderedDict()
-        self._lock = threading.Lock()
+        self.pages = SizedLRU(max_entries, max_bytes)
 
     def _key(self, environ) -> str | None:
         path = environ.get("PATH_INFO", "")
@@ -73,10 +84,7 @@ class PageCacheMiddleware:
         if key is None:
             return self.wsgi_app(environ, start_response)
         etag = f'"p-{key[:20]}"'
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
+        entry = self.pages.get(key)
         if entry is not None and etag in environ.get("HTTP_IF_NONE_MATCH", ""):
             return self._send(start_response, "304 Not Modified", entry[1], b"", environ)
         if entry is not None:
@@ -121,10 +129,8 @@ class PageCacheMiddleware:
                 headers.append(("Vary", "Accept-Encoding"))
             # Compressed once when stored; every later hit sends the smaller copy for free.
             compressed = gzipped(body, "text/html")
-            with self._lock:
-                self._entries[key] = (status, headers, body, compressed)
-                while len(self._entries) > self.max_entries:
-                    self._entries.popitem(last=False)
+            self.pages.put(key, (status, headers, body, compressed),
+                           page_size(status, headers, body, compressed))
             return self._send(start_response, status, headers, body, environ, compressed)
         if status.startswith("200") and _matches(headers, environ.get("HTTP_IF_NONE_MATCH")):
             # Rendered unconditionally above; the visitor's copy of this uncached answer is current.

@@ -135,3 +135,68 @@ def test_pages_the_cache_does_not_hold_are_compressed_too(client, url):
         again = client.get(url, headers={"Accept-Encoding": "gzip",
                                          "If-None-Match": packed.headers["ETag"]})
         assert again.status_code == 304
+
+
+def _site_app(site, tmp_path, **overrides):
+    return create_app({"TESTING": True, "CONTENT_DIR": str(site),
+                       "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
+                       "BASE_URL": "https://portal.example.gov.cn", **overrides})
+
+
+# The byte budget -----------------------------------------------------------------------------
+
+def test_the_cache_stays_within_its_byte_budget_dropping_the_least_recently_used(
+        site, tmp_path):
+    budget = 200_000
+    app = _site_app(site, tmp_path, PAGE_CACHE_BYTES=budget)
+    client = app.test_client()
+    urls = [f"/catalogue/?year={year}" for year in range(2000, 2040)]
+    for url in urls:
+        assert client.get(url, headers={"Accept-Encoding": "gzip"}).status_code == 200
+        assert app.wsgi_app.pages.bytes <= budget
+    assert 3 < len(app.wsgi_app.pages) < len(urls)
+    with renders(app) as rendered:
+        client.get(urls[-1])
+    assert rendered == []
+    with renders(app) as rendered:
+        client.get(urls[0])
+    assert rendered
+
+
+def test_a_page_larger_than_an_eighth_of_the_budget_is_served_but_not_kept(site, tmp_path):
+    app = _site_app(site, tmp_path, PAGE_CACHE_BYTES=400_000)
+    client = app.test_client()
+    small = client.get("/catalogue/?year=2000")
+    assert app.wsgi_app.pages.bytes > 0
+    before = len(app.wsgi_app.pages)
+    report = client.get("/documents/lingwu-kjj-2024/")
+    assert report.status_code == 200 and len(report.data) > 10_000 > len(small.data) / 2
+    assert len(app.wsgi_app.pages) == before
+
+
+def test_the_byte_budget_counts_what_the_pages_take_in_memory(site, tmp_path):
+    import gc
+    import tracemalloc
+
+    app = _site_app(site, tmp_path, FRAGMENT_CACHE_SIZE=0)
+    visitor = app.test_client(use_cookies=False)
+    # One page in many preferences: new pages, and nothing else new for the app to keep.
+    cookies = [f"prefs=scheme={scheme}&size={size}" for scheme in
+               ("green", "dark", "contrast", "beige") for size in (125, 150, 175, 200)]
+    for cookie in cookies[:2]:
+        for url in ("/catalogue/", "/en/catalogue/"):
+            visitor.get(url, headers={"Cookie": cookie, "Accept-Encoding": "gzip"})
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before, counted = tracemalloc.get_traced_memory()[0], app.wsgi_app.pages.bytes
+        for cookie in cookies[2:]:
+            for url in ("/catalogue/", "/en/catalogue/"):
+                visitor.get(url, headers={"Cookie": cookie, "Accept-Encoding": "gzip"})
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    counted = app.wsgi_app.pages.bytes - counted
+    # Counted a little over: header values the pages share are counted for each.
+    assert counted * 0.75 <= grown <= counted * 1.1
