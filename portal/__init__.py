@@ -74,7 +74,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
         app.wsgi_app = PageCacheMiddleware(
             app.wsgi_app, app.extensions["portal.catalogue"],
-            code_version(Path(app.root_path)), app.config["PAGE_CACHE_SIZE"],
-            app.config["PAGE_CACHE_BYTES"], app.config["PAGE_MAX_AGE"])
+            code_version(Path(app.root_path)), app.extensions[preferences.EXTENSION].allowed,
+            app.config["PAGE_CACHE_SIZE"], app.config["PAGE_CACHE_BYTES"],
+            app.config["PAGE_MAX_AGE"])
     return app
 

@@ -1,14 +1,17 @@
 """A cache of rendered pages in front of the app, keyed by everything a page depends on: path
-and query, host, the visitor's reading-preferences cookie, the content version and the code
-version. A repeat view is served from memory without entering Flask; a conditional request whose
-ETag matches is answered 304 before any rendering, even by a worker that never rendered it,
-because the ETag is derived from the key rather than from the body. The whole cache stays within
-a byte budget."""
+and query, host, the visitor's reading preferences, the content version and the code version.
+A repeat view is served from memory without entering Flask; a conditional request whose ETag
+matches is answered 304 before any rendering, even by a worker that never rendered it,
+because the ETag is derived from the key rather than from the body.
+
+The preferences in the key are the ones the page is rendered from, parsed once
+(portal.preferences.read_cookie) and handed to the app in the environ; the app renders a page
+it may store with nothing but that value for a Cookie header. The whole cache stays within a
+byte budget."""
 
 import hashlib
 import sys
-from collections.abc import Callable, Iterable
-from http.cookies import CookieError, SimpleCookie
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from werkzeug.http import parse_etags, unquote_etag
@@ -16,8 +19,8 @@ from werkzeug.http import parse_etags, unquote_etag
 from portal.catalogue import CatalogueStore
 from portal.compression import HTML_COMPRESSED_LATER, accepts_gzip, gzipped, weak
 from portal.lru import SizedLRU
+from portal.preferences import COOKIE, Choice, read_cookie
 
-PREFERENCES_COOKIE = "prefs"
 # Dynamic or personal answers never go through the cache.
 UNCACHED_PREFIXES = ("/search", "/api/", "/en/search", "/en/api/", "/preferences",
                      "/en/preferences", "/static/")
@@ -44,6 +47,17 @@ def page_size(status: str, headers: list, body: bytes, compressed: bytes | None)
         for pair in headers)
 
 
+def _keepable(status: str, headers: list) -> bool:
+    """Whether an answer may be kept and served to others: a page (200, HTML) that sets no
+    cookie and is not marked personal."""
+    def values(wanted: str) -> str:
+        return ", ".join(value for name, value in headers if name.lower() == wanted)
+
+    return (status.startswith("200") and values("content-type").startswith("text/html")
+            and not values("set-cookie")
+            and not any(word in values("cache-control") for word in ("no-store", "private")))
+
+
 def _matches(headers: list, if_none_match: str | None) -> bool:
     """Whether a response's ETag is one the request already has (weak comparison)."""
     etag = next((value for name, value in headers if name.lower() == "etag"), None)
@@ -56,12 +70,13 @@ class PageCacheMiddleware:
     """WSGI middleware: serve GET/HEAD pages from an LRU of rendered responses."""
 
     def __init__(self, wsgi_app: Callable, store: CatalogueStore, version: str,
-                 max_entries: int = 2000, max_bytes: int = 64 * 1024 * 1024,
-                 max_age: int = 60):
+                 allowed: Mapping[str, Choice], max_entries: int = 2000,
+                 max_bytes: int = 64 * 1024 * 1024, max_age: int = 60):
         self.wsgi_app = wsgi_app
         self.max_age = max_age
         self.store = store
         self.version = version
+        self.allowed = allowed
         self.pages = SizedLRU(max_entries, max_bytes)
 
     def _key(self, environ) -> str | None:
@@ -69,11 +84,7 @@ class PageCacheMiddleware:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or path.startswith(
                 UNCACHED_PREFIXES):
             return None
-        try:
-            cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
-        except CookieError:
-            cookie = SimpleCookie()
-        preferences = cookie[PREFERENCES_COOKIE].value if PREFERENCES_COOKIE in cookie else ""
+        preferences = read_cookie(environ, self.allowed).value
         parts = (environ.get("HTTP_HOST", ""), environ.get("wsgi.url_scheme", ""),
                  environ.get("SCRIPT_NAME", ""), path, environ.get("QUERY_STRING", ""),
                  preferences, self.store.current().version, self.version)
@@ -105,8 +116,14 @@ class PageCacheMiddleware:
             captured["status"], captured["headers"] = status, headers
             return lambda data: None
 
-        # Render as an unconditional GET so the body is complete for the cache (HEAD too).
-        plain = {k: v for k, v in environ.items() if k != "HTTP_IF_NONE_MATCH"}
+        # Render as an unconditional GET so the body is complete for the cache (HEAD too),
+        # with no cookie but the preferences in the key: the page cannot depend on anything
+        # else a visitor's cookies say.
+        plain = {k: v for k, v in environ.items() if k not in ("HTTP_IF_NONE_MATCH",
+                                                                "HTTP_COOKIE")}
+        preferences = read_cookie(environ, self.allowed).value
+        if preferences:
+            plain["HTTP_COOKIE"] = f"{COOKIE}={preferences}"
         plain[HTML_COMPRESSED_LATER] = True  # the cache stores pages plain, gzips them itself
         plain["REQUEST_METHOD"] = "GET"
         result = self.wsgi_app(plain, capture)
@@ -116,11 +133,7 @@ class PageCacheMiddleware:
             if hasattr(result, "close"):
                 result.close()
         status, headers = captured["status"], captured["headers"]
-        cacheable = status.startswith("200") and any(
-            name.lower() == "content-type" and value.startswith("text/html")
-            for name, value in headers) and not any(
-            name.lower() == "set-cookie" for name, _ in headers)
-        if cacheable:
+        if _keepable(status, headers):
             headers = [(n, v) for n, v in headers if n.lower() != "etag"] + [("ETag", etag)]
             if not any(n.lower() == "vary" and "cookie" in v.lower() for n, v in headers):
                 # The reading preferences cookie changes the page: shared caches must know.

@@ -2,9 +2,12 @@
 ever served a stale or someone else's page."""
 
 import contextlib
+import re
 
 import pytest
 from flask import template_rendered
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from portal import create_app
 
@@ -137,10 +140,153 @@ def test_pages_the_cache_does_not_hold_are_compressed_too(client, url):
         assert again.status_code == 304
 
 
+
+# Cookies as browsers and robots send them -----------------------------------------------------
+
 def _site_app(site, tmp_path, **overrides):
     return create_app({"TESTING": True, "CONTENT_DIR": str(site),
                        "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
                        "BASE_URL": "https://portal.example.gov.cn", **overrides})
+
+
+@pytest.fixture
+def visitor(app):
+    """A client that sends whatever Cookie header it is given, byte for byte."""
+    return app.test_client(use_cookies=False)
+
+
+@pytest.fixture
+def uncached(site, tmp_path):
+    """The same site without a page cache: what every visitor must be given."""
+    return _site_app(site, tmp_path, PAGE_CACHE_SIZE=0).test_client(use_cookies=False)
+
+
+def html_classes(response) -> str:
+    """The class attribute of a page's <html>: where the reading preferences show."""
+    found = re.search(r'<html lang="[^"]+"(?: class="([^"]*)")?>', response.get_data(as_text=True))
+    assert found, response.get_data(as_text=True)[:200]
+    return found.group(1) or ""
+
+
+def fetch(client, url, cookie=None):
+    return client.get(url, headers={"Cookie": cookie} if cookie is not None else {})
+
+
+PAGES = ("/", "/en/reports/", "/catalogue/?year=2024", "/documents/2022-procurement-notice/")
+HOSTILE_COOKIES = (
+    # A malformed cookie before ours: http.cookies gives up on the whole header.
+    "a b=1; prefs=scheme=dark&size=200&textonly=on",
+    'x="; prefs=scheme=dark&size=200&textonly=on',
+    # Two prefs cookies (another path, a parent domain): either way, one answer for both.
+    "prefs=scheme=green; prefs=scheme=dark",
+    "prefs=scheme=dark; prefs=scheme=green&size=200",
+    "prefs=; prefs=scheme=dark",
+    'prefs="scheme=dark&size=200"',
+    "prefs=scheme%3Ddark%26size%3D200%26textonly%3Don",
+    "prefs=scheme=dark&size=200&textonly=on&" + "x" * 5000,
+    "prefs=" + "scheme=dark&" * 100,
+    "prefs=scheme=dark&size=200&open=1",
+    "prefs=textonly=on;;;prefs=scheme=green",
+    "prefs=size=200,other=1",
+    "$Version=1; prefs=scheme=contrast; $Path=/",
+    "prefs=scheme=dark\x7f&size=200",
+    "prefs=scheme=d\xe4rk&size=175",
+)
+
+
+@pytest.mark.parametrize("cookie", HOSTILE_COOKIES)
+def test_no_cookie_changes_the_page_another_visitor_gets(visitor, uncached, cookie):
+    for url in PAGES:
+        hostile = fetch(visitor, url, cookie)
+        assert hostile.data == fetch(uncached, url, cookie).data, (url, cookie)
+        clean = fetch(visitor, url)
+        assert clean.status_code == 200 and html_classes(clean) == "", (url, cookie)
+        dark = fetch(visitor, url, "prefs=scheme=dark")
+        assert html_classes(dark) == "scheme-dark", (url, cookie)
+
+
+def test_the_issue_cookies_are_rendered_as_the_app_reads_them(visitor):
+    malformed = fetch(visitor, "/en/reports/", "a b=1; prefs=scheme=dark&size=200&textonly=on")
+    assert html_classes(malformed) == "scheme-dark size-200 textonly-on"
+    assert html_classes(fetch(visitor, "/en/reports/")) == ""
+    assert html_classes(fetch(visitor, "/en/reports/",
+                              "prefs=scheme=green; prefs=scheme=dark")) == "scheme-green"
+    assert html_classes(fetch(visitor, "/en/reports/", "prefs=scheme=dark")) == "scheme-dark"
+
+
+def test_cookies_that_say_the_same_share_one_page(app, visitor):
+    fetch(visitor, "/catalogue/")
+    green = fetch(visitor, "/catalogue/", "prefs=size=150&scheme=green")
+    with renders(app) as rendered:
+        for cookie in ("prefs=junk", "prefs=scheme=purple&size=999", "other=1", "prefs=",
+                       "prefs=" + "x" * 5000, "a b=1"):
+            assert html_classes(fetch(visitor, "/catalogue/", cookie)) == "", cookie
+        same = fetch(visitor, "/catalogue/", "prefs=scheme=green&size=150&colour=red; x=1")
+    assert rendered == []
+    assert same.headers["ETag"] == green.headers["ETag"]
+
+
+def test_equivalent_cookies_are_answered_304_from_the_key_by_a_cold_worker(visitor, worker):
+    etag = fetch(visitor, "/reports/", "prefs=scheme=green").headers["ETag"]
+    with renders(worker) as rendered:
+        response = worker.test_client(use_cookies=False).get(
+            "/reports/", headers={"If-None-Match": etag,
+                                  "Cookie": "prefs=scheme=green&unknown=1; other=2"})
+    assert response.status_code == 304
+    assert rendered == []
+
+
+def test_the_panel_flag_is_part_of_what_a_page_is_kept_under(visitor):
+    opened = fetch(visitor, "/reports/", "prefs=open=1")
+    assert 'id="reading-settings" open' in opened.get_data(as_text=True)
+    assert opened.headers["Cache-Control"] == "no-store"
+    for _ in range(2):
+        closed = fetch(visitor, "/reports/")
+        assert 'id="reading-settings" open' not in closed.get_data(as_text=True)
+
+
+# Any sequence of Cookie headers: hypothesis ---------------------------------------------------
+
+CHOICES = st.sampled_from([
+    "scheme=dark", "scheme=green", "scheme=contrast", "scheme=auto", "size=200", "size=150",
+    "textonly=on", "text=white", "spacing=250", "cursor=large", "open=1", "scheme=purple",
+    "size=999", "junk", "=", "", "scheme", "scheme=dark=1", "%73cheme=dark",
+    "scheme%3Ddark", "scheme=<b>",
+])
+# Latin-1 text: what a server hands an application for any bytes in a header.
+LATIN1 = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF), max_size=40)
+PREFS_VALUE = st.one_of(
+    st.lists(CHOICES, max_size=6).map("&".join),
+    st.lists(CHOICES, max_size=4).map(lambda parts: '"' + "&".join(parts) + '"'),
+    st.lists(CHOICES, max_size=6).map(lambda parts: "&".join(parts) + "&" + "x" * 400),
+    LATIN1,
+)
+COOKIE_PART = st.one_of(
+    PREFS_VALUE.map(lambda value: f"prefs={value}"),
+    st.sampled_from(["a b=1", "x=\"", "$Version=1", "other=1", "=", "prefs", "Prefs=scheme=dark",
+                     " prefs =scheme=dark", "x" * 4000]),
+    LATIN1,
+)
+COOKIE_HEADER = st.tuples(
+    st.lists(COOKIE_PART, min_size=1, max_size=4),
+    st.sampled_from(["; ", ";", ", ", " ", ";;", "\t"]),
+).map(lambda parts: parts[1].join(parts[0]))
+HYPOTHESIS = settings(max_examples=60, deadline=None,
+                      suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                             HealthCheck.too_slow])
+
+
+@HYPOTHESIS
+@given(requests=st.lists(st.tuples(st.sampled_from(PAGES), COOKIE_HEADER), min_size=1,
+                         max_size=5))
+def test_every_visitor_gets_the_page_of_their_own_cookie_and_a_clean_one_the_default(
+        visitor, uncached, requests):
+    for url, cookie in requests:
+        answer = fetch(visitor, url, cookie)
+        assert answer.status_code == 200, (url, cookie)
+        assert answer.data == fetch(uncached, url, cookie).data, (url, cookie)
+    for url in PAGES:
+        assert html_classes(fetch(visitor, url)) == "", (url, requests)
 
 
 # The byte budget -----------------------------------------------------------------------------
