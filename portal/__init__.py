@@ -6,14 +6,17 @@ from pathlib import Path
 
 from flask import Flask
 
+from portal.query_args import NotingRequest
 from portal.settings import DEFAULTS, coerce
 from portal.template_i18n import LocalisedEnvironment
 
 
 class Portal(Flask):
-    """Flask with templates compiled once per language (see portal.template_i18n)."""
+    """Flask with templates compiled once per language (see portal.template_i18n), whose
+    requests note the query arguments a page reads (see portal.query_args)."""
 
     jinja_environment = LocalisedEnvironment
+    request_class = NotingRequest
 
 
 def create_app(overrides: dict | None = None) -> Flask:

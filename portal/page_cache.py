@@ -6,8 +6,9 @@ because the ETag is derived from the key rather than from the body.
 
 The preferences in the key are the ones the page is rendered from, parsed once
 (portal.preferences.read_cookie) and handed to the app in the environ; the app renders a page
-it may store with nothing but that value for a Cookie header. The whole cache stays within a
-byte budget."""
+it may store with nothing but that value for a Cookie header. Only pages whose query holds
+nothing the page did not read are stored (portal.query_args), and the whole cache stays within
+a byte budget."""
 
 import hashlib
 import sys
@@ -20,6 +21,7 @@ from portal.catalogue import CatalogueStore
 from portal.compression import HTML_COMPRESSED_LATER, accepts_gzip, gzipped, weak
 from portal.lru import SizedLRU
 from portal.preferences import COOKIE, Choice, read_cookie
+from portal.query_args import holds_only_read
 
 # Dynamic or personal answers never go through the cache.
 UNCACHED_PREFIXES = ("/search", "/api/", "/en/search", "/en/api/", "/preferences",
@@ -47,15 +49,16 @@ def page_size(status: str, headers: list, body: bytes, compressed: bytes | None)
         for pair in headers)
 
 
-def _keepable(status: str, headers: list) -> bool:
+def _keepable(status: str, headers: list, rendered: dict) -> bool:
     """Whether an answer may be kept and served to others: a page (200, HTML) that sets no
-    cookie and is not marked personal."""
+    cookie, is not marked personal, and whose query holds nothing the page did not read."""
     def values(wanted: str) -> str:
         return ", ".join(value for name, value in headers if name.lower() == wanted)
 
     return (status.startswith("200") and values("content-type").startswith("text/html")
             and not values("set-cookie")
-            and not any(word in values("cache-control") for word in ("no-store", "private")))
+            and not any(word in values("cache-control") for word in ("no-store", "private"))
+            and holds_only_read(rendered))
 
 
 def _matches(headers: list, if_none_match: str | None) -> bool:
@@ -133,7 +136,7 @@ class PageCacheMiddleware:
             if hasattr(result, "close"):
                 result.close()
         status, headers = captured["status"], captured["headers"]
-        if _keepable(status, headers):
+        if _keepable(status, headers, plain):
             headers = [(n, v) for n, v in headers if n.lower() != "etag"] + [("ETag", etag)]
             if not any(n.lower() == "vary" and "cookie" in v.lower() for n, v in headers):
                 # The reading preferences cookie changes the page: shared caches must know.

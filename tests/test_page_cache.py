@@ -140,7 +140,6 @@ def test_pages_the_cache_does_not_hold_are_compressed_too(client, url):
         assert again.status_code == 304
 
 
-
 # Cookies as browsers and robots send them -----------------------------------------------------
 
 def _site_app(site, tmp_path, **overrides):
@@ -287,6 +286,65 @@ def test_every_visitor_gets_the_page_of_their_own_cookie_and_a_clean_one_the_def
         assert answer.data == fetch(uncached, url, cookie).data, (url, cookie)
     for url in PAGES:
         assert html_classes(fetch(visitor, url)) == "", (url, requests)
+
+
+# Junk in queries -----------------------------------------------------------------------------
+
+def test_junk_query_arguments_are_answered_but_never_kept(app, visitor):
+    real = ["/", "/catalogue/", "/catalogue/?year=2024", "/catalogue/statutory/?page=1",
+            "/en/reports/", "/documents/2022-procurement-notice/"]
+    for url in real:
+        fetch(visitor, url)
+    cache = app.wsgi_app
+    kept = (len(cache.pages), cache.pages.bytes)
+    for number in range(40):
+        for url in (f"/?utm_source={number}", f"/catalogue/?x={number:08x}",
+                    f"/catalogue/?year=2024&x={number}", f"/catalogue/?year=2024&year={number}",
+                    f"/catalogue/?y%65ar=2024&n={number}", f"/en/reports/?{number}",
+                    f"/documents/2022-procurement-notice/?v={number}&utm=1"):
+            answer = fetch(visitor, url)
+            assert answer.status_code == 200, url
+            assert html_classes(answer) == "", url
+    assert (len(cache.pages), cache.pages.bytes) == kept
+    with renders(app) as rendered:
+        for url in real:
+            fetch(visitor, url)
+    assert rendered == []
+
+
+def test_junk_queries_never_push_real_pages_out(site, tmp_path):
+    app = _site_app(site, tmp_path, PAGE_CACHE_SIZE=4)
+    client = app.test_client()
+    real = ["/", "/catalogue/", "/catalogue/?year=2024"]
+    for url in real:
+        client.get(url)
+    for number in range(20):
+        assert client.get(f"/catalogue/?utm_source={number}").status_code == 200
+    with renders(app) as rendered:
+        for url in real:
+            client.get(url)
+    assert rendered == []
+
+
+def test_every_filter_link_of_the_catalogue_is_kept(app, visitor):
+    listing = fetch(visitor, "/catalogue/").get_data(as_text=True)
+    links = sorted({href.replace("&amp;", "&") for href in
+                    re.findall(r'href="(/catalogue/[^"#]*\?[^"#]*)"', listing)})
+    assert len(links) > 5 and any("department=%E" in link for link in links)
+    for url in links:
+        assert fetch(visitor, url).status_code == 200
+    with renders(app) as rendered:
+        for url in links:
+            fetch(visitor, url)
+    assert rendered == []
+
+
+def test_a_page_that_echoes_its_address_is_kept_under_that_address(visitor):
+    for query in ("year=2024", "year=2024&page=1"):
+        listing = fetch(visitor, f"/catalogue/?{query}").get_data(as_text=True)
+        assert f'name="next" value="/catalogue/?{query.replace("&", "&amp;")}"' in listing
+        assert f'rel="canonical" href="https://portal.example.gov.cn/catalogue/?' \
+               f'{query.replace("&", "&amp;")}"' in listing
 
 
 # The byte budget -----------------------------------------------------------------------------
