@@ -6,14 +6,17 @@ from pathlib import Path
 
 from flask import Flask
 
+from portal.query_args import NotingRequest
 from portal.settings import DEFAULTS, coerce
 from portal.template_i18n import LocalisedEnvironment
 
 
 class Portal(Flask):
-    """Flask with templates compiled once per language (see portal.template_i18n)."""
+    """Flask with templates compiled once per language (see portal.template_i18n), whose
+    requests note the query arguments a page reads (see portal.query_args)."""
 
     jinja_environment = LocalisedEnvironment
+    request_class = NotingRequest
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -69,12 +72,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(page_views.blueprint)
     app.register_blueprint(preference_views.blueprint)
 
-    if app.config["PAGE_CACHE_SIZE"]:
+    if app.config["PAGE_CACHE_SIZE"] and app.config["PAGE_CACHE_BYTES"]:
         from portal.page_cache import PageCacheMiddleware, code_version
 
         app.wsgi_app = PageCacheMiddleware(
             app.wsgi_app, app.extensions["portal.catalogue"],
-            code_version(Path(app.root_path)), app.config["PAGE_CACHE_SIZE"],
+            code_version(Path(app.root_path)), app.extensions[preferences.EXTENSION].allowed,
+            app.config["PAGE_CACHE_SIZE"], app.config["PAGE_CACHE_BYTES"],
             app.config["PAGE_MAX_AGE"])
     security.trust_proxies(app)  # outermost: see there
     return app

@@ -12,8 +12,7 @@ shows must follow from that key: tests/test_fragments.py renders the site with t
 and off, across languages and preferences, and compares every page byte for byte.
 """
 
-import threading
-from collections import OrderedDict
+import sys
 from collections.abc import Callable, Hashable
 
 from flask import Flask, has_request_context, request
@@ -21,32 +20,34 @@ from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
 
+from portal.lru import SizedLRU
+
 
 class FragmentCache:
-    """Rendered fragments by key, at most ``size`` of them, the least recently used out first."""
+    """Rendered fragments by key, at most ``size`` of them taking at most ``max_bytes``, the
+    least recently used out first: a visitor's choices (each set of reading preferences is
+    a toolbar of its own) cannot make a worker hold more."""
 
-    def __init__(self, size: int):
-        self.size = size
-        self._entries: OrderedDict[Hashable, Markup] = OrderedDict()
-        self._lock = threading.Lock()
+    def __init__(self, size: int, max_bytes: int = 16 * 1024 * 1024):
+        self._kept = SizedLRU(size, max_bytes)
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._kept)
+
+    @property
+    def bytes(self) -> int:
+        """The memory the kept fragments take, as counted when stored."""
+        return self._kept.bytes
 
     def get_or_render(self, key: Hashable, render: Callable[[], Markup]) -> Markup:
         """The fragment stored under key, rendering and storing it first if missing."""
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-                return found
+        found = self._kept.get(key)
+        if found is not None:
+            return found
         # Rendered outside the lock: two threads missing at once both render, and store
         # the same text.
         fragment = render()
-        with self._lock:
-            self._entries[key] = fragment
-            if len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+        self._kept.put(key, fragment, sys.getsizeof(fragment) + sys.getsizeof(key))
         return fragment
 
 
@@ -89,5 +90,5 @@ class CacheTag(Extension):
 def init_app(app: Flask) -> None:
     """Offer the cache tag; keep fragments unless turned off (or while templates reload)."""
     app.jinja_env.add_extension(CacheTag)
-    size = app.config["FRAGMENT_CACHE_SIZE"]
-    app.jinja_env.fragment_cache = FragmentCache(size) if size else None
+    size, max_bytes = app.config["FRAGMENT_CACHE_SIZE"], app.config["FRAGMENT_CACHE_BYTES"]
+    app.jinja_env.fragment_cache = FragmentCache(size, max_bytes) if size and max_bytes else None

@@ -1,22 +1,28 @@
 """A cache of rendered pages in front of the app, keyed by everything a page depends on: path
-and query, host, the visitor's reading-preferences cookie, the content version and the code
-version. A repeat view is served from memory without entering Flask; a conditional request whose
-ETag matches is answered 304 before any rendering, even by a worker that never rendered it,
-because the ETag is derived from the key rather than from the body."""
+and query, host, the visitor's reading preferences, the content version and the code version.
+A repeat view is served from memory without entering Flask; a conditional request whose ETag
+matches is answered 304 before any rendering, even by a worker that never rendered it,
+because the ETag is derived from the key rather than from the body.
+
+The preferences in the key are the ones the page is rendered from, parsed once
+(portal.preferences.read_cookie) and handed to the app in the environ; the app renders a page
+it may store with nothing but that value for a Cookie header. Only pages whose query holds
+nothing the page did not read are stored (portal.query_args), and the whole cache stays within
+a byte budget."""
 
 import hashlib
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterable
-from http.cookies import CookieError, SimpleCookie
+import sys
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from werkzeug.http import parse_etags, unquote_etag
 
 from portal.catalogue import CatalogueStore
 from portal.compression import HTML_COMPRESSED_LATER, accepts_gzip, gzipped, weak
+from portal.lru import SizedLRU
+from portal.preferences import COOKIE, Choice, read_cookie
+from portal.query_args import holds_only_read
 
-PREFERENCES_COOKIE = "prefs"
 # Dynamic or personal answers never go through the cache.
 UNCACHED_PREFIXES = ("/search", "/api/", "/en/search", "/en/api/", "/preferences",
                      "/en/preferences", "/static/")
@@ -32,6 +38,29 @@ def code_version(package: Path) -> str:
     return digest.hexdigest()[:12]
 
 
+# The key (a 64-character str), its place in the LRU and the entry's tuples.
+ENTRY_OVERHEAD = 400
+
+
+def page_size(status: str, headers: list, body: bytes, compressed: bytes | None) -> int:
+    """The bytes a stored page takes in memory: its bodies, headers and their containers."""
+    return ENTRY_OVERHEAD + sum(map(sys.getsizeof, (status, body, compressed, headers))) + sum(
+        sys.getsizeof(pair) + sys.getsizeof(pair[0]) + sys.getsizeof(pair[1])
+        for pair in headers)
+
+
+def _keepable(status: str, headers: list, rendered: dict) -> bool:
+    """Whether an answer may be kept and served to others: a page (200, HTML) that sets no
+    cookie, is not marked personal, and whose query holds nothing the page did not read."""
+    def values(wanted: str) -> str:
+        return ", ".join(value for name, value in headers if name.lower() == wanted)
+
+    return (status.startswith("200") and values("content-type").startswith("text/html")
+            and not values("set-cookie")
+            and not any(word in values("cache-control") for word in ("no-store", "private"))
+            and holds_only_read(rendered))
+
+
 def _matches(headers: list, if_none_match: str | None) -> bool:
     """Whether a response's ETag is one the request already has (weak comparison)."""
     etag = next((value for name, value in headers if name.lower() == "etag"), None)
@@ -44,25 +73,21 @@ class PageCacheMiddleware:
     """WSGI middleware: serve GET/HEAD pages from an LRU of rendered responses."""
 
     def __init__(self, wsgi_app: Callable, store: CatalogueStore, version: str,
-                 max_entries: int = 2000, max_age: int = 60):
+                 allowed: Mapping[str, Choice], max_entries: int = 2000,
+                 max_bytes: int = 64 * 1024 * 1024, max_age: int = 60):
         self.wsgi_app = wsgi_app
         self.max_age = max_age
         self.store = store
         self.version = version
-        self.max_entries = max_entries
-        self._entries: OrderedDict[str, tuple[str, list, bytes, bytes]] = OrderedDict()
-        self._lock = threading.Lock()
+        self.allowed = allowed
+        self.pages = SizedLRU(max_entries, max_bytes)
 
     def _key(self, environ) -> str | None:
         path = environ.get("PATH_INFO", "")
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or path.startswith(
                 UNCACHED_PREFIXES):
             return None
-        try:
-            cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
-        except CookieError:
-            cookie = SimpleCookie()
-        preferences = cookie[PREFERENCES_COOKIE].value if PREFERENCES_COOKIE in cookie else ""
+        preferences = read_cookie(environ, self.allowed).value
         parts = (environ.get("HTTP_HOST", ""), environ.get("wsgi.url_scheme", ""),
                  environ.get("SCRIPT_NAME", ""), path, environ.get("QUERY_STRING", ""),
                  preferences, self.store.current().version, self.version)
@@ -73,10 +98,7 @@ class PageCacheMiddleware:
         if key is None:
             return self.wsgi_app(environ, start_response)
         etag = f'"p-{key[:20]}"'
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
+        entry = self.pages.get(key)
         if entry is not None and etag in environ.get("HTTP_IF_NONE_MATCH", ""):
             return self._send(start_response, "304 Not Modified", entry[1], b"", environ)
         if entry is not None:
@@ -97,8 +119,14 @@ class PageCacheMiddleware:
             captured["status"], captured["headers"] = status, headers
             return lambda data: None
 
-        # Render as an unconditional GET so the body is complete for the cache (HEAD too).
-        plain = {k: v for k, v in environ.items() if k != "HTTP_IF_NONE_MATCH"}
+        # Render as an unconditional GET so the body is complete for the cache (HEAD too),
+        # with no cookie but the preferences in the key: the page cannot depend on anything
+        # else a visitor's cookies say.
+        plain = {k: v for k, v in environ.items() if k not in ("HTTP_IF_NONE_MATCH",
+                                                                "HTTP_COOKIE")}
+        preferences = read_cookie(environ, self.allowed).value
+        if preferences:
+            plain["HTTP_COOKIE"] = f"{COOKIE}={preferences}"
         plain[HTML_COMPRESSED_LATER] = True  # the cache stores pages plain, gzips them itself
         plain["REQUEST_METHOD"] = "GET"
         result = self.wsgi_app(plain, capture)
@@ -108,11 +136,7 @@ class PageCacheMiddleware:
             if hasattr(result, "close"):
                 result.close()
         status, headers = captured["status"], captured["headers"]
-        cacheable = status.startswith("200") and any(
-            name.lower() == "content-type" and value.startswith("text/html")
-            for name, value in headers) and not any(
-            name.lower() == "set-cookie" for name, _ in headers)
-        if cacheable:
+        if _keepable(status, headers, plain):
             headers = [(n, v) for n, v in headers if n.lower() != "etag"] + [("ETag", etag)]
             if not any(n.lower() == "vary" and "cookie" in v.lower() for n, v in headers):
                 # The reading preferences cookie changes the page: shared caches must know.
@@ -121,10 +145,8 @@ class PageCacheMiddleware:
                 headers.append(("Vary", "Accept-Encoding"))
             # Compressed once when stored; every later hit sends the smaller copy for free.
             compressed = gzipped(body, "text/html")
-            with self._lock:
-                self._entries[key] = (status, headers, body, compressed)
-                while len(self._entries) > self.max_entries:
-                    self._entries.popitem(last=False)
+            self.pages.put(key, (status, headers, body, compressed),
+                           page_size(status, headers, body, compressed))
             return self._send(start_response, status, headers, body, environ, compressed)
         if status.startswith("200") and _matches(headers, environ.get("HTTP_IF_NONE_MATCH")):
             # Rendered unconditionally above; the visitor's copy of this uncached answer is current.

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, request
+from werkzeug.wrappers import Request
 
 from portal.assets import EXTRA_CSS
 from portal.i18n import LOCALES, N_, gettext, select_locale
@@ -351,6 +352,13 @@ def serialise(prefs: Mapping[str, str], allowed: Mapping[str, Choice]) -> str:
                     if prefs.get(key, choice.default) != choice.default)
 
 
+def cookie_value(prefs: Mapping[str, str], allowed: Mapping[str, Choice], *,
+                 reopen: bool = False) -> str:
+    """The cookie value of some preferences, with the flag that opens the settings once."""
+    return "&".join(part for part in (serialise(prefs, allowed), PANEL_FLAG if reopen else "")
+                    if part)
+
+
 def offered_text_colours(scheme_id: str, schemes: Mapping[str, Scheme]) -> set[str]:
     """The text colours that may be chosen with a scheme. Following the system, that is any
     the schemes it may turn out to be offer; the stylesheet shows each only where it is."""
@@ -398,22 +406,50 @@ def registry() -> Registry:
     return current_app.extensions[EXTENSION]
 
 
+@dataclass(frozen=True)
+class CookieState:
+    """What a request's preferences cookie says, allow-listed: every preference, and whether
+    the settings are to be opened once."""
+
+    prefs: tuple[tuple[str, str], ...]
+    reopen: bool
+    # The cookie value that says exactly this, written one way only: the page cache keys
+    # pages on it, so any two cookies a page renders the same share one entry.
+    value: str
+
+
+# Where a request's CookieState is kept, in its WSGI environ: parsed once by whichever comes
+# first, the page cache or the app, and used by both.
+ENVIRON_KEY = "portal.preferences.cookie"
+
+
+def read_cookie(environ: dict, allowed: Mapping[str, Choice]) -> CookieState:
+    """The preferences of a request, parsed once from its Cookie header (the first `prefs`
+    cookie wins, as in werkzeug's request.cookies) and kept in its environ."""
+    found = environ.get(ENVIRON_KEY)
+    if found is None:
+        # werkzeug's own request.cookies: the header is read one way only.
+        raw = (Request(environ, populate_request=False, shallow=True).cookies.get(COOKIE)
+               if environ.get("HTTP_COOKIE") else None)
+        prefs, reopen = parse(raw, allowed), panel_requested(raw)
+        found = environ[ENVIRON_KEY] = CookieState(
+            tuple(prefs.items()), reopen, cookie_value(prefs, allowed, reopen=reopen))
+    return found
+
+
 def current() -> dict[str, str]:
     """The preferences of the current request, from its cookie."""
-    if "reading_preferences" not in g:
-        g.reading_preferences = parse(request.cookies.get(COOKIE), registry().allowed)
-    return g.reading_preferences
+    return dict(read_cookie(request.environ, registry().allowed).prefs)
 
 
 def panel_requested(raw: str | None) -> bool:
     """Whether a cookie value asks for the settings to be opened once."""
-    return bool(raw) and PANEL_FLAG in raw.split("&")
+    return bool(raw) and len(raw) <= MAX_COOKIE_LENGTH and PANEL_FLAG in raw.split("&")
 
 
 def store(response: Response, prefs: Mapping[str, str], *, reopen: bool = False) -> None:
     """Put preferences in the visitor's cookie (none when all are the defaults)."""
-    value = "&".join(part for part in (serialise(prefs, registry().allowed),
-                                       PANEL_FLAG if reopen else "") if part)
+    value = cookie_value(prefs, registry().allowed, reopen=reopen)
     secure = request.is_secure
     if value:
         response.set_cookie(COOKIE, value, max_age=COOKIE_MAX_AGE, path="/", secure=secure,
@@ -452,7 +488,7 @@ def init_app(app: Flask) -> None:
             "prefs": prefs,
             "prefs_key": tuple(prefs.values()),
             "prefs_classes": " ".join(html_classes(prefs, allowed)),
-            "prefs_panel_open": panel_requested(request.cookies.get(COOKIE)),
+            "prefs_panel_open": read_cookie(request.environ, allowed).reopen,
             **fixed, **labelled_choices[locale],
         }
 
@@ -460,7 +496,7 @@ def init_app(app: Flask) -> None:
     def vary_on_cookie(response: Response) -> Response:
         if response.mimetype == "text/html":
             response.vary.add("Cookie")
-            if request.method == "GET" and panel_requested(request.cookies.get(COOKIE)):
+            if request.method == "GET" and read_cookie(request.environ, allowed).reopen:
                 # The settings were opened again, once: take the flag out; keep no copy.
                 store(response, current())
                 response.headers["Cache-Control"] = "no-store"

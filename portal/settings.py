@@ -48,9 +48,16 @@ SETTINGS = (
     Setting("MAX_REQUEST_BYTES", 65536, "Largest request body accepted; larger ones get 413."),
     Setting("PAGE_CACHE_SIZE", 2000,
             "Rendered pages kept in memory per worker (0 turns the page cache off)."),
+    Setting("PAGE_CACHE_BYTES", 64 * 1024 * 1024,
+            "Most memory the page cache of one worker takes, in bytes (plain and gzipped "
+            "pages with their headers); the least recently used pages go first, a page over "
+            "an eighth of it is not kept (0 turns the page cache off)."),
     Setting("FRAGMENT_CACHE_SIZE", 1000,
             "Rendered page parts (reading settings, header, document bodies) kept in memory "
             "per worker and shared by the pages that show them (0 turns it off)."),
+    Setting("FRAGMENT_CACHE_BYTES", 16 * 1024 * 1024,
+            "Most memory the page parts of one worker take, in bytes; the least recently "
+            "used go first, a part over an eighth of it is not kept (0 turns it off)."),
     Setting("ORGANISATION_CODE", "000000000",
             "Organisation code that starts every 索引号 `portal new` gives (9 or 18 characters)."),
     Setting("DEFAULT_DEPARTMENT", "办公室", "责任部门 that `portal new` fills in."),

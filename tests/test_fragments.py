@@ -86,6 +86,33 @@ def test_the_cache_keeps_at_most_its_size_and_drops_the_least_recently_used():
     assert len(cache) == 2
 
 
+def test_the_cache_keeps_within_its_byte_budget():
+    cache = FragmentCache(1000, max_bytes=20_000)
+    for number in range(100):
+        cache.get_or_render(number, lambda: "x" * 1000)
+    assert 10 < len(cache) < 20 and cache.bytes <= 20_000
+    assert cache.get_or_render("huge", lambda: "y" * 5000) == "y" * 5000
+    assert cache.get_or_render("huge", lambda: "rendered again") == "rendered again"
+
+
+def test_any_number_of_preference_sets_keeps_the_parts_within_their_budget(site, tmp_path):
+    budget = 300_000
+    app = create_app({"TESTING": True, "CONTENT_DIR": str(site), "PAGE_CACHE_SIZE": 0,
+                      "FRAGMENT_CACHE_BYTES": budget,
+                      "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
+                      "BASE_URL": "https://portal.example.gov.cn"})
+    visitor = app.test_client(use_cookies=False)
+    cache = app.jinja_env.fragment_cache
+    for scheme in ("auto", "green", "dark", "contrast", "beige"):
+        for size in ("100", "125", "150", "175", "200"):
+            for spacing in ("175", "200", "250"):
+                cookie = f"prefs=scheme={scheme}&size={size}&spacing={spacing}"
+                for url in ("/", "/en/"):
+                    assert visitor.get(url, headers={"Cookie": cookie}).status_code == 200
+                assert cache.bytes <= budget
+    assert len(cache) > 20
+
+
 def test_parts_are_not_kept_when_turned_off(site, tmp_path):
     app = _app(site, tmp_path, 0)
     app.test_client().get("/")
