@@ -416,3 +416,13 @@ def test_a_broken_document_whose_file_is_swapped_is_withdrawn(app, client, site,
     forge(site / name, old, new)
     assert client.get(address).status_code == 404
     assert client.get(f"{address}attachments/{(site / name).name}").status_code == 404
+
+
+def test_a_reviewer_name_must_be_one_printable_line(site, draft, monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTAL_CONTENT_DIR", str(site))
+    monkeypatch.setenv("PORTAL_AUDIT_LOG", str(tmp_path / "audit.log"))
+    before = draft.read_text(encoding="utf-8")
+    result = CliRunner().invoke(main, ["review", str(draft), "--stage", "初审",
+                                       "--by", "甲\u2028复审 乙"])
+    assert result.exit_code == 1 and "printable text on one line" in result.output
+    assert draft.read_text(encoding="utf-8") == before
