@@ -211,20 +211,27 @@ def load_catalogue(content_dir: Path) -> Catalogue:
     return build_catalogue(parsed, content_dir, _version(content_dir))
 
 
+def _stamp(path: Path) -> tuple[int, ...]:
+    """What changes whenever a file's bytes do. A file swapped for another can be given the old
+    size and modification time, but not the old inode change time (or, replaced, inode)."""
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
+
+
 def _version(content_dir: Path) -> str:
     """A short fingerprint of every file under content_dir: names, sizes, modification times."""
     digest = hashlib.sha256()
     for path in sorted(content_dir.rglob("*")) if content_dir.is_dir() else ():
         if path.is_file():
-            stat = path.stat()
-            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+            digest.update(f"{path}\0{_stamp(path)}\n".encode())
     return digest.hexdigest()[:16]
 
 
 def _signature(document: Document | None, path: Path) -> tuple:
-    """What a parsed file depends on: the file itself and, for a report, its data file."""
-    paths = [path] + ([document.report_path] if document and document.report_path else [])
-    return tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in paths if p.exists())
+    """What a parsed file depends on: the file itself and every file published with it (the
+    approvals of a document in review cover their bytes)."""
+    paths = [path, *(document.published_files if document else ())]
+    return tuple((p, _stamp(p)) for p in paths if p.exists())
 
 
 class CatalogueStore:
@@ -271,6 +278,13 @@ class CatalogueStore:
                 self._last_good[path] = document
             else:
                 document = self._last_good.get(path)
+                # The last good version is kept from memory, but its files are served from
+                # disk: once one of them is not the file its approvals cover, it is withdrawn.
+                if document is not None and not document.covered_files_unchanged():
+                    log.warning("%s: withdrawn: a file published with it changed after "
+                                "approval", path.relative_to(self.content_dir))
+                    del self._last_good[path]
+                    document = None
             parsed.append((path, document, problems))
         for gone in set(self._files) - set(files):
             self._files.pop(gone, None)

@@ -100,6 +100,8 @@ def status(within: int, as_json: bool):
         click.echo(f"待{stage}: {len(items)}")
         for item in items:
             click.echo(f"  {item['path']}  {item['title']}  (due {item['due']})")
+            if item["voided"]:
+                click.echo(f"    approvals voided: {item['voided']}")
     for key, label in (("overdue", "逾期未发布"), ("due_soon", f"{within} 个工作日内到期")):
         click.echo(f"{label}: {len(report[key])}")
         for item in report[key]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from portal import categories, files, reports, workflow
+from portal import categories, digests, files, reports, workflow
 from portal.markup import images_without_alt, plain_text, render_markdown, tables_without_caption
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -118,6 +118,8 @@ class Document:
     # None: not in the review workflow (published as it is); else the approvals recorded.
     approvals: tuple[workflow.Approval, ...] | None = None
     digest: str = ""
+    # (file name, SHA-256) of every file the digest covers, for the audit log.
+    covers: tuple[tuple[str, str], ...] = ()
     published: datetime.date | None = None
     interprets: str = ""
     body: str = field(default="", repr=False)
@@ -144,11 +146,34 @@ class Document:
         return plain_text(render_markdown(TABLE_MARKER.sub("", self.body)))
 
     @property
+    def published_files(self) -> tuple[Path, ...]:
+        """Every file published with the document: attachments, report data, videos, captions
+        and transcripts."""
+        videos = (self.path.parent / name for video in self.videos for name in video.files())
+        report = (self.report_path,) if self.report_path else ()
+        return (*(a.path for a in self.attachments), *report, *videos)
+
+    def covered_files_unchanged(self) -> bool:
+        """Whether every file the approvals cover still has the bytes they approved."""
+        try:
+            return all(digests.file_sha256(self.path.parent / name) == sha256
+                       for name, sha256 in self.covers)
+        except OSError:
+            return False
+
+    @property
     def waiting_for(self) -> str | None:
         """The review stage the document waits for; None when it may be published."""
         if self.approvals is None:
             return None
         return workflow.next_stage(self.approvals, self.digest)
+
+    @property
+    def voided(self) -> str | None:
+        """Why approvals recorded for the document no longer hold; None when they all do."""
+        if self.approvals is None:
+            return None
+        return workflow.voided_reason(self.approvals, self.digest)
 
     @property
     def year(self) -> int | None:
@@ -209,7 +234,7 @@ def parse_file(path: Path, root: Path | None = None) -> tuple[Document | None, l
     if document is not None and document.report_path is not None:
         document = _attach_report(parse, document, shown.parent / document.report_path.name)
     if document is not None and "review" in fields:
-        document = _attach_review(parse, document, text, fields["review"])
+        document = _attach_review(parse, document, fields)
     blocking = [p for p in parse.problems if p.severity == "error" and p.blocks_publication]
     return (None if blocking else document), parse.problems
 
@@ -521,16 +546,34 @@ def _attach_report(parse: _Parse, document: Document, shown: Path) -> Document:
     return replace(document, report=report, report_problems=found)
 
 
-def _attach_review(parse: _Parse, document: Document, text: str, node: yaml.Node) -> Document:
-    """Read the review record; a malformed one is reported and keeps the document a draft."""
+def _attach_review(parse: _Parse, document: Document, fields: dict) -> Document:
+    """Read the review record and digest the document as published; a malformed record or an
+    unreadable file is reported and keeps the document a draft."""
+    node = fields["review"]
     if not (_is_empty(node) or isinstance(node, yaml.SequenceNode)):
         parse.problem(node, "review: a list of approvals, written by 'portal review'")
         return replace(document, approvals=(), digest="")
-    approvals = tuple(workflow.read_approvals(text) or ())
+    approvals = tuple(workflow.approvals_from_node(node))
     for approval in approvals:
         if approval.stage not in workflow.STAGES:
             parse.problem(node, f"review: unknown stage {approval.stage!r}")
-    return replace(document, approvals=approvals, digest=workflow.document_digest(text))
+    covers = []
+    for file in document.published_files:
+        try:
+            covers.append((file.name, digests.file_sha256(file)))
+        except OSError as error:
+            parse.problem(node, f"review: cannot read '{file.name}' to check what the "
+                                f"approvals cover ({error.strerror})")
+            return replace(document, approvals=approvals, digest="")
+    if any(not digests.is_current(approval.digest) for approval in approvals):
+        # Not blocking: the document stays readable as a draft that waits for 初审 again.
+        parse.problems.append(Problem(
+            parse.path, node.start_mark.line + 1 + parse.offset,
+            "review: approved before approvals covered attachments, report data and videos; "
+            "the old approvals no longer count: approve the document again from 初审",
+            blocks_publication=False))
+    digest = digests.document_digest(fields, document.body, covers)
+    return replace(document, approvals=approvals, digest=digest, covers=tuple(covers))
 
 
 def content_files(content_dir: Path) -> list[Path]:

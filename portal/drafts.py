@@ -59,14 +59,15 @@ def scaffold_draft(content_dir: Path, category: str, title: str, code: str, depa
 
 
 def status_report(catalogue: Catalogue, today: datetime.date, within: int) -> dict:
-    """Drafts by the stage they wait for, overdue and soon-due ones, and report deadlines."""
+    """Drafts by the stage they wait for (with why earlier approvals were voided, if they
+    were), overdue and soon-due ones, and report deadlines."""
     waiting: dict[str, list] = {stage: [] for stage in STAGES}
     overdue, due_soon, notes = [], [], set()
     soon, soon_known = add_working_days(today, within)
     for draft in catalogue.drafts:
         item = {"path": str(draft.path), "title": draft.title, "slug": draft.slug,
                 "stage": draft.waiting_for, "date": draft.date.isoformat() if draft.date else None,
-                "due": None}
+                "due": None, "voided": draft.voided}
         if draft.date:
             due, known = add_working_days(draft.date, WORKING_DAYS_TO_PUBLISH)
             item["due"] = due.isoformat()

@@ -4,19 +4,20 @@
 
 A document whose front matter has a `review` list is in the workflow: it is published only when
 every stage has approved the document as it is now. Each approval records a digest of the
-document; editing it afterwards voids the approvals, so the review starts again.
+document and of every file published with it (portal/digests.py); changing any of them
+afterwards voids the approvals, so the review starts again.
 """
 
 import datetime
-import hashlib
 import json
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from portal import digests
 
 STAGES = ("初审", "复审", "终审", "保密审查")
 WORKING_DAYS_TO_PUBLISH = 20
@@ -38,13 +39,30 @@ class Approval:
 
 
 def valid_approvals(approvals: Iterable[Approval], digest: str) -> list[Approval]:
-    """The approvals that still hold: in stage order, for the current text of the document."""
+    """The approvals that still hold: in stage order, for the document as it is now."""
     held = []
+    if not digests.is_current(digest):  # the document could not be digested: nothing holds
+        return held
     for expected, approval in zip(STAGES, approvals, strict=False):
         if approval.stage != expected or approval.digest != digest:
             break
         held.append(approval)
     return held
+
+
+def voided_reason(approvals: list[Approval] | tuple[Approval, ...], digest: str) -> str | None:
+    """Why some recorded approvals no longer hold, said for staff; None when they all hold."""
+    held = valid_approvals(approvals, digest)
+    if len(held) == len(approvals):
+        return None
+    first = approvals[len(held)]
+    if not digests.is_current(first.digest):
+        return ("approved in the old format, which covered neither the attached files nor "
+                "every way of writing the front matter: approve it again from 初审")
+    if first.stage != STAGES[len(held)]:
+        return f"the review record is out of order at {first.stage}: approve it again"
+    return ("the document or a file published with it changed after approval: approve it "
+            "again from 初审")
 
 
 def next_stage(approvals: Iterable[Approval], digest: str) -> str | None:
@@ -61,6 +79,8 @@ def approve(approvals: list[Approval], digest: str, stage: str, by: str,
     by = by.strip()
     if not by:
         raise WorkflowError("say who approves: --by NAME")
+    if not by.isprintable():
+        raise WorkflowError("the name after --by must be printable text on one line")
     held = valid_approvals(approvals, digest)
     waiting = STAGES[len(held)] if len(held) < len(STAGES) else None
     if waiting is None:
@@ -75,65 +95,88 @@ def approve(approvals: list[Approval], digest: str, stage: str, by: str,
     return [*held, Approval(stage, by, now.isoformat(timespec="seconds"), digest)]
 
 
-# --- Reading and writing the review block of a content file --------------------------------
+# --- Reading and writing the review record of a content file -------------------------------
 
-_KEY_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*):")
+def approvals_from_node(node: yaml.Node) -> list[Approval]:
+    """The approvals of a composed `review` list; entries that are not mappings are skipped."""
+    found = []
+    for entry in node.value if isinstance(node, yaml.SequenceNode) else ():
+        if not isinstance(entry, yaml.MappingNode):
+            continue
+        values = {key.value: value.value for key, value in entry.value
+                  if isinstance(key, yaml.ScalarNode) and isinstance(value, yaml.ScalarNode)}
+        found.append(Approval(*(str(values.get(name, "")).strip()
+                                for name in ("stage", "by", "at", "digest"))))
+    return found
 
 
-def _front_matter_bounds(lines: list[str]) -> int:
+def _front_matter(text: str) -> tuple[list[str], int, yaml.MappingNode]:
+    """The file's lines, the line number closing the front matter, and its composed mapping."""
+    lines = text.removeprefix("\ufeff").split("\n")
     if not lines or lines[0].rstrip() != "---":
         raise WorkflowError("the file has no front matter")
-    for number in range(1, len(lines)):
-        if lines[number].rstrip() in ("---", "..."):
-            return number
-    raise WorkflowError("the front matter is not closed")
+    end = next((n for n in range(1, len(lines)) if lines[n].rstrip() in ("---", "...")), None)
+    if end is None:
+        raise WorkflowError("the front matter is not closed")
+    try:
+        root = yaml.compose("\n".join(lines[1:end]), Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        raise WorkflowError(f"the front matter is not valid YAML: {error}") from None
+    if not isinstance(root, yaml.MappingNode):
+        raise WorkflowError("the front matter is not a list of 'key: value' lines")
+    return lines, end, root
 
 
-def _blocks(lines: list[str], end: int) -> dict[str, tuple[int, int]]:
-    """Each top-level key of the front matter with the line range (start, stop) it spans."""
-    starts = [(n, _KEY_LINE.match(lines[n]).group(1)) for n in range(1, end)
-              if _KEY_LINE.match(lines[n])]
-    return {key: (start, starts[i + 1][0] if i + 1 < len(starts) else end)
-            for i, (start, key) in enumerate(starts)}
+def _is_record(key: yaml.Node) -> bool:
+    return isinstance(key, yaml.ScalarNode) and key.value in digests.NOT_COVERED
 
 
-def document_digest(text: str) -> str:
-    """A digest of everything in a content file except its review record and publication date."""
-    lines = text.removeprefix("\ufeff").split("\n")
-    end = _front_matter_bounds(lines)
-    blocks = _blocks(lines, end)
-    kept = [lines[n] for key, (start, stop) in sorted(blocks.items())
-            if key not in ("review", "published") for n in range(start, stop)]
-    body = "\n".join(lines[end + 1:]).strip()
-    return hashlib.sha256("\n".join([*kept, "---", body]).encode("utf-8")).hexdigest()[:16]
+def _covered_pairs(root: yaml.MappingNode) -> list[tuple[bytes, bytes]]:
+    """Every top-level key and value the review record leaves alone, as digests, in order."""
+    memo: dict[int, bytes] = {}
+    return [(digests.node_digest(key, memo), digests.node_digest(value, memo))
+            for key, value in root.value if not _is_record(key)]
 
 
-def read_approvals(text: str) -> list[Approval] | None:
-    """The review record of a content file; None when the file is not in the workflow."""
-    lines = text.removeprefix("\ufeff").split("\n")
-    end = _front_matter_bounds(lines)
-    data = yaml.safe_load("\n".join(lines[1:end])) or {}
-    if "review" not in data:
-        return None
-    entries = data.get("review") or []
-    return [Approval(str(e.get("stage", "")), str(e.get("by", "")), str(e.get("at", "")),
-                     str(e.get("digest", ""))) for e in entries if isinstance(e, dict)]
+def _record_lines(root: yaml.MappingNode) -> set[int]:
+    """The lines (1-based, in the file) that hold the review record and publication date."""
+    found = set()
+    for key, value in root.value:
+        if _is_record(key):
+            last = value.end_mark.line
+            if value.end_mark.column == 0 and last > key.start_mark.line:
+                last -= 1  # a block value ends where the next key starts
+            found.update(range(key.start_mark.line + 1, last + 2))
+    return found
 
 
 def write_review(text: str, approvals: list[Approval], published: datetime.date | None) -> str:
-    """The file text with its review record (and publication date) replaced."""
-    lines = text.removeprefix("\ufeff").split("\n")
-    end = _front_matter_bounds(lines)
-    blocks = _blocks(lines, end)
-    record = ["review:"] if approvals else ["review: []"]
-    record += [f'  - {{stage: {a.stage}, by: {json.dumps(a.by, ensure_ascii=False)}, '
+    """The file text with its review record (and publication date) replaced; WorkflowError
+    when the front matter is written so that the record cannot be replaced safely."""
+    lines, end, root = _front_matter(text)
+    first = lines[root.value[0][0].start_mark.line + 1] if root.value else ""
+    indent = first[:len(first) - len(first.lstrip(" "))]  # keys may all be indented alike
+    record = [f"{indent}review:"] if approvals else [f"{indent}review: []"]
+    record += [f'{indent}  - {{stage: {a.stage}, by: {json.dumps(a.by, ensure_ascii=False)}, '
                f'at: "{a.at}", digest: "{a.digest}"}}' for a in approvals]
     if published is not None:
-        record.append(f"published: {published.isoformat()}")
-    removed = {n for key in ("review", "published") if key in blocks
-               for n in range(*blocks[key])}
+        record.append(f"{indent}published: {published.isoformat()}")
+    removed = _record_lines(root)
     head = [line for n, line in enumerate(lines[1:end], start=1) if n not in removed]
-    return "\n".join(["---", *head, *record, *lines[end:]])
+    updated = "\n".join(["---", *head, *record, *lines[end:]])
+    # Check the rewrite by reading it back: nothing but the record may change.
+    try:
+        _, _, after = _front_matter(updated)
+    except WorkflowError:
+        after = None
+    written = {key.value: value for key, value in after.value if _is_record(key)} if after else {}
+    date = written.get("published")
+    if (after is None or _covered_pairs(after) != _covered_pairs(root)
+            or approvals_from_node(written.get("review")) != approvals
+            or (published is not None and getattr(date, "value", None) != published.isoformat())):
+        raise WorkflowError("portal review cannot rewrite this front matter safely: write it as "
+                            "one 'key: value' line per key (run portal check), then try again")
+    return updated
 
 
 def replace_file(path: Path, text: str) -> None:
@@ -159,19 +202,33 @@ def review_file(path: Path, stage: str, by: str, log: Path,
                 now: datetime.datetime | None = None,
                 shown: str | None = None) -> tuple[list[Approval], bool]:
     """Record an approval in a content file; return the approvals and whether it is now
-    published. Appends the action to the audit log."""
+    published. Appends the action, with the digest of every file it covers, to the audit log."""
+    # The content parser reads review records with this module, so it is imported here.
+    from portal.content import parse_file
+
     now = now or datetime.datetime.now(CHINA)
+    name = shown or str(path)
     text = path.read_text(encoding="utf-8")
-    approvals = read_approvals(text)
-    if approvals is None:
-        raise WorkflowError(f"{path} is not in the review workflow (it has no 'review' key)")
-    digest = document_digest(text)
-    reset = valid_approvals(approvals, digest) != approvals
-    updated = approve(approvals, digest, stage, by, now)
+    # The document as the site reads it: the digest covers exactly what would be published.
+    document, problems = parse_file(path)
+    if document is None:
+        blocking = [p for p in problems if p.severity == "error" and p.blocks_publication]
+        details = "; ".join(f"line {p.line}: {p.message}" for p in blocking[:3])
+        raise WorkflowError(f"{name} cannot be published as it is, so it cannot be approved; "
+                            f"fix what portal check reports first ({details})")
+    if document.approvals is None:
+        raise WorkflowError(f"{name} is not in the review workflow (it has no 'review' key)")
+    approvals = list(document.approvals)
+    reset = valid_approvals(approvals, document.digest) != approvals
+    updated = approve(approvals, document.digest, stage, by, now)
     published = now.date() if len(updated) == len(STAGES) else None
+    # If the file changed since it was read, the digest recorded is not the new text's, so
+    # the approval does not hold: a race can only void an approval, never extend one.
     replace_file(path, write_review(text, updated, published))
-    append_audit(log, {"at": now.isoformat(timespec="seconds"), "file": shown or str(path),
-                       "stage": stage, "by": by.strip(), "digest": digest,
+    append_audit(log, {"at": now.isoformat(timespec="seconds"), "file": name,
+                       "stage": stage, "by": by.strip(), "digest": document.digest,
+                       "covers": [{"file": file, "sha256": sha256}
+                                  for file, sha256 in document.covers],
                        "voided_earlier_approvals": reset, "published": published is not None})
     return updated, published is not None
 

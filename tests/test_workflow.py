@@ -2,7 +2,9 @@
 change, drafts invisible everywhere, timeliness in working days, interpretations linked."""
 
 import datetime
+import hashlib
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from portal.catalogue import load_catalogue
 from portal.cli import main
 from portal.drafts import scaffold_draft, status_report
 from portal.indexing import index_content
-from portal.workflow import WorkflowError, add_working_days, review_file
+from portal.workflow import STAGES, WorkflowError, add_working_days, review_file
 
 NOW = datetime.datetime(2024, 3, 20, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 
@@ -195,3 +197,232 @@ def test_a_video_with_captions_and_transcript_is_shown_with_both(site, page, cli
     assert client.get("/documents/2023-science-popularisation-plan/media/other.mp4"
                       ).status_code == 404
     assert "media-src 'self'" in client.get("/").headers["Content-Security-Policy"]
+
+
+# --- An approval covers everything published with the document ------------------------------
+
+def enter_review(path: Path) -> None:
+    """Put a fixture document into the review workflow (an empty review record)."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\n---\n", "\nreview: []\n---\n", 1), encoding="utf-8")
+
+
+def forge(path: Path, old: bytes, new: bytes) -> None:
+    """Change a file's bytes keeping its size and modification time, as a careful forger would."""
+    assert len(old) == len(new)
+    stat = path.stat()
+    data = path.read_bytes()
+    assert old in data
+    path.write_bytes(data.replace(old, new, 1))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def with_video(site: Path) -> Path:
+    path = site / "policy" / "2023-science-popularisation-plan.md"
+    text = path.read_text(encoding="utf-8").replace("attachments:", VIDEO + "attachments:")
+    path.write_text(text, encoding="utf-8")
+    (site / "policy" / "briefing.mp4").write_bytes(b"\0\0\0\x18ftypmp42 approved")
+    (site / "policy" / "briefing.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:02.000\n解读\n",
+                                                  encoding="utf-8")
+    (site / "policy" / "briefing.txt").write_text("文字稿：已审定", encoding="utf-8")
+    return path
+
+
+PUBLISHED_FILES = {
+    # file swapped: (how the document gets it, bytes approved, bytes swapped in)
+    "attachment": (lambda site: site / "policy" / "2024-tech-commissioner-measures.md",
+                   "policy/2024-tech-commissioner-measures-form.csv", "东塔镇,5".encode(),
+                   "东塔镇,9".encode()),
+    "report data": (lambda site: site / "reports" / "lingwu-kjj-2024.md",
+                    "reports/lingwu-kjj-2024.report.yml", b"fees:      {amount: 0}",
+                    b"fees:      {amount: 9}"),
+    "video": (with_video, "policy/briefing.mp4", b"approved", b"swapped!"),
+    "captions": (with_video, "policy/briefing.vtt", "解读".encode(), "篡改".encode()),
+    "transcript": (with_video, "policy/briefing.txt", "已审定".encode(), "未审定".encode()),
+}
+
+
+@pytest.mark.parametrize("kind", PUBLISHED_FILES)
+def test_a_file_swapped_after_approval_voids_it_until_approved_again(app, client, site,
+                                                                      tmp_path, monkeypatch,
+                                                                      kind):
+    setup, name, old, new = PUBLISHED_FILES[kind]
+    path, file = setup(site), site / name
+    enter_review(path)
+    log = tmp_path / "audit.log"
+    approve_all(path, log)
+    app.extensions["portal.catalogue"].interval = 0
+    address = f"/documents/{path.stem}/"
+    assert client.get(address).status_code == 200
+
+    forge(file, old, new)
+    assert client.get(address).status_code == 404  # a draft again, not on the site
+    monkeypatch.setenv("PORTAL_CONTENT_DIR", str(site))
+    status = json.loads(CliRunner().invoke(main, ["status", "--json"]).output)
+    waiting = {item["slug"]: item for item in status["waiting"]["初审"]}
+    assert "changed after approval" in waiting[path.stem]["voided"]
+
+    approve_all(path, log)
+    assert client.get(address).status_code == 200
+    entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [e["voided_earlier_approvals"] for e in entries] == [False] * 4 + [True] + [False] * 3
+    swapped = hashlib.sha256(file.read_bytes()).hexdigest()
+    assert {"file": file.name, "sha256": swapped} in entries[-1]["covers"]
+    assert {"file": file.name, "sha256": swapped} not in entries[0]["covers"]
+
+
+# Ways of writing front matter that a line-by-line reading does not see as 'title: ...'.
+TITLE_WRITTEN = {
+    "double-quoted key, first line": '"title": {title}\n{rest}',
+    "single-quoted key after review": "{rest}'title': {title}\n",
+    "space before the colon after review": "{rest}title : {title}\n",
+    "explicit key after review": "{rest}? title\n: {title}\n",
+    "comment and blank line before the key": "{rest}# 标题\n\ntitle: {title}\n",
+    "every key indented": "{indented}",
+    "flow style": "{flow}",
+}
+FIELDS = """index_no: "000000000/2024-00950"
+doc_no:
+date: 2024-03-18
+department: 办公室
+time_limit: 长期公开
+category: 其他文件
+five_openness: 决策公开
+mode: 主动公开
+keywords: [科技]
+attachments:
+"""
+
+
+def written(form: str, title: str, review: str) -> str:
+    rest = FIELDS + review
+    flow = "{" + ", ".join(line.replace(": ", ": ", 1).rstrip(":") + ("" if ": " in line else ": ")
+                           for line in rest.splitlines()) + f", title: {title}}}\n"
+    indented = "".join(f"  {line}\n" for line in (f"title: {title}\n" + rest).splitlines())
+    front = TITLE_WRITTEN[form].format(title=title, rest=rest, indented=indented, flow=flow)
+    return f"---\n{front}---\n正文。\n"
+
+
+@pytest.mark.parametrize("form", TITLE_WRITTEN)
+def test_a_title_changed_after_approval_voids_it_however_the_key_is_written(site, form):
+    from portal.content import parse_file
+
+    path = site / "policy" / "2024-00950.md"
+    path.write_text(written(form, "原标题", "review: []\n"), encoding="utf-8")
+    document, problems = parse_file(path)
+    assert document is not None and document.title == "原标题", problems
+    approvals = "".join(f'  - {{stage: {stage}, by: "{who}", at: "2024-03-20T09:00:00+08:00", '
+                        f'digest: "{document.digest}"}}\n'
+                        for stage, who in zip(STAGES, "甲乙丙丁", strict=True))
+    recorded = "review: []\n" if form == "flow style" else "review:\n" + approvals
+    text = written(form, "原标题", recorded)
+    if form == "flow style":
+        text = text.replace("review: []", "review: [" + approvals.replace("  - ", "")
+                            .replace("}\n", "}, ").rstrip(", ") + "]")
+    path.write_text(text, encoding="utf-8")
+    document, problems = parse_file(path)
+    assert document.title == "原标题" and document.waiting_for is None, problems
+
+    path.write_text(text.replace("原标题", "篡改后的标题"), encoding="utf-8")
+    document, problems = parse_file(path)
+    assert document.title == "篡改后的标题"
+    assert document.waiting_for == "初审"
+
+
+def test_a_date_taken_from_the_publication_date_by_an_alias_is_covered(site):
+    from portal.content import parse_file
+
+    path = site / "policy" / "2024-00950.md"
+    fields = FIELDS.replace("date: 2024-03-18", "date: *d")
+    path.write_text(f"---\npublished: &d 2024-03-18\ntitle: 标题\n{fields}review: []\n---\n正文\n",
+                    encoding="utf-8")
+    digest = parse_file(path)[0].digest
+    path.write_text(path.read_text(encoding="utf-8").replace("&d 2024-03-18", "&d 2024-03-19"),
+                    encoding="utf-8")
+    document = parse_file(path)[0]
+    assert document.date == datetime.date(2024, 3, 19) and document.digest != digest
+
+
+def test_approvals_recorded_in_the_old_format_no_longer_publish(app, client, site,
+                                                                monkeypatch):
+    # 192aaa9575384ef0 is what the old scheme (front matter lines and body, no files) gave
+    # this document: before this change the page was published.
+    path = site / "policy" / "2023-science-popularisation-plan.md"
+    approvals = "".join(f'  - {{stage: {stage}, by: "{who}", at: "2024-03-20T09:00:00+08:00", '
+                        'digest: "192aaa9575384ef0"}\n'
+                        for stage, who in zip(STAGES, "甲乙丙丁", strict=True))
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "\n---\n", f"\nreview:\n{approvals}published: 2024-03-20\n---\n", 1), encoding="utf-8")
+    assert client.get("/documents/2023-science-popularisation-plan/").status_code == 404
+    monkeypatch.setenv("PORTAL_CONTENT_DIR", str(site))
+    check = CliRunner().invoke(main, ["check"])
+    assert check.exit_code == 1
+    assert ("policy/2023-science-popularisation-plan.md:15: review: approved before approvals "
+            "covered attachments, report data and videos") in check.output
+    status = CliRunner().invoke(main, ["status"]).output
+    assert "approvals voided: approved in the old format" in status
+
+
+def test_recording_an_approval_keeps_every_other_key_however_it_is_written(draft, tmp_path):
+    text = draft.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title:"))
+    # The review record first, then keys a line-by-line reading took for part of it.
+    text = text.replace(f"{title}\n", "").replace("review: []\n", "").replace(
+        "---\n", f"---\nreview: []\n{title.replace('title:', 'title :')}\n'keywords': [奖励]\n"
+                 "# 以下为附件\n", 1).replace("keywords: []\n", "")
+    draft.write_text(text, encoding="utf-8")
+    approve_all(draft, tmp_path / "audit.log")
+    from portal.content import parse_file
+
+    document, problems = parse_file(draft)
+    assert document.title == "关于印发《示例县科技奖励办法》的通知", problems
+    assert document.keywords == ("奖励",) and document.waiting_for is None
+    assert "# 以下为附件" in draft.read_text(encoding="utf-8")
+
+
+def test_front_matter_that_cannot_be_rewritten_safely_is_left_alone(draft, tmp_path):
+    from portal.content import parse_file
+
+    lines = [line for line in draft.read_text(encoding="utf-8").split("---\n")[1].splitlines()]
+    text = "---\n{" + ", ".join(line if line.split(":", 1)[1] else f"{line} " for line in lines
+                                ) + "}\n---\n正文。\n"
+    draft.write_text(text, encoding="utf-8")
+    assert parse_file(draft)[0].waiting_for == "初审"
+    with pytest.raises(WorkflowError, match="cannot rewrite this front matter safely"):
+        review_file(draft, "初审", "甲", tmp_path / "audit.log", now=NOW)
+    assert draft.read_text(encoding="utf-8") == text
+
+
+def test_a_document_that_cannot_be_published_cannot_be_approved(draft, tmp_path):
+    draft.write_text(draft.read_text(encoding="utf-8").replace(
+        "attachments:", "attachments:\n  - file: missing.pdf"), encoding="utf-8")
+    with pytest.raises(WorkflowError, match=r"file 'missing\.pdf' not found"):
+        review_file(draft, "初审", "甲", tmp_path / "audit.log", now=NOW)
+    assert not (tmp_path / "audit.log").exists()
+
+
+def test_a_broken_document_whose_file_is_swapped_is_withdrawn(app, client, site, tmp_path):
+    # A published document that breaks keeps its last good version, but that version's
+    # attachment is read from disk: it must not stay published with a file nobody approved.
+    setup, name, old, new = PUBLISHED_FILES["attachment"]
+    path = setup(site)
+    enter_review(path)
+    approve_all(path, tmp_path / "audit.log")
+    app.extensions["portal.catalogue"].interval = 0
+    address = f"/documents/{path.stem}/"
+    assert client.get(address).status_code == 200
+    path.write_text(path.read_text(encoding="utf-8").replace("date:", "dat:"), encoding="utf-8")
+    assert client.get(address).status_code == 200  # the last good version
+    forge(site / name, old, new)
+    assert client.get(address).status_code == 404
+    assert client.get(f"{address}attachments/{(site / name).name}").status_code == 404
+
+
+def test_a_reviewer_name_must_be_one_printable_line(site, draft, monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTAL_CONTENT_DIR", str(site))
+    monkeypatch.setenv("PORTAL_AUDIT_LOG", str(tmp_path / "audit.log"))
+    before = draft.read_text(encoding="utf-8")
+    result = CliRunner().invoke(main, ["review", str(draft), "--stage", "初审",
+                                       "--by", "甲\u2028复审 乙"])
+    assert result.exit_code == 1 and "printable text on one line" in result.output
+    assert draft.read_text(encoding="utf-8") == before
