@@ -61,6 +61,11 @@ def _keepable(status: str, headers: list, rendered: dict) -> bool:
             and holds_only_read(rendered))
 
 
+def _is_html(headers: list) -> bool:
+    return any(name.lower() == "content-type" and value.startswith("text/html")
+               for name, value in headers)
+
+
 def _matches(headers: list, if_none_match: str | None) -> bool:
     """Whether a response's ETag is one the request already has (weak comparison)."""
     etag = next((value for name, value in headers if name.lower() == "etag"), None)
@@ -130,6 +135,10 @@ class PageCacheMiddleware:
         plain[HTML_COMPRESSED_LATER] = True  # the cache stores pages plain, gzips them itself
         plain["REQUEST_METHOD"] = "GET"
         result = self.wsgi_app(plain, capture)
+        if captured and not _is_html(captured["headers"]):
+            # Files, feeds and data are never kept: they stream through as the app sends them,
+            # so a video is not read into memory.
+            return self._pass_through(start_response, captured, result, environ)
         try:
             body = b"".join(result)
         finally:
@@ -152,11 +161,26 @@ class PageCacheMiddleware:
             # Rendered unconditionally above; the visitor's copy of this uncached answer is current.
             return self._send(start_response, "304 Not Modified", headers, b"", environ)
         # HTML the cache does not keep (errors, pages setting a cookie) is compressed here.
-        html = any(name.lower() == "content-type" and value.startswith("text/html")
-                   for name, value in headers)
         encoded = any(name.lower() == "content-encoding" for name, _ in headers)
-        compressed = gzipped(body, "text/html") if html and not encoded else None
+        compressed = None if encoded else gzipped(body, "text/html")
         return self._send(start_response, status, headers, body, environ, compressed)
+
+    @staticmethod
+    def _pass_through(start_response, captured, result, environ):
+        status, headers = captured["status"], captured["headers"]
+        # The app answered a plain GET: a HEAD or a current copy gets no body.
+        bodiless = status.startswith("200") and _matches(headers,
+                                                         environ.get("HTTP_IF_NONE_MATCH"))
+        if bodiless or environ.get("REQUEST_METHOD") == "HEAD":
+            if hasattr(result, "close"):
+                result.close()
+            if bodiless:
+                return PageCacheMiddleware._send(start_response, "304 Not Modified", headers,
+                                                 b"", environ)
+            start_response(status, headers)
+            return []
+        start_response(status, headers)
+        return result
 
     @staticmethod
     def _send(start_response, status, headers, body, environ, compressed=None):

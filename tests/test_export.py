@@ -217,7 +217,8 @@ def test_files_behind_nginx_are_served_as_the_app_serves_them(app, client, site,
             assert headers["Content-Type"] == files.content_type(path), url
             assert headers["Content-Security-Policy"] in (files.FILE_POLICY, files.MEDIA_POLICY)
             assert_headers_as_the_app(client, url, headers)
-            assert body == client.get(url).data, url
+            with client.get(url) as answer:
+                assert body == answer.data, url
         for path in ("/documents/lingwu-kjj-2023/tables.csv", "/reports/dataset.json"):
             status, headers, _body = ask(host, prefix + path)
             assert status == 200, path

@@ -40,7 +40,8 @@ def test_a_symlinked_attachment_is_refused_by_the_check_and_never_served(site, c
 def test_an_attachment_swapped_for_a_link_after_publication_is_not_served(site, app, client):
     (site / "policy" / "form.txt").write_text("申报表", encoding="utf-8")
     declare(site, "attachments:\n  - file: form.txt\n    title: 附件\n")
-    assert client.get(f"{URL}/attachments/form.txt").data == "申报表".encode()
+    with client.get(f"{URL}/attachments/form.txt") as response:
+        assert response.data == "申报表".encode()
     (site / "policy" / "form.txt").unlink()
     (site / "policy" / "form.txt").symlink_to("/etc/passwd")
     app.extensions["portal.catalogue"].interval = 0  # the broken file keeps its last good version
@@ -155,10 +156,10 @@ def test_a_video_can_be_fetched_in_ranges_for_seeking(site, client):
     (site / "policy" / "talk.mp4").write_bytes(bytes(range(200)))
     (site / "policy" / "talk.vtt").write_text("WEBVTT\n", encoding="utf-8")
     declare(site, "videos:\n  - file: talk.mp4\n    captions: talk.vtt\nattachments:\n")
-    response = client.get(f"{URL}/media/talk.mp4", headers={"Range": "bytes=100-109"})
-    assert response.status_code == 206
-    assert response.data == bytes(range(100, 110))
-    assert response.headers["Content-Range"] == "bytes 100-109/200"
+    with client.get(f"{URL}/media/talk.mp4", headers={"Range": "bytes=100-109"}) as response:
+        assert response.status_code == 206
+        assert response.data == bytes(range(100, 110))
+        assert response.headers["Content-Range"] == "bytes 100-109/200"
 
 
 def test_a_chinese_file_name_is_kept_when_downloaded(site, client):

@@ -9,7 +9,7 @@ from flask import template_rendered
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal import create_app
+from portal import categories, create_app
 
 
 @contextlib.contextmanager
@@ -354,7 +354,9 @@ def test_the_cache_stays_within_its_byte_budget_dropping_the_least_recently_used
     budget = 200_000
     app = _site_app(site, tmp_path, PAGE_CACHE_BYTES=budget)
     client = app.test_client()
-    urls = [f"/catalogue/?year={year}" for year in range(2000, 2040)]
+    urls = [f"{language}/catalogue/{node.slug}/" for language in ("", "/en")
+            for node in categories.ALL][:40]
+    assert len(urls) == 40
     for url in urls:
         assert client.get(url, headers={"Accept-Encoding": "gzip"}).status_code == 200
         assert app.wsgi_app.pages.bytes <= budget
@@ -370,7 +372,7 @@ def test_the_cache_stays_within_its_byte_budget_dropping_the_least_recently_used
 def test_a_page_larger_than_an_eighth_of_the_budget_is_served_but_not_kept(site, tmp_path):
     app = _site_app(site, tmp_path, PAGE_CACHE_BYTES=400_000)
     client = app.test_client()
-    small = client.get("/catalogue/?year=2000")
+    small = client.get("/catalogue/?year=2023")
     assert app.wsgi_app.pages.bytes > 0
     before = len(app.wsgi_app.pages)
     report = client.get("/documents/lingwu-kjj-2024/")
@@ -404,3 +406,38 @@ def test_the_byte_budget_counts_what_the_pages_take_in_memory(site, tmp_path):
     counted = app.wsgi_app.pages.bytes - counted
     # Counted a little over: header values the pages share are counted for each.
     assert counted * 0.75 <= grown <= counted * 1.1
+
+
+# Files stream through ----------------------------------------------------------------------
+
+def test_a_large_attachment_streams_through_the_cache_without_being_read_into_memory(
+        site, tmp_path):
+    import tracemalloc
+
+    size = 8 * 1024 * 1024
+    document = site / "policy" / "2023-science-popularisation-plan.md"
+    with open(site / "policy" / "big.pdf", "wb") as big:
+        big.truncate(size)
+    document.write_text(document.read_text(encoding="utf-8").replace(
+        "attachments:\n", "attachments:\n  - file: big.pdf\n    title: 附件\n", 1),
+        encoding="utf-8")
+    client = _site_app(site, tmp_path).test_client()
+    url = "/documents/2023-science-popularisation-plan/attachments/big.pdf"
+    with client.head(url) as head:
+        assert head.status_code == 200 and head.data == b""
+        assert head.headers["Content-Length"] == str(size)
+    tracemalloc.start()
+    try:
+        response = client.get(url, buffered=False)
+        received = sum(len(chunk) for chunk in response.response)
+        response.close()
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert received == size
+    assert peak < size / 8, f"{peak:,} bytes held while sending a {size:,}-byte file"
+    etag = head.headers["ETag"]
+    with client.get(url, headers={"If-None-Match": etag}) as current:
+        assert current.status_code == 304
+    with client.get(url, headers={"Range": "bytes=0-99"}) as part:
+        assert part.status_code == 206 and len(part.data) == 100

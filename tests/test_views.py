@@ -65,7 +65,8 @@ def test_selected_filter_links_are_marked_current(page):
 
 
 @pytest.mark.parametrize("url", ["/catalogue/nope/", "/catalogue/?department=无此部门",
-                                 "/catalogue/?five=none", "/catalogue/?page=9"])
+                                 "/catalogue/?five=none", "/catalogue/?page=9",
+                                 "/catalogue/?year=1999"])
 def test_unknown_filter_values_and_pages_past_the_end_are_404(page, url):
     page(url, status=404)
 

@@ -69,6 +69,8 @@ def _filters(slug: str | None, current: catalogue.Catalogue) -> Filters:
         abort(404)
     year_text = request.args.get("year", "")
     year = year_value(year_text) if year_text else None
+    if year is not None and year not in current.years():
+        abort(404)  # like an unknown department: no made-up year becomes a page of its own
     five = request.args.get("five", "")
     if five and five not in categories.FIVE_OPENNESS_BY_SLUG:
         abort(404)
