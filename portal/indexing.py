@@ -92,6 +92,8 @@ def index_catalogue(catalogue: Catalogue, index_dir: Path, full: bool = False) -
     return f"updated {len(changed)} and removed {len(removed)} of {len(documents)} documents"
 
 
-def index_content(content_dir: Path, index_dir: Path, full: bool = False) -> str:
-    """Read the content folder and bring the index in step with it."""
-    return index_catalogue(load_catalogue(content_dir), index_dir, full=full)
+def index_content(content_dir: Path, index_dir: Path, full: bool = False,
+                  last_good: Path | None = None) -> str:
+    """Read the content folder (with the last good versions of broken published files, when
+    their folder is given) and bring the index in step with it."""
+    return index_catalogue(load_catalogue(content_dir, last_good), index_dir, full=full)
