@@ -216,7 +216,8 @@ def serve(host: str, port: int, workers: int, threads: int, access_log: str | No
     if app.config["BUILD_INDEX_ON_START"]:
         from portal.indexing import index_catalogue
 
-        click.echo(index_catalogue(catalogue, Path(app.config["SEARCH_INDEX_DIR"])), err=True)
+        click.echo(index_catalogue(catalogue, Path(app.config["SEARCH_INDEX_DIR"]),
+                                   content_dir=Path(app.config["CONTENT_DIR"])), err=True)
     click.echo(f"Serving {app.config['CONTENT_DIR']} at http://{host}:{port}/", err=True)
     if debug:
         app.run(host=host, port=port, debug=True)
