@@ -276,8 +276,15 @@ def _read_front_matter(parse: _Parse, source: str, closing_line: int) -> dict | 
     is refused with one problem, in time proportional to at most MAX_FRONT_MATTER_CHARS.
     """
     if len(source) > MAX_FRONT_MATTER_CHARS:
-        parse.problem(2, f"front matter is {len(source):,} characters; the limit is "
-                         f"{MAX_FRONT_MATTER_CHARS:,}: move long text into the body")
+        lines = source.split("\n")
+        longest = max(range(len(lines)), key=lambda n: len(lines[n]))
+        if len(lines[longest]) > MAX_FRONT_MATTER_CHARS // 2:  # one huge line: point at it
+            parse.problem(longest + 1 + parse.offset,
+                          f"this line is {len(lines[longest]):,} characters; front matter may "
+                          f"have {MAX_FRONT_MATTER_CHARS:,}: move long text into the body")
+        else:
+            parse.problem(2, f"front matter is {len(source):,} characters; the limit is "
+                             f"{MAX_FRONT_MATTER_CHARS:,}: move long text into the body")
         return None
     try:
         root = yaml.compose(source, Loader=_BoundedLoader)

@@ -216,6 +216,12 @@ def test_a_file_with_50000_front_matter_keys_is_refused_with_one_problem(tmp_pat
                                "65,536: move long text into the body"]
 
 
+def test_a_huge_front_matter_line_is_refused_with_its_line(tmp_path):
+    write(tmp_path, change=("department: 科技项目管理股", "department: " + "科" * 500_000))
+    assert check(tmp_path) == ["doc.md:6: this line is 500,012 characters; front matter may "
+                               "have 65,536: move long text into the body"]
+
+
 def test_more_keys_than_a_document_can_have_are_refused_with_one_problem(tmp_path):
     keys = "".join(f"k{number}: v\n" for number in range(60))
     write(tmp_path, change=("sample: true\n", "sample: true\n" + keys))
