@@ -219,12 +219,15 @@ def whoosh_size(root: Path) -> int:
 
 
 class WhooshEngine:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, published: frozenset[str] | None = None):
         self.searcher = search.Searcher(root)
+        # As the site searches: only what the live catalogue publishes, one set per version.
+        self.published = published
 
     def run(self, q: dict) -> int:
         results = self.searcher.search(
-            q["query"], q.get("filters"), sort=q.get("sort", "relevance"), per_page=10
+            q["query"], q.get("filters"), sort=q.get("sort", "relevance"), per_page=10,
+            published=self.published,
         )
         # Touch the outputs so nothing is left lazy.
         assert all(h.title_html is not None and h.snippet_html is not None for h in results.hits)
@@ -410,8 +413,10 @@ def peak_rss_mb() -> float:
 def search_child(engine: str, location: str, queries_file: str, rounds: int) -> None:
     """Child process: open the engine, run the queries, print timings and peak RSS as JSON."""
     queries = json.loads(Path(queries_file).read_text(encoding="utf-8"))
+    published = frozenset(json.loads(Path(queries_file).with_suffix(".slugs").read_text()))
     start = time.perf_counter()
-    runner = WhooshEngine(Path(location)) if engine == "whoosh" else FtsEngine(Path(location))
+    runner = (WhooshEngine(Path(location), published) if engine == "whoosh"
+              else FtsEngine(Path(location)))
     runner.run(queries[0])
     first = time.perf_counter() - start
     rounds_ms: list[list[float]] = []
@@ -474,6 +479,7 @@ def bench(size: int, corpus: Corpus, work: Path, rounds: int, procs: int | None)
     queries = corpus.queries(size)
     queries_file = work / f"queries-{size}.json"
     queries_file.write_text(json.dumps(queries, ensure_ascii=False), encoding="utf-8")
+    queries_file.with_suffix(".slugs").write_text(json.dumps([d.slug for d in docs]))
 
     wroot, fpath = work / f"whoosh-{size}", work / f"fts-{size}.sqlite"
     result: dict = {"size": size, "load_start": load_average()}

@@ -1,17 +1,21 @@
 """The published documents and the ways to find them: by slug, category, department, year and
 五公开, with counts, ordering and pagination.
 
-A CatalogueStore is built once per process and re-reads only the content files whose mtime
-changed, so editors see their change on the next request without a restart.
+A CatalogueStore is built once per process and, in a background thread, re-reads only the
+content files whose mtime changed, so editors see their change within a second or two without a
+restart, and no visitor's request ever waits for a file to be parsed.
 """
 
+import contextlib
 import hashlib
 import logging
 import math
+import os
 import threading
 import time
+import weakref
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +23,7 @@ from flask import Flask, current_app, request
 
 from portal import categories, reports
 from portal.content import Document, Problem, content_files, parse_file
+from portal.last_good import LastGood, file_stamp, snapshot_folder
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +113,8 @@ class Catalogue:
 
     def __post_init__(self):
         self.by_slug = {document.slug: document for document in self.documents}
+        # One object per catalogue version: search caches its mask of live documents on it.
+        self.slugs = frozenset(self.by_slug)
         self.annual_reports = [d for d in self.documents if d.report is not None]
         self.interpretations: dict[str, list[Document]] = {}
         for document in self.documents:
@@ -159,28 +166,33 @@ class Catalogue:
 
 def build_catalogue(parsed: Iterable[tuple[Path, Document | None, list[Problem]]],
                     root: Path, version: str = "") -> Catalogue:
-    """Assemble a catalogue from parsed files, reporting clashes between files."""
-    problems: list[Problem] = []
+    """Assemble a catalogue from parsed files, reporting clashes between files.
+
+    Each entry is (content file, document or None, problems); a document may come from a
+    last good snapshot elsewhere, so messages name the content file, never document.path.
+    Published documents claim their address and 索引号 before drafts do: a draft reusing a
+    published document's file name is reported and never takes the published page down.
+    """
+    entries = [(path, document, file_problems) for path, document, file_problems in parsed]
+    problems: list[Problem] = [p for _path, _document, found in entries for p in found]
+    candidates = sorted(((path, d) for path, d, _found in entries if d is not None),
+                        key=lambda entry: entry[1].waiting_for is not None)
+    files = {id(document): path for path, document in candidates}
     published: dict[str, Document] = {}
     drafts: list[Document] = []
     addresses: dict[str, Document] = {}
     index_numbers: dict[str, Document] = {}
-    for _path, document, file_problems in parsed:
-        problems.extend(file_problems)
-        if document is None:
-            continue
-        shown = document.path.relative_to(root)
+    for path, document in candidates:
+        shown = _shown(path, root)
         if document.slug in addresses:
-            other = addresses[document.slug]
+            other = _shown(files[id(addresses[document.slug])], root)
             problems.append(Problem(shown, 1, f"the file name '{document.slug}' is already used "
-                                              f"by {other.path.relative_to(root)}: the address "
-                                              "must be unique"))
+                                              f"by {other}: the address must be unique"))
             continue
         if document.index_no and document.index_no in index_numbers:
-            other = index_numbers[document.index_no]
+            other = _shown(files[id(index_numbers[document.index_no])], root)
             problems.append(Problem(shown, 1, f"index_no {document.index_no} is already used by "
-                                              f"{other.path.relative_to(root)}: 索引号 must be "
-                                              "unique"))
+                                              f"{other}: 索引号 must be unique"))
             continue
         addresses[document.slug] = document
         if document.index_no:
@@ -191,110 +203,211 @@ def build_catalogue(parsed: Iterable[tuple[Path, Document | None, list[Problem]]
             published[document.slug] = document
     for document in published.values():
         if document.interprets and document.interprets not in published:
-            problems.append(Problem(document.path.relative_to(root), 1,
+            problems.append(Problem(_shown(files[id(document)], root), 1,
                                     f"interprets: no published document '{document.interprets}'"))
     series_problems: dict[str, list[reports.Problem]] = {}
     with_reports = {id(d.report): d for d in published.values() if d.report is not None}
     for report, problem in reports.validate_series([d.report for d in with_reports.values()]):
         document = with_reports[id(report)]
         series_problems.setdefault(document.slug, []).append(problem)
-        problems.append(Problem(document.report_path.relative_to(root), problem.line or 1,
+        data_file = files[id(document)].parent / document.report_path.name
+        problems.append(Problem(_shown(data_file, root), problem.line or 1,
                                 f"{problem.rule} {problem.message}", problem.severity))
     return Catalogue(newest_first(published.values()), problems, version, series_problems,
                      drafts)
 
 
-def load_catalogue(content_dir: Path) -> Catalogue:
-    """Read every content file afresh (what `portal check` does)."""
-    files = content_files(content_dir)
-    parsed = [(path, *parse_file(path, content_dir)) for path in files]
-    return build_catalogue(parsed, content_dir, _version(content_dir))
+def _shown(path: Path, root: Path) -> Path:
+    """path as messages show it: relative to the content folder when it is inside it."""
+    return path.relative_to(root) if path.is_relative_to(root) else path
 
 
-def _stamp(path: Path) -> tuple[int, ...]:
-    """What changes whenever a file's bytes do. A file swapped for another can be given the old
-    size and modification time, but not the old inode change time (or, replaced, inode)."""
-    stat = path.stat()
-    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
+def load_catalogue(content_dir: Path, last_good: Path | None = None) -> Catalogue:
+    """Read every content file afresh (what `portal check` and `portal index` do); with the
+    folder of last good versions, a broken published file is replaced by its last good one
+    (read only: these commands never write snapshots)."""
+    snapshots = LastGood(last_good, content_dir, writable=False) if last_good else None
+    return CatalogueStore(content_dir, last_good=snapshots, log_problems=False).refresh()
 
 
 def _version(content_dir: Path) -> str:
     """A short fingerprint of every file under content_dir: names, sizes, modification times."""
     digest = hashlib.sha256()
     for path in sorted(content_dir.rglob("*")) if content_dir.is_dir() else ():
-        if path.is_file():
-            digest.update(f"{path}\0{_stamp(path)}\n".encode())
+        with contextlib.suppress(OSError):
+            if path.is_file():
+                digest.update(f"{path}\0{_stamp(path)}\n".encode())
     return digest.hexdigest()[:16]
 
 
+def _stamp(path: Path) -> tuple[int, ...] | None:
+    """The file's file_stamp, None when it cannot be read."""
+    try:
+        return file_stamp(path)
+    except OSError:
+        return None
+
+
 def _signature(document: Document | None, path: Path) -> tuple:
-    """What a parsed file depends on: the file itself and every file published with it (the
-    approvals of a document in review cover their bytes)."""
+    """What a parsed file depends on: the file itself and every file published with it (a
+    missing one makes the file broken; the approvals of a document in review cover their
+    bytes)."""
     paths = [path, *(document.published_files if document else ())]
-    return tuple((p, _stamp(p)) for p in paths if p.exists())
+    return tuple((p, _stamp(p)) for p in paths)
+
+
+# Stores of this process, so a forked worker can reset their locks and threads (see _forked).
+_STORES: "weakref.WeakSet[CatalogueStore]" = weakref.WeakSet()
 
 
 class CatalogueStore:
-    """The process's catalogue, refreshed from disk at most once per interval.
+    """The process's catalogue, kept in step with the content files off the request path.
 
-    A file that was published and then breaks keeps its last good version on the site (the
-    problem is logged), so a typo never makes a published document vanish.
+    Requests only ever read the current catalogue. Once it is older than the interval, a
+    background thread re-reads the files that changed (parsing outside any lock a request
+    takes) and swaps the new catalogue in; requests keep the previous one meanwhile, so a
+    hostile or huge file never stalls a visitor. A published document whose file breaks keeps
+    its last good version (see portal.last_good), so a typo never makes it vanish.
     """
 
-    def __init__(self, content_dir: Path, interval: float = 1.0):
-        self.content_dir = content_dir
+    def __init__(self, content_dir: Path, interval: float = 1.0,
+                 last_good: LastGood | None = None, log_problems: bool = True):
+        self.content_dir = Path(content_dir)
         self.interval = interval
-        self._lock = threading.Lock()
+        self.last_good = last_good
+        self.log_problems = log_problems
         self._files: dict[Path, tuple[tuple, Document | None, list[Problem]]] = {}
-        self._last_good: dict[Path, Document] = {}
         self._catalogue: Catalogue | None = None
         self._checked = 0.0
+        self._listeners: list[Callable[[Catalogue], None]] = []
+        self._forked()
+        _STORES.add(self)
+
+    def _forked(self) -> None:
+        # Also the state of a freshly forked worker: a lock held, or a thread running, in the
+        # parent at fork time does not exist in the child.
+        self._refreshing = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def subscribe(self, listener: Callable[[Catalogue], None]) -> None:
+        """Call listener (in the refreshing thread) with every catalogue that replaces one."""
+        self._listeners.append(listener)
 
     def current(self) -> Catalogue:
-        """The catalogue as the content files are now (within the refresh interval)."""
-        if self._catalogue is None or time.monotonic() - self._checked > self.interval:
-            with self._lock:
-                if self._catalogue is None or time.monotonic() - self._checked > self.interval:
-                    self._refresh()
-        return self._catalogue
+        """The latest catalogue; starts a background refresh once it is older than interval.
 
-    def _refresh(self) -> None:
+        Only the very first catalogue, and every one with an interval of 0 (tests), is read
+        in the calling thread.
+        """
+        catalogue = self._catalogue
+        if catalogue is None or self.interval <= 0:
+            return self.refresh()
+        if time.monotonic() - self._checked > self.interval and self._thread is None:
+            self._checked = time.monotonic()
+            thread = threading.Thread(target=self._refresh_in_background,
+                                      name="catalogue-refresh", daemon=True)
+            self._thread = thread
+            thread.start()
+        return catalogue
+
+    def _refresh_in_background(self) -> None:
+        try:
+            self.refresh()
+        except Exception:  # the previous catalogue keeps serving; the next interval retries
+            log.exception("re-reading the content files failed")
+        finally:
+            self._thread = None
+
+    def refresh(self) -> Catalogue:
+        """Bring the catalogue in step with the files now and return it (waits for a refresh
+        already running)."""
+        with self._refreshing:
+            previous = self._catalogue
+            version = _version(self.content_dir)
+            if previous is not None and version == previous.version:
+                self._checked = time.monotonic()
+                return previous
+            catalogue = self._read(version, first=previous is None)
+            self._catalogue = catalogue
+            self._checked = time.monotonic()
+            if previous is not None:
+                for listener in self._listeners:
+                    listener(catalogue)
+            return catalogue
+
+    def _read(self, version: str, first: bool) -> Catalogue:
         files = content_files(self.content_dir) if self.content_dir.is_dir() else []
-        version = _version(self.content_dir)
-        self._checked = time.monotonic()
-        if self._catalogue is not None and version == self._catalogue.version:
-            return
         parsed = []
         for path in files:
             cached = self._files.get(path)
             if cached and cached[0] == _signature(cached[1], path):
                 document, problems = cached[1], cached[2]
             else:
-                document, problems = parse_file(path, self.content_dir)
-                self._files[path] = (_signature(document, path), document, problems)
-                for problem in problems:
-                    log.warning("%s", problem)
-            if document is not None:
-                self._last_good[path] = document
-            else:
-                document = self._last_good.get(path)
-                # The last good version is kept from memory, but its files are served from
-                # disk: once one of them is not the file its approvals cover, it is withdrawn.
-                if document is not None and not document.covered_files_unchanged():
-                    log.warning("%s: withdrawn: a file published with it changed after "
-                                "approval", path.relative_to(self.content_dir))
-                    del self._last_good[path]
+                stamp = _stamp(path)
+                try:
+                    document, problems = parse_file(path, self.content_dir)
+                except OSError as error:  # removed or unreadable since it was listed
                     document = None
+                    problems = [Problem(_shown(path, self.content_dir), 1,
+                                        f"cannot be read: {error.strerror}")]
+                for problem in problems if self.log_problems else ():
+                    log.warning("%s", problem)
+                if stamp is not None and stamp == _stamp(path):
+                    self._files[path] = (_signature(document, path), document, problems)
+                    if self.last_good and document is not None:
+                        if document.waiting_for is None:
+                            self.last_good.save(path, document, stamp)
+                        else:
+                            self.last_good.drop(path)  # withdrawn: back in review
+                else:
+                    self._files.pop(path, None)  # changed while read: read it again next time
+            if document is None and self.last_good:
+                document, problems = self._last_good_of(path, problems)
             parsed.append((path, document, problems))
         for gone in set(self._files) - set(files):
             self._files.pop(gone, None)
-            self._last_good.pop(gone, None)
-        self._catalogue = build_catalogue(parsed, self.content_dir, version)
+            if self.last_good:
+                self.last_good.drop(gone)
+        if first and self.last_good:
+            self.last_good.prune(files)
+        return build_catalogue(parsed, self.content_dir, version)
+
+    def _last_good_of(self, path: Path, problems: list[Problem]
+                      ) -> tuple[Document | None, list[Problem]]:
+        """The last good version of a broken file, with a note saying it is being served."""
+        found = self.last_good.recall(path)
+        if found is None:
+            return None, problems
+        document, saved = found
+        if not document.covered_files_unchanged():
+            # Its files are served from the snapshot, which links the published ones: once one
+            # is not the file its approvals cover, the last good version is withdrawn too.
+            self.last_good.drop(path)
+            return None, [*problems, Problem(
+                _shown(path, self.content_dir), 1, "the last good version is withdrawn: a "
+                "file published with it changed after approval")]
+        line = min((p.line for p in problems if p.severity == "error"), default=1)
+        when = f" (saved {saved})" if saved else ""
+        note = Problem(_shown(path, self.content_dir), line,
+                       f"the site serves the last good version of this document{when} until "
+                       "this file is fixed", "warning")
+        return document, [*problems, note]
+
+
+def _reset_after_fork() -> None:
+    for store in list(_STORES):
+        store._forked()
+
+
+os.register_at_fork(after_in_child=_reset_after_fork)
 
 
 def init_app(app: Flask) -> None:
-    """Give the app its catalogue store."""
-    app.extensions["portal.catalogue"] = CatalogueStore(Path(app.config["CONTENT_DIR"]))
+    """Give the app its catalogue store (`portal serve` reads the first catalogue before it
+    starts the workers; elsewhere the first request does)."""
+    content_dir = Path(app.config["CONTENT_DIR"])
+    snapshots = LastGood(snapshot_folder(app.config["LAST_GOOD_DIR"], content_dir), content_dir)
+    app.extensions["portal.catalogue"] = CatalogueStore(content_dir, last_good=snapshots)
     app.jinja_env.globals["main_sections"] = categories.TREE
     app.jinja_env.globals["current_section"] = current_section
     app.jinja_env.globals["mode_labels"] = categories.MODE_LABELS

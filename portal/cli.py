@@ -22,6 +22,15 @@ def main():
     """portal: an accessible public portal for government information disclosure."""
 
 
+def _last_good(content_dir: Path) -> Path:
+    """The folder of last good versions that the site keeps for content_dir."""
+    from portal.last_good import snapshot_folder
+
+    configured = Path(_setting("CONTENT_DIR"))
+    same = content_dir.resolve() == configured.resolve()
+    return snapshot_folder(_setting("LAST_GOOD_DIR") if same else "", content_dir)
+
+
 @main.command()
 @click.option("--content", "content_dir", type=click.Path(file_okay=False, path_type=Path),
               default=lambda: _setting("CONTENT_DIR"), show_default="content/",
@@ -32,7 +41,7 @@ def check(content_dir: Path):
 
     if not content_dir.is_dir():
         raise click.UsageError(f"no content folder at {content_dir}")
-    catalogue = load_catalogue(content_dir)
+    catalogue = load_catalogue(content_dir, _last_good(content_dir))
     errors = [p for p in catalogue.problems if p.severity == "error"]
     for problem in sorted(catalogue.problems, key=lambda p: (str(p.path), p.line)):
         prefix = "" if problem.severity == "error" else "warning: "
@@ -162,9 +171,10 @@ def index(full: bool):
     from portal import search
     from portal.indexing import index_content
 
+    content_dir = Path(_setting("CONTENT_DIR"))
     try:
-        done = index_content(Path(_setting("CONTENT_DIR")), Path(_setting("SEARCH_INDEX_DIR")),
-                             full=full)
+        done = index_content(content_dir, Path(_setting("SEARCH_INDEX_DIR")), full=full,
+                             last_good=_last_good(content_dir))
     except search.IndexLocked as error:
         raise click.ClickException(str(error)) from error
     click.echo(done)
@@ -203,11 +213,13 @@ def serve(host: str, port: int, workers: int, threads: int, access_log: str | No
     from portal.server import run_gunicorn
 
     app = create_app()
+    # The first catalogue is read here, before the workers are forked: they start with it.
+    catalogue = app.extensions["portal.catalogue"].current()
     if app.config["BUILD_INDEX_ON_START"]:
-        from portal.indexing import index_content
+        from portal.indexing import index_catalogue
 
-        click.echo(index_content(Path(app.config["CONTENT_DIR"]),
-                                 Path(app.config["SEARCH_INDEX_DIR"])), err=True)
+        click.echo(index_catalogue(catalogue, Path(app.config["SEARCH_INDEX_DIR"]),
+                                   content_dir=Path(app.config["CONTENT_DIR"])), err=True)
     from portal.applications import ApplicationStore, StoreUnavailable
 
     try:  # the site itself never creates it: a deleted database stays missing until restored

@@ -20,6 +20,14 @@ from portal import categories, digests, files, reports, workflow
 from portal.markup import images_without_alt, plain_text, render_markdown, tables_without_caption
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+# Bounds on what one file may cost to read: a real front matter is under 2 KB, 17 keys and
+# three levels deep. Beyond these a file is refused with one problem, before YAML builds it.
+MAX_FRONT_MATTER_CHARS = 64 * 1024
+MAX_FRONT_MATTER_KEYS = 64
+MAX_YAML_DEPTH = 8
+MAX_YAML_NODES = 4000
+# More problems than this in one file are summed up in one line ("and 312 more").
+MAX_PROBLEMS_PER_FILE = 20
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 INDEX_NO = re.compile(r"^(?:[0-9A-Z]{9}/\d{4}|[0-9A-Z]{18}/\d{6})-\d{3,6}$")
@@ -122,6 +130,9 @@ class Document:
     covers: tuple[tuple[str, str], ...] = ()
     published: datetime.date | None = None
     interprets: str = ""
+    # The folder the document was read from (the content folder, or a last good snapshot's):
+    # its files are served from below it and from nowhere else.
+    root: Path | None = None
     body: str = field(default="", repr=False)
     body_line: int = 1
 
@@ -228,21 +239,93 @@ def parse_file(path: Path, root: Path | None = None) -> tuple[Document | None, l
     parse = _Parse(shown, offset=1)
     fields = _read_front_matter(parse, "\n".join(lines[1:end]), closing_line=end + 1)
     if fields is None:
-        return None, parse.problems
+        return None, _capped(parse.problems)
     body = "\n".join(lines[end + 1:])
     document = _build_document(parse, path, fields, body, body_line=end + 2)
+    if document is not None:
+        document = replace(document, root=root or path.parent)
     if document is not None and document.report_path is not None:
         document = _attach_report(parse, document, shown.parent / document.report_path.name)
     if document is not None and "review" in fields:
         document = _attach_review(parse, document, fields)
     blocking = [p for p in parse.problems if p.severity == "error" and p.blocks_publication]
-    return (None if blocking else document), parse.problems
+    return (None if blocking else document), _capped(parse.problems)
+
+
+def _capped(problems: list[Problem]) -> list[Problem]:
+    """The first MAX_PROBLEMS_PER_FILE problems, then one line counting the rest."""
+    if len(problems) <= MAX_PROBLEMS_PER_FILE:
+        return problems
+    rest = problems[MAX_PROBLEMS_PER_FILE:]
+    errors = [p for p in rest if p.severity == "error"]
+    summary = Problem(rest[0].path, rest[0].line, f"and {len(rest):,} more problems in this file",
+                      "error" if errors else "warning",
+                      blocks_publication=any(p.blocks_publication for p in errors))
+    return [*problems[:MAX_PROBLEMS_PER_FILE], summary]
+
+
+class _TooComplex(yaml.YAMLError):
+    """Front matter beyond what any real document needs; reading it further would only cost."""
+
+    def __init__(self, mark, problem: str):
+        super().__init__(problem)
+        self.problem_mark = mark
+        self.problem = problem
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses anchors and aliases and stops at a depth and a node count.
+
+    Composing is recursive: without the depth bound, '[[[[…' a few thousand deep raised
+    RecursionError out of the parser. Aliases would let a small file stand for a huge tree.
+    """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+        self._nodes = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _TooComplex(event.start_mark, "anchors and aliases (& and *) are not "
+                                                "allowed: write each value out")
+        self._nodes += 1
+        if self._nodes > MAX_YAML_NODES:
+            raise _TooComplex(event.start_mark, f"more than {MAX_YAML_NODES:,} values")
+        if self._depth >= MAX_YAML_DEPTH:
+            raise _TooComplex(event.start_mark,
+                              f"values nested more than {MAX_YAML_DEPTH} levels deep")
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _read_front_matter(parse: _Parse, source: str, closing_line: int) -> dict | None:
-    """Compose the YAML keeping line numbers; return {key: node} or None if unusable."""
+    """Compose the YAML keeping line numbers; return {key: node} or None if unusable.
+
+    Bounded: a front matter too long, too deep, with too many values or keys, or with aliases
+    is refused with one problem, in time proportional to at most MAX_FRONT_MATTER_CHARS.
+    """
+    if len(source) > MAX_FRONT_MATTER_CHARS:
+        lines = source.split("\n")
+        longest = max(range(len(lines)), key=lambda n: len(lines[n]))
+        if len(lines[longest]) > MAX_FRONT_MATTER_CHARS // 2:  # one huge line: point at it
+            parse.problem(longest + 1 + parse.offset,
+                          f"this line is {len(lines[longest]):,} characters; front matter may "
+                          f"have {MAX_FRONT_MATTER_CHARS:,}: move long text into the body")
+        else:
+            parse.problem(2, f"front matter is {len(source):,} characters; the limit is "
+                             f"{MAX_FRONT_MATTER_CHARS:,}: move long text into the body")
+        return None
     try:
-        root = yaml.compose(source, Loader=yaml.SafeLoader)
+        root = yaml.compose(source, Loader=_BoundedLoader)
+    except _TooComplex as error:
+        parse.problem(error.problem_mark.line + 1 + parse.offset,
+                      f"front matter is refused: {error.problem}")
+        return None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 + parse.offset if mark else 1
@@ -251,6 +334,10 @@ def _read_front_matter(parse: _Parse, source: str, closing_line: int) -> dict | 
         return None
     if not isinstance(root, yaml.MappingNode):
         parse.problem(2, "front matter must be a list of 'key: value' lines")
+        return None
+    if len(root.value) > MAX_FRONT_MATTER_KEYS:
+        parse.problem(2, f"front matter has {len(root.value):,} keys; a document has at most "
+                         f"{len(REQUIRED_KEYS + OPTIONAL_KEYS)} (see docs/content-format.md)")
         return None
     fields: dict[str, yaml.Node] = {}
     for key_node, value_node in root.value:

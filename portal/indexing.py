@@ -1,12 +1,25 @@
 """Keeping the search index in step with the catalogue: what to index for each document, when
-the index is stale, and building or updating it. Requests never call this; the `portal index`
-command and the start of `portal serve` do."""
+the index is stale, and building or updating it. Requests never call this: the `portal index`
+command and the start of `portal serve` do, and in a running site an IndexKeeper brings the
+index in step with each new catalogue from a background thread.
 
+The manifest beside the index records the content folder it was built from and a fingerprint
+of every indexed document. An flock on ``indexing.lock`` covers reading it, writing the index
+and writing it back, so two processes can never leave a manifest that disagrees with the index.
+"""
+
+import contextlib
+import fcntl
 import hashlib
 import json
 import logging
 import os
+import threading
+import time
+import weakref
 from pathlib import Path
+
+from flask import Flask
 
 from portal import search
 from portal.catalogue import Catalogue, load_catalogue
@@ -15,6 +28,7 @@ from portal.content import Document
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
+LOCK = "indexing.lock"
 
 
 def search_document(document: Document) -> search.SearchDocument:
@@ -40,20 +54,45 @@ def fingerprint(document: search.SearchDocument) -> str:
     return hashlib.sha256(repr(document).encode()).hexdigest()[:20]
 
 
-def _read_manifest(index_dir: Path) -> dict[str, str]:
+def _read_manifest(index_dir: Path) -> tuple[str | None, dict[str, str]]:
+    """(the content folder the index was built from, {slug: fingerprint})."""
     try:
-        return json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
+        return None, {}
+    if not isinstance(data, dict):
+        return None, {}
+    if isinstance(data.get("documents"), dict):
+        return data.get("content"), data["documents"]
+    return None, data  # written before the content folder was recorded
 
 
-def _write_manifest(index_dir: Path, manifest: dict[str, str]) -> None:
+def _write_manifest(index_dir: Path, content: str, documents: dict[str, str]) -> None:
     # Written after the index itself, through a temporary file: a crash leaves either the old
     # manifest (the next run simply re-indexes those documents) or the new one, never half.
     temporary = index_dir / f".{MANIFEST}.tmp"
-    temporary.write_text(json.dumps(manifest, ensure_ascii=False, sort_keys=True),
-                         encoding="utf-8")
+    temporary.write_text(json.dumps({"content": content, "documents": documents},
+                                    ensure_ascii=False, sort_keys=True), encoding="utf-8")
     os.replace(temporary, index_dir / MANIFEST)
+
+
+def _source(content_dir: Path) -> str:
+    return str(Path(content_dir).resolve())
+
+
+@contextlib.contextmanager
+def _indexing(index_dir: Path, wait: bool):
+    """Hold the indexing lock; without wait, IndexLocked if another process holds it."""
+    descriptor = os.open(index_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise search.IndexLocked(f"the search index in {index_dir} is being updated by "
+                                     "another process") from None
+        yield
+    finally:
+        os.close(descriptor)
 
 
 def _usable(index_dir: Path) -> bool:
@@ -71,27 +110,142 @@ def _usable(index_dir: Path) -> bool:
         searcher.close()
 
 
-def index_catalogue(catalogue: Catalogue, index_dir: Path, full: bool = False) -> str:
-    """Bring the index in step with the catalogue; return what was done, for people to read.
+def _differences(documents: dict[str, search.SearchDocument], wanted: dict[str, str],
+                 indexed: dict[str, str]) -> tuple[list[search.SearchDocument], list[str]]:
+    """The documents to add or replace and the slugs to remove."""
+    changed = [documents[slug] for slug, print_ in wanted.items() if indexed.get(slug) != print_]
+    removed = [slug for slug in indexed if slug not in wanted]
+    return changed, removed
+
+
+def index_catalogue(catalogue: Catalogue, index_dir: Path, full: bool = False,
+                    content_dir: Path | None = None) -> str:
+    """Bring the index in step with the catalogue read from content_dir; return what was done,
+    for people to read.
 
     Only the documents that changed are re-indexed unless the index is missing or full is set.
+    Waits while a running site is updating the index.
     """
     index_dir.mkdir(parents=True, exist_ok=True)
     documents = {d.slug: search_document(d) for d in catalogue.documents}
     wanted = {slug: fingerprint(doc) for slug, doc in documents.items()}
-    indexed = _read_manifest(index_dir)
-    if full or not indexed or not _usable(index_dir):
-        search.build_index(index_dir, documents.values())
-        _write_manifest(index_dir, wanted)
-        return f"built the search index of {len(documents)} documents"
-    changed = [documents[slug] for slug, print_ in wanted.items() if indexed.get(slug) != print_]
-    removed = [slug for slug in indexed if slug not in wanted]
-    if changed or removed:
-        search.update_index(index_dir, changed, removed)
-        _write_manifest(index_dir, wanted)
+    source = _source(content_dir) if content_dir is not None else ""
+    with _indexing(index_dir, wait=True):
+        _built_from, indexed = _read_manifest(index_dir)
+        if full or not indexed or not _usable(index_dir):
+            search.build_index(index_dir, documents.values())
+            _write_manifest(index_dir, source, wanted)
+            return f"built the search index of {len(documents)} documents"
+        changed, removed = _differences(documents, wanted, indexed)
+        if changed or removed:
+            search.update_index(index_dir, changed, removed)
+        _write_manifest(index_dir, source, wanted)
     return f"updated {len(changed)} and removed {len(removed)} of {len(documents)} documents"
 
 
-def index_content(content_dir: Path, index_dir: Path, full: bool = False) -> str:
-    """Read the content folder and bring the index in step with it."""
-    return index_catalogue(load_catalogue(content_dir), index_dir, full=full)
+def index_content(content_dir: Path, index_dir: Path, full: bool = False,
+                  last_good: Path | None = None) -> str:
+    """Read the content folder (with the last good versions of broken published files, when
+    their folder is given) and bring the index in step with it."""
+    return index_catalogue(load_catalogue(content_dir, last_good), index_dir, full=full,
+                           content_dir=content_dir)
+
+
+def keep_in_step(catalogue: Catalogue, index_dir: Path, content_dir: Path) -> str:
+    """Update the index built from content_dir to match catalogue; never build one.
+
+    An index built from another content folder, or by a version that did not record it, is
+    left alone (`portal index` or `portal serve` claims it). IndexLocked when another process
+    is writing the index.
+    """
+    source = _source(content_dir)
+    if _read_manifest(index_dir)[0] != source:
+        return "left the search index alone: it was not built from this content folder"
+    documents = {d.slug: search_document(d) for d in catalogue.documents}
+    wanted = {slug: fingerprint(doc) for slug, doc in documents.items()}
+    with _indexing(index_dir, wait=False):
+        built_from, indexed = _read_manifest(index_dir)
+        if built_from != source:
+            return "left the search index alone: it was not built from this content folder"
+        changed, removed = _differences(documents, wanted, indexed)
+        if not (changed or removed):
+            return "the search index is in step"
+        search.update_index(index_dir, changed, removed)
+        _write_manifest(index_dir, source, wanted)
+    return f"updated {len(changed)} and removed {len(removed)} of {len(documents)} documents"
+
+
+# Keepers of this process, so a forked worker can reset their threads (see _forked).
+_KEEPERS: "weakref.WeakSet[IndexKeeper]" = weakref.WeakSet()
+
+
+class IndexKeeper:
+    """Brings the search index in step with each new catalogue of a running site, from a
+    background thread, within seconds of the change.
+
+    Every worker has one; the indexing lock lets one process write at a time, and a worker
+    that finds it held tries again a moment later, when it usually finds the index in step.
+    Until then search leaves out what the catalogue no longer publishes (views.search).
+    """
+
+    def __init__(self, index_dir: Path, content_dir: Path, retry: float = 1.0):
+        self.index_dir = Path(index_dir)
+        self.content_dir = Path(content_dir)
+        self.retry = retry
+        self._forked()
+        _KEEPERS.add(self)
+
+    def _forked(self) -> None:
+        # Also the state of a freshly forked worker: a thread of the parent does not exist here.
+        self._lock = threading.Lock()
+        self._wanted: Catalogue | None = None
+        self._thread: threading.Thread | None = None
+        self._idle = threading.Event()
+        self._idle.set()
+
+    def catalogue_changed(self, catalogue: Catalogue) -> None:
+        """Bring the index in step with catalogue, soon, off the calling thread."""
+        with self._lock:
+            self._wanted = catalogue
+            self._idle.clear()
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="index-keeper",
+                                                daemon=True)
+                self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the index is in step with the last catalogue given (or given up on)."""
+        return self._idle.wait(timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                catalogue, self._wanted = self._wanted, None
+                if catalogue is None:
+                    self._thread = None
+                    self._idle.set()
+                    return
+            try:
+                if self.index_dir.is_dir():
+                    log.info("%s", keep_in_step(catalogue, self.index_dir, self.content_dir))
+            except search.IndexLocked:
+                with self._lock:
+                    self._wanted = self._wanted or catalogue
+                time.sleep(self.retry)
+            except Exception:  # search keeps leaving withdrawn documents out; the next change
+                log.exception("bringing the search index in step with the content failed")
+
+
+def _reset_after_fork() -> None:
+    for keeper in list(_KEEPERS):
+        keeper._forked()
+
+
+os.register_at_fork(after_in_child=_reset_after_fork)
+
+
+def init_app(app: Flask) -> None:
+    """Keep the app's search index in step with its catalogue while it runs."""
+    keeper = IndexKeeper(Path(app.config["SEARCH_INDEX_DIR"]), Path(app.config["CONTENT_DIR"]))
+    app.extensions["portal.index_keeper"] = keeper
+    app.extensions["portal.catalogue"].subscribe(keeper.catalogue_changed)

@@ -91,6 +91,7 @@ import warnings
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -1564,8 +1565,9 @@ class _Snapshot:
                 codes = [_length_codes(reader, fieldname) for reader, _ in self.leaves]
                 joined = b"".join(c.tobytes() for c in codes)
                 self.norms[fieldname] = table[np.frombuffer(joined, dtype=np.uint8)]
-            self._by_date: np.ndarray | None = None
-            self._all_facets: dict[str, list[tuple[str, int]]] | None = None
+            self._plain: _View | None = None
+            self._kept: tuple[AbstractSet[str], _View] | None = None
+            self._slugs: list[tuple[object, int, list[str]]] | None = None
         except BaseException:
             self.close()
             raise
@@ -1616,18 +1618,6 @@ class _Snapshot:
                     out[offset:][_posting_ids(reader, fieldname, ref)] = True
         return out & self.live
 
-    def by_date(self, docs: np.ndarray, n: int) -> list[int]:
-        """The ``n`` newest of ``docs``, newest first (undated ones last)."""
-        if n <= 0:
-            return []
-        if docs is self.live:
-            if self._by_date is None:
-                live = np.flatnonzero(self.live)
-                self._by_date = live[np.argsort(self.date_rank[live], kind="stable")]
-            return self._by_date[:n].tolist()
-        found = np.flatnonzero(docs)
-        return postings.smallest(found, self.date_rank[found], n).tolist()
-
     def facet_counts(self, base: np.ndarray, facet: str) -> list[tuple[str, int]]:
         """(value, documents of ``base`` having it), most frequent first."""
         table = self.facets[facet]
@@ -1637,10 +1627,54 @@ class _Snapshot:
         counts.sort(key=lambda vc: (-vc[1], vc[0]))
         return counts
 
+    def view(self, published: AbstractSet[str] | None) -> _View:
+        """The documents a search may find: the live ones whose slug is in ``published``
+        (every live one when it is None). One mask per published set, cached on its identity,
+        so a caller passing the same set object per catalogue version pays for it once."""
+        if published is None:
+            if self._plain is None:
+                self._plain = _View(self, self.live)
+            return self._plain
+        if self._kept is None or self._kept[0] is not published:
+            if self._slugs is None:
+                # Only the terms, read once: reading every slug's postings took 30 times longer.
+                self._slugs = [(reader, offset, [b.decode("utf-8") for b in reader.lexicon("slug")])
+                               for reader, offset in self.leaves]
+            live = self.live.copy()
+            for reader, offset, slugs in self._slugs:
+                for slug in slugs:
+                    if slug not in published:  # withdrawn since the index was written: few
+                        live[offset + _posting_ids(reader, "slug", slug).astype(np.intp)] = False
+            self._kept = (published, _View(self, live))
+        return self._kept[1]
+
+
+class _View:
+    """The documents of a snapshot that a search may find, with what is cached about them."""
+
+    def __init__(self, snap: _Snapshot, live: np.ndarray):
+        self.snap = snap
+        self.live = live
+        self._by_date: np.ndarray | None = None
+        self._all_facets: dict[str, list[tuple[str, int]]] | None = None
+
+    def by_date(self, docs: np.ndarray, n: int) -> list[int]:
+        """The ``n`` newest of ``docs``, newest first (undated ones last)."""
+        if n <= 0:
+            return []
+        rank = self.snap.date_rank
+        if docs is self.live:
+            if self._by_date is None:
+                live = np.flatnonzero(self.live)
+                self._by_date = live[np.argsort(rank[live], kind="stable")]
+            return self._by_date[:n].tolist()
+        found = np.flatnonzero(docs)
+        return postings.smallest(found, rank[found], n).tolist()
+
     def all_facets(self) -> dict[str, list[tuple[str, int]]]:
-        """Facet counts over every live document, computed once per snapshot."""
+        """Facet counts over every document of the view, computed once."""
         if self._all_facets is None:
-            self._all_facets = {f: self.facet_counts(self.live, f) for f in FACETS}
+            self._all_facets = {f: self.snap.facet_counts(self.live, f) for f in FACETS}
         return self._all_facets
 
 
@@ -1706,11 +1740,15 @@ class Searcher:
         sort: str = "relevance",
         page: int = 1,
         per_page: int = 10,
+        published: AbstractSet[str] | None = None,
     ) -> Results:
         """Search ``query`` within ``filters``; see the module docstring for the rules.
 
         ``filters`` keys are category, department, year and five_openness; values within a key
         are alternatives, keys all apply. A blank query lists the filtered documents by date.
+        ``published``, when given, holds the slugs that may be found: a document the index
+        still holds but the site no longer publishes is left out of hits, totals and facet
+        counts alike. Pass the same set object while it is unchanged; its mask is cached.
         """
         query = query or ""
         if len(query.strip()) > MAX_QUERY_LENGTH:
@@ -1729,29 +1767,30 @@ class Searcher:
         with self._lock:
             snap = self._current()
             try:
-                return self._search(snap, query, active, sort, page, per_page)
+                view = snap.view(published)
+                return self._search(snap, view, query, active, sort, page, per_page)
             except SearchError:
                 raise
             except _BROKEN as exc:
                 raise _unavailable("the search index cannot be read", exc) from None
 
-    def _search(self, snap, query, active, sort, page, per_page) -> Results:
+    def _search(self, snap, view, query, active, sort, page, per_page) -> Results:
         parts, marks = parse_query(query)
         results = Results(query, 0, page, per_page, [], {f: [] for f in FACETS}, sort)
         if query.strip() and not parts:
             return results  # only punctuation, emoji or stop words: nothing to look for
 
         per_key = {k: snap.allowed(k, vals) for k, vals in active.items()}
-        exact = snap.exact_docs(query) if parts else snap.empty()
+        exact = snap.exact_docs(query) & view.live if parts else snap.empty()
         context = _Query(snap)
-        text_docs = snap.live
+        text_docs = view.live
         if parts:
             sets = [context.part_docs(p) for p in parts]
-            every = np.logical_and.reduce(sets)
+            every = np.logical_and.reduce(sets) & view.live
             if not every.any() and len(parts) > 1:
-                every = np.logical_or.reduce(sets)
+                every = np.logical_or.reduce(sets) & view.live
                 results.relaxed = bool(every.any())
-            text_docs = (every | exact) & snap.live
+            text_docs = every | exact
 
         def restrict(docs: np.ndarray, skip: str | None = None) -> np.ndarray:
             for k, allowed in per_key.items():
@@ -1762,7 +1801,7 @@ class Searcher:
         matched = restrict(text_docs)
         results.total = int(np.count_nonzero(matched))
         if not parts and not per_key:
-            results.facets = {f: list(counts) for f, counts in snap.all_facets().items()}
+            results.facets = {f: list(counts) for f, counts in view.all_facets().items()}
         else:
             for facet in FACETS:
                 base = restrict(text_docs, skip=facet) if facet in per_key else matched
@@ -1773,9 +1812,9 @@ class Searcher:
             return results
         scores: dict[int, float] = {}
         if not parts or sort == "date":
-            order = snap.by_date(matched, want)
+            order = view.by_date(matched, want)
         else:
-            top = snap.by_date(exact & matched, int(np.count_nonzero(exact)))
+            top = view.by_date(exact & matched, int(np.count_nonzero(exact)))
             scores = dict(context.rank(parts, matched, want + len(top)))
             order = top + [d for d in scores if not exact[d]]
         pattern = _mark_pattern(marks)

@@ -63,6 +63,10 @@ SETTINGS = (
     Setting("DEFAULT_DEPARTMENT", "办公室", "责任部门 that `portal new` fills in."),
     Setting("AUDIT_LOG", str(PROJECT_ROOT / "content" / ".review-audit.jsonl"),
             "Append-only log of every review action."),
+    Setting("LAST_GOOD_DIR", "",
+            "Folder where the site keeps the last good version of each published document, "
+            "served in its place while its file is broken. Empty: data/last-good/ beside the "
+            "content folder."),
     Setting("BUILD_INDEX_ON_START", True,
             "Build the search index when the site starts and the index is missing or older "
             "than the content."),

@@ -209,6 +209,50 @@ def test_broken_front_matter_is_reported(tmp_path, text, message):
     assert check(tmp_path) == [message]
 
 
+def test_a_file_with_50000_front_matter_keys_is_refused_with_one_problem(tmp_path):
+    keys = "".join(f"key{number}: value\n" for number in range(50_000))
+    write(tmp_path, change=("sample: true\n", "sample: true\n" + keys))
+    assert check(tmp_path) == ["doc.md:2: front matter is 789,124 characters; the limit is "
+                               "65,536: move long text into the body"]
+
+
+def test_a_huge_front_matter_line_is_refused_with_its_line(tmp_path):
+    write(tmp_path, change=("department: 科技项目管理股", "department: " + "科" * 500_000))
+    assert check(tmp_path) == ["doc.md:6: this line is 500,012 characters; front matter may "
+                               "have 65,536: move long text into the body"]
+
+
+def test_more_keys_than_a_document_can_have_are_refused_with_one_problem(tmp_path):
+    keys = "".join(f"k{number}: v\n" for number in range(60))
+    write(tmp_path, change=("sample: true\n", "sample: true\n" + keys))
+    assert check(tmp_path) == ["doc.md:2: front matter has 72 keys; a document has at most 17 "
+                               "(see docs/content-format.md)"]
+
+
+@pytest.mark.parametrize("value,message", [
+    ("[" * 5000 + "]" * 5000, "values nested more than 8 levels deep"),
+    ("\n" + "".join("  " * depth + "- x:\n" for depth in range(1, 12)),
+     "values nested more than 8 levels deep"),
+    ("&a [x, x]\ndepartment: *a", "anchors and aliases (& and *) are not allowed: write each "
+                                   "value out"),
+    ("[" + "x, " * 5000 + "]", "more than 4,000 values"),
+])
+def test_pathological_yaml_is_refused_with_its_line(tmp_path, value, message):
+    write(tmp_path, change=("keywords: [科技特派员, 管理办法]", f"keywords: {value}"))
+    problems = check(tmp_path)
+    assert len(problems) == 1 and problems[0].startswith("doc.md:") and problems[0].endswith(
+        f": front matter is refused: {message}")
+    assert 11 <= int(problems[0].split(":")[1]) <= 30
+
+
+def test_more_than_twenty_problems_in_a_file_are_summed_up(tmp_path):
+    tables = "\n| a | b |\n|---|---|\n| 1 | 2 |\n" * 30
+    write(tmp_path, change=("正文。", "正文。\n" + tables))
+    problems = check(tmp_path)
+    assert len(problems) == 21
+    assert problems[-1] == "doc.md:97: and 10 more problems in this file"
+
+
 def test_an_oversized_file_is_reported_not_read(tmp_path):
     size = write(tmp_path, text=VALID + "字" * 800_000).stat().st_size
     assert check(tmp_path) == [f"doc.md:1: file is {size:,} bytes; the limit is 2,097,152: split "

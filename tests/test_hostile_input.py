@@ -229,3 +229,60 @@ def test_a_query_keeps_its_words_and_emoji_without_the_invisible_characters(inde
     assert soup.h1.get_text() == "搜索结果：科技 \U0001f468\U0001f469\U0001f467 news"
     assert soup.find(id="search-q")["value"] == \
         "科技 \U0001f468\U0001f469\U0001f467 news"
+
+
+# --- Content files: whatever an editor's file holds, reading it costs little ------------------
+
+VALID_HEAD = """---
+title: 生成的文件
+index_no: "000000000/2024-00777"
+doc_no:
+date: 2024-03-15
+department: 办公室
+time_limit: 长期公开
+category: 其他文件
+five_openness: 决策公开
+mode: 主动公开
+keywords: [生成]
+attachments:
+"""
+
+
+def _laughs(levels: int) -> str:
+    """A YAML alias bomb ("billion laughs"): each level names the one before nine times."""
+    lines = ["l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]" for n in range(1, levels)]
+    return "\n".join([*lines, f"sample: *l{levels - 1}"]) + "\n"
+
+
+PATHOLOGICAL = st.one_of(
+    st.integers(0, 60_000).map(lambda n: "".join(f"k{i}: v\n" for i in range(n))),
+    st.integers(1, 5_000).map(lambda n: f"videos: {'[' * n}{']' * n}\n"),
+    st.integers(1, 300).map(lambda n: "videos:\n" + "".join(
+        "  " * depth + "- file:\n" for depth in range(1, n))),
+    st.integers(0, 1_900_000).map(lambda n: f"interprets: {'x' * n}\n"),
+    st.integers(1, 12).map(_laughs),
+    st.integers(0, 1_900_000).map(lambda n: f"# {'#' * n}\n"),
+    st.text(max_size=2_000),
+)
+BODY = st.one_of(st.just("正文。\n"), st.integers(0, 1_500_000).map(lambda n: "x" * n + "\n"),
+                 st.text(max_size=2_000))
+
+
+@HYPOTHESIS
+@given(parts=st.lists(PATHOLOGICAL, min_size=1, max_size=3), body=BODY)
+def test_a_pathological_content_file_costs_little_and_other_pages_keep_serving(
+        app, site, client, parts, body):
+    from portal.content import MAX_PROBLEMS_PER_FILE, parse_file
+
+    path = site / "policy" / "generated.md"
+    path.write_text(VALID_HEAD + "".join(parts) + "---\n" + body, encoding="utf-8",
+                    errors="surrogatepass")
+    started = time.process_time()
+    _document, problems = parse_file(path, site)
+    assert time.process_time() - started < 1.0
+    assert len(problems) <= MAX_PROBLEMS_PER_FILE + 1
+    app.extensions["portal.catalogue"].refresh()
+    assert client.get("/documents/2022-procurement-notice/").status_code == 200
+    assert client.get("/catalogue/").status_code == 200
+    assert client.get("/documents/generated/").status_code in (200, 404)

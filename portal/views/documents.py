@@ -1,8 +1,7 @@
 """A document page and its attachments."""
 
-from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, render_template, request
 
 from portal import catalogue, files
 
@@ -24,7 +23,7 @@ def detail(slug: str):
 def _send(document, name: str):
     """A file beside the document, under the file policy; 404 if it is not a real file there."""
     try:
-        return files.send_file(request.environ, Path(current_app.config["CONTENT_DIR"]),
+        return files.send_file(request.environ, document.root,
                                document.path.parent / name, name, FILE_MAX_AGE)
     except FileNotFoundError:
         abort(404)

@@ -56,10 +56,14 @@ def _arguments() -> tuple[str, dict[str, list[str]], str, int]:
 
 
 def _run(query: str, filters: dict, sort: str, page: int) -> search.Results:
-    """Ask the engine; an unusable index is a 503 while every other page keeps working."""
+    """Ask the engine; an unusable index is a 503 while every other page keeps working.
+
+    Only documents the live catalogue publishes can be found: one withdrawn since the index
+    was last written is gone from search as soon as it is gone from its page.
+    """
     try:
         return searcher().search(query, filters=filters, sort=sort, page=page,
-                                 per_page=PER_PAGE)
+                                 per_page=PER_PAGE, published=catalogue.current().slugs)
     except search.QueryTooLong as error:
         raise UserError(str(error)) from error
     except search.IndexUnavailable as error:
