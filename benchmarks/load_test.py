@@ -13,6 +13,7 @@ import os
 import random
 import statistics
 import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -70,10 +71,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--rebuilds", type=int, default=5)
     options = parser.parse_args(argv)
-    subprocess.run([str(PORTAL), "index"], check=True, capture_output=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "PORTAL_BASE_URL": base, "PORTAL_BUILD_INDEX_ON_START": "false"}
+    # The shipped content, read only; the index, snapshots and database it writes are its own.
+    scratch = tempfile.TemporaryDirectory(prefix="portal-load-")
+    env = {**os.environ, "PORTAL_BASE_URL": base, "PORTAL_BUILD_INDEX_ON_START": "false",
+           "PORTAL_SEARCH_INDEX_DIR": f"{scratch.name}/search_index",
+           "PORTAL_LAST_GOOD_DIR": f"{scratch.name}/last-good",
+           "PORTAL_APPLICATIONS_DB": f"{scratch.name}/applications.sqlite3"}
+    subprocess.run([str(PORTAL), "index"], env=env, check=True, capture_output=True)
     server = subprocess.Popen([str(PORTAL), "serve", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -134,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.terminate()
         server.wait(timeout=20)
+        scratch.cleanup()
     ordered = sorted(latencies)
 
     def percentile(share: float) -> float:
