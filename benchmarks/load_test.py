@@ -13,8 +13,8 @@ import os
 import random
 import statistics
 import subprocess
-import tempfile
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
