@@ -10,6 +10,7 @@ import datetime
 import difflib
 import os
 import re
+import time
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -17,9 +18,15 @@ from pathlib import Path
 import yaml
 
 from portal import categories, digests, files, reports, workflow
-from portal.markup import images_without_alt, plain_text, render_markdown, tables_without_caption
+from portal.markup import body_problems, plain_text, render_markdown
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+# A body whose Markdown takes longer than this to parse is rendered when its file is read, not
+# when a visitor first asks for the page (most bodies take about a millisecond).
+RENDER_WHEN_READ_SECONDS = 0.02
+# Markdown scans ahead from every "[" for the end of a link: tens of microseconds each, so a
+# body of nothing but "![" took minutes to check and render. Real documents have hundreds.
+MAX_BRACKETS = 10_000
 # Bounds on what one file may cost to read: a real front matter is under 2 KB, 17 keys and
 # three levels deep. Beyond these a file is refused with one problem, before YAML builds it.
 MAX_FRONT_MATTER_CHARS = 64 * 1024
@@ -137,11 +144,6 @@ class Document:
     body_line: int = 1
 
     @cached_property
-    def body_html(self) -> str:
-        """The body rendered to safe HTML."""
-        return render_markdown(self.body)
-
-    @cached_property
     def body_parts(self) -> tuple[tuple[str, int | None], ...]:
         """The body as (html, table number after it) pieces, split at [[table:N]] markers."""
         pieces = TABLE_MARKER.split(self.body)
@@ -155,6 +157,11 @@ class Document:
     def text(self) -> str:
         """The body as plain text, for search."""
         return plain_text(render_markdown(TABLE_MARKER.sub("", self.body)))
+
+    def render(self) -> None:
+        """Render the body (page parts and search text) now, and keep it with the document."""
+        for rendered in ("body_parts", "text"):
+            getattr(self, rendered)
 
     @property
     def published_files(self) -> tuple[Path, ...]:
@@ -204,6 +211,7 @@ class _Parse:
         self.path = path
         self.offset = offset
         self.problems: list[Problem] = []
+        self.body_seconds = 0.0  # how long the body took to parse, for RENDER_WHEN_READ_SECONDS
 
     def problem(self, node_or_line, message: str, severity: str = "error") -> None:
         line = node_or_line if isinstance(node_or_line, int) else (
@@ -249,7 +257,13 @@ def parse_file(path: Path, root: Path | None = None) -> tuple[Document | None, l
     if document is not None and "review" in fields:
         document = _attach_review(parse, document, fields)
     blocking = [p for p in parse.problems if p.severity == "error" and p.blocks_publication]
-    return (None if blocking else document), _capped(parse.problems)
+    if blocking:
+        return None, _capped(parse.problems)
+    if document is not None and parse.body_seconds > RENDER_WHEN_READ_SECONDS:
+        # A body that is slow to render (huge, or made to be) is rendered here, where files
+        # are read (off the request path), and kept with the document; a visitor never waits.
+        document.render()
+    return document, _capped(parse.problems)
 
 
 def _capped(problems: list[Problem]) -> list[Problem]:
@@ -424,10 +438,19 @@ def _build_document(parse: _Parse, path: Path, fields: dict, body: str,
     if not SLUG.match(slug):
         parse.problem(1, f"file name '{path.name}' must be lower-case ASCII letters, digits and "
                          "hyphens: it is the document's web address")
-    for line in tables_without_caption(body):
+    if body.count("[") > MAX_BRACKETS:
+        excess = body.replace("[", "\0", MAX_BRACKETS).index("[")
+        parse.problem(body_line + body.count("\n", 0, excess),
+                      f"more than {MAX_BRACKETS:,} '[' in the text: Markdown reads each as the "
+                      "start of a link, which makes the page slow to build; split the document")
+        return None
+    started = time.perf_counter()
+    tables, images = body_problems(body)
+    parse.body_seconds = time.perf_counter() - started
+    for line in tables:
         parse.problem(body_line + line - 1, "table without a caption: write a line '表：标题' "
                                             "just above it")
-    for line in images_without_alt(body):
+    for line in images:
         parse.problem(body_line + line - 1, "image without a text alternative: write what it "
                                             "shows between the brackets, ![like this](file.png)")
     if category is None or not values.get("title"):

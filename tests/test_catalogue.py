@@ -8,6 +8,7 @@ import threading
 from click.testing import CliRunner
 
 from portal.cli import main
+from portal.content import parse_file
 
 PUBLISHED = "/documents/2022-procurement-notice/"
 
@@ -62,3 +63,32 @@ def test_a_file_with_50000_keys_costs_one_warning_and_other_pages_keep_serving(
     hostile = [message for message in caplog.messages if "hostile.md" in message]
     assert hostile == ["policy/hostile.md:2: front matter is 788,889 characters; the limit is "
                        "65,536: move long text into the body"]
+
+
+def test_a_body_made_to_be_slow_is_rendered_when_read_never_in_a_visitors_request(
+        app, client, site, monkeypatch):
+    from portal import content
+
+    path = site / "policy" / "2023-science-popularisation-plan.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + "![" * 5_000 + "\n",
+                    encoding="utf-8")
+    app.extensions["portal.catalogue"].refresh()  # what the background refresh does
+    rendered = []
+    monkeypatch.setattr(content, "render_markdown",
+                        lambda text: rendered.append(len(text)) or "")
+    page = client.get("/documents/2023-science-popularisation-plan/")
+    assert page.status_code == 200 and "![![![" in page.get_data(as_text=True)
+    assert rendered == [], "the page rendered its body while the visitor waited"
+
+
+def test_a_body_of_brackets_is_refused_on_the_line_where_they_become_too_many(site):
+    path = site / "policy" / "2023-science-popularisation-plan.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "[链接]\n" * 9_999 + "[[\n", encoding="utf-8")
+    document, problems = parse_file(path, site)
+    body_lines = text.count("\n")
+    assert document is None
+    assert [str(p) for p in problems] == [
+        f"policy/2023-science-popularisation-plan.md:{body_lines + 10_000}: more than 10,000 "
+        "'[' in the text: Markdown reads each as the start of a link, which makes the page slow "
+        "to build; split the document"]
