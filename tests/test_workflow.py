@@ -180,13 +180,7 @@ def test_a_video_without_captions_or_transcript_fails_the_check(site):
 
 
 def test_a_video_with_captions_and_transcript_is_shown_with_both(site, page, client):
-    path = site / "policy" / "2023-science-popularisation-plan.md"
-    text = path.read_text(encoding="utf-8").replace("attachments:", VIDEO + "attachments:")
-    path.write_text(text, encoding="utf-8")
-    (site / "policy" / "briefing.mp4").write_bytes(b"\0\0\0\x18ftypmp42")
-    (site / "policy" / "briefing.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:02.000\n解读\n",
-                                                  encoding="utf-8")
-    (site / "policy" / "briefing.txt").write_text("文字稿", encoding="utf-8")
+    with_video(site)
     assert not [str(p) for p in load_catalogue(site).problems]
     document = page("/documents/2023-science-popularisation-plan/")
     track = document.select_one("figure.video video track")
