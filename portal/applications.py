@@ -22,8 +22,8 @@ from pathlib import Path
 from stdnum.cn import ric, uscc
 
 from portal import csv_cells
-from portal.i18n import N_
 from portal.reports import TABLE3_COLUMNS, TABLE3_ROWS, Report, make_report
+from portal.text import N_
 from portal.workflow import CHINA, add_working_days
 
 WORKING_DAYS_TO_REPLY = 20

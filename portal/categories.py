@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_pgettext
 
-from portal.i18n import N_
+from portal.text import N_
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ bar chart that shows them (the template draws it as inline SVG; every value is i
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from portal.i18n import N_
 from portal.reports import TABLE3_ROWS, Report
+from portal.text import N_
 
 
 def _total(row: str) -> Callable[[Report], int]:

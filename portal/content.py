@@ -19,6 +19,7 @@ import yaml
 
 from portal import categories, digests, files, reports, workflow
 from portal.markup import body_problems, plain_text, render_markdown
+from portal.text import FrontMatterError, split_front_matter
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 # A body whose Markdown takes longer than this to parse is rendered when its file is read, not
@@ -236,14 +237,10 @@ def parse_file(path: Path, root: Path | None = None) -> tuple[Document | None, l
         line = raw[:error.start].count(b"\n") + 1
         return None, [Problem(shown, line, f"not UTF-8 text (byte 0x{raw[error.start]:02x}); "
                                            "save the file as UTF-8")]
-    text = text.removeprefix("\ufeff")
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
-        return None, [Problem(shown, 1, "no front matter: the file must start with a line '---'")]
     try:
-        end = next(n for n in range(1, len(lines)) if lines[n].rstrip() in ("---", "..."))
-    except StopIteration:
-        return None, [Problem(shown, 1, "front matter is not closed: add a line '---' after it")]
+        lines, end = split_front_matter(text)
+    except FrontMatterError as error:
+        return None, [Problem(shown, 1, str(error))]
     parse = _Parse(shown, offset=1)
     fields = _read_front_matter(parse, "\n".join(lines[1:end]), closing_line=end + 1)
     if fields is None:

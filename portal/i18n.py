@@ -16,11 +16,6 @@ PREFIXES = {"en": "en"}
 ENVIRON_KEY = "portal.locale"
 
 
-def N_(text: str) -> str:
-    """Mark a string for translation without translating it here (gettext_noop)."""
-    return text
-
-
 def _translations():
     """The current request's translations, looked up once per request."""
     translations = g.get("_portal_translations")

@@ -24,6 +24,7 @@ from flask import Flask
 from portal import search
 from portal.catalogue import Catalogue, load_catalogue
 from portal.content import Document
+from portal.text import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +71,8 @@ def _read_manifest(index_dir: Path) -> tuple[str | None, dict[str, str]]:
 def _write_manifest(index_dir: Path, content: str, documents: dict[str, str]) -> None:
     # Written after the index itself, through a temporary file: a crash leaves either the old
     # manifest (the next run simply re-indexes those documents) or the new one, never half.
-    temporary = index_dir / f".{MANIFEST}.tmp"
-    temporary.write_text(json.dumps({"content": content, "documents": documents},
-                                    ensure_ascii=False, sort_keys=True), encoding="utf-8")
-    os.replace(temporary, index_dir / MANIFEST)
+    atomic_write(index_dir / MANIFEST, json.dumps({"content": content, "documents": documents},
+                                                  ensure_ascii=False, sort_keys=True))
 
 
 def _source(content_dir: Path) -> str:

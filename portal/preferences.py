@@ -15,8 +15,9 @@ from flask import Flask, Response, current_app, request
 from werkzeug.wrappers import Request
 
 from portal.assets import EXTRA_CSS
-from portal.i18n import LOCALES, N_, gettext, select_locale
+from portal.i18n import LOCALES, gettext, select_locale
 from portal.settings import PROJECT_ROOT
+from portal.text import N_
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,6 @@ is listed in ``ImportResult.unplaced`` and no report is produced: an import eith
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -43,6 +42,7 @@ from portal.reports import (
     validate_report,
     yaml_text,
 )
+from portal.text import atomic_write
 
 CATEGORY = "政府信息公开年报"
 FRONT_MATTER_KEYS = (
@@ -815,13 +815,9 @@ def write_import(result: ImportResult, content_dir: Path, slug: str) -> list[Pat
                 markdown = "\n".join(old[: close + 1]) + "\n" + result.body
     # Each file is written beside its target and renamed over it, so a failure halfway never
     # leaves a published report truncated.
-    _replace(data, report_to_yaml(result.report))
-    _replace(document, markdown)
+    atomic_write(data, report_to_yaml(result.report))
+    atomic_write(document, markdown)
     return [document, data]
 
 
-def _replace(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, "utf-8")
-    os.replace(temporary, path)
 

@@ -28,12 +28,7 @@ from typing import ClassVar, Literal
 import yaml
 
 from portal import csv_cells
-
-
-def N_(text: str) -> str:
-    """Mark a label for translation without translating it here."""
-    return text
-
+from portal.text import N_
 
 # --- The statutory layout -------------------------------------------------------------------
 

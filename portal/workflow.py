@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from portal import digests
+from portal.text import FrontMatterError, atomic_write, split_front_matter
 
 STAGES = ("初审", "复审", "终审", "保密审查")
 WORKING_DAYS_TO_PUBLISH = 20
@@ -112,12 +113,10 @@ def approvals_from_node(node: yaml.Node) -> list[Approval]:
 
 def _front_matter(text: str) -> tuple[list[str], int, yaml.MappingNode]:
     """The file's lines, the line number closing the front matter, and its composed mapping."""
-    lines = text.removeprefix("\ufeff").split("\n")
-    if not lines or lines[0].rstrip() != "---":
-        raise WorkflowError("the file has no front matter")
-    end = next((n for n in range(1, len(lines)) if lines[n].rstrip() in ("---", "...")), None)
-    if end is None:
-        raise WorkflowError("the front matter is not closed")
+    try:
+        lines, end = split_front_matter(text)
+    except FrontMatterError as error:
+        raise WorkflowError(str(error)) from None
     try:
         root = yaml.compose("\n".join(lines[1:end]), Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
@@ -179,13 +178,6 @@ def write_review(text: str, approvals: list[Approval], published: datetime.date 
     return updated
 
 
-def replace_file(path: Path, text: str) -> None:
-    """Write text to path through a temporary file, so a crash never leaves half a file."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
-
-
 def append_audit(log: Path, entry: dict) -> None:
     """Add one line to the audit log; earlier lines are never rewritten."""
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -224,7 +216,7 @@ def review_file(path: Path, stage: str, by: str, log: Path,
     published = now.date() if len(updated) == len(STAGES) else None
     # If the file changed since it was read, the digest recorded is not the new text's, so
     # the approval does not hold: a race can only void an approval, never extend one.
-    replace_file(path, write_review(text, updated, published))
+    atomic_write(path, write_review(text, updated, published))
     append_audit(log, {"at": now.isoformat(timespec="seconds"), "file": name,
                        "stage": stage, "by": by.strip(), "digest": document.digest,
                        "covers": [{"file": file, "sha256": sha256}
