@@ -46,7 +46,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     i18n.init_app(app)
     urls.init_app(app)
     fragments.init_app(app)
-    from portal import preferences  # before assets: it hands the colour schemes' CSS over
+    from portal.wiring import preferences  # before assets: it hands the schemes' CSS over
 
     preferences.init_app(app)
     assets.init_app(app)

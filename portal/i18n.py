@@ -8,8 +8,8 @@ from flask import Flask, g, request
 from flask_babel import Babel, format_date, format_decimal, get_translations
 from markupsafe import Markup
 
-DEFAULT_LOCALE = "zh_Hans"
-LOCALES = ("zh_Hans", "en")
+from portal.text import DEFAULT_LOCALE, LOCALES
+
 # Each locale other than the default is served under its own path prefix (/en/...), so every
 # page has a shareable URL per language.
 PREFIXES = {"en": "en"}

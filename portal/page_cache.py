@@ -20,8 +20,9 @@ from werkzeug.http import parse_etags, unquote_etag
 from portal.catalogue import CatalogueStore
 from portal.compression import HTML_COMPRESSED_LATER, accepts_gzip, gzipped, weak
 from portal.lru import SizedLRU
-from portal.preferences import COOKIE, Choice, read_cookie
+from portal.preferences import COOKIE, Choice
 from portal.query_args import holds_only_read
+from portal.wiring.preferences import read_cookie
 
 # Dynamic or personal answers never go through the cache.
 UNCACHED_PREFIXES = ("/search", "/api/", "/en/search", "/en/api/", "/preferences",

@@ -4,6 +4,10 @@ marking text for translation, writing a file whole, finding a content file's fro
 import os
 from pathlib import Path
 
+# The interface languages, in Babel's spelling; the first is the source language of every text.
+DEFAULT_LOCALE = "zh_Hans"
+LOCALES = ("zh_Hans", "en")
+
 
 def N_(text: str) -> str:
     """Mark text for translation without translating it here (gettext_noop); pybabel extracts

@@ -7,7 +7,7 @@ import shutil
 import pytest
 from conftest import audit_page
 
-from portal import create_app, preferences
+from portal import create_app
 from portal.preferences import (
     THEMES_DIR,
     ThemeError,
@@ -19,6 +19,7 @@ from portal.preferences import (
     stylesheet,
     update,
 )
+from portal.wiring import preferences as reading
 
 SCHEMES, _ = load_schemes(THEMES_DIR)
 ALLOWED = choices(SCHEMES)
@@ -408,7 +409,7 @@ def test_the_page_loads_one_script(page):
 
 def test_the_module_registry_is_the_one_the_app_uses(app):
     with app.app_context():
-        assert list(preferences.registry().schemes) == list(SCHEMES)
+        assert list(reading.registry().schemes) == list(SCHEMES)
 
 
 def test_the_readme_example_scheme_is_usable(tmp_path):

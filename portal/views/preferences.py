@@ -8,6 +8,7 @@ from werkzeug.exceptions import Forbidden
 
 from portal import preferences
 from portal.security import safe_local_path, same_site
+from portal.wiring import preferences as reading
 
 blueprint = Blueprint("preferences", __name__)
 
@@ -27,15 +28,15 @@ def update():
     """Apply the chosen preferences and go back (303) to the page the form was on."""
     if not same_site(request):
         raise CrossSiteRequest()
-    registry = preferences.registry()
-    chosen = preferences.update(preferences.current(), request.form, registry.allowed,
+    registry = reading.registry()
+    chosen = preferences.update(reading.current(), request.form, registry.allowed,
                                 registry.schemes)
     if request.accept_mimetypes.best_match(["text/html", "application/json"]) == \
             "application/json":
         response = jsonify({"state": chosen,
                             "classes": preferences.html_classes(chosen, registry.allowed)})
         response.headers["Cache-Control"] = "no-store"
-        preferences.store(response, chosen)
+        reading.store(response, chosen)
         return response
     target = request.form.get("next", "")
     target = safe_local_path(target if len(target) <= MAX_NEXT else "",
@@ -43,5 +44,5 @@ def update():
     if "#" not in target:
         target += f"#{preferences.PANEL_ID}"
     response = redirect(target, code=303)
-    preferences.store(response, chosen, reopen=True)
+    reading.store(response, chosen, reopen=True)
     return response
