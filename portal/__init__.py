@@ -33,7 +33,6 @@ def create_app(overrides: dict | None = None) -> Flask:
         assets,
         caching,
         canonical,
-        catalogue,
         compression,
         errors,
         fragments,
@@ -54,7 +53,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     caching.init_app(app)
     compression.init_app(app)  # after caching: see there
     canonical.init_app(app)
-    catalogue.init_app(app)
+    from portal.wiring import catalogue as site_catalogue
+
+    site_catalogue.init_app(app)
     indexing.init_app(app)  # after catalogue: it follows the catalogue's changes
     errors.init_app(app)
 

@@ -24,7 +24,7 @@ def main():
 
 def _last_good(content_dir: Path) -> Path:
     """The folder of last good versions that the site keeps for content_dir."""
-    from portal.last_good import snapshot_folder
+    from portal.catalogue import snapshot_folder
 
     configured = Path(_setting("CONTENT_DIR"))
     same = content_dir.resolve() == configured.resolve()
@@ -57,7 +57,7 @@ def check(content_dir: Path):
 @click.argument("title")
 def new_document(category: str, title: str):
     """Scaffold a draft in CATEGORY (name or address) with the next free 索引号; print its path."""
-    from portal.drafts import scaffold_draft
+    from portal.catalogue import scaffold_draft
 
     try:
         path = scaffold_draft(Path(_setting("CONTENT_DIR")), category, title,
@@ -74,7 +74,8 @@ def new_document(category: str, title: str):
 @click.option("--by", "by", required=True, help="Who approves.")
 def review(path: Path, stage: str, by: str):
     """Record an approval of a draft; the last stage publishes it."""
-    from portal.workflow import WorkflowError, review_file
+    from portal.catalogue import review_file
+    from portal.workflow import WorkflowError
 
     content = Path(_setting("CONTENT_DIR")).resolve()
     shown = (path.resolve().relative_to(content).as_posix()
@@ -97,8 +98,7 @@ def status(within: int, as_json: bool):
     import datetime
     import json
 
-    from portal.catalogue import load_catalogue
-    from portal.drafts import status_report
+    from portal.catalogue import load_catalogue, status_report
 
     report = status_report(load_catalogue(Path(_setting("CONTENT_DIR"))),
                            datetime.date.today(), within)
@@ -136,7 +136,7 @@ def import_report_command(source: Path, slug: str, folder: Path, kind: str | Non
     Every number is placed in its cell, or the cells that could not be placed are listed and
     nothing is written.
     """
-    from portal.content import SLUG
+    from portal.catalogue import SLUG
     from portal.report_import import import_report, write_import
 
     if not SLUG.match(slug):

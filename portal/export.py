@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask, url_for
 
-from portal import catalogue, files
+from portal import files, wiring
 from portal.compression import MIN_COMPRESSED_SIZE, compressible, gzipped
 from portal.i18n import LOCALES, PREFIXES
 from portal.security import HEADERS
@@ -208,7 +208,7 @@ def seed_paths(app: Flask) -> list[str]:
     base = app.config["BASE_URL"].rstrip("/")
     paths = [loc.text[len(base):] for loc in sitemap.iter(SITEMAP_NS + "loc")]
     with app.test_request_context():
-        current = catalogue.current()
+        current = wiring.catalogue.current()
         extra = ["/sitemap.xml", "/robots.txt", "/opensearch.xml", url_for("feeds.everything"),
                  url_for("reports.dataset_csv"), url_for("reports.dataset_json")]
         extra += [url_for("feeds.category", slug=node.slug) for node in _categories()]
@@ -229,7 +229,7 @@ def seed_paths(app: Flask) -> list[str]:
 
 
 def _categories():
-    from portal.categories import ALL
+    from portal.catalogue import ALL
     return ALL
 
 

@@ -22,8 +22,7 @@ from pathlib import Path
 from flask import Flask
 
 from portal import search
-from portal.catalogue import Catalogue, load_catalogue
-from portal.content import Document
+from portal.catalogue import Catalogue, Document, load_catalogue
 from portal.text import atomic_write
 
 log = logging.getLogger(__name__)

@@ -7,8 +7,8 @@ import threading
 
 from click.testing import CliRunner
 
+from portal.catalogue import parse_file
 from portal.cli import main
-from portal.content import parse_file
 
 PUBLISHED = "/documents/2022-procurement-notice/"
 
@@ -67,7 +67,7 @@ def test_a_file_with_50000_keys_costs_one_warning_and_other_pages_keep_serving(
 
 def test_a_body_made_to_be_slow_is_rendered_when_read_never_in_a_visitors_request(
         app, client, site, monkeypatch):
-    from portal import content
+    from portal.catalogue import content
 
     path = site / "policy" / "2023-science-popularisation-plan.md"
     path.write_text(path.read_text(encoding="utf-8") + "\n" + "![" * 5_000 + "\n",

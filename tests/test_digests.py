@@ -11,9 +11,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.categories import TIME_LIMITS
-from portal.content import parse_file
-from portal.digests import node_digest
+from portal.catalogue import TIME_LIMITS, parse_file
+from portal.workflow.digests import node_digest
 
 HAN = "科技局示例县办公室通知规划统计报告年度奖励管理"
 TEXT = st.builds(str.__add__, st.sampled_from(HAN),

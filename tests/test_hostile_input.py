@@ -273,7 +273,7 @@ BODY = st.one_of(st.just("正文。\n"), st.integers(0, 1_500_000).map(lambda n:
 @given(parts=st.lists(PATHOLOGICAL, min_size=1, max_size=3), body=BODY)
 def test_a_pathological_content_file_costs_little_and_other_pages_keep_serving(
         app, site, client, parts, body):
-    from portal.content import MAX_PROBLEMS_PER_FILE, parse_file
+    from portal.catalogue import MAX_PROBLEMS_PER_FILE, parse_file
 
     path = site / "policy" / "generated.md"
     path.write_text(VALID_HEAD + "".join(parts) + "---\n" + body, encoding="utf-8",

@@ -9,8 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from portal import create_app
+from portal.catalogue import review_file
 from portal.cli import main
-from portal.workflow import STAGES, review_file, write_review
+from portal.workflow import STAGES, write_review
 
 PLAN = Path("policy") / "2023-science-popularisation-plan.md"
 PLAN_URL = "/documents/2023-science-popularisation-plan/"

@@ -9,7 +9,8 @@ from flask import template_rendered
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal import categories, create_app
+from portal import create_app
+from portal.catalogue import categories
 
 
 @contextlib.contextmanager

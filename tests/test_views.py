@@ -185,7 +185,7 @@ def test_head_works_without_a_body(client):
 
 
 def test_unexpected_error_gets_the_site_500_page_without_a_trace(app, client, monkeypatch):
-    from portal import catalogue
+    from portal.wiring import catalogue
 
     def broken():
         raise RuntimeError("secret detail")

@@ -16,12 +16,11 @@ from pathlib import Path
 import pytest
 
 from portal import create_app
-from portal.content import parse_file
-from portal.drafts import scaffold_draft
+from portal.catalogue import parse_file, review_file, scaffold_draft
 from portal.export import free_port
 from portal.indexing import LOCK, index_content
 from portal.search import Searcher
-from portal.workflow import STAGES, review_file, write_review
+from portal.workflow import STAGES, write_review
 
 PHRASE = "zxqwithdrawn"
 NOW = datetime.datetime(2024, 3, 20, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))

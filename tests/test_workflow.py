@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from portal.catalogue import load_catalogue
+from portal.catalogue import load_catalogue, review_file, scaffold_draft, status_report
 from portal.cli import main
-from portal.drafts import scaffold_draft, status_report
 from portal.indexing import index_content
-from portal.workflow import STAGES, WorkflowError, add_working_days, review_file
+from portal.workflow import STAGES, WorkflowError, add_working_days
 
 NOW = datetime.datetime(2024, 3, 20, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 
@@ -299,7 +298,7 @@ def written(form: str, title: str, review: str) -> str:
 
 @pytest.mark.parametrize("form", TITLE_WRITTEN)
 def test_a_title_changed_after_approval_voids_it_however_the_key_is_written(site, form):
-    from portal.content import parse_file
+    from portal.catalogue import parse_file
 
     path = site / "policy" / "2024-00950.md"
     path.write_text(written(form, "原标题", "review: []\n"), encoding="utf-8")
@@ -325,7 +324,7 @@ def test_a_title_changed_after_approval_voids_it_however_the_key_is_written(site
 
 def test_a_value_taken_from_the_publication_date_by_an_alias_is_refused(site):
     # An alias would let `published`, which the digest leaves out, change a covered value.
-    from portal.content import parse_file
+    from portal.catalogue import parse_file
 
     path = site / "policy" / "2024-00950.md"
     fields = FIELDS.replace("date: 2024-03-18", "date: *d")
@@ -365,7 +364,7 @@ def test_recording_an_approval_keeps_every_other_key_however_it_is_written(draft
                  "# 以下为附件\n", 1).replace("keywords: []\n", "")
     draft.write_text(text, encoding="utf-8")
     approve_all(draft, tmp_path / "audit.log")
-    from portal.content import parse_file
+    from portal.catalogue import parse_file
 
     document, problems = parse_file(draft)
     assert document.title == "关于印发《示例县科技奖励办法》的通知", problems
@@ -374,7 +373,7 @@ def test_recording_an_approval_keeps_every_other_key_however_it_is_written(draft
 
 
 def test_front_matter_that_cannot_be_rewritten_safely_is_left_alone(draft, tmp_path):
-    from portal.content import parse_file
+    from portal.catalogue import parse_file
 
     lines = [line for line in draft.read_text(encoding="utf-8").split("---\n")[1].splitlines()]
     text = "---\n{" + ", ".join(line if line.split(":", 1)[1] else f"{line} " for line in lines

@@ -4,8 +4,8 @@ combinable, each option with its count."""
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
-from portal import catalogue, categories
-from portal.catalogue import Filters, paginate
+from portal import wiring
+from portal.catalogue import Catalogue, Filters, categories, paginate
 from portal.errors import UserError
 from portal.request_values import whole_number
 from portal.urls import cached_url_for
@@ -19,7 +19,7 @@ MAX_PAGE_DIGITS = 6
 @blueprint.get("/<slug>/")
 def browse(slug: str | None):
     """A list of documents, newest first, narrowed by the chosen filters."""
-    current = catalogue.current()
+    current = wiring.catalogue.current()
     filters = _filters(slug, current)
     documents = current.select(filters)
     page_number = page_argument()
@@ -57,7 +57,7 @@ def year_value(text: str) -> int:
     return year
 
 
-def _filters(slug: str | None, current: catalogue.Catalogue) -> Filters:
+def _filters(slug: str | None, current: Catalogue) -> Filters:
     """The filters named by the URL; unknown values are 404, malformed ones 400."""
     category = None
     if slug is not None:

@@ -3,7 +3,7 @@
 
 from flask import Blueprint, abort, render_template, request
 
-from portal import catalogue, files
+from portal import files, wiring
 
 blueprint = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -13,7 +13,7 @@ FILE_MAX_AGE = 3600
 @blueprint.get("/<slug>/")
 def detail(slug: str):
     """The document: metadata, body, attachments, neighbours in its category."""
-    current = catalogue.current()
+    current = wiring.catalogue.current()
     document = current.get(slug) or abort(404)
     newer, older = current.neighbours(document)
     return render_template("documents/detail.html", document=document, newer=newer, older=older,
@@ -32,7 +32,7 @@ def _send(document, name: str):
 @blueprint.get("/<slug>/attachments/<name>")
 def attachment(slug: str, name: str):
     """An attachment, looked up among the document's declared ones; never a path from the URL."""
-    document = catalogue.current().get(slug) or abort(404)
+    document = wiring.catalogue.current().get(slug) or abort(404)
     found = next((a for a in document.attachments if a.name == name), None) or abort(404)
     return _send(document, found.name)
 
@@ -40,7 +40,7 @@ def attachment(slug: str, name: str):
 @blueprint.get("/<slug>/media/<name>")
 def media(slug: str, name: str):
     """A video, its captions or its transcript, looked up among the document's declared ones."""
-    document = catalogue.current().get(slug) or abort(404)
+    document = wiring.catalogue.current().get(slug) or abort(404)
     if not any(name in video.files() for video in document.videos):
         abort(404)
     return _send(document, name)

@@ -6,8 +6,8 @@ import datetime
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
-from portal import catalogue, categories, segments
-from portal.catalogue import Filters
+from portal import segments, wiring
+from portal.catalogue import Filters, categories
 from portal.i18n import LOCALES, PREFIXES
 
 blueprint = Blueprint("feeds", __name__)
@@ -26,7 +26,7 @@ def _xml(body: str, mimetype: str) -> Response:
 
 def _feed(title: str, filters: Filters, self_url: str, page_url: str) -> Response:
     """An Atom feed of the newest dated documents that pass the filters."""
-    documents = [d for d in catalogue.current().select(filters) if d.date][:FEED_SIZE]
+    documents = [d for d in wiring.catalogue.current().select(filters) if d.date][:FEED_SIZE]
     updated = max((d.date for d in documents), default=datetime.date(2000, 1, 1))
     body = render_template("feeds/atom.xml", title=title, documents=documents,
                            updated=updated, self_url=self_url, page_url=page_url,
@@ -57,7 +57,7 @@ def category(slug: str):
 @blueprint.get("/feeds/department/<segment:name>.atom")
 def department(name: str):
     """New documents of one department, whatever characters its name holds."""
-    name = segments.find(name, catalogue.current().departments()) or abort(404)
+    name = segments.find(name, wiring.catalogue.current().departments()) or abort(404)
     return _feed(name, Filters(department=name), url_for("feeds.department", name=name),
                  url_for("catalogue.browse", department=name))
 
@@ -65,7 +65,7 @@ def department(name: str):
 @blueprint.get("/sitemap.xml")
 def sitemap():
     """Every public page, in each language, with its language alternates."""
-    current = catalogue.current()
+    current = wiring.catalogue.current()
     paths = [url_for("home.index"), url_for("catalogue.browse"), url_for("reports.overview")]
     paths += [url_for("catalogue.browse", slug=node.slug) for node in categories.ALL]
     paths += [url_for("documents.detail", slug=d.slug) for d in current.documents]

@@ -2,8 +2,8 @@
 
 from flask import Blueprint, render_template
 
-from portal import catalogue, categories
-from portal.catalogue import Filters
+from portal import wiring
+from portal.catalogue import Filters, categories
 
 blueprint = Blueprint("home", __name__)
 
@@ -14,7 +14,7 @@ LATEST = 10
 @blueprint.get("/")
 def index():
     """The home page."""
-    current = catalogue.current()
+    current = wiring.catalogue.current()
     counts = current.counts(Filters())["category"]
     columns = [(categories.BY_SLUG[slug], counts[slug]) for slug in COLUMNS]
     return render_template("home.html", columns=columns, latest=current.documents[:LATEST])

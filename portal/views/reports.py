@@ -5,7 +5,7 @@ import json
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
-from portal import catalogue, files, reports, segments
+from portal import files, reports, segments, wiring
 from portal.comparison import KEY_FIGURES, comparison_chart
 
 blueprint = Blueprint("reports", __name__)
@@ -13,7 +13,7 @@ blueprint.record_once(segments.register)
 
 
 def _report_document(slug: str):
-    document = catalogue.current().get(slug)
+    document = wiring.catalogue.current().get(slug)
     if document is None or document.report is None:
         abort(404)
     return document
@@ -43,7 +43,7 @@ def report_json(slug: str):
 
 
 def _all_reports() -> list[reports.Report]:
-    return sorted((d.report for d in catalogue.current().annual_reports),
+    return sorted((d.report for d in wiring.catalogue.current().annual_reports),
                   key=lambda r: (r.organisation, r.year))
 
 
@@ -62,7 +62,7 @@ def dataset_json():
 @blueprint.get("/reports/")
 def overview():
     """Each organisation's reports by year, with links to compare them and to the data."""
-    current = catalogue.current()
+    current = wiring.catalogue.current()
     by_organisation: dict[str, list] = {}
     for document in current.annual_reports:
         by_organisation.setdefault(document.report.organisation, []).append(document)
@@ -84,7 +84,7 @@ def compare_by_query():
 @blueprint.get("/reports/compare/<segment:organisation>/")
 def compare(organisation: str):
     """Key figures of one organisation's reports side by side, as a table and a chart."""
-    annual = catalogue.current().annual_reports
+    annual = wiring.catalogue.current().annual_reports
     organisation = segments.find(organisation, {d.report.organisation for d in annual})
     if organisation is None:
         abort(404)
@@ -93,4 +93,4 @@ def compare(organisation: str):
     return render_template("reports/compare.html", organisation=organisation,
                            documents=documents, figures=KEY_FIGURES,
                            chart=comparison_chart(documents),
-                           problems=catalogue.current().series_problems)
+                           problems=wiring.catalogue.current().series_problems)

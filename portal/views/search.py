@@ -9,9 +9,9 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_babel import gettext as _
 from werkzeug.exceptions import ServiceUnavailable
 
-from portal import catalogue, categories, search
+from portal import search, wiring
 from portal.canonical import canonical_url
-from portal.catalogue import Page
+from portal.catalogue import Page, categories
 from portal.errors import UserError
 from portal.i18n import LOCALES, select_locale, to_bcp47, url_in
 from portal.request_values import visible_text
@@ -63,7 +63,7 @@ def _run(query: str, filters: dict, sort: str, page: int) -> search.Results:
     """
     try:
         return searcher().search(query, filters=filters, sort=sort, page=page,
-                                 per_page=PER_PAGE, published=catalogue.current().slugs)
+                                 per_page=PER_PAGE, published=wiring.catalogue.current().slugs)
     except search.QueryTooLong as error:
         raise UserError(str(error)) from error
     except search.IndexUnavailable as error:
@@ -89,7 +89,7 @@ def results():
     indexed = indexed_addresses(urlencode({"q": keyword}, quote_via=quote)) if keyword else {}
     return render_template(
         "search/results.html", query=query, results=found, filters=filters, sort=sort,
-        page=listing, catalogue=catalogue.current(), facet_label=facet_label,
+        page=listing, catalogue=wiring.catalogue.current(), facet_label=facet_label,
         search_url=search_url, **indexed,
         page_url=lambda number: search_url(query, filters, sort,
                                            page=number if number > 1 else None))
@@ -143,7 +143,7 @@ def keyword_named(query: str, found: search.Results) -> str:
     # bureau's name by linking to it (the "search spam" that hit government sites); keywords
     # that staff gave documents cannot be cut short, joined or reworded.
     wanted = search.fold(query.strip())
-    current = catalogue.current()
+    current = wiring.catalogue.current()
     for hit in found.hits:
         document = current.get(hit.slug)
         for keyword in document.keywords if document else ():

@@ -4,6 +4,6 @@ once per app by an init_app here and kept in `app.extensions`, as flaskr's db.py
 database; views reach them through the accessors of these modules. This is the one place, with
 the views and create_app, where Flask meets the domain."""
 
-from portal.wiring import preferences
+from portal.wiring import catalogue, preferences
 
-__all__ = ["preferences"]
+__all__ = ["catalogue", "preferences"]

@@ -1,10 +1,10 @@
-"""The publishing workflow: drafts, the three-level review with a confidentiality check
-(初审 → 复审 → 终审 → 保密审查, 谁提供、谁审核、谁负责), the audit log, and timeliness
-(条例 第二十六条: published within 20 working days of being made or changed).
+"""The review rules: the three-level review with a confidentiality check
+(初审 → 复审 → 终审 → 保密审查, 谁提供、谁审核、谁负责), the review record of a content file and
+the audit log.
 
 A document whose front matter has a `review` list is in the workflow: it is published only when
 every stage has approved the document as it is now. Each approval records a digest of the
-document and of every file published with it (portal/digests.py); changing any of them
+document and of every file published with it (digests.py); changing any of them
 afterwards voids the approvals, so the review starts again.
 """
 
@@ -17,12 +17,10 @@ from pathlib import Path
 
 import yaml
 
-from portal import digests
-from portal.text import FrontMatterError, atomic_write, split_front_matter
+from portal.text import FrontMatterError, split_front_matter
+from portal.workflow import digests
 
 STAGES = ("初审", "复审", "终审", "保密审查")
-WORKING_DAYS_TO_PUBLISH = 20
-CHINA = datetime.timezone(datetime.timedelta(hours=8))
 
 
 class WorkflowError(Exception):
@@ -188,78 +186,3 @@ def append_audit(log: Path, entry: dict) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
-
-
-def review_file(path: Path, stage: str, by: str, log: Path,
-                now: datetime.datetime | None = None,
-                shown: str | None = None) -> tuple[list[Approval], bool]:
-    """Record an approval in a content file; return the approvals and whether it is now
-    published. Appends the action, with the digest of every file it covers, to the audit log."""
-    # The content parser reads review records with this module, so it is imported here.
-    from portal.content import parse_file
-
-    now = now or datetime.datetime.now(CHINA)
-    name = shown or str(path)
-    text = path.read_text(encoding="utf-8")
-    # The document as the site reads it: the digest covers exactly what would be published.
-    document, problems = parse_file(path)
-    if document is None:
-        blocking = [p for p in problems if p.severity == "error" and p.blocks_publication]
-        details = "; ".join(f"line {p.line}: {p.message}" for p in blocking[:3])
-        raise WorkflowError(f"{name} cannot be published as it is, so it cannot be approved; "
-                            f"fix what portal check reports first ({details})")
-    if document.approvals is None:
-        raise WorkflowError(f"{name} is not in the review workflow (it has no 'review' key)")
-    approvals = list(document.approvals)
-    reset = valid_approvals(approvals, document.digest) != approvals
-    updated = approve(approvals, document.digest, stage, by, now)
-    published = now.date() if len(updated) == len(STAGES) else None
-    # If the file changed since it was read, the digest recorded is not the new text's, so
-    # the approval does not hold: a race can only void an approval, never extend one.
-    atomic_write(path, write_review(text, updated, published))
-    append_audit(log, {"at": now.isoformat(timespec="seconds"), "file": name,
-                       "stage": stage, "by": by.strip(), "digest": document.digest,
-                       "covers": [{"file": file, "sha256": sha256}
-                                  for file, sha256 in document.covers],
-                       "voided_earlier_approvals": reset, "published": published is not None})
-    return updated, published is not None
-
-
-# --- Working days and deadlines ------------------------------------------------------------
-
-def is_working_day(day: datetime.date) -> tuple[bool, bool]:
-    """(whether day is a working day, whether the official holiday calendar knew the year).
-
-    The State Council publishes each year's holidays and make-up working days in the autumn
-    before; for a year the calendar package does not know yet, Monday to Friday is assumed.
-    """
-    import chinese_calendar
-
-    try:
-        return chinese_calendar.is_workday(day), True
-    except NotImplementedError:
-        return day.weekday() < 5, False
-
-
-def add_working_days(start: datetime.date, days: int) -> tuple[datetime.date, bool]:
-    """The date `days` working days after start, and whether every year was in the calendar."""
-    day, counted, known = start, 0, True
-    while counted < days:
-        day += datetime.timedelta(days=1)
-        working, year_known = is_working_day(day)
-        known = known and year_known
-        counted += working
-    return day, known
-
-
-def report_deadlines(today: datetime.date) -> list[dict]:
-    """The next annual-report deadlines: 31 January for departments, 31 March for governments."""
-    found = []
-    for label, month in (("部门年度报告（1月31日前）", 1), ("政府年度报告（3月31日前）", 3)):
-        deadline = datetime.date(today.year, month, 31)
-        if deadline < today:
-            deadline = datetime.date(today.year + 1, month, 31)
-        found.append({"what": label, "deadline": deadline.isoformat(),
-                      "days_left": (deadline - today).days,
-                      "report_year": deadline.year - 1})
-    return found

@@ -1,13 +1,30 @@
-"""Drafts: scaffolding a new one with the next free 索引号, and the status of everything waiting
-for review or publication (what `portal new` and `portal status` show)."""
+"""Drafts: scaffolding a new one with the next free 索引号 (`portal new`), recording an approval
+in its file (`portal review`), and the status of everything waiting for review or publication
+(`portal status`). They live with the catalogue because they read content files as the site
+does; the rules they apply are portal.workflow's."""
 
 import datetime
 import re
 from pathlib import Path
 
-from portal import categories
-from portal.catalogue import Catalogue, load_catalogue
-from portal.workflow import STAGES, WORKING_DAYS_TO_PUBLISH, add_working_days, report_deadlines
+from portal.catalogue import categories
+from portal.catalogue.content import parse_file
+from portal.catalogue.listing import Catalogue
+from portal.catalogue.store import load_catalogue
+from portal.text import atomic_write
+from portal.workflow import (
+    CHINA,
+    STAGES,
+    WORKING_DAYS_TO_PUBLISH,
+    Approval,
+    WorkflowError,
+    add_working_days,
+    append_audit,
+    approve,
+    report_deadlines,
+    valid_approvals,
+    write_review,
+)
 
 TEMPLATE = """---
 title: {title}
@@ -82,3 +99,35 @@ def status_report(catalogue: Catalogue, today: datetime.date, within: int) -> di
     return {"today": today.isoformat(), "waiting": waiting, "overdue": overdue,
             "due_soon": due_soon, "report_deadlines": report_deadlines(today),
             "notes": sorted(notes)}
+
+
+def review_file(path: Path, stage: str, by: str, log: Path,
+                now: datetime.datetime | None = None,
+                shown: str | None = None) -> tuple[list[Approval], bool]:
+    """Record an approval in a content file; return the approvals and whether it is now
+    published. Appends the action, with the digest of every file it covers, to the audit log."""
+    now = now or datetime.datetime.now(CHINA)
+    name = shown or str(path)
+    text = path.read_text(encoding="utf-8")
+    # The document as the site reads it: the digest covers exactly what would be published.
+    document, problems = parse_file(path)
+    if document is None:
+        blocking = [p for p in problems if p.severity == "error" and p.blocks_publication]
+        details = "; ".join(f"line {p.line}: {p.message}" for p in blocking[:3])
+        raise WorkflowError(f"{name} cannot be published as it is, so it cannot be approved; "
+                            f"fix what portal check reports first ({details})")
+    if document.approvals is None:
+        raise WorkflowError(f"{name} is not in the review workflow (it has no 'review' key)")
+    approvals = list(document.approvals)
+    reset = valid_approvals(approvals, document.digest) != approvals
+    updated = approve(approvals, document.digest, stage, by, now)
+    published = now.date() if len(updated) == len(STAGES) else None
+    # If the file changed since it was read, the digest recorded is not the new text's, so
+    # the approval does not hold: a race can only void an approval, never extend one.
+    atomic_write(path, write_review(text, updated, published))
+    append_audit(log, {"at": now.isoformat(timespec="seconds"), "file": name,
+                       "stage": stage, "by": by.strip(), "digest": document.digest,
+                       "covers": [{"file": file, "sha256": sha256}
+                                  for file, sha256 in document.covers],
+                       "voided_earlier_approvals": reset, "published": published is not None})
+    return updated, published is not None

@@ -3,8 +3,6 @@ allowed values of the catalogue metadata."""
 
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_pgettext
-
 from portal.text import N_
 
 
@@ -85,9 +83,6 @@ FIVE_OPENNESS = {
 }
 FIVE_OPENNESS_BY_SLUG = {slug: name for name, slug in FIVE_OPENNESS.items()}
 TIME_LIMITS = (N_("长期公开"), N_("及时公开"), N_("限时公开"))
+# 依申请公开 is also a column of the tree; as a disclosure method it reads differently in English,
+# so templates translate these with the context 公开方式 (documents/detail.html).
 MODES = ("主动公开", "依申请公开")
-# 依申请公开 is also a column of the tree; as a disclosure method it reads differently in English.
-MODE_LABELS = {
-    "主动公开": lazy_pgettext("公开方式", "主动公开"),
-    "依申请公开": lazy_pgettext("公开方式", "依申请公开"),
-}

@@ -34,7 +34,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from portal.content import Document, parse_file
+from portal.catalogue.content import Document, parse_file
 
 log = logging.getLogger(__name__)
 

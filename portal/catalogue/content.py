@@ -17,9 +17,11 @@ from pathlib import Path
 
 import yaml
 
-from portal import categories, digests, files, reports, workflow
-from portal.markup import body_problems, plain_text, render_markdown
+from portal import files, reports, workflow
+from portal.catalogue import categories
+from portal.catalogue.markup import body_problems, plain_text, render_markdown
 from portal.text import FrontMatterError, split_front_matter
+from portal.workflow import digests
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 # A body whose Markdown takes longer than this to parse is rendered when its file is read, not
@@ -220,9 +222,14 @@ class _Parse:
         self.problems.append(Problem(self.path, line, message, severity))
 
 
+def shown_path(path: Path, root: Path | None) -> Path:
+    """path as messages show it: relative to the content folder when it is inside it."""
+    return path.relative_to(root) if root and path.is_relative_to(root) else path
+
+
 def parse_file(path: Path, root: Path | None = None) -> tuple[Document | None, list[Problem]]:
     """Read one content file; return the document (None if it cannot be published) and problems."""
-    shown = path.relative_to(root) if root and path.is_relative_to(root) else path
+    shown = shown_path(path, root)
     if _through_link(path, root or path.parent):
         return None, [Problem(shown, 1, "a symbolic link: content must be real files and "
                                         "folders inside the content folder; copy it here")]

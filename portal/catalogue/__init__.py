@@ -1,0 +1,42 @@
+"""The published documents, without Flask: content files read into documents (with every
+problem as path:line), the catalogue tree, the catalogue of a content folder kept in step with
+its files and with the last good version of what breaks, filters and pages, and the drafts
+staff work on. portal.wiring.catalogue joins it to the running site."""
+
+from portal.catalogue import categories
+from portal.catalogue.categories import (
+    ALL,
+    BY_NAME,
+    BY_SLUG,
+    FIVE_OPENNESS,
+    FIVE_OPENNESS_BY_SLUG,
+    MODES,
+    TIME_LIMITS,
+    TREE,
+    Category,
+)
+from portal.catalogue.content import (
+    MAX_PROBLEMS_PER_FILE,
+    SLUG,
+    Attachment,
+    Document,
+    Problem,
+    Video,
+    content_files,
+    parse_file,
+)
+from portal.catalogue.drafts import next_index_no, review_file, scaffold_draft, status_report
+from portal.catalogue.last_good import LastGood, snapshot_folder
+from portal.catalogue.listing import FILTER_KEYS, Catalogue, Filters, build_catalogue
+from portal.catalogue.markup import plain_text, render_markdown
+from portal.catalogue.paging import Page, paginate
+from portal.catalogue.store import CatalogueStore, load_catalogue
+
+__all__ = [
+    "ALL", "BY_NAME", "BY_SLUG", "FILTER_KEYS", "FIVE_OPENNESS", "FIVE_OPENNESS_BY_SLUG",
+    "MAX_PROBLEMS_PER_FILE", "MODES", "SLUG", "TIME_LIMITS", "TREE", "Attachment", "Catalogue",
+    "CatalogueStore", "Category", "Document", "Filters", "LastGood", "Page", "Problem", "Video",
+    "build_catalogue", "categories", "content_files", "load_catalogue", "next_index_no",
+    "paginate", "parse_file", "plain_text", "render_markdown", "review_file", "scaffold_draft",
+    "snapshot_folder", "status_report",
+]

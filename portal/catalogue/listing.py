@@ -1,0 +1,162 @@
+"""The published documents and the ways to find them: by slug, category, department, year and
+五公开, with counts and ordering; built from parsed files, with the clashes between files
+reported."""
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from portal import reports
+from portal.catalogue import categories
+from portal.catalogue.content import Document, Problem, shown_path
+
+FILTER_KEYS = ("category", "department", "year", "five")
+
+
+def newest_first(documents: Iterable[Document]) -> list[Document]:
+    """Documents by date, newest first; undated ones last, each group by title."""
+    dated = sorted((d for d in documents if d.date), key=lambda d: (d.date, d.slug), reverse=True)
+    undated = sorted((d for d in documents if not d.date), key=lambda d: d.title)
+    return dated + undated
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A combination of browse filters; empty fields do not filter."""
+
+    category: categories.Category | None = None
+    department: str = ""
+    year: int | None = None
+    five: str = ""
+
+    def matches(self, document: Document, ignore: str = "") -> bool:
+        """Whether the document passes every filter except the one named in ignore."""
+        return (
+            (ignore == "category" or self.category is None
+             or self.category in document.category.path())
+            and (ignore == "department" or not self.department
+                 or document.department == self.department)
+            and (ignore == "year" or self.year is None or document.year == self.year)
+            and (ignore == "five" or not self.five or document.five_openness_slug == self.five)
+        )
+
+    def is_empty(self) -> bool:
+        """True when nothing is filtered."""
+        return self == Filters()
+
+
+@dataclass
+class Catalogue:
+    """Every published document, newest first, and the problems found while reading them."""
+
+    documents: list[Document]
+    problems: list[Problem] = field(default_factory=list)
+    version: str = ""
+    series_problems: dict[str, list[reports.Problem]] = field(default_factory=dict)
+    drafts: list[Document] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.by_slug = {document.slug: document for document in self.documents}
+        # One object per catalogue version: search caches its mask of live documents on it.
+        self.slugs = frozenset(self.by_slug)
+        self.annual_reports = [d for d in self.documents if d.report is not None]
+        self.interpretations: dict[str, list[Document]] = {}
+        for document in self.documents:
+            if document.interprets:
+                self.interpretations.setdefault(document.interprets, []).append(document)
+
+    def report_problems(self, document: Document) -> list[reports.Problem]:
+        """Every consistency problem of a report's tables, within the report and across years."""
+        return list(document.report_problems) + self.series_problems.get(document.slug, [])
+
+    def get(self, slug: str) -> Document | None:
+        """The document with this slug, or None."""
+        return self.by_slug.get(slug)
+
+    def select(self, filters: Filters) -> list[Document]:
+        """The documents that pass the filters, newest first."""
+        return [document for document in self.documents if filters.matches(document)]
+
+    def counts(self, filters: Filters) -> dict[str, Counter]:
+        """For each filter, how many documents each of its values would give with the others."""
+        result = {key: Counter() for key in FILTER_KEYS}
+        for document in self.documents:
+            if filters.matches(document, ignore="category"):
+                result["category"].update(node.slug for node in document.category.path())
+            if filters.matches(document, ignore="department") and document.department:
+                result["department"][document.department] += 1
+            if filters.matches(document, ignore="year") and document.year:
+                result["year"][document.year] += 1
+            if filters.matches(document, ignore="five") and document.five_openness_slug:
+                result["five"][document.five_openness_slug] += 1
+        return result
+
+    def departments(self) -> list[str]:
+        """Every department that has published something, in code-point order."""
+        return sorted({d.department for d in self.documents if d.department})
+
+    def years(self) -> list[int]:
+        """Every year with a dated document, newest first."""
+        return sorted({d.year for d in self.documents if d.year}, reverse=True)
+
+    def neighbours(self, document: Document) -> tuple[Document | None, Document | None]:
+        """The newer and the older document of the same category."""
+        same = [d for d in self.documents if d.category is document.category]
+        index = same.index(document)
+        newer = same[index - 1] if index > 0 else None
+        older = same[index + 1] if index + 1 < len(same) else None
+        return newer, older
+
+
+def build_catalogue(parsed: Iterable[tuple[Path, Document | None, list[Problem]]],
+                    root: Path, version: str = "") -> Catalogue:
+    """Assemble a catalogue from parsed files, reporting clashes between files.
+
+    Each entry is (content file, document or None, problems); a document may come from a
+    last good snapshot elsewhere, so messages name the content file, never document.path.
+    Published documents claim their address and 索引号 before drafts do: a draft reusing a
+    published document's file name is reported and never takes the published page down.
+    """
+    entries = [(path, document, file_problems) for path, document, file_problems in parsed]
+    problems: list[Problem] = [p for _path, _document, found in entries for p in found]
+    candidates = sorted(((path, d) for path, d, _found in entries if d is not None),
+                        key=lambda entry: entry[1].waiting_for is not None)
+    files = {id(document): path for path, document in candidates}
+    published: dict[str, Document] = {}
+    drafts: list[Document] = []
+    addresses: dict[str, Document] = {}
+    index_numbers: dict[str, Document] = {}
+    for path, document in candidates:
+        shown = shown_path(path, root)
+        if document.slug in addresses:
+            other = shown_path(files[id(addresses[document.slug])], root)
+            problems.append(Problem(shown, 1, f"the file name '{document.slug}' is already used "
+                                              f"by {other}: the address must be unique"))
+            continue
+        if document.index_no and document.index_no in index_numbers:
+            other = shown_path(files[id(index_numbers[document.index_no])], root)
+            problems.append(Problem(shown, 1, f"index_no {document.index_no} is already used by "
+                                              f"{other}: 索引号 must be unique"))
+            continue
+        addresses[document.slug] = document
+        if document.index_no:
+            index_numbers[document.index_no] = document
+        if document.waiting_for is not None:
+            drafts.append(document)  # never on the site until every stage has approved it
+        else:
+            published[document.slug] = document
+    for document in published.values():
+        if document.interprets and document.interprets not in published:
+            problems.append(Problem(shown_path(files[id(document)], root), 1,
+                                    f"interprets: no published document '{document.interprets}'"))
+    series_problems: dict[str, list[reports.Problem]] = {}
+    with_reports = {id(d.report): d for d in published.values() if d.report is not None}
+    for report, problem in reports.validate_series([d.report for d in with_reports.values()]):
+        document = with_reports[id(report)]
+        series_problems.setdefault(document.slug, []).append(problem)
+        data_file = files[id(document)].parent / document.report_path.name
+        problems.append(Problem(shown_path(data_file, root), problem.line or 1,
+                                f"{problem.rule} {problem.message}", problem.severity))
+    return Catalogue(newest_first(published.values()), problems, version, series_problems,
+                     drafts)

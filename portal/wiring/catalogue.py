@@ -1,0 +1,39 @@
+"""The catalogue of the running site: one CatalogueStore per app, over CONTENT_DIR with its
+last good versions in LAST_GOOD_DIR, and the section a page belongs to for the navigation."""
+
+from pathlib import Path
+
+from flask import Flask, current_app, request
+
+from portal.catalogue import TREE, Catalogue, CatalogueStore, LastGood, snapshot_folder
+
+EXTENSION = "portal.catalogue"
+
+
+def init_app(app: Flask) -> None:
+    """Give the app its catalogue store (`portal serve` reads the first catalogue before it
+    starts the workers; elsewhere the first request does)."""
+    content_dir = Path(app.config["CONTENT_DIR"])
+    snapshots = LastGood(snapshot_folder(app.config["LAST_GOOD_DIR"], content_dir), content_dir)
+    app.extensions[EXTENSION] = CatalogueStore(content_dir, last_good=snapshots)
+    app.jinja_env.globals["main_sections"] = TREE
+    app.jinja_env.globals["current_section"] = current_section
+
+
+def store(app: Flask | None = None) -> CatalogueStore:
+    """The app's catalogue store (the current app's by default)."""
+    return (app or current_app).extensions[EXTENSION]
+
+
+def current() -> Catalogue:
+    """The catalogue of the running app, as its files are now (within the refresh interval)."""
+    return store().current()
+
+
+def current_section() -> str:
+    """Slug of the main section (top-level category) whose page this is, or ''."""
+    if request.endpoint == "catalogue.browse":
+        slug = (request.view_args or {}).get("slug")
+        if any(root.slug == slug for root in TREE):
+            return slug
+    return ""
