@@ -234,7 +234,7 @@ def serve(host: str, port: int, workers: int, threads: int, access_log: str | No
         run_gunicorn(app, host, port, workers, threads, access_log)
 
 
-from portal.applications_cli import applications, report_stats  # noqa: E402
+from portal.applications.cli import applications, report_stats  # noqa: E402
 
 main.add_command(applications)
 main.add_command(report_stats)

@@ -24,8 +24,21 @@ from portal.workflow.review import (
 )
 
 __all__ = [
-    "CHINA", "STAGES", "WORKING_DAYS_TO_PUBLISH", "Approval", "WorkflowError", "add_working_days",
-    "append_audit", "approvals_from_node", "approve", "document_digest", "file_sha256",
-    "is_working_day", "next_stage", "report_deadlines", "valid_approvals", "voided_reason",
+    "CHINA",
+    "STAGES",
+    "WORKING_DAYS_TO_PUBLISH",
+    "Approval",
+    "WorkflowError",
+    "add_working_days",
+    "append_audit",
+    "approvals_from_node",
+    "approve",
+    "document_digest",
+    "file_sha256",
+    "is_working_day",
+    "next_stage",
+    "report_deadlines",
+    "valid_approvals",
+    "voided_reason",
     "write_review",
 ]
