@@ -1,88 +1,61 @@
 """portal: an accessible public portal for government information disclosure."""
 
 import logging
-import os
 from pathlib import Path
 
 from flask import Flask
 
-from portal.query_args import NotingRequest
-from portal.settings import DEFAULTS, coerce
-from portal.template_i18n import LocalisedEnvironment
+from portal import settings
+from portal.web import NotingRequest
+from portal.web.templates import LocalisedEnvironment
 
 
 class Portal(Flask):
-    """Flask with templates compiled once per language (see portal.template_i18n), whose
-    requests note the query arguments a page reads (see portal.query_args)."""
+    """Flask with templates compiled once per language (see portal.web.templates), whose
+    requests note the query arguments a page reads (see portal.web.query_args)."""
 
     jinja_environment = LocalisedEnvironment
     request_class = NotingRequest
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    """Build the app: defaults, then PORTAL_* environment, then overrides; modules; blueprints."""
+    """Build the app: settings, the domain's resources, the web machinery, the views, and last
+    the pipeline that puts the response hooks and WSGI wrappers in their declared order.
+
+    The resources come before the web machinery because the colour schemes' stylesheet joins
+    the asset bundle (passed, not left in a shared place); the pipeline comes last because it
+    wraps the finished app. No other step depends on the order of these lines.
+    """
+    from portal import views, web, wiring
+
     app = Portal(__name__, static_folder=None)
-    app.config.update(DEFAULTS)
-    for name in DEFAULTS:
-        if f"PORTAL_{name}" in os.environ:
-            app.config[name] = coerce(name, os.environ[f"PORTAL_{name}"])
-    app.config.update(overrides or {})
+    app.config.update(settings.load(overrides))
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-
-    from portal import (
-        assets,
-        caching,
-        canonical,
-        compression,
-        errors,
-        fragments,
-        i18n,
-        indexing,
-        security,
-        urls,
-    )
-
-    i18n.init_app(app)
-    urls.init_app(app)
-    fragments.init_app(app)
-    from portal.wiring import preferences  # before assets: it hands the schemes' CSS over
-
-    preferences.init_app(app)
-    assets.init_app(app)
-    security.init_app(app)
-    caching.init_app(app)
-    compression.init_app(app)  # after caching: see there
-    canonical.init_app(app)
-    from portal.wiring import catalogue as site_catalogue
-
-    site_catalogue.init_app(app)
-    indexing.init_app(app)  # after catalogue: it follows the catalogue's changes
-    errors.init_app(app)
-
-    from portal.views import applications, catalogue, documents, feeds, home, qr, reports, search
-
-    app.register_blueprint(home.blueprint)
-    app.register_blueprint(catalogue.blueprint)
-    app.register_blueprint(documents.blueprint)
-    app.register_blueprint(search.blueprint)
-    app.register_blueprint(qr.blueprint)
-    app.register_blueprint(reports.blueprint)
-    app.register_blueprint(feeds.blueprint)
-    app.register_blueprint(applications.blueprint)
-    from portal.views import pages as page_views
-    from portal.views import preferences as preference_views
-
-    app.register_blueprint(page_views.blueprint)
-    app.register_blueprint(preference_views.blueprint)
-
-    if app.config["PAGE_CACHE_SIZE"] and app.config["PAGE_CACHE_BYTES"]:
-        from portal.page_cache import PageCacheMiddleware, code_version
-
-        app.wsgi_app = PageCacheMiddleware(
-            app.wsgi_app, app.extensions["portal.catalogue"],
-            code_version(Path(app.root_path)), app.extensions[preferences.EXTENSION].allowed,
-            app.config["PAGE_CACHE_SIZE"], app.config["PAGE_CACHE_BYTES"],
-            app.config["PAGE_MAX_AGE"])
-    security.trust_proxies(app)  # outermost: see there
+    wiring.init_app(app)
+    web.init_app(app, stylesheets=wiring.preferences.stylesheets(app))
+    views.register(app)
+    web.pipeline.install(app, after_request={
+        "compress": web.compression.compress,
+        "validators": web.caching.add_validators,
+        "security headers": web.security.add_headers,
+        "reading preferences": wiring.preferences.vary_on_cookie,
+    }, wrappers={
+        "proxies": lambda inner: web.security.trust_proxies(inner, app.config["PROXY_COUNT"]),
+        "page cache": lambda inner: _page_cache(app, inner),
+        "language prefix": web.i18n.LocalePrefixMiddleware,
+    })
     return app
 
+
+def _page_cache(app: Flask, inner):
+    """The page cache around inner, keyed on the catalogue's version and the reading
+    preferences; inner itself when PAGE_CACHE_SIZE or PAGE_CACHE_BYTES is 0."""
+    from portal import web, wiring
+
+    if not (app.config["PAGE_CACHE_SIZE"] and app.config["PAGE_CACHE_BYTES"]):
+        return inner
+    store = wiring.catalogue.store(app)
+    return web.page_cache.PageCacheMiddleware(
+        inner, lambda: store.current().version, wiring.preferences.page_cookies(app),
+        web.page_cache.code_version(Path(app.root_path)), app.config["PAGE_CACHE_SIZE"],
+        app.config["PAGE_CACHE_BYTES"], app.config["PAGE_MAX_AGE"])

@@ -9,12 +9,7 @@ from pathlib import Path
 
 import click
 
-from portal.settings import DEFAULTS
-
-
-def _setting(name: str) -> str:
-    """A setting's value as the running site would see it (environment, then default)."""
-    return os.environ.get(f"PORTAL_{name}", str(DEFAULTS[name]))
+from portal import settings
 
 
 @click.group()
@@ -26,15 +21,20 @@ def _last_good(content_dir: Path) -> Path:
     """The folder of last good versions that the site keeps for content_dir."""
     from portal.catalogue import snapshot_folder
 
-    configured = Path(_setting("CONTENT_DIR"))
+    configured = Path(settings.value("CONTENT_DIR"))
     same = content_dir.resolve() == configured.resolve()
-    return snapshot_folder(_setting("LAST_GOOD_DIR") if same else "", content_dir)
+    return snapshot_folder(settings.value("LAST_GOOD_DIR") if same else "", content_dir)
 
 
 @main.command()
-@click.option("--content", "content_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=lambda: _setting("CONTENT_DIR"), show_default="content/",
-              help="Folder of content files to check.")
+@click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=lambda: settings.value("CONTENT_DIR"),
+    show_default="content/",
+    help="Folder of content files to check.",
+)
 def check(content_dir: Path):
     """Validate every content file; print one line per problem as path:line: message."""
     from portal.catalogue import load_catalogue
@@ -46,8 +46,10 @@ def check(content_dir: Path):
     for problem in sorted(catalogue.problems, key=lambda p: (str(p.path), p.line)):
         prefix = "" if problem.severity == "error" else "warning: "
         click.echo(f"{problem.path}:{problem.line}: {prefix}{problem.message}")
-    summary = (f"{len(catalogue.documents)} documents published, {len(errors)} errors, "
-               f"{len(catalogue.problems) - len(errors)} warnings")
+    summary = (
+        f"{len(catalogue.documents)} documents published, {len(errors)} errors, "
+        f"{len(catalogue.problems) - len(errors)} warnings"
+    )
     click.echo(summary, err=True)
     sys.exit(1 if errors else 0)
 
@@ -60,8 +62,13 @@ def new_document(category: str, title: str):
     from portal.catalogue import scaffold_draft
 
     try:
-        path = scaffold_draft(Path(_setting("CONTENT_DIR")), category, title,
-                              _setting("ORGANISATION_CODE"), _setting("DEFAULT_DEPARTMENT"))
+        path = scaffold_draft(
+            Path(settings.value("CONTENT_DIR")),
+            category,
+            title,
+            settings.value("ORGANISATION_CODE"),
+            settings.value("DEFAULT_DEPARTMENT"),
+        )
     except ValueError as error:
         raise click.ClickException(str(error)) from error
     click.echo(os.path.relpath(path))
@@ -69,20 +76,28 @@ def new_document(category: str, title: str):
 
 @main.command()
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--stage", required=True, type=click.Choice(["初审", "复审", "终审", "保密审查"]),
-              help="The stage approved.")
+@click.option(
+    "--stage",
+    required=True,
+    type=click.Choice(["初审", "复审", "终审", "保密审查"]),
+    help="The stage approved.",
+)
 @click.option("--by", "by", required=True, help="Who approves.")
 def review(path: Path, stage: str, by: str):
     """Record an approval of a draft; the last stage publishes it."""
     from portal.catalogue import review_file
     from portal.workflow import WorkflowError
 
-    content = Path(_setting("CONTENT_DIR")).resolve()
-    shown = (path.resolve().relative_to(content).as_posix()
-             if path.resolve().is_relative_to(content) else path.name)
+    content = Path(settings.value("CONTENT_DIR")).resolve()
+    shown = (
+        path.resolve().relative_to(content).as_posix()
+        if path.resolve().is_relative_to(content)
+        else path.name
+    )
     try:
-        approvals, published = review_file(path, stage, by, Path(_setting("AUDIT_LOG")),
-                                           shown=shown)
+        approvals, published = review_file(
+            path, stage, by, Path(settings.value("AUDIT_LOG")), shown=shown
+        )
     except WorkflowError as error:
         raise click.ClickException(str(error)) from error
     done = "; ".join(f"{a.stage} {a.by}" for a in approvals)
@@ -90,8 +105,13 @@ def review(path: Path, stage: str, by: str):
 
 
 @main.command()
-@click.option("--within", default=5, show_default=True, type=click.IntRange(0, 365),
-              help="Also list drafts due within this many working days.")
+@click.option(
+    "--within",
+    default=5,
+    show_default=True,
+    type=click.IntRange(0, 365),
+    help="Also list drafts due within this many working days.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def status(within: int, as_json: bool):
     """Drafts waiting at each review stage, overdue or due documents, report deadlines."""
@@ -100,8 +120,9 @@ def status(within: int, as_json: bool):
 
     from portal.catalogue import load_catalogue, status_report
 
-    report = status_report(load_catalogue(Path(_setting("CONTENT_DIR"))),
-                           datetime.date.today(), within)
+    report = status_report(
+        load_catalogue(Path(settings.value("CONTENT_DIR"))), datetime.date.today(), within
+    )
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
@@ -116,8 +137,10 @@ def status(within: int, as_json: bool):
         for item in report[key]:
             click.echo(f"  {item['path']}  {item['title']}  (due {item['due']})")
     for deadline in report["report_deadlines"]:
-        click.echo(f"{deadline['what']}: {deadline['deadline']} "
-                   f"({deadline['days_left']} days left, covering {deadline['report_year']})")
+        click.echo(
+            f"{deadline['what']}: {deadline['deadline']} "
+            f"({deadline['days_left']} days left, covering {deadline['report_year']})"
+        )
     for note in report["notes"]:
         click.echo(f"note: {note}")
 
@@ -125,11 +148,20 @@ def status(within: int, as_json: bool):
 @main.command("import-report")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--slug", required=True, help="Address of the report, e.g. lingwu-kjj-2024.")
-@click.option("--into", "folder", type=click.Path(file_okay=False, path_type=Path),
-              default=lambda: str(Path(_setting("CONTENT_DIR")) / "annual-reports"),
-              show_default="content/annual-reports", help="Folder to write the files to.")
-@click.option("--kind", type=click.Choice(["text", "html"]), default=None,
-              help="Format of SOURCE; guessed when not given.")
+@click.option(
+    "--into",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=lambda: str(Path(settings.value("CONTENT_DIR")) / "annual-reports"),
+    show_default="content/annual-reports",
+    help="Folder to write the files to.",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["text", "html"]),
+    default=None,
+    help="Format of SOURCE; guessed when not given.",
+)
 def import_report_command(source: Path, slug: str, folder: Path, kind: str | None):
     """Turn a published annual report (scraped text or HTML) into a content file and its data.
 
@@ -140,8 +172,9 @@ def import_report_command(source: Path, slug: str, folder: Path, kind: str | Non
     from portal.report_import import import_report, write_import
 
     if not SLUG.match(slug):
-        raise click.BadParameter("use lower-case ASCII letters, digits and hyphens",
-                                 param_hint="--slug")
+        raise click.BadParameter(
+            "use lower-case ASCII letters, digits and hyphens", param_hint="--slug"
+        )
     raw = source.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -156,8 +189,9 @@ def import_report_command(source: Path, slug: str, folder: Path, kind: str | Non
     for note in result.notes:
         click.echo(f"{source}: note: {note}")
     if result.report is None:
-        raise click.ClickException(f"{len(result.unplaced)} cells could not be placed; "
-                                   "nothing was written")
+        raise click.ClickException(
+            f"{len(result.unplaced)} cells could not be placed; nothing was written"
+        )
     for path in write_import(result, folder, slug):
         click.echo(f"wrote {path}")
     if any(problem.severity == "error" for problem in result.problems):
@@ -171,10 +205,14 @@ def index(full: bool):
     from portal import search
     from portal.indexing import index_content
 
-    content_dir = Path(_setting("CONTENT_DIR"))
+    content_dir = Path(settings.value("CONTENT_DIR"))
     try:
-        done = index_content(content_dir, Path(_setting("SEARCH_INDEX_DIR")), full=full,
-                             last_good=_last_good(content_dir))
+        done = index_content(
+            content_dir,
+            Path(settings.value("SEARCH_INDEX_DIR")),
+            full=full,
+            last_good=_last_good(content_dir),
+        )
     except search.IndexLocked as error:
         raise click.ClickException(str(error)) from error
     click.echo(done)
@@ -194,23 +232,43 @@ def export(target: Path):
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
-              help="Port to listen on.")
-@click.option("--workers", default=lambda: os.cpu_count() or 1, type=click.IntRange(1, 64),
-              show_default="number of cores", help="gunicorn worker processes.")
-@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Requests one worker serves at once (more only help with slow clients "
-                   "and no proxy in front; they cost rendering throughput).")
-@click.option("--access-log", metavar="FILE",
-              help="Log every request to FILE ('-': standard output); off by default, as the "
-                   "nginx in front keeps one.")
-@click.option("--debug", is_flag=True,
-              help="Use Flask's development server with reloading (never in production).")
-def serve(host: str, port: int, workers: int, threads: int, access_log: str | None,
-          debug: bool):
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port to listen on.",
+)
+@click.option(
+    "--workers",
+    default=lambda: os.cpu_count() or 1,
+    type=click.IntRange(1, 64),
+    show_default="number of cores",
+    help="gunicorn worker processes.",
+)
+@click.option(
+    "--threads",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Requests one worker serves at once (more only help with slow clients "
+    "and no proxy in front; they cost rendering throughput).",
+)
+@click.option(
+    "--access-log",
+    metavar="FILE",
+    help="Log every request to FILE ('-': standard output); off by default, as the "
+    "nginx in front keeps one.",
+)
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Use Flask's development server with reloading (never in production).",
+)
+def serve(host: str, port: int, workers: int, threads: int, access_log: str | None, debug: bool):
     """Serve the site: gunicorn in production, the development server with --debug."""
     from portal import create_app
-    from portal.server import run_gunicorn
+    from portal.web.server import run_gunicorn
 
     app = create_app()
     # The first catalogue is read here, before the workers are forked: they start with it.
@@ -218,15 +276,23 @@ def serve(host: str, port: int, workers: int, threads: int, access_log: str | No
     if app.config["BUILD_INDEX_ON_START"]:
         from portal.indexing import index_catalogue
 
-        click.echo(index_catalogue(catalogue, Path(app.config["SEARCH_INDEX_DIR"]),
-                                   content_dir=Path(app.config["CONTENT_DIR"])), err=True)
+        click.echo(
+            index_catalogue(
+                catalogue,
+                Path(app.config["SEARCH_INDEX_DIR"]),
+                content_dir=Path(app.config["CONTENT_DIR"]),
+            ),
+            err=True,
+        )
     from portal.applications import ApplicationStore, StoreUnavailable
 
     try:  # the site itself never creates it: a deleted database stays missing until restored
         ApplicationStore(app.config["APPLICATIONS_DB"]).create()
     except StoreUnavailable as error:
-        click.echo(f"applications database unavailable, /apply/ answers 503 until it is "
-                   f"back: {error}", err=True)
+        click.echo(
+            f"applications database unavailable, /apply/ answers 503 until it is back: {error}",
+            err=True,
+        )
     click.echo(f"Serving {app.config['CONTENT_DIR']} at http://{host}:{port}/", err=True)
     if debug:
         app.run(host=host, port=port, debug=True)

@@ -22,10 +22,10 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask, url_for
 
-from portal import files, wiring
-from portal.compression import MIN_COMPRESSED_SIZE, compressible, gzipped
-from portal.i18n import LOCALES, PREFIXES
-from portal.security import HEADERS
+from portal import filetypes, wiring
+from portal.web.compression import MIN_COMPRESSED_SIZE, compressible, gzipped
+from portal.web.i18n import LOCALES, PREFIXES
+from portal.web.security import HEADERS
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +39,12 @@ APP = "127.0.0.1:8000"
 _LANGUAGE = "(/(?:" + "|".join(re.escape(prefix) for prefix in PREFIXES.values()) + "))?"
 # Addresses only the running app answers: they depend on the query or take a form.
 APP_ONLY = "^" + _LANGUAGE + r"/(search|api/|preferences|qr\.|apply(/|$))"
-# Addresses the app serves under the file policy (portal/files.py).
+# Addresses the app serves under the file policy (portal/filetypes.py).
 FILE_PATHS = ("^" + _LANGUAGE + r"/(documents/[^/]+/(attachments|media)/[^/]+"
               r"|documents/[^/]+/tables\.(csv|json)|reports/dataset\.(csv|json))$")
 
 NGINX_EXAMPLE = """# nginx: serve the portal's static export; hand everything dynamic to the app.
-# Written by `portal export`; its headers come from portal/security.py and portal/files.py.
+# Written by `portal export`; its headers come from portal/web/security.py and portal/filetypes.py.
 # Include it in nginx's http block (on Debian: /etc/nginx/sites-enabled/portal). Run the app
 # (`portal serve`) with PORTAL_PROXY_COUNT=1, so it takes each visitor's address and scheme
 # from nginx: the application forms' limits count per visitor, not per proxy. Over HTTPS,
@@ -353,12 +353,12 @@ def nginx_example(host: str, root: Path, exported: dict[str, str], max_age: int)
     policy's table, for files a later export may hold), so nginx sends what the app sent.
     Caches may keep what nginx sends for max_age seconds, as long as the app lets them keep a
     page (files the app lets them keep longer)."""
-    content_types = {extension: files.content_type(f"x.{extension}")
-                     for extension in files.TYPES}
+    content_types = {extension: filetypes.content_type(f"x.{extension}")
+                     for extension in filetypes.TYPES}
     by_extension: dict[str, dict[str, list[str]]] = {}
     for path, content_type in exported.items():
         name = "index.html" if path.endswith("/") else path.rsplit("/", 1)[1]
-        by_extension.setdefault(files.extension(name), {}).setdefault(
+        by_extension.setdefault(filetypes.extension(name), {}).setdefault(
             content_type, []).append(path)
     exceptions: list[tuple[str, list[str]]] = []  # paths whose extension says another type
     for extension, seen in sorted(by_extension.items()):
@@ -378,10 +378,10 @@ def nginx_example(host: str, root: Path, exported: dict[str, str], max_age: int)
     return NGINX_EXAMPLE.format(
         cache_control=cache_control,
         app=APP, listen=LISTEN, host=host, root=root,
-        inline="|".join(e for e, kind in files.TYPES.items() if kind.inline),
-        media="|".join(e for e, kind in files.TYPES.items() if kind.media),
-        file_policy=_header_value(files.FILE_POLICY),
-        media_policy=_header_value(files.MEDIA_POLICY),
+        inline="|".join(e for e, kind in filetypes.TYPES.items() if kind.inline),
+        media="|".join(e for e, kind in filetypes.TYPES.items() if kind.media),
+        file_policy=_header_value(filetypes.FILE_POLICY),
+        media_policy=_header_value(filetypes.MEDIA_POLICY),
         # text/html always is: naming it again is an error.
         charset_types=" ".join(sorted(with_charset - {"text/html"})),
         types="\n".join(f"        {media} {' '.join(extensions)};"

@@ -19,8 +19,6 @@ import time
 import weakref
 from pathlib import Path
 
-from flask import Flask
-
 from portal import search
 from portal.catalogue import Catalogue, Document, load_catalogue
 from portal.text import atomic_write
@@ -240,10 +238,3 @@ def _reset_after_fork() -> None:
 
 
 os.register_at_fork(after_in_child=_reset_after_fork)
-
-
-def init_app(app: Flask) -> None:
-    """Keep the app's search index in step with its catalogue while it runs."""
-    keeper = IndexKeeper(Path(app.config["SEARCH_INDEX_DIR"]), Path(app.config["CONTENT_DIR"]))
-    app.extensions["portal.index_keeper"] = keeper
-    app.extensions["portal.catalogue"].subscribe(keeper.catalogue_changed)

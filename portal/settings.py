@@ -4,6 +4,8 @@ The README's settings table is checked against this list by a test, so a setting
 added without being documented.
 """
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,11 +88,34 @@ SETTINGS = (
 DEFAULTS = {setting.name: setting.default for setting in SETTINGS}
 
 
+class SettingError(ValueError):
+    """A PORTAL_ environment variable whose value the setting cannot take; the message says so."""
+
+
 def coerce(name: str, raw: str) -> object:
     """Turn an environment string into the type of the setting's default."""
     default = DEFAULTS[name]
     if isinstance(default, bool):
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int):
-        return int(raw)
+        try:
+            return int(raw)
+        except ValueError:
+            raise SettingError(f"PORTAL_{name}={raw!r}: expected a whole number") from None
     return raw
+
+
+def load(overrides: Mapping[str, object] | None = None,
+         environ: Mapping[str, str] = os.environ) -> dict[str, object]:
+    """Every setting, read the one way the site and every command read them: its default, then
+    its PORTAL_ environment variable (coerced to the default's type), then the overrides."""
+    values = dict(DEFAULTS)
+    values.update({name: coerce(name, environ[f"PORTAL_{name}"])
+                   for name in DEFAULTS if f"PORTAL_{name}" in environ})
+    values.update(overrides or {})
+    return values
+
+
+def value(name: str) -> object:
+    """One setting as the site would read it now (for commands run outside the app)."""
+    return load()[name]

@@ -19,7 +19,7 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from portal import files
+from portal import filetypes
 from portal.cli import main
 from portal.export import (
     APP,
@@ -33,7 +33,7 @@ from portal.export import (
     wrap_nginx_server,
 )
 from portal.indexing import index_content
-from portal.security import HEADERS
+from portal.web.security import HEADERS
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 # Headers whose value must be the same whether nginx or the app answers.
@@ -73,16 +73,21 @@ def serve(app, site, tmp_path):
     def start() -> str:
         index_content(site, Path(app.config["SEARCH_INDEX_DIR"]))  # searches work too
         export_site(app, tmp_path / "site")
-        server = make_server("127.0.0.1", free_port(), app, threaded=True,
-                             request_handler=QuietHandler)
+        server = make_server(
+            "127.0.0.1", free_port(), app, threaded=True, request_handler=QuietHandler
+        )
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         started.append(lambda: (server.shutdown(), thread.join(10), server.server_close()))
         port = free_port()
-        config = local_nginx_config(tmp_path / "nginx", port, tmp_path / "site",
-                                    app=f"127.0.0.1:{server.server_port}")
-        process = subprocess.Popen([NGINX, "-c", str(config), "-p", str(tmp_path / "nginx")],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        config = local_nginx_config(
+            tmp_path / "nginx", port, tmp_path / "site", app=f"127.0.0.1:{server.server_port}"
+        )
+        process = subprocess.Popen(
+            [NGINX, "-c", str(config), "-p", str(tmp_path / "nginx")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         started.append(lambda: (process.terminate(), process.wait(10), process.stderr.close()))
         wait_for(port)
         return f"127.0.0.1:{port}"
@@ -92,8 +97,9 @@ def serve(app, site, tmp_path):
         stop()
 
 
-def ask(host: str, path: str, method: str = "GET", headers: dict | None = None,
-        body: str | None = None) -> tuple[int, http.client.HTTPMessage, bytes]:
+def ask(
+    host: str, path: str, method: str = "GET", headers: dict | None = None, body: str | None = None
+) -> tuple[int, http.client.HTTPMessage, bytes]:
     """One request to nginx for path as written in a link (percent-encoded), redirects not
     followed."""
     connection = http.client.HTTPConnection(host, timeout=10)
@@ -105,8 +111,7 @@ def ask(host: str, path: str, method: str = "GET", headers: dict | None = None,
         connection.close()
 
 
-def assert_headers_as_the_app(client, path: str, headers, method: str = "GET",
-                              **kwargs) -> None:
+def assert_headers_as_the_app(client, path: str, headers, method: str = "GET", **kwargs) -> None:
     """The security headers and type nginx sent are the app's, each exactly once; a file keeps
     the app's disposition (shown or downloaded)."""
     with client.open(path, method=method, **kwargs) as expected:
@@ -122,8 +127,10 @@ def assert_headers_as_the_app(client, path: str, headers, method: str = "GET",
 
 def exported_pages(site: Path) -> list[str]:
     """The path of every exported HTML page."""
-    return sorted(quote(f"/{p.parent.relative_to(site).as_posix()}/") if p.parent != site
-                  else "/" for p in site.rglob("index.html"))
+    return sorted(
+        quote(f"/{p.parent.relative_to(site).as_posix()}/") if p.parent != site else "/"
+        for p in site.rglob("index.html")
+    )
 
 
 def test_the_example_configuration_loads_in_nginx_as_shipped(app, tmp_path):
@@ -134,14 +141,19 @@ def test_the_example_configuration_loads_in_nginx_as_shipped(app, tmp_path):
     assert f"server {APP};" in example and "server 127.0.0.1:8000;" in example
     assert f"root {(tmp_path / 'site').resolve()};" in example
     config = wrap_nginx_server(tmp_path / "check", tmp_path / "site" / EXAMPLE)
-    result = subprocess.run([NGINX, "-t", "-c", str(config), "-p", str(tmp_path / "check")],
-                            capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [NGINX, "-t", "-c", str(config), "-p", str(tmp_path / "check")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode == 0, result.stderr
     assert "[warn]" not in result.stderr, result.stderr
 
 
 def test_every_link_of_every_exported_page_works_behind_nginx_with_the_apps_headers(
-        app, client, serve, tmp_path):
+    app, client, serve, tmp_path
+):
     host = serve()
     pages = exported_pages(tmp_path / "site")
     assert "/en/accessibility/keyboard/" in pages and "/accessibility/" in pages
@@ -160,8 +172,10 @@ def test_every_link_of_every_exported_page_works_behind_nginx_with_the_apps_head
         for form in soup.find_all("form"):
             action = urlsplit(form["action"])._replace(fragment="").geturl()
             method = form.get("method", "get").upper()
-            fields = {field["name"]: field.get("value", "") for field in
-                      form.find_all(["input", "button"], attrs={"name": True})}
+            fields = {
+                field["name"]: field.get("value", "")
+                for field in form.find_all(["input", "button"], attrs={"name": True})
+            }
             forms.setdefault((method, action), fields)
     for link, page in sorted(links.items()):
         status, headers, _body = ask(host, link)
@@ -182,8 +196,14 @@ def test_every_link_of_every_exported_page_works_behind_nginx_with_the_apps_head
             assert headers["Content-Security-Policy"] == HEADERS["Content-Security-Policy"]
             assert status == 303 or b"<main" in body, action
     # Every link that is not the app's to answer is a file of the export, not the app's.
-    static = [link for link in links if "?" not in link and not link.startswith(
-        ("/search", "/en/search", "/qr.", "/en/qr.", "/apply/", "/en/apply/"))]
+    static = [
+        link
+        for link in links
+        if "?" not in link
+        and not link.startswith(
+            ("/search", "/en/search", "/qr.", "/en/qr.", "/apply/", "/en/apply/")
+        )
+    ]
     assert len(static) > 80 and len(links) > 300
     for link in static:
         target = file_for(tmp_path / "site", link)
@@ -198,15 +218,25 @@ def test_files_behind_nginx_are_served_as_the_app_serves_them(app, client, site,
     (folder / "talk.vtt").write_text("WEBVTT\n", encoding="utf-8")
     (folder / "talk.txt").write_text("<script>alert(1)</script>", encoding="utf-8")
     document = folder / "2023-science-popularisation-plan.md"
-    document.write_text(document.read_text(encoding="utf-8").replace(
-        "attachments:\n", "videos:\n  - file: talk.mp4\n    captions: talk.vtt\n"
-        "    transcript: talk.txt\nattachments:\n  - file: plan.pdf\n"
-        "  - file: 附件1：申报表.docx\n", 1), encoding="utf-8")
+    document.write_text(
+        document.read_text(encoding="utf-8").replace(
+            "attachments:\n",
+            "videos:\n  - file: talk.mp4\n    captions: talk.vtt\n"
+            "    transcript: talk.txt\nattachments:\n  - file: plan.pdf\n"
+            "  - file: 附件1：申报表.docx\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
     host = serve()
     base = "/documents/2023-science-popularisation-plan"
-    expected = {"attachments/plan.pdf": "inline", "attachments/附件1：申报表.docx": "attachment",
-                "media/talk.mp4": "inline", "media/talk.vtt": "inline",
-                "media/talk.txt": "inline"}
+    expected = {
+        "attachments/plan.pdf": "inline",
+        "attachments/附件1：申报表.docx": "attachment",
+        "media/talk.mp4": "inline",
+        "media/talk.vtt": "inline",
+        "media/talk.txt": "inline",
+    }
     for prefix in ("", "/en"):
         for path, disposition in expected.items():
             url = quote(f"{prefix}{base}/{path}")
@@ -214,8 +244,11 @@ def test_files_behind_nginx_are_served_as_the_app_serves_them(app, client, site,
             assert status == 200, url
             assert headers["Content-Disposition"] == disposition, url
             assert headers["X-Content-Type-Options"] == "nosniff", url
-            assert headers["Content-Type"] == files.content_type(path), url
-            assert headers["Content-Security-Policy"] in (files.FILE_POLICY, files.MEDIA_POLICY)
+            assert headers["Content-Type"] == filetypes.content_type(path), url
+            assert headers["Content-Security-Policy"] in (
+                filetypes.FILE_POLICY,
+                filetypes.MEDIA_POLICY,
+            )
             assert_headers_as_the_app(client, url, headers)
             with client.get(url) as answer:
                 assert body == answer.data, url
@@ -225,8 +258,7 @@ def test_files_behind_nginx_are_served_as_the_app_serves_them(app, client, site,
             assert_headers_as_the_app(client, prefix + path, headers)
 
 
-def test_reading_preferences_and_filters_are_rendered_by_the_app_behind_nginx(
-        app, serve):
+def test_reading_preferences_and_filters_are_rendered_by_the_app_behind_nginx(app, serve):
     host = serve()
     client = app.test_client(use_cookies=False)  # sends the Cookie header as given
     cookie = {"Cookie": "prefs=scheme=dark&size=150"}
@@ -235,9 +267,13 @@ def test_reading_preferences_and_filters_are_rendered_by_the_app_behind_nginx(
         assert status == 200, path
         assert body == client.get(path, headers=cookie).data, path
         assert b"scheme-dark" in body, path
-    status, headers, _body = ask(host, "/preferences", "POST", {
-        "Origin": f"http://{host}", "Content-Type": "application/x-www-form-urlencoded"},
-        "scheme=green&next=/catalogue/")
+    status, headers, _body = ask(
+        host,
+        "/preferences",
+        "POST",
+        {"Origin": f"http://{host}", "Content-Type": "application/x-www-form-urlencoded"},
+        "scheme=green&next=/catalogue/",
+    )
     assert status == 303
     chosen = headers["Set-Cookie"].split(";")[0]
     status, _headers, body = ask(host, "/catalogue/", headers={"Cookie": chosen})
@@ -253,8 +289,10 @@ def test_every_sitemap_url_served_by_nginx_matches_the_app(app, client, serve):
     host = serve()
     base = app.config["BASE_URL"]
     sitemap = ET.fromstring(client.get("/sitemap.xml").data)
-    paths = [loc.text[len(base):] for loc in sitemap.iter(
-        "{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    paths = [
+        loc.text[len(base) :]
+        for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")
+    ]
     assert len(paths) > 40
     for path in paths:
         status, headers, body = ask(host, path)
@@ -266,11 +304,17 @@ def test_every_sitemap_url_served_by_nginx_matches_the_app(app, client, serve):
 def test_feeds_downloads_and_assets_are_exported_too(app, client, serve):
     host = serve()
     stylesheet = client.get("/").get_data(as_text=True).split('rel="stylesheet" href="')[1]
-    for path in ["/feeds/all.atom", "/robots.txt", "/reports/dataset.csv", "/opensearch.xml",
-                 "/sitemap.xml", "/documents/lingwu-kjj-2024/tables.json",
-                 stylesheet.split('"')[0],
-                 "/documents/2024-tech-commissioner-measures/attachments/"
-                 "2024-tech-commissioner-measures-form.csv"]:
+    for path in [
+        "/feeds/all.atom",
+        "/robots.txt",
+        "/reports/dataset.csv",
+        "/opensearch.xml",
+        "/sitemap.xml",
+        "/documents/lingwu-kjj-2024/tables.json",
+        stylesheet.split('"')[0],
+        "/documents/2024-tech-commissioner-measures/attachments/"
+        "2024-tech-commissioner-measures-form.csv",
+    ]:
         status, headers, body = ask(host, path)
         assert status == 200, path
         assert_headers_as_the_app(client, path, headers)
@@ -279,12 +323,18 @@ def test_feeds_downloads_and_assets_are_exported_too(app, client, serve):
 
 
 def test_nginx_sends_the_exported_gzip_copies_to_browsers_that_accept_them(
-        app, client, serve, tmp_path):
+    app, client, serve, tmp_path
+):
     host = serve()
     home = client.get("/").get_data(as_text=True)
     stylesheet = home.split('rel="stylesheet" href="')[1].split('"')[0]
-    for path in ["/", "/en/documents/2024-tech-commissioner-measures/", stylesheet,
-                 "/feeds/all.atom", "/reports/dataset.csv"]:
+    for path in [
+        "/",
+        "/en/documents/2024-tech-commissioner-measures/",
+        stylesheet,
+        "/feeds/all.atom",
+        "/reports/dataset.csv",
+    ]:
         _status, headers, body = ask(host, path, headers={"Accept-Encoding": "gzip"})
         assert headers["Content-Encoding"] == "gzip", path
         with client.get(path) as expected:
@@ -296,22 +346,33 @@ def test_nginx_sends_the_exported_gzip_copies_to_browsers_that_accept_them(
 
 
 def test_names_with_url_characters_keep_their_feed_and_comparison_behind_nginx(
-        client, site, serve, tmp_path):
+    client, site, serve, tmp_path
+):
     department = "../科技/信息?股#%20 ..%2F"
     organisation = "灵武市/科学技术局?#%"
-    for path in (site / "policy" / "2022-procurement-notice.md",
-                 site / "guide" / "disclosure-guide.md"):
-        path.write_text(path.read_text(encoding="utf-8").replace(
-            "department: 办公室", f'department: "{department}"'), encoding="utf-8")
+    for path in (
+        site / "policy" / "2022-procurement-notice.md",
+        site / "guide" / "disclosure-guide.md",
+    ):
+        path.write_text(
+            path.read_text(encoding="utf-8").replace(
+                "department: 办公室", f'department: "{department}"'
+            ),
+            encoding="utf-8",
+        )
     for year in (2023, 2024):
         data = site / "reports" / f"lingwu-kjj-{year}.report.yml"
-        data.write_text(data.read_text(encoding="utf-8").replace(
-            "organisation: 灵武市科学技术局", f'organisation: "{organisation}"'),
-            encoding="utf-8")
+        data.write_text(
+            data.read_text(encoding="utf-8").replace(
+                "organisation: 灵武市科学技术局", f'organisation: "{organisation}"'
+            ),
+            encoding="utf-8",
+        )
     host = serve()
     # The department's list links its feed; nginx serves the exported copy at that address.
-    listing = BeautifulSoup(client.get("/catalogue/", query_string={
-        "department": department}).data, "html.parser")
+    listing = BeautifulSoup(
+        client.get("/catalogue/", query_string={"department": department}).data, "html.parser"
+    )
     feed = listing.select_one("link[type='application/atom+xml'][title]")
     assert feed["title"] == department
     status, headers, body = ask(host, feed["href"])
@@ -329,12 +390,24 @@ def test_names_with_url_characters_keep_their_feed_and_comparison_behind_nginx(
     assert organisation.encode() in body
 
 
-@pytest.mark.parametrize("link,path", [
-    ("/documents/a/", "/documents/a/"), ("/feeds/all.atom#x", "/feeds/all.atom"),
-    ("/catalogue/?department=x", None), ("/search", None), ("/en/apply/track", None),
-    ("/qr.svg", None), ("https://elsewhere.example/", None), ("//elsewhere.example/", None),
-    ("/a/../b/", None), ("/a/%2E%2E/b/", None), ("/a%2F..%2F..%2Fetc", None),
-    ("/a\\b", None), ("mailto:x@example.com", None)])
+@pytest.mark.parametrize(
+    "link,path",
+    [
+        ("/documents/a/", "/documents/a/"),
+        ("/feeds/all.atom#x", "/feeds/all.atom"),
+        ("/catalogue/?department=x", None),
+        ("/search", None),
+        ("/en/apply/track", None),
+        ("/qr.svg", None),
+        ("https://elsewhere.example/", None),
+        ("//elsewhere.example/", None),
+        ("/a/../b/", None),
+        ("/a/%2E%2E/b/", None),
+        ("/a%2F..%2F..%2Fetc", None),
+        ("/a\\b", None),
+        ("mailto:x@example.com", None),
+    ],
+)
 def test_the_export_follows_only_links_to_files_of_its_own(link, path):
     assert exportable(link) == path
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from werkzeug.http import parse_options_header
 
-from portal import files
+from portal import filetypes
 from portal.catalogue import load_catalogue
 
 DOCUMENT = "policy/2023-science-popularisation-plan.md"
@@ -131,12 +131,12 @@ def test_file_responses_are_typed_sandboxed_and_never_sniffed(site, client):
                   "    transcript: talk.txt\nattachments:\n  - file: plan.pdf\n"
                   "  - file: plan.docx\n")
     expected = {
-        "attachments/plan.pdf": ("application/pdf", "inline", files.FILE_POLICY),
+        "attachments/plan.pdf": ("application/pdf", "inline", filetypes.FILE_POLICY),
         "attachments/plan.docx": ("application/vnd.openxmlformats-officedocument."
-                                  "wordprocessingml.document", "attachment", files.FILE_POLICY),
-        "media/talk.mp4": ("video/mp4", "inline", files.MEDIA_POLICY),
-        "media/talk.vtt": ("text/vtt; charset=utf-8", "inline", files.FILE_POLICY),
-        "media/talk.txt": ("text/plain; charset=utf-8", "inline", files.FILE_POLICY),
+                                  "wordprocessingml.document", "attachment", filetypes.FILE_POLICY),
+        "media/talk.mp4": ("video/mp4", "inline", filetypes.MEDIA_POLICY),
+        "media/talk.vtt": ("text/vtt; charset=utf-8", "inline", filetypes.FILE_POLICY),
+        "media/talk.txt": ("text/plain; charset=utf-8", "inline", filetypes.FILE_POLICY),
     }
     for path, (content_type, disposition, policy) in expected.items():
         with client.get(f"{URL}/{path}") as response:
@@ -148,10 +148,10 @@ def test_file_responses_are_typed_sandboxed_and_never_sniffed(site, client):
     for path in ("/documents/lingwu-kjj-2023/tables.csv", "/documents/lingwu-kjj-2023/tables.json",
                  "/reports/dataset.csv", "/reports/dataset.json"):
         with client.get(path) as response:
-            assert response.headers["Content-Security-Policy"] == files.FILE_POLICY, path
+            assert response.headers["Content-Security-Policy"] == filetypes.FILE_POLICY, path
             assert response.headers["X-Content-Type-Options"] == "nosniff", path
-    assert "sandbox" in files.FILE_POLICY.split("; ")
-    assert "allow-scripts" not in files.MEDIA_POLICY
+    assert "sandbox" in filetypes.FILE_POLICY.split("; ")
+    assert "allow-scripts" not in filetypes.MEDIA_POLICY
 
 
 def test_a_video_can_be_fetched_in_ranges_for_seeking(site, client):
@@ -178,17 +178,17 @@ def test_a_chinese_file_name_is_kept_when_downloaded(site, client):
 @pytest.mark.parametrize("name", ["page.html", "x.svg", "x.xml", "x.js", "x.xhtml", "x",
                                   "x.PDF.html"])
 def test_a_type_outside_the_table_is_a_sandboxed_download(name):
-    headers = files.file_headers(name)
+    headers = filetypes.file_headers(name)
     assert headers["Content-Type"] == "application/octet-stream"
     assert headers["Content-Disposition"].startswith("attachment;")
-    assert headers["Content-Security-Policy"] == files.FILE_POLICY
+    assert headers["Content-Security-Policy"] == filetypes.FILE_POLICY
 
 
 def test_only_types_a_browser_cannot_script_are_shown_inline():
-    inline = {name for name, kind in files.TYPES.items() if kind.inline}
+    inline = {name for name, kind in filetypes.TYPES.items() if kind.inline}
     assert inline == {"pdf", "txt", "csv", "jpg", "jpeg", "png", "gif", "webp", "mp3", "ogg",
                       "mp4", "webm", "vtt"}
-    assert not {"svg", "html", "htm", "xml", "js", "xhtml"} & set(files.TYPES)
+    assert not {"svg", "html", "htm", "xml", "js", "xhtml"} & set(filetypes.TYPES)
 
 
 @pytest.mark.parametrize("name,header", [
@@ -197,4 +197,4 @@ def test_only_types_a_browser_cannot_script_are_shown_inline():
     ("说明.txt", "inline; filename=\"download.txt\"; filename*=UTF-8''%E8%AF%B4%E6%98%8E.txt"),
 ])
 def test_content_disposition_is_safe_for_any_name(name, header):
-    assert files.content_disposition(name, inline=True) == header
+    assert filetypes.content_disposition(name, inline=True) == header

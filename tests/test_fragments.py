@@ -5,7 +5,7 @@ at once."""
 import re
 
 from portal import create_app
-from portal.fragments import FragmentCache
+from portal.web.fragments import FragmentCache
 
 # Preferences that change the reading-settings toolbar (pressed buttons, the panel left open).
 COOKIES = (

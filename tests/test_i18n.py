@@ -9,7 +9,7 @@ import pytest
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
-from portal.i18n import from_bcp47, to_bcp47
+from portal.web.i18n import from_bcp47, to_bcp47
 
 ROOT = Path(__file__).parent.parent
 CATALOGUE = ROOT / "portal/translations/en/LC_MESSAGES/messages.po"
@@ -83,7 +83,7 @@ def compiled(app):
     """Render template source compiled for a locale, as the app compiles its own templates."""
     from jinja2 import DictLoader
 
-    from portal.template_i18n import LocalisedEnvironment, _LocalePrefixLoader
+    from portal.web.templates import LocalisedEnvironment, _LocalePrefixLoader
 
     def render(source: str, locale: str) -> str:
         environment = LocalisedEnvironment(

@@ -1,6 +1,6 @@
 """The bounded store behind the page and fragment caches (portal.lru)."""
 
-from portal.lru import LARGEST_SHARE, SizedLRU
+from portal.web.lru import LARGEST_SHARE, SizedLRU
 
 
 def test_the_least_recently_used_go_first_once_the_bytes_are_spent():

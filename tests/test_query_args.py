@@ -3,7 +3,7 @@ address holding nothing else, spelled as the site's own links spell it, is kept.
 
 import pytest
 
-from portal.query_args import ENVIRON_KEY, holds_only_read
+from portal.web.query_args import ENVIRON_KEY, holds_only_read
 
 
 def environ(query: str, *read: str) -> dict:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import portal
-from portal.request_values import ascii_digits, visible_text, whole_number
+from portal.web.request_values import ascii_digits, visible_text, whole_number
 
 PORTAL = Path(portal.__file__).parent
 

@@ -4,7 +4,7 @@ limits."""
 import pytest
 
 from portal import create_app
-from portal.security import safe_local_path
+from portal.web.security import safe_local_path
 
 URLS = ["/", "/catalogue/", "/documents/2022-procurement-notice/", "/documents/nope/",
         "/search?q=科技", "/feeds/all.atom", "/robots.txt", "/qr.svg?path=/",

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from portal.catalogue import load_catalogue
 from portal.export import export_site, file_for
-from portal.segments import find, segment
+from portal.web.segments import find, segment
 
 HOSTILE = ["科技/信息股", "../../etc", "..", ".", "a?b", "a#b", "100%", "a\\b", "~x", "a b",
            "tab\there", "新\u202e股", "名" * 100, "/", ""]

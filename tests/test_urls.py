@@ -3,7 +3,7 @@
 import pytest
 from flask import url_for
 
-from portal.urls import cached_url_for
+from portal.web.urls import cached_url_for
 
 CALLS = [
     ("home.index", {}),

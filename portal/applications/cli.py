@@ -2,19 +2,13 @@
 `portal report-stats`. Thin wrappers over portal.applications."""
 
 import datetime
-import os
 from pathlib import Path
 
 import click
 
 from portal import applications as domain
-from portal.settings import DEFAULTS
+from portal import settings
 from portal.terminal import printable
-
-
-def _setting(name: str) -> str:
-    """A setting's value as the running site would see it (environment, then default)."""
-    return os.environ.get(f"PORTAL_{name}", str(DEFAULTS[name]))
 
 
 def _store(ctx: click.Context) -> domain.ApplicationStore:
@@ -60,7 +54,7 @@ def _line(app: domain.Application) -> str:
 
 @click.group(cls=_Commands)
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
-              default=lambda: _setting("APPLICATIONS_DB"), show_default="APPLICATIONS_DB",
+              default=lambda: settings.value("APPLICATIONS_DB"), show_default="APPLICATIONS_DB",
               help="The applications database.")
 @click.pass_context
 def applications(ctx: click.Context, db: Path):
@@ -130,7 +124,7 @@ def export(ctx: click.Context, target: Path):
 
 @applications.command()
 @click.option("--days", type=click.IntRange(0, 36500),
-              default=lambda: int(_setting("APPLICATION_RETENTION_DAYS")),
+              default=lambda: int(settings.value("APPLICATION_RETENTION_DAYS")),
               show_default="APPLICATION_RETENTION_DAYS",
               help="Erase personal fields of applications answered longer ago than this.")
 @click.pass_context
@@ -146,7 +140,7 @@ def purge(ctx: click.Context, days: int):
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report data file here instead of printing it.")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
-              default=lambda: _setting("APPLICATIONS_DB"), show_default="APPLICATIONS_DB",
+              default=lambda: settings.value("APPLICATIONS_DB"), show_default="APPLICATIONS_DB",
               help="The applications database.")
 def report_stats(year: int, organisation: str, out: Path | None, db: Path):
     """Table 3 of YEAR from the application records, in the annual report data format."""

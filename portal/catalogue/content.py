@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from portal import files, reports, workflow
+from portal import filetypes, reports, workflow
 from portal.catalogue import categories
 from portal.catalogue.markup import body_problems, plain_text, render_markdown
 from portal.text import FrontMatterError, split_front_matter
@@ -89,7 +89,7 @@ class Attachment:
     @property
     def media_type(self) -> str:
         """The file's MIME type, by its extension, as the site serves it."""
-        return files.file_type(self.name).media_type
+        return filetypes.file_type(self.name).media_type
 
     @property
     def extension(self) -> str:
@@ -531,7 +531,7 @@ def _attachments(parse: _Parse, path: Path, node: yaml.Node) -> tuple[Attachment
             parse.problem(item, "attachments: each entry needs 'file: name of the file'")
             continue
         file = _sibling(parse, path, entry["file"], "attachments", name,
-                        files.ATTACHMENT_TYPES)
+                        filetypes.ATTACHMENT_TYPES)
         if file is None:
             continue
         title = _text(parse, "attachments", entry["title"]) if "title" in entry else ""
@@ -539,9 +539,9 @@ def _attachments(parse: _Parse, path: Path, node: yaml.Node) -> tuple[Attachment
     return tuple(found)
 
 
-VIDEO_PARTS = {"file": ("a video", files.VIDEO_TYPES),
-               "captions": ("captions", files.CAPTION_TYPES),
-               "transcript": ("a transcript", files.TRANSCRIPT_TYPES)}
+VIDEO_PARTS = {"file": ("a video", filetypes.VIDEO_TYPES),
+               "captions": ("captions", filetypes.CAPTION_TYPES),
+               "transcript": ("a transcript", filetypes.TRANSCRIPT_TYPES)}
 
 
 def _videos(parse: _Parse, path: Path, node: yaml.Node) -> tuple[Video, ...]:
@@ -573,7 +573,7 @@ def _sibling(parse: _Parse, path: Path, node: yaml.Node, key: str, name: str,
             or any(not character.isprintable() for character in name)):
         parse.problem(node, f"{key}: '{name}' must be a plain file name in the document's folder")
         return None
-    if allowed is not None and files.extension(name) not in allowed:
+    if allowed is not None and filetypes.extension(name) not in allowed:
         what = f" as {role}" if role else ""
         parse.problem(node, f"{key}: '{name}' is not a type the site publishes{what}; use "
                             f"one of: {', '.join(allowed)} (see docs/content-format.md)")
@@ -586,7 +586,7 @@ def _sibling(parse: _Parse, path: Path, node: yaml.Node, key: str, name: str,
     if not file.is_file():
         parse.problem(node, f"{key}: file '{name}' not found next to the document")
         return None
-    if allowed is not None and files.file_type(name).media_type.startswith("text/"):
+    if allowed is not None and filetypes.file_type(name).media_type.startswith("text/"):
         problem = _not_utf8(file)
         if problem:
             parse.problem(node, f"{key}: '{name}' {problem}; save it as UTF-8")

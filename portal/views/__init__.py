@@ -1,1 +1,24 @@
-"""Thin blueprints, one per URL area."""
+"""Thin blueprints, one per public URL area; each imports the domain's doors, portal.web and
+portal.wiring, never another view."""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Register every blueprint of the site."""
+    from portal.views import (
+        applications,
+        catalogue,
+        documents,
+        feeds,
+        home,
+        pages,
+        preferences,
+        qr,
+        reports,
+        search,
+    )
+
+    for view in (home, catalogue, documents, search, qr, reports, feeds, applications, pages,
+                 preferences):
+        app.register_blueprint(view.blueprint)

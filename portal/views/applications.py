@@ -7,12 +7,11 @@ import logging
 from flask import Blueprint, current_app, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
-from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
-from portal import applications
-from portal.errors import UserError, render_error
-from portal.request_values import ascii_digits, visible_text
-from portal.security import same_site
+from portal import applications, wiring
+from portal.web.errors import error_response, refusal
+from portal.web.request_values import ascii_digits, visible_text
+from portal.web.security import same_site
 
 blueprint = Blueprint("applications", __name__, url_prefix="/apply")
 log = logging.getLogger(__name__)
@@ -20,34 +19,21 @@ log = logging.getLogger(__name__)
 HONEYPOT = "website"
 
 
-class RateLimited(TooManyRequests):
-    """A client that made too many attempts within the hour."""
-
-    def __init__(self, message: str):
-        super().__init__()
-        self.user_message = message
-
-
-def store() -> applications.ApplicationStore:
-    """The application store of the running app. It opens the database on every call and
-    never creates it (`portal serve` does, at start), so a database that is locked, missing or
-    read-only is noticed on the request that needs it and forgotten when it is back."""
-    return applications.ApplicationStore(current_app.config["APPLICATIONS_DB"],
-                                         busy_timeout=applications.REQUEST_BUSY_TIMEOUT)
-
-
 @blueprint.errorhandler(applications.StoreUnavailable)
 def unavailable(error: applications.StoreUnavailable):
     """503 in the site's design: nothing was stored, and applications can be sent on paper."""
     log.error("applications database unavailable: %s", error)
-    guide = Markup('<a href="%s">%s</a>') % (url_for("catalogue.browse", slug="guide"),
-                                             _("政府信息公开指南"))
-    page = ServiceUnavailable()
-    page.user_message = Markup(_(
-        "网上申请暂时无法使用，您刚才提交的内容没有保存。请稍后再试；您也可以通过信函、"
-        "当面等方式向本机关提出政府信息公开申请，受理机构的地址、电话见%(guide)s。")) % {
-            "guide": guide}
-    return render_error(page), 503, {"Cache-Control": "no-store", "Retry-After": "60"}
+    guide = Markup('<a href="%s">%s</a>') % (
+        url_for("catalogue.browse", slug="guide"),
+        _("政府信息公开指南"),
+    )
+    message = Markup(
+        _(
+            "网上申请暂时无法使用，您刚才提交的内容没有保存。请稍后再试；您也可以通过信函、"
+            "当面等方式向本机关提出政府信息公开申请，受理机构的地址、电话见%(guide)s。"
+        )
+    ) % {"guide": guide}
+    return error_response(refusal(503, message, {"Cache-Control": "no-store", "Retry-After": "60"}))
 
 
 def _client() -> str:
@@ -56,7 +42,7 @@ def _client() -> str:
 
 def _require_same_site() -> None:
     if not same_site(request):
-        raise UserError(_("只能通过本站页面提交。请回到本站的表单页面，再提交一次。"))
+        raise refusal(400, _("只能通过本站页面提交。请回到本站的表单页面，再提交一次。"))
 
 
 def _private(html: str, status: int = 200):
@@ -67,8 +53,12 @@ def _private(html: str, status: int = 200):
 
 
 def _choices() -> dict:
-    return {"kinds": applications.APPLICANT_KINDS, "id_types": applications.ID_TYPES,
-            "forms": applications.FORMS, "deliveries": applications.DELIVERIES}
+    return {
+        "kinds": applications.APPLICANT_KINDS,
+        "id_types": applications.ID_TYPES,
+        "forms": applications.FORMS,
+        "deliveries": applications.DELIVERIES,
+    }
 
 
 @blueprint.route("/", methods=["GET", "POST"])
@@ -78,27 +68,45 @@ def form():
         return render_template("applications/form.html", values={}, errors={}, **_choices())
     _require_same_site()
     if request.form.get(HONEYPOT):
-        raise UserError(_("无法受理：表单中一个隐藏的、应当留空的栏目被填写了。"
-                          "如果您使用了自动填表工具，请关闭后再提交。"))
+        raise refusal(
+            400,
+            _(
+                "无法受理：表单中一个隐藏的、应当留空的栏目被填写了。"
+                "如果您使用了自动填表工具，请关闭后再提交。"
+            ),
+        )
     cleaned, errors = applications.validate(request.form)
     if errors:
-        values = {name: request.form.get(name, "") for name in request.form
-                  if name != HONEYPOT}
-        html = render_template("applications/form.html", values=values,
-                               errors={name: _(message) for name, message in errors.items()},
-                               **_choices())
+        values = {name: request.form.get(name, "") for name in request.form if name != HONEYPOT}
+        html = render_template(
+            "applications/form.html",
+            values=values,
+            errors={name: _(message) for name, message in errors.items()},
+            **_choices(),
+        )
         return _private(html, 400)
     limit = current_app.config["APPLICATION_SUBMISSIONS_PER_HOUR"]
     try:
-        application = store().submit(cleaned, applications.today(), client=_client(),
-                                     limit=limit)
+        application = wiring.applications.store().submit(
+            cleaned, applications.today(), client=_client(), limit=limit
+        )
     except applications.LimitReached:
-        raise RateLimited(_("同一网络地址一小时内最多提交 %(limit)d 份申请。请一小时后再试，"
-                            "或通过信函、当面方式提交。", limit=limit)) from None
+        raise refusal(
+            429,
+            _(
+                "同一网络地址一小时内最多提交 %(limit)d 份申请。请一小时后再试，"
+                "或通过信函、当面方式提交。",
+                limit=limit,
+            ),
+        ) from None
     log.info("application %s received", application.code)
-    return _private(render_template(
-        "applications/submitted.html", application=application,
-        code=applications.format_code(application.code)))
+    return _private(
+        render_template(
+            "applications/submitted.html",
+            application=application,
+            code=applications.format_code(application.code),
+        )
+    )
 
 
 @blueprint.route("/track", methods=["GET", "POST"])
@@ -118,17 +126,27 @@ def track():
     if not errors:
         limit = current_app.config["TRACKING_FAILURES_PER_HOUR"]
         try:
-            found = store().lookup(code, last4, client=_client(), limit=limit)
+            found = wiring.applications.store().lookup(code, last4, client=_client(), limit=limit)
         except applications.LimitReached:
-            raise RateLimited(_("查询失败次数过多：同一网络地址一小时内最多可输错 %(limit)d 次。"
-                                "请一小时后再试。", limit=limit)) from None
+            raise refusal(
+                429,
+                _(
+                    "查询失败次数过多：同一网络地址一小时内最多可输错 %(limit)d 次。"
+                    "请一小时后再试。",
+                    limit=limit,
+                ),
+            ) from None
         if found is None:
             errors["code"] = _("查询码与手机号码后四位不匹配，请核对后重试。")
     if found is None:
-        html = render_template("applications/track.html", values={"code": code},
-                               errors=errors)
+        html = render_template("applications/track.html", values={"code": code}, errors=errors)
         return _private(html, 400)
-    return _private(render_template(
-        "applications/status.html", application=found,
-        code=applications.format_code(found.code), statuses=applications.STATUSES,
-        outcomes=applications.OUTCOMES))
+    return _private(
+        render_template(
+            "applications/status.html",
+            application=found,
+            code=applications.format_code(found.code),
+            statuses=applications.STATUSES,
+            outcomes=applications.OUTCOMES,
+        )
+    )

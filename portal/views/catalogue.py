@@ -2,18 +2,13 @@
 combinable, each option with its count."""
 
 from flask import Blueprint, abort, current_app, render_template, request
-from flask_babel import gettext as _
 
 from portal import wiring
 from portal.catalogue import Catalogue, Filters, categories, paginate
-from portal.errors import UserError
-from portal.request_values import whole_number
-from portal.urls import cached_url_for
+from portal.web.arguments import page_argument, year_value
+from portal.web.urls import cached_url_for
 
 blueprint = Blueprint("catalogue", __name__, url_prefix="/catalogue")
-
-MAX_PAGE_DIGITS = 6
-
 
 @blueprint.get("/", defaults={"slug": None})
 @blueprint.get("/<slug>/")
@@ -39,22 +34,6 @@ def browse(slug: str | None):
         filter_url=filter_url,
         page_url=lambda number: filter_url(filters, page=number if number > 1 else None),
     )
-
-
-def page_argument() -> int:
-    """The ?page= number: 1 when absent; a clear 400 when it is not a positive whole number."""
-    number = whole_number(request.args.get("page", "1"), MAX_PAGE_DIGITS)
-    if number is None or number < 1:
-        raise UserError(_("页码应为正整数。"))
-    return number
-
-
-def year_value(text: str) -> int:
-    """A year typed into a filter; a clear 400 when it is not four digits."""
-    year = whole_number(text, 4)
-    if year is None or year < 1000:
-        raise UserError(_("年份应为四位数字，例如 2024。"))
-    return year
 
 
 def _filters(slug: str | None, current: Catalogue) -> Filters:

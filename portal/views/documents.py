@@ -3,7 +3,8 @@
 
 from flask import Blueprint, abort, render_template, request
 
-from portal import files, wiring
+from portal import wiring
+from portal.web import files
 
 blueprint = Blueprint("documents", __name__, url_prefix="/documents")
 

@@ -6,9 +6,10 @@ import datetime
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
-from portal import segments, wiring
+from portal import wiring
 from portal.catalogue import Filters, categories
-from portal.i18n import LOCALES, PREFIXES
+from portal.web import segments
+from portal.web.i18n import LOCALES, PREFIXES
 
 blueprint = Blueprint("feeds", __name__)
 blueprint.record_once(segments.register)
@@ -81,7 +82,7 @@ def sitemap():
 @blueprint.get("/robots.txt")
 def robots():
     """Crawlers may read every page but the JSON API; the sitemap lists the pages."""
-    from portal.canonical import canonical_url
+    from portal.web.canonical import canonical_url
 
     # Search pages stay crawlable: a crawler must read their noindex (a disallowed URL can still
     # be listed from links alone, with the linked text as its only description).

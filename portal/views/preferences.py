@@ -4,10 +4,10 @@ site.js posts the same form in the background and gets the new state as JSON."""
 
 from flask import Blueprint, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
-from werkzeug.exceptions import Forbidden
 
 from portal import preferences
-from portal.security import safe_local_path, same_site
+from portal.web.errors import refusal
+from portal.web.security import safe_local_path, same_site
 from portal.wiring import preferences as reading
 
 blueprint = Blueprint("preferences", __name__)
@@ -15,19 +15,11 @@ blueprint = Blueprint("preferences", __name__)
 MAX_NEXT = 2000
 
 
-class CrossSiteRequest(Forbidden):
-    """A preferences form posted from a page of another site."""
-
-    def __init__(self):
-        super().__init__()
-        self.user_message = _("只能在本站页面上更改阅读设置。请回到本站页面，再试一次。")
-
-
 @blueprint.post("/preferences")
 def update():
     """Apply the chosen preferences and go back (303) to the page the form was on."""
     if not same_site(request):
-        raise CrossSiteRequest()
+        raise refusal(403, _("只能在本站页面上更改阅读设置。请回到本站页面，再试一次。"))
     registry = reading.registry()
     chosen = preferences.update(reading.current(), request.form, registry.allowed,
                                 registry.schemes)

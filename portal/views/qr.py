@@ -3,10 +3,10 @@
 from flask import Blueprint, Response, request
 from flask_babel import gettext as _
 
-from portal.canonical import canonical_url
-from portal.errors import UserError
 from portal.qr import qr_png, qr_svg
-from portal.security import safe_local_path
+from portal.web.canonical import canonical_url
+from portal.web.errors import refusal
+from portal.web.security import safe_local_path
 
 blueprint = Blueprint("qr", __name__)
 
@@ -18,7 +18,7 @@ def _target() -> str:
     """The canonical URL of the ?path= the code is for; only paths of this site are accepted."""
     path = request.args.get("path") or "/"
     if len(path) > MAX_PATH or safe_local_path(path, fallback="") != path:
-        raise UserError(_("二维码只能指向本站的页面地址。"))
+        raise refusal(400, _("二维码只能指向本站的页面地址。"))
     return canonical_url(path)
 
 

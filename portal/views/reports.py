@@ -5,8 +5,9 @@ import json
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
-from portal import files, reports, segments, wiring
+from portal import reports, wiring
 from portal.comparison import KEY_FIGURES, comparison_chart
+from portal.web import files, segments
 
 blueprint = Blueprint("reports", __name__)
 blueprint.record_once(segments.register)

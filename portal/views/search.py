@@ -2,20 +2,18 @@
 without JavaScript."""
 
 import json
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.exceptions import ServiceUnavailable
 
 from portal import search, wiring
-from portal.canonical import canonical_url
 from portal.catalogue import Page, categories
-from portal.errors import UserError
-from portal.i18n import LOCALES, select_locale, to_bcp47, url_in
-from portal.request_values import visible_text
-from portal.views.catalogue import page_argument, year_value
+from portal.web.arguments import page_argument, year_value
+from portal.web.canonical import canonical_url
+from portal.web.errors import refusal
+from portal.web.i18n import LOCALES, select_locale, to_bcp47, url_in
+from portal.web.request_values import visible_text
 
 blueprint = Blueprint("search", __name__)
 
@@ -24,26 +22,17 @@ MAX_VALUES_PER_FILTER = 20
 PER_PAGE = 10
 
 
-def searcher() -> search.Searcher:
-    """The process's searcher, opened on first use and reused by every request."""
-    extensions = current_app.extensions
-    if "portal.searcher" not in extensions:
-        extensions["portal.searcher"] = search.Searcher(
-            Path(current_app.config["SEARCH_INDEX_DIR"]))
-    return extensions["portal.searcher"]
-
-
 def _arguments() -> tuple[str, dict[str, list[str]], str, int]:
     """The query, filters, sort order and page of the request; a clear 400 when malformed."""
     query = visible_text(request.args.get("q", ""))
     if len(query) > search.MAX_QUERY_LENGTH:
-        raise UserError(_("搜索词过长：最多 %(limit)d 个字符，您输入了 %(length)d 个。",
+        raise refusal(400, _("搜索词过长：最多 %(limit)d 个字符，您输入了 %(length)d 个。",
                           limit=search.MAX_QUERY_LENGTH, length=len(query)))
     filters = {}
     for key in FILTER_KEYS:
         values = [value for value in map(visible_text, request.args.getlist(key)) if value]
         if len(values) > MAX_VALUES_PER_FILTER:
-            raise UserError(_("筛选条件过多：每类最多选择 %(limit)d 项。",
+            raise refusal(400, _("筛选条件过多：每类最多选择 %(limit)d 项。",
                               limit=MAX_VALUES_PER_FILTER))
         if key == "year":
             values = [str(year_value(value)) for value in values]
@@ -51,7 +40,7 @@ def _arguments() -> tuple[str, dict[str, list[str]], str, int]:
             filters[key] = values
     sort = request.args.get("sort", "relevance")
     if sort not in search.SORTS:
-        raise UserError(_("排序方式只能是“相关度”或“日期”。"))
+        raise refusal(400, _("排序方式只能是“相关度”或“日期”。"))
     return query, filters, sort, page_argument()
 
 
@@ -62,14 +51,13 @@ def _run(query: str, filters: dict, sort: str, page: int) -> search.Results:
     was last written is gone from search as soon as it is gone from its page.
     """
     try:
-        return searcher().search(query, filters=filters, sort=sort, page=page,
+        return wiring.search.searcher().search(query, filters=filters, sort=sort, page=page,
                                  per_page=PER_PAGE, published=wiring.catalogue.current().slugs)
     except search.QueryTooLong as error:
-        raise UserError(str(error)) from error
+        raise refusal(400, str(error)) from error
     except search.IndexUnavailable as error:
         current_app.logger.warning("search unavailable: %s", error)
-        unavailable = ServiceUnavailable()
-        unavailable.user_message = _("搜索服务暂时不可用，请稍后重试。其他页面仍可正常浏览。")
+        unavailable = refusal(503, _("搜索服务暂时不可用，请稍后重试。其他页面仍可正常浏览。"))
         raise unavailable from error
 
 

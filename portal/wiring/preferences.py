@@ -3,15 +3,13 @@ preferences of each request (its cookie parsed once, shared with the page cache)
 answer sets, and every page rendered in the visitor's colours and text size."""
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, Response, current_app, request
 from werkzeug.wrappers import Request
 
-from portal.assets import EXTRA_CSS
-from portal.i18n import gettext, select_locale
 from portal.preferences import (
     COOKIE,
     COOKIE_MAX_AGE,
@@ -30,6 +28,7 @@ from portal.preferences import (
     serialise_all,
     stylesheet,
 )
+from portal.web.i18n import gettext, select_locale
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +43,9 @@ class Registry:
     allowed: dict[str, Choice]
 
 
-def registry() -> Registry:
-    """The current app's schemes and allow-list."""
-    return current_app.extensions[EXTENSION]
+def registry(app: Flask | None = None) -> Registry:
+    """The app's schemes and allow-list (the current app's by default)."""
+    return (app or current_app).extensions[EXTENSION]
 
 
 
@@ -85,13 +84,11 @@ def store(response: Response, prefs: Mapping[str, str], *, reopen: bool = False)
 
 
 def init_app(app: Flask) -> None:
-    """Load the schemes, hand their stylesheet to the asset bundle (so call this before
-    assets.init_app), and render every page in the visitor's preferences."""
+    """Load the schemes and render every page in the visitor's preferences."""
     schemes, problems = load_schemes(Path(app.config["THEMES_DIR"]))
     for problem in problems:
         log.error("colour scheme left out: %s", problem)
     app.extensions[EXTENSION] = Registry(schemes, choices(schemes))
-    app.extensions.setdefault(EXTRA_CSS, []).append(stylesheet(schemes))
 
     allowed = app.extensions[EXTENSION].allowed
     fixed = {"prefs_defaults": serialise_all(defaults(allowed)), "shortcuts": SHORTCUTS,
@@ -118,12 +115,30 @@ def init_app(app: Flask) -> None:
             **fixed, **labelled_choices[locale],
         }
 
-    @app.after_request
-    def vary_on_cookie(response: Response) -> Response:
-        if response.mimetype == "text/html":
-            response.vary.add("Cookie")
-            if request.method == "GET" and read_cookie(request.environ, allowed).reopen:
-                # The settings were opened again, once: take the flag out; keep no copy.
-                store(response, current())
-                response.headers["Cache-Control"] = "no-store"
-        return response
+
+def vary_on_cookie(response: Response) -> Response:
+    """Pages vary on the preferences cookie; one that opened the settings again takes the flag
+    out of the cookie and is kept nowhere (an after-request hook: portal.web.pipeline)."""
+    if response.mimetype == "text/html":
+        response.vary.add("Cookie")
+        if request.method == "GET" and read_cookie(request.environ, registry().allowed).reopen:
+            store(response, current())
+            response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def page_cookies(app: Flask) -> Callable[[dict], str]:
+    """The Cookie header a page of a request is rendered with, for the page cache: the reading
+    preferences, parsed once and written one way, and nothing else."""
+    allowed = app.extensions[EXTENSION].allowed
+
+    def cookies(environ: dict) -> str:
+        value = read_cookie(environ, allowed).value
+        return f"{COOKIE}={value}" if value else ""
+
+    return cookies
+
+
+def stylesheets(app: Flask) -> list[str]:
+    """The CSS the app's colour schemes add to the site's stylesheet."""
+    return [stylesheet(registry(app).schemes)]

@@ -12,11 +12,10 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, abort, current_app, request
 
-from portal.compression import accepts_gzip, gzipped
-from portal.i18n import site_root
+from portal.web.compression import accepts_gzip, gzipped
+from portal.web.i18n import site_root
 
 STYLESHEET = "site.css"
-EXTRA_CSS = "portal.assets.extra_css"
 ONE_YEAR = 365 * 24 * 3600
 STATIC_PATH = "/static/"
 
@@ -94,12 +93,10 @@ def serve(url_name: str):
     return response.make_conditional(request)
 
 
-def init_app(app: Flask) -> None:
-    """Fingerprint the static files once, at start-up, and offer asset_url() to templates.
-
-    Modules that generate CSS (the colour schemes) append it to
-    app.extensions["portal.assets.extra_css"] before this runs."""
-    assets = collect(Path(app.root_path) / "static", app.extensions.get(EXTRA_CSS, ()))
+def init_app(app: Flask, stylesheets: Iterable[str] = ()) -> None:
+    """Fingerprint the static files once, at start-up, with generated stylesheets (the colour
+    schemes') added to the bundle, and offer asset_url() to templates."""
+    assets = collect(Path(app.root_path) / "static", stylesheets)
     app.extensions["portal.assets"] = {
         "by_name": assets,
         "by_url": {asset.url_name: asset for asset in assets.values()},

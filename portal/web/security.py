@@ -1,8 +1,9 @@
 """Response headers that every response carries, and safe redirect targets."""
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join((
@@ -63,30 +64,33 @@ def allowed_hosts(config) -> list[str]:
     return [host for host in (base, "localhost", "127.0.0.1") if host]
 
 
-def trust_proxies(app: Flask) -> None:
-    """Read the client's address, scheme and host from the X-Forwarded-For, -Proto and -Host
-    headers of PROXY_COUNT proxies, and from no other header; with none, from the connection.
-    Call it last, so that every layer, the page cache included, sees what the proxy saw."""
-    # The one place forwarded headers are trusted: portal.server turns gunicorn's own trust of
-    # them off, and X-Forwarded-Port, -Prefix and Forwarded are never read.
-    proxies = app.config["PROXY_COUNT"]
-    if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies,
-                                x_port=0, x_prefix=0)
+def trust_proxies(wsgi_app: Callable, proxies: int) -> Callable:
+    """wsgi_app reading the client's address, scheme and host from the X-Forwarded-For, -Proto
+    and -Host headers of `proxies` proxies, and from no other header; with none, unchanged (the
+    connection says). The outermost layer (portal.web.pipeline), so every layer sees what the
+    proxy saw."""
+    # The one place forwarded headers are trusted: portal.web.server turns gunicorn's own trust
+    # of them off, and X-Forwarded-Port, -Prefix and Forwarded are never read.
+    if not proxies:
+        return wsgi_app
+    return ProxyFix(wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=0,
+                    x_prefix=0)
 
 
 def init_app(app: Flask) -> None:
-    """Check the Host header, limit bodies, add headers (HSTS over HTTPS only)."""
+    """Answer only the allowed Host headers; limit request bodies."""
     app.config["TRUSTED_HOSTS"] = allowed_hosts(app.config)
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
 
-    @app.after_request
-    def add_headers(response):
-        # One pass over the names: werkzeug answers each missing-header lookup by raising.
-        present = {name.lower() for name, _ in response.headers}
-        wanted = list(HEADERS.items())
-        if request.is_secure:
-            wanted.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
-        response.headers.extend([(name, value) for name, value in wanted
-                                 if name.lower() not in present])
-        return response
+
+def add_headers(response: Response) -> Response:
+    """Every security header a response does not set itself; HSTS over HTTPS only (an
+    after-request hook: portal.web.pipeline)."""
+    # One pass over the names: werkzeug answers each missing-header lookup by raising.
+    present = {name.lower() for name, _ in response.headers}
+    wanted = list(HEADERS.items())
+    if request.is_secure:
+        wanted.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    response.headers.extend([(name, value) for name, value in wanted
+                             if name.lower() not in present])
+    return response

@@ -85,10 +85,9 @@ def init_app(app: Flask) -> None:
             context, one, many, n),
         newstyle=True,
     )
-    # Literal messages are translated when templates compile (portal.template_i18n); what is
+    # Literal messages are translated when templates compile (portal.web.templates); what is
     # left, _(variable), skips the i18n extension's second context call.
     app.jinja_env.globals["_"] = _template_gettext
-    app.wsgi_app = LocalePrefixMiddleware(app.wsgi_app)
     app.add_template_filter(to_bcp47, "bcp47")
     app.add_template_filter(date_medium)
     app.add_template_filter(filesize)

@@ -3,7 +3,7 @@ browsers that accept it; a front proxy is then optional."""
 
 import gzip
 
-from flask import Flask, Response, request
+from flask import Response, request
 from werkzeug.http import parse_accept_header
 
 # Level 6: nginx's and gzip's usual trade of CPU for size, for answers compressed as they go;
@@ -12,7 +12,7 @@ LEVEL = 6
 # Below one network packet, compressing saves no round trip.
 MIN_COMPRESSED_SIZE = 1400
 # Set in the environ by the page cache, which compresses the HTML it renders itself.
-HTML_COMPRESSED_LATER = "portal.compression.html_compressed_later"
+HTML_COMPRESSED_LATER = "portal.web.compression.html_compressed_later"
 
 
 def compressible(media_type: str) -> bool:
@@ -39,27 +39,24 @@ def weak(etag: str) -> str:
     return etag if etag.startswith("W/") else f"W/{etag}"
 
 
-def init_app(app: Flask) -> None:
-    """Compress responses once they are complete. Registered after caching.init_app, so it
-    runs before the validators are computed: each encoding gets its own ETag."""
-
-    @app.after_request
-    def compress(response: Response) -> Response:
-        # Header names in one pass: werkzeug answers each missing-header lookup by raising.
-        present = {name.lower() for name, _ in response.headers}
-        if (response.direct_passthrough or response.is_streamed
-                or "content-encoding" in present or not compressible(response.mimetype)):
-            return response
-        response.vary.add("Accept-Encoding")
-        if response.mimetype == "text/html" and request.environ.get(HTML_COMPRESSED_LATER):
-            return response
-        if (response.status_code in (204, 304)
-                or not accepts_gzip(request.headers.get("Accept-Encoding"))):
-            return response
-        packed = gzipped(response.get_data(), response.mimetype)
-        if packed is not None:
-            response.set_data(packed)
-            response.headers["Content-Encoding"] = "gzip"
-            if "etag" in present:
-                response.headers["ETag"] = weak(response.headers["ETag"])
+def compress(response: Response) -> Response:
+    """The response gzip-compressed when the browser accepts it and it is worth it (an
+    after-request hook: portal.web.pipeline says why it runs before the validators)."""
+    # Header names in one pass: werkzeug answers each missing-header lookup by raising.
+    present = {name.lower() for name, _ in response.headers}
+    if (response.direct_passthrough or response.is_streamed
+            or "content-encoding" in present or not compressible(response.mimetype)):
         return response
+    response.vary.add("Accept-Encoding")
+    if response.mimetype == "text/html" and request.environ.get(HTML_COMPRESSED_LATER):
+        return response
+    if (response.status_code in (204, 304)
+            or not accepts_gzip(request.headers.get("Accept-Encoding"))):
+        return response
+    packed = gzipped(response.get_data(), response.mimetype)
+    if packed is not None:
+        response.set_data(packed)
+        response.headers["Content-Encoding"] = "gzip"
+        if "etag" in present:
+            response.headers["ETag"] = weak(response.headers["ETag"])
+    return response

@@ -8,17 +8,10 @@ Content-Security-Policy, so even a file a browser chose to render runs no script
 plugin, sends no form and loads nothing.
 """
 
-import os
 import re
-import stat
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
-from typing import BinaryIO
 from urllib.parse import quote
-
-from werkzeug.wrappers import Response
-from werkzeug.wsgi import wrap_file
 
 
 @dataclass(frozen=True)
@@ -130,53 +123,3 @@ def file_headers(name: str) -> dict[str, str]:
     return {"Content-Type": content_type(name),
             "Content-Disposition": content_disposition(name, kind.inline),
             **security_headers(name)}
-
-
-def open_inside(root: Path, path: Path) -> BinaryIO:
-    """Open a file under root for reading, refusing a path that leaves root or passes through a
-    symbolic link on the way (FileNotFoundError): root itself may be one, nothing below it."""
-    try:
-        relative = path.relative_to(root)
-    except ValueError:
-        raise FileNotFoundError(path) from None
-    if not relative.parts or any(part in ("", ".", "..") for part in relative.parts):
-        raise FileNotFoundError(path)
-    current = root.resolve()
-    for part in relative.parts[:-1]:
-        current = current / part
-        if current.is_symlink() or not current.is_dir():
-            raise FileNotFoundError(path)
-    try:
-        descriptor = os.open(current / relative.parts[-1], os.O_RDONLY | os.O_NOFOLLOW)
-    except OSError as error:  # ELOOP: the file itself is a link
-        raise FileNotFoundError(path) from error
-    file = os.fdopen(descriptor, "rb")
-    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-        file.close()
-        raise FileNotFoundError(path)
-    return file
-
-
-def send_file(environ: dict, root: Path, path: Path, name: str, max_age: int) -> Response:
-    """A response sending the file at path (under root) as name, under the policy: conditional
-    and ranged (videos seek), with the policy's type, disposition and security headers."""
-    file = open_inside(root, path)
-    info = os.fstat(file.fileno())
-    response = Response(wrap_file(environ, file), direct_passthrough=True)
-    response.headers.update(file_headers(name))
-    response.content_length = info.st_size
-    response.last_modified = info.st_mtime
-    response.set_etag(f"{info.st_mtime_ns:x}-{info.st_size:x}-{info.st_ino:x}")
-    response.cache_control.public = True
-    response.cache_control.max_age = max_age
-    return response.make_conditional(environ, accept_ranges=True, complete_length=info.st_size)
-
-
-def send_data(environ: dict, body: str | bytes, name: str, max_age: int) -> Response:
-    """A response sending generated data (a report's tables, the dataset) as the file name."""
-    response = Response(body)
-    response.headers.update(file_headers(name))
-    response.cache_control.public = True
-    response.cache_control.max_age = max_age
-    response.add_etag()
-    return response.make_conditional(environ)

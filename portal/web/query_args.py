@@ -15,7 +15,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.utils import cached_property
 
 # Where the names a request's page read are kept, in its WSGI environ.
-ENVIRON_KEY = "portal.query_args.read"
+ENVIRON_KEY = "portal.web.query_args.read"
 # The characters werkzeug leaves unquoted in the query strings url_for() builds
 # (werkzeug.urls._urlencode): a link of this site is spelled this way.
 SAFE = "!$'()*,/:;?@"

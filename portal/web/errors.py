@@ -1,33 +1,44 @@
 """Error pages in the site's own design: never a stack trace, always a way on."""
 
 import logging
+from collections.abc import Mapping
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, SecurityError
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    SecurityError,
+    default_exceptions,
+)
 
 log = logging.getLogger(__name__)
 
 
-class UserError(BadRequest):
-    """A 400 whose page tells the visitor exactly what was wrong with the request."""
-
-    def __init__(self, message: str):
-        super().__init__()
-        self.user_message = message
+def refusal(code: int, message: str, headers: Mapping[str, str] | None = None) -> HTTPException:
+    """The HTTP error `code` whose page tells the visitor `message` (translated by the caller),
+    with extra headers: the one way a view says why it refuses a request."""
+    error = default_exceptions[code]()
+    error.user_message = message
+    error.extra_headers = dict(headers or {})
+    return error
 
 
 def init_app(app: Flask) -> None:
     """Render every HTTP error with the site's error template."""
 
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        return respond(error), error.code, _allow_header(error)
+    app.register_error_handler(HTTPException, error_response)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         log.exception("unhandled error")
         return respond(InternalServerError()), 500
+
+
+def error_response(error: HTTPException):
+    """The answer to an HTTP error: its page (or JSON), its status and its headers."""
+    return respond(error), error.code, {**_allow_header(error),
+                                        **getattr(error, "extra_headers", {})}
 
 
 def respond(error: HTTPException):

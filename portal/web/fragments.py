@@ -20,7 +20,7 @@ from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
 
-from portal.lru import SizedLRU
+from portal.web.lru import SizedLRU
 
 
 class FragmentCache:

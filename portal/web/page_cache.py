@@ -4,25 +4,22 @@ A repeat view is served from memory without entering Flask; a conditional reques
 matches is answered 304 before any rendering, even by a worker that never rendered it,
 because the ETag is derived from the key rather than from the body.
 
-The preferences in the key are the ones the page is rendered from, parsed once
-(portal.preferences.read_cookie) and handed to the app in the environ; the app renders a page
-it may store with nothing but that value for a Cookie header. Only pages whose query holds
+The cookies in the key are the ones the page is rendered from: the app says which (`cookies`,
+the reading preferences parsed once and written one way, portal.wiring.preferences), and renders
+a page it may store with nothing but those for a Cookie header. Only pages whose query holds
 nothing the page did not read are stored (portal.query_args), and the whole cache stays within
 a byte budget."""
 
 import hashlib
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from werkzeug.http import parse_etags, unquote_etag
 
-from portal.catalogue import CatalogueStore
-from portal.compression import HTML_COMPRESSED_LATER, accepts_gzip, gzipped, weak
-from portal.lru import SizedLRU
-from portal.preferences import COOKIE, Choice
-from portal.query_args import holds_only_read
-from portal.wiring.preferences import read_cookie
+from portal.web.compression import HTML_COMPRESSED_LATER, accepts_gzip, gzipped, weak
+from portal.web.lru import SizedLRU
+from portal.web.query_args import holds_only_read
 
 # Dynamic or personal answers never go through the cache.
 UNCACHED_PREFIXES = ("/search", "/api/", "/en/search", "/en/api/", "/preferences",
@@ -78,14 +75,17 @@ def _matches(headers: list, if_none_match: str | None) -> bool:
 class PageCacheMiddleware:
     """WSGI middleware: serve GET/HEAD pages from an LRU of rendered responses."""
 
-    def __init__(self, wsgi_app: Callable, store: CatalogueStore, version: str,
-                 allowed: Mapping[str, Choice], max_entries: int = 2000,
+    def __init__(self, wsgi_app: Callable, content_version: Callable[[], str],
+                 cookies: Callable[[dict], str], code: str, max_entries: int = 2000,
                  max_bytes: int = 64 * 1024 * 1024, max_age: int = 60):
+        """content_version() says which content a page shows; cookies(environ) is the Cookie
+        header a page of that request is rendered with (the only cookies a page may depend
+        on, normalised); code is the code_version() of what renders pages."""
         self.wsgi_app = wsgi_app
         self.max_age = max_age
-        self.store = store
-        self.version = version
-        self.allowed = allowed
+        self.content_version = content_version
+        self.cookies = cookies
+        self.version = code
         self.pages = SizedLRU(max_entries, max_bytes)
 
     def _key(self, environ) -> str | None:
@@ -93,10 +93,9 @@ class PageCacheMiddleware:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or path.startswith(
                 UNCACHED_PREFIXES):
             return None
-        preferences = read_cookie(environ, self.allowed).value
         parts = (environ.get("HTTP_HOST", ""), environ.get("wsgi.url_scheme", ""),
                  environ.get("SCRIPT_NAME", ""), path, environ.get("QUERY_STRING", ""),
-                 preferences, self.store.current().version, self.version)
+                 self.cookies(environ), self.content_version(), self.version)
         return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
     def __call__(self, environ, start_response) -> Iterable[bytes]:
@@ -130,9 +129,9 @@ class PageCacheMiddleware:
         # else a visitor's cookies say.
         plain = {k: v for k, v in environ.items() if k not in ("HTTP_IF_NONE_MATCH",
                                                                 "HTTP_COOKIE")}
-        preferences = read_cookie(environ, self.allowed).value
-        if preferences:
-            plain["HTTP_COOKIE"] = f"{COOKIE}={preferences}"
+        cookies = self.cookies(environ)
+        if cookies:
+            plain["HTTP_COOKIE"] = cookies
         plain[HTML_COMPRESSED_LATER] = True  # the cache stores pages plain, gzips them itself
         plain["REQUEST_METHOD"] = "GET"
         result = self.wsgi_app(plain, capture)

@@ -19,7 +19,7 @@ from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup
 
-from portal.i18n import DEFAULT_LOCALE, select_locale
+from portal.web.i18n import DEFAULT_LOCALE, select_locale
 
 SEPARATOR = ":"
 

@@ -1,0 +1,75 @@
+"""The request and response machinery, knowing nothing of the domain (it imports no domain
+package and no view; what it needs from them it is handed as callables): languages, templates,
+URLs, canonical addresses, security headers and hosts, error pages, assets, validators,
+compression, the fragment and page caches, request values, file responses, the server, and the
+pipeline that orders its hooks and wrappers."""
+
+from collections.abc import Iterable
+
+from flask import Flask
+
+from portal.web import (
+    assets,
+    caching,
+    canonical,
+    compression,
+    errors,
+    files,
+    fragments,
+    i18n,
+    page_cache,
+    pipeline,
+    security,
+    segments,
+    urls,
+)
+from portal.web.arguments import page_argument, year_value
+from portal.web.canonical import canonical_url, current_path
+from portal.web.errors import error_response, refusal
+from portal.web.query_args import NotingRequest
+from portal.web.request_values import ascii_digits, visible_text, whole_number
+from portal.web.security import HEADERS, safe_local_path, same_site
+from portal.web.urls import cached_url_for
+
+__all__ = [
+    "HEADERS",
+    "NotingRequest",
+    "ascii_digits",
+    "assets",
+    "cached_url_for",
+    "caching",
+    "canonical",
+    "canonical_url",
+    "compression",
+    "current_path",
+    "error_response",
+    "errors",
+    "files",
+    "fragments",
+    "i18n",
+    "init_app",
+    "page_argument",
+    "page_cache",
+    "pipeline",
+    "refusal",
+    "safe_local_path",
+    "same_site",
+    "security",
+    "segments",
+    "urls",
+    "visible_text",
+    "whole_number",
+    "year_value",
+]
+
+
+def init_app(app: Flask, stylesheets: Iterable[str] = ()) -> None:
+    """Install the machinery on the app; generated stylesheets join the asset bundle. The
+    after-request hooks and WSGI wrappers are installed by pipeline.install, in their order."""
+    i18n.init_app(app)
+    urls.init_app(app)
+    fragments.init_app(app)
+    assets.init_app(app, stylesheets)
+    security.init_app(app)
+    canonical.init_app(app)
+    errors.init_app(app)
