@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from portal.report_import import guess_kind, import_report, write_import
 from portal.reports import CELLS, load_report, make_report, report_to_yaml, validate_report
+from portal.reports.importer import guess_kind, import_report, write_import
 
 FIXTURES = Path(__file__).parent / "report_fixtures"
 CONTENT = Path(__file__).parent.parent / "content" / "annual-reports"

@@ -4,7 +4,7 @@ bar chart that shows them (the template draws it as inline SVG; every value is i
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from portal.reports import TABLE3_ROWS, Report
+from portal.reports.model import TABLE3_ROWS, Report
 from portal.text import N_
 
 
