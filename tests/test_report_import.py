@@ -7,7 +7,17 @@ import pytest
 import yaml
 
 from portal.reports import CELLS, load_report, make_report, report_to_yaml, validate_report
-from portal.reports.importer import guess_kind, import_report, write_import
+from portal.reports.importer import (
+    OutlineError,
+    build_body,
+    find_labels,
+    find_outline,
+    guess_kind,
+    import_report,
+    place_numbers,
+    read_source,
+    write_import,
+)
 
 FIXTURES = Path(__file__).parent / "report_fixtures"
 CONTENT = Path(__file__).parent.parent / "content" / "annual-reports"
@@ -285,6 +295,41 @@ def test_numbers_that_break_the_rules_are_imported_and_reported():
     assert result.unplaced == []
     assert [problem.rule for problem in result.problems] == ["R1", "R3"]
     assert result.problems == validate_report(result.report, result.body)
+
+
+# --- The stages, one by one ---------------------------------------------------------------------
+
+
+def test_the_stages_called_one_by_one_give_what_import_report_gives():
+    lines = read_source(TWIN_HTML)
+    outline = find_outline(lines)
+    placed = place_numbers({n: find_labels(n, outline.tables[n]) for n in (2, 3, 4)})
+    body = build_body(lines, outline, placed.footnotes)
+    result = import_report(TWIN_HTML)
+    assert (outline.title, outline.organisation, outline.year) == (
+        result.title,
+        result.report.organisation,
+        result.report.year,
+    )
+    assert placed.unplaced == []
+    assert placed.tables == {2: result.report.table2, 3: result.report.table3,
+                             4: result.report.table4}
+    assert body == result.body
+
+
+def test_a_label_wrapped_over_lines_is_found_with_the_values_after_it():
+    region = [(10, "社会公益"), (11, "组织"), (12, "3"), (13, "2")]
+    [entry] = find_labels(3, region)
+    assert (entry.label.key, entry.text, entry.line) == ("nonprofit", "社会公益组织", 10)
+    assert [token.value for token in entry.values] == [3, 2]
+
+
+def test_the_outline_names_the_sections_it_cannot_find():
+    lines = read_source(SEED.replace("三、收到和处理政府信息公开申请情况", "收到的申请"))
+    with pytest.raises(OutlineError) as raised:
+        find_outline(lines)
+    assert raised.value.title == "灵武市科学技术局2024年政府信息公开工作年度报告"
+    assert "“三、”" in raised.value.message
 
 
 # --- Writing the files ----------------------------------------------------------------------------
