@@ -353,6 +353,19 @@ def test_importing_again_keeps_the_front_matter_staff_filled_in(tmp_path):
     assert load_report(data).value(2, "rules", "in_force") == 1
 
 
+def test_importing_again_keeps_front_matter_closed_with_dots_and_drops_the_old_body(tmp_path):
+    document, _ = write_import(import_report(SEED), tmp_path, "r")
+    lines = document.read_text("utf-8").replace("department:", "department: 办公室").split("\n")
+    close = lines.index("---", 1)
+    lines[close] = "..."  # YAML's end-of-document line closes front matter too
+    front = "\n".join(lines[: close + 1])
+    # The old body has a thematic break, which is no end of front matter.
+    document.write_text(front + "\n旧的正文\n\n---\n\n旧的附言\n", "utf-8")
+    result = import_report(SEED)
+    write_import(result, tmp_path, "r")
+    assert document.read_text("utf-8") == front + "\n" + result.body
+
+
 def test_an_incomplete_import_is_not_written(tmp_path):
     result = import_report(SEED.replace("行政许可\n\n0", "行政许可"))
     assert result.report is not None  # a whole blank row is a row of zeros

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from portal.reports.datafile import yaml_text
 from portal.reports.importer.source import Line, collapse, comparable
+from portal.text import FrontMatterError, split_front_matter
 
 CATEGORY = "政府信息公开年报"
 FRONT_MATTER_KEYS = (
@@ -189,9 +190,10 @@ def content_file(title: str, body: str, slug: str, existing: str | None = None) 
     replaces the body but not what they wrote in the front matter.
     """
     if existing is not None:
-        old = existing.removeprefix("\ufeff").split("\n")
-        if old and old[0].rstrip() == "---":
-            close = next((n for n in range(1, len(old)) if old[n].rstrip() == "---"), None)
-            if close is not None:
-                return "\n".join(old[: close + 1]) + "\n" + body
+        try:
+            old, close = split_front_matter(existing)
+        except FrontMatterError:
+            pass  # no front matter to keep: the new file replaces the old one whole
+        else:
+            return "\n".join(old[: close + 1]) + "\n" + body
     return render_markdown(title, body, slug)
