@@ -276,6 +276,18 @@ def test_table4_with_missing_numbers_is_listed():
     ]
 
 
+def test_table4_numbers_after_an_unknown_line_are_listed_not_a_crash():
+    note = "注：行政复议、行政诉讼数量含上年度结转数量。"
+    head, tail = TWIN_TEXT.split(note)
+    numbers = head.rindex("总计\n") + len("总计\n")
+    result = import_report(head[:numbers] + note + "\n" + head[numbers:] + tail)
+    assert result.report is None
+    assert result.unplaced == [
+        f"表四（原文第 568 行）：无法识别的“{note}”后面的数值（1 1 0 1 3 1 0 0 0 1 0 0 0 1 1）",
+        "表四：没有找到数值，应有 15 个，无法确定位置",
+    ]
+
+
 def test_a_text_without_a_report_title_is_refused():
     result = import_report("一、总体情况\n\n二、主动公开政府信息情况\n")
     assert result.report is None

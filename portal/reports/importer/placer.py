@@ -218,11 +218,13 @@ def _place_table4(entries: list[Entry], placer: Placer) -> None:
     while len(values) > 15 and values[-1].value is BLANK:
         values.pop()
     if len(values) != 15:
-        shown = " ".join(t.text or "空" for t in values)
-        placer.unplaced.append(
-            f"表四{_at(values[0].line)}：找到 {len(values)} 个数值（{shown}），应有 15 个，"
-            "无法确定位置"
-        )
+        if values:
+            shown = " ".join(t.text or "空" for t in values)
+            found = f"{_at(values[0].line)}：找到 {len(values)} 个数值（{shown}）"
+        else:
+            # Numbers there were, but all after text that is no header: listed with that text.
+            found = "：没有找到数值"
+        placer.unplaced.append(f"表四{found}，应有 15 个，无法确定位置")
         for group, _ in order:
             placer.seen.add((4, group))
         return
