@@ -169,7 +169,7 @@ def import_report_command(source: Path, slug: str, folder: Path, kind: str | Non
     nothing is written.
     """
     from portal.catalogue import SLUG
-    from portal.report_import import import_report, write_import
+    from portal.reports.importer import import_report, write_import
 
     if not SLUG.match(slug):
         raise click.BadParameter(

@@ -6,8 +6,18 @@ from pathlib import Path
 import pytest
 import yaml
 
-from portal.report_import import guess_kind, import_report, write_import
 from portal.reports import CELLS, load_report, make_report, report_to_yaml, validate_report
+from portal.reports.importer import (
+    OutlineError,
+    build_body,
+    find_labels,
+    find_outline,
+    guess_kind,
+    import_report,
+    place_numbers,
+    read_source,
+    write_import,
+)
 
 FIXTURES = Path(__file__).parent / "report_fixtures"
 CONTENT = Path(__file__).parent.parent / "content" / "annual-reports"
@@ -266,6 +276,18 @@ def test_table4_with_missing_numbers_is_listed():
     ]
 
 
+def test_table4_numbers_after_an_unknown_line_are_listed_not_a_crash():
+    note = "注：行政复议、行政诉讼数量含上年度结转数量。"
+    head, tail = TWIN_TEXT.split(note)
+    numbers = head.rindex("总计\n") + len("总计\n")
+    result = import_report(head[:numbers] + note + "\n" + head[numbers:] + tail)
+    assert result.report is None
+    assert result.unplaced == [
+        f"表四（原文第 568 行）：无法识别的“{note}”后面的数值（1 1 0 1 3 1 0 0 0 1 0 0 0 1 1）",
+        "表四：没有找到数值，应有 15 个，无法确定位置",
+    ]
+
+
 def test_a_text_without_a_report_title_is_refused():
     result = import_report("一、总体情况\n\n二、主动公开政府信息情况\n")
     assert result.report is None
@@ -287,6 +309,41 @@ def test_numbers_that_break_the_rules_are_imported_and_reported():
     assert result.problems == validate_report(result.report, result.body)
 
 
+# --- The stages, one by one ---------------------------------------------------------------------
+
+
+def test_the_stages_called_one_by_one_give_what_import_report_gives():
+    lines = read_source(TWIN_HTML)
+    outline = find_outline(lines)
+    placed = place_numbers({n: find_labels(n, outline.tables[n]) for n in (2, 3, 4)})
+    body = build_body(lines, outline, placed.footnotes)
+    result = import_report(TWIN_HTML)
+    assert (outline.title, outline.organisation, outline.year) == (
+        result.title,
+        result.report.organisation,
+        result.report.year,
+    )
+    assert placed.unplaced == []
+    assert placed.tables == {2: result.report.table2, 3: result.report.table3,
+                             4: result.report.table4}
+    assert body == result.body
+
+
+def test_a_label_wrapped_over_lines_is_found_with_the_values_after_it():
+    region = [(10, "社会公益"), (11, "组织"), (12, "3"), (13, "2")]
+    [entry] = find_labels(3, region)
+    assert (entry.label.key, entry.text, entry.line) == ("nonprofit", "社会公益组织", 10)
+    assert [token.value for token in entry.values] == [3, 2]
+
+
+def test_the_outline_names_the_sections_it_cannot_find():
+    lines = read_source(SEED.replace("三、收到和处理政府信息公开申请情况", "收到的申请"))
+    with pytest.raises(OutlineError) as raised:
+        find_outline(lines)
+    assert raised.value.title == "灵武市科学技术局2024年政府信息公开工作年度报告"
+    assert "“三、”" in raised.value.message
+
+
 # --- Writing the files ----------------------------------------------------------------------------
 
 
@@ -306,6 +363,19 @@ def test_importing_again_keeps_the_front_matter_staff_filled_in(tmp_path):
     write_import(import_report(fixed), tmp_path, "r")
     assert front_matter(document.read_text("utf-8"))["department"] == "办公室"
     assert load_report(data).value(2, "rules", "in_force") == 1
+
+
+def test_importing_again_keeps_front_matter_closed_with_dots_and_drops_the_old_body(tmp_path):
+    document, _ = write_import(import_report(SEED), tmp_path, "r")
+    lines = document.read_text("utf-8").replace("department:", "department: 办公室").split("\n")
+    close = lines.index("---", 1)
+    lines[close] = "..."  # YAML's end-of-document line closes front matter too
+    front = "\n".join(lines[: close + 1])
+    # The old body has a thematic break, which is no end of front matter.
+    document.write_text(front + "\n旧的正文\n\n---\n\n旧的附言\n", "utf-8")
+    result = import_report(SEED)
+    write_import(result, tmp_path, "r")
+    assert document.read_text("utf-8") == front + "\n" + result.body
 
 
 def test_an_incomplete_import_is_not_written(tmp_path):

@@ -6,7 +6,7 @@ import json
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from portal import reports, wiring
-from portal.comparison import KEY_FIGURES, comparison_chart
+from portal.reports import KEY_FIGURES, comparison_chart
 from portal.web import files, segments
 
 blueprint = Blueprint("reports", __name__)

@@ -4,7 +4,8 @@ bar chart that shows them (the template draws it as inline SVG; every value is i
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from portal.reports import TABLE3_ROWS, Report
+from portal.reports.layout import group_keys
+from portal.reports.model import Report
 from portal.text import N_
 
 
@@ -13,7 +14,7 @@ def _total(row: str) -> Callable[[Report], int]:
 
 
 def _group_total(group: str) -> Callable[[Report], int]:
-    rows = [row.key for row in TABLE3_ROWS if row.group == group]
+    rows = group_keys(group)
     return lambda report: sum(report.value(3, row, "total") or 0 for row in rows)
 
 

@@ -1,0 +1,121 @@
+"""A published annual report (scraped text or an HTML page) -> a content file and its table data.
+
+An import runs in four stages, each a function a test can call on its own:
+
+1. ``read_source`` (source.py): the text or HTML page -> its lines, HTML tables flattened row by
+   row the way a scraper does, an empty cell kept as an explicit blank;
+2. ``find_outline`` (document.py): the title and the six section headings, which say where the
+   prose and the three table regions stand; ``find_labels`` (labels.py): in each table region,
+   every label recognised against the statutory layout, with the values that follow it;
+3. ``place_numbers`` (placer.py): the values placed in their cells, or listed with the reason
+   they cannot be placed without guessing;
+4. ``build_body`` (document.py): the prose as Markdown with a marker where each table goes.
+
+A number that cannot be placed is listed in ``ImportResult.unplaced`` and no report is produced:
+an import either gives all 200 cells or says which it could not fill. This package is the
+importer's door; it is not loaded with ``portal.reports`` because only ``portal import-report``
+needs it (and its HTML parser). Pure domain code: no Flask here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from portal.reports.datafile import report_to_yaml
+from portal.reports.importer.document import (
+    Outline,
+    OutlineError,
+    build_body,
+    content_file,
+    find_outline,
+    render_markdown,
+)
+from portal.reports.importer.labels import Entry, find_labels
+from portal.reports.importer.placer import Placer, place_numbers
+from portal.reports.importer.source import Line, guess_kind, read_source
+from portal.reports.model import Report
+from portal.reports.rules import Problem, validate_report
+from portal.text import atomic_write
+
+__all__ = [
+    "Entry",
+    "ImportResult",
+    "Line",
+    "Outline",
+    "OutlineError",
+    "Placer",
+    "build_body",
+    "find_labels",
+    "find_outline",
+    "guess_kind",
+    "import_report",
+    "place_numbers",
+    "read_source",
+    "render_markdown",
+    "write_import",
+]
+
+
+@dataclass
+class ImportResult:
+    """What an import produced: the report (None when a cell could not be placed) and its text."""
+
+    report: Report | None
+    title: str
+    body: str
+    unplaced: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    slug: str | None = None
+
+    @property
+    def markdown(self) -> str:
+        """The content file: front matter (no invented metadata) and the body with table markers."""
+        return render_markdown(self.title, self.body, self.slug)
+
+
+def import_report(
+    source_text: str, kind: Literal["text", "html"] | None = None, slug: str | None = None
+) -> ImportResult:
+    """Read a published report: its tables and content file, or what could not be placed."""
+    lines = read_source(source_text, kind)
+    try:
+        outline = find_outline(lines)
+    except OutlineError as error:
+        return ImportResult(None, error.title, "", unplaced=[error.message], slug=slug)
+    entries = {number: find_labels(number, region) for number, region in outline.tables.items()}
+    placed = place_numbers(entries)
+    body = build_body(lines, outline, placed.footnotes)
+    report = None
+    problems: list[Problem] = []
+    if not placed.unplaced:
+        tables = placed.tables
+        report = Report(outline.organisation, outline.year, tables[2], tables[3], tables[4])
+        problems = validate_report(report, body)
+    return ImportResult(
+        report,
+        outline.title,
+        body,
+        unplaced=placed.unplaced,
+        problems=problems,
+        notes=placed.notes + outline.notes,
+        slug=slug,
+    )
+
+
+def write_import(result: ImportResult, content_dir: Path, slug: str) -> list[Path]:
+    """Write ``<slug>.md`` and ``<slug>.report.yml``; keep the front matter of an existing file."""
+    if result.report is None:
+        raise ValueError("导入未完成（有数值无法放置），不写入文件")
+    content_dir.mkdir(parents=True, exist_ok=True)
+    document = content_dir / f"{slug}.md"
+    data = content_dir / f"{slug}.report.yml"
+    existing = document.read_text("utf-8") if document.exists() else None
+    markdown = content_file(result.title, result.body, slug, existing)
+    # Each file is written beside its target and renamed over it, so a failure halfway never
+    # leaves a published report truncated.
+    atomic_write(data, report_to_yaml(result.report))
+    atomic_write(document, markdown)
+    return [document, data]

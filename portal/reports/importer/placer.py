@@ -1,0 +1,279 @@
+"""Stage three of an import: the numbers after each label, placed in the report's cells.
+
+A number that cannot be placed without guessing is listed in ``Placer.unplaced``, with the
+reason, and no report is produced: an import either gives all 200 cells or says which it could
+not fill.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from portal.reports.importer.labels import Entry, Token
+from portal.reports.importer.source import BLANK, comparable
+from portal.reports.layout import (
+    TABLE2_BLOCKS,
+    TABLE3_COLUMNS,
+    TABLE3_SECTIONS,
+    TABLE4_COLUMNS,
+    TABLE_NAMES,
+    Column,
+    Row,
+    row_name,
+    table_rows,
+)
+from portal.reports.model import Table
+
+_FOOTNOTE = re.compile(r"^[(（]?(?:注|备注|说明|\*)")
+
+
+def _at(line: int | None) -> str:
+    """Where in the source text a message points, when the source has lines."""
+    return f"（原文第 {line} 行）" if line else ""
+
+
+class Placer:
+    """The cells of one report as they are filled (tables), what could not be placed and why
+    (unplaced), notes for staff, and the text kept below each table (footnotes)."""
+
+    def __init__(self) -> None:
+        self.tables: dict[int, Table] = {2: {}, 3: {}, 4: {}}
+        self.unplaced: list[str] = []
+        self.notes: list[str] = []
+        self.footnotes: dict[int, list[str]] = {2: [], 3: [], 4: []}
+        self.seen: set[tuple[int, str]] = set()
+
+    def place(
+        self,
+        table: int,
+        row: Row,
+        columns: tuple[Column, ...],
+        tokens: list[Token],
+        line: int | None = None,
+    ) -> None:
+        """Put a row's values into its cells, or say why they cannot be placed."""
+        name = f"{TABLE_NAMES[table]}“{row_name(table, row)}”行{_at(line)}"
+        if (table, row.key) in self.seen:
+            shown = " ".join(t.text or "空" for t in tokens)
+            self.unplaced.append(f"{name}出现了两次，第二次的数值（{shown}）未使用")
+            return
+        self.seen.add((table, row.key))
+        # Empty cells that an HTML layout adds after the last column are not values.
+        while len(tokens) > len(columns) and tokens[-1].value is BLANK:
+            tokens = tokens[:-1]
+        cells = self.tables[table].setdefault(row.key, {})
+        if not tokens:
+            # A row with no values at all: every cell blank, which unambiguously means 0.
+            for column in columns:
+                cells[column.key] = Decimal(0) if column.key == "amount" else 0
+            self.notes.append(f"{name}没有数值，按全部为 0 处理")
+            return
+        if len(tokens) != len(columns):
+            del self.tables[table][row.key]
+            shown = " ".join(t.text or "空" for t in tokens)
+            wanted = "、".join(column.label for column in columns)
+            self.unplaced.append(
+                f"{name}：找到 {len(tokens)} 个数值（{shown}），应有 {len(columns)} 个"
+                f"（{wanted}），无法确定各属哪一列"
+            )
+            return
+        for column, token in zip(columns, tokens, strict=True):
+            if token.merged:
+                self.unplaced.append(
+                    f"{name}“{column.label}”列：单元格与上一行合并，无法确定数值"
+                )
+                continue
+            value = 0 if token.value is BLANK else token.value
+            if column.key == "amount" and isinstance(value, int):
+                value = Decimal(value)
+            cells[column.key] = value
+
+    def stray(self, table: int, entry: Entry, why: str) -> None:
+        """Values that belong to no cell."""
+        shown = " ".join(t.text or "空" for t in entry.values if t.value is not BLANK)
+        if shown:
+            line = entry.line or entry.values[0].line
+            self.unplaced.append(f"{TABLE_NAMES[table]}{_at(line)}：{why}（{shown}）")
+
+    def text(self, table: int, entry: Entry, complete: bool) -> None:
+        """Text in a table region that is no label: a footnote, kept below the table."""
+        if entry.values:
+            self.stray(table, entry, f"无法识别的“{entry.text}”后面的数值")
+        if not entry.text:
+            return
+        self.footnotes[table].append(entry.text)
+        if not complete and not _FOOTNOTE.match(comparable(entry.text)):
+            self.notes.append(f"{TABLE_NAMES[table]}中无法识别的文字“{entry.text}”已作为表注保留")
+
+    def missing(self) -> None:
+        """List the rows that never appeared (a row that did is placed or already listed)."""
+        for number in (2, 3, 4):
+            for row in table_rows(number):
+                if (number, row.key) not in self.seen:
+                    name = f"{TABLE_NAMES[number]}“{row_name(number, row)}”行"
+                    self.unplaced.append(f"{name}：未找到")
+
+
+def _place_table2(entries: list[Entry], placer: Placer) -> None:
+    rows = {row.key: (block, row) for block in TABLE2_BLOCKS for row in block.rows}
+    header: list[str] = []
+    for entry in entries:
+        label = entry.label
+        if label is None:
+            placer.text(2, entry, complete=len(placer.tables[2]) == len(rows))
+        elif label.role == "block":
+            header = []
+            placer.stray(2, entry, f"“{entry.text}”后面多出的数值")
+        elif label.role in ("column", "ignore"):
+            if label.role == "column":
+                header.append(label.key)
+            placer.stray(2, entry, f"表头“{entry.text}”后面多出的数值")
+        else:
+            block, row = rows[label.key]
+            statutory = [column.key for column in block.columns]
+            if header and sorted(header) == sorted(statutory):
+                columns = tuple(next(c for c in block.columns if c.key == k) for k in header)
+            elif not header or not set(header) & set(statutory):
+                columns = block.columns
+            else:
+                shown = "、".join(header)
+                placer.unplaced.append(
+                    f"表二“{row.label}”行：列标题（{shown}）与{block.label}不符，无法放置数值"
+                )
+                continue
+            placer.place(2, row, columns, entry.values, entry.line)
+
+
+def _place_table3(entries: list[Entry], placer: Placer) -> None:
+    rows = {row.key: row for section in TABLE3_SECTIONS for row in section}
+    header: list[str] = []
+    columns: tuple[Column, ...] | None = None
+    for entry in entries:
+        label = entry.label
+        in_rows = columns is not None
+        if label is not None and label.role in ("row", "heading") and not in_rows:
+            columns = _table3_columns(header, placer)
+            if columns is None:
+                return
+        if label is None:
+            complete = len(placer.tables[3]) == len([r for r in rows.values() if not r.heading])
+            if in_rows:
+                placer.text(3, entry, complete)
+            else:
+                placer.stray(3, entry, "表头中多出的数值")
+        elif label.role in ("column", "group", "ignore"):
+            if not in_rows and label.role == "column":
+                header.append(label.key)
+            placer.stray(3, entry, f"表头“{entry.text}”后面多出的数值")
+        elif label.role == "heading":
+            placer.stray(3, entry, f"分组标题“{entry.text}”不应有数值")
+        else:
+            placer.place(3, rows[label.key], columns, entry.values, entry.line)
+
+
+def _table3_columns(header: list[str], placer: Placer) -> tuple[Column, ...] | None:
+    """The column order of table 3 from its flattened header.
+
+    Flattened row by row, the header reads 自然人, 法人或其他组织, 总计 and then the five
+    organisation columns: 自然人 is the first column and 总计 the last, the others in the order
+    they appear.
+    """
+    by_key = {column.key: column for column in TABLE3_COLUMNS}
+    if not header:
+        placer.notes.append("表三没有列标题，按法定格式的列顺序放置数值")
+        return TABLE3_COLUMNS
+    if sorted(header) != sorted(by_key):
+        found = "、".join(by_key[key].label for key in header)
+        placer.unplaced.append(f"表三的列标题不完整或有重复（{found}），无法确定各列位置")
+        return None
+    middle = [key for key in header if by_key[key].group]
+    return (by_key["person"], *(by_key[key] for key in middle), by_key["total"])
+
+
+def _place_table4(entries: list[Entry], placer: Placer) -> None:
+    """Table 4: its header (three groups of five results), then its 15 numbers in one run."""
+    groups: list[str] = []
+    results: list[str] = []
+    values: list[Token] = []
+    for entry in entries:
+        label = entry.label
+        if label is None:
+            # Text after the numbers is a footnote (注：…含上年度结转数量).
+            placer.text(4, entry, complete=bool(values))
+            continue
+        if values:
+            if any(token.value is not BLANK for token in values):
+                placer.stray(4, Entry(None, "", None, values), "数值与表头交错，无法确定位置")
+                return
+            values = []  # empty header cells of an HTML table, not numbers
+        if label.role == "group":
+            groups.append(label.key)
+        elif label.role == "column":
+            results.append(label.key)
+        values += entry.values
+    order = _table4_order(groups, results, placer)
+    if order is None:
+        return
+    while len(values) > 15 and values[-1].value is BLANK:
+        values.pop()
+    if len(values) != 15:
+        if values:
+            shown = " ".join(t.text or "空" for t in values)
+            found = f"{_at(values[0].line)}：找到 {len(values)} 个数值（{shown}）"
+        else:
+            # Numbers there were, but all after text that is no header: listed with that text.
+            found = "：没有找到数值"
+        placer.unplaced.append(f"表四{found}，应有 15 个，无法确定位置")
+        for group, _ in order:
+            placer.seen.add((4, group))
+        return
+    rows = {row.key: row for row in table_rows(4)}
+    for index, (group, columns) in enumerate(order):
+        run = values[index * 5 : index * 5 + 5]
+        placer.place(4, rows[group], columns, run, run[0].line)
+
+
+def _table4_order(
+    groups: list[str], results: list[str], placer: Placer
+) -> list[tuple[str, tuple[Column, ...]]] | None:
+    """The (row, columns) each run of five numbers belongs to, from the flattened header.
+
+    In the statutory sheet 行政复议 is the leftmost group; the two kinds of 诉讼 follow in the
+    order their headers appear, each with its five results in their order.
+    """
+    by_key = {column.key: column for column in TABLE4_COLUMNS}
+    statutory = ["review", "suit_direct", "suit_after_review"]
+    if not groups and not results:
+        placer.notes.append("表四没有表头，按法定格式的顺序放置数值")
+        return [(group, TABLE4_COLUMNS) for group in statutory]
+    runs = [results[start : start + 5] for start in (0, 5, 10)]
+    if (
+        sorted(groups) != sorted(statutory)
+        or len(results) != 15
+        or any(sorted(run) != sorted(by_key) for run in runs)
+    ):
+        placer.unplaced.append("表四的表头无法识别（应有行政复议、未经复议直接起诉、复议后起诉各五列）")
+        return None
+    order = ["review", *(group for group in groups if group != "review")]
+    return [
+        (group, tuple(by_key[key] for key in run)) for group, run in zip(order, runs, strict=True)
+    ]
+
+
+_TABLES = {2: _place_table2, 3: _place_table3, 4: _place_table4}
+
+
+def place_numbers(entries: dict[int, list[Entry]]) -> Placer:
+    """Place the values of each table's entries (from find_labels) in their cells."""
+    placer = Placer()
+    for number, place in _TABLES.items():
+        if any(entry.values for entry in entries[number]):
+            place(entries[number], placer)
+        else:
+            # A table without a single number was most likely published as an image: reading
+            # it as all blank would publish 0s that nobody wrote.
+            placer.unplaced.append(f"{TABLE_NAMES[number]}中没有任何数值（表格可能是图片），无法导入")
+            placer.seen.update((number, row.key) for row in table_rows(number))
+    placer.missing()
+    return placer
