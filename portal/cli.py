@@ -268,7 +268,7 @@ def export(target: Path):
 def serve(host: str, port: int, workers: int, threads: int, access_log: str | None, debug: bool):
     """Serve the site: gunicorn in production, the development server with --debug."""
     from portal import create_app
-    from portal.web.server import run_gunicorn
+    from portal.web import run_gunicorn
 
     app = create_app()
     # The first catalogue is read here, before the workers are forked: they start with it.

@@ -67,14 +67,12 @@ def test_a_file_with_50000_keys_costs_one_warning_and_other_pages_keep_serving(
 
 def test_a_body_made_to_be_slow_is_rendered_when_read_never_in_a_visitors_request(
         app, client, site, monkeypatch):
-    from portal.catalogue import content
-
     path = site / "policy" / "2023-science-popularisation-plan.md"
     path.write_text(path.read_text(encoding="utf-8") + "\n" + "![" * 5_000 + "\n",
                     encoding="utf-8")
     app.extensions["portal.catalogue"].refresh()  # what the background refresh does
     rendered = []
-    monkeypatch.setattr(content, "render_markdown",
+    monkeypatch.setattr("portal.catalogue.document.render_markdown",
                         lambda text: rendered.append(len(text)) or "")
     page = client.get("/documents/2023-science-popularisation-plan/")
     assert page.status_code == 200 and "![![![" in page.get_data(as_text=True)

@@ -15,17 +15,10 @@ from portal.catalogue.categories import (
     TREE,
     Category,
 )
-from portal.catalogue.content import (
-    MAX_PROBLEMS_PER_FILE,
-    SLUG,
-    Attachment,
-    Document,
-    Problem,
-    Video,
-    content_files,
-    parse_file,
-)
+from portal.catalogue.content import SLUG, content_files, parse_file
+from portal.catalogue.document import Attachment, Document, Problem, Video
 from portal.catalogue.drafts import next_index_no, review_file, scaffold_draft, status_report
+from portal.catalogue.frontmatter import MAX_PROBLEMS_PER_FILE
 from portal.catalogue.last_good import LastGood, snapshot_folder
 from portal.catalogue.listing import FILTER_KEYS, Catalogue, Filters, build_catalogue
 from portal.catalogue.markup import plain_text, render_markdown

@@ -11,15 +11,22 @@ import difflib
 import os
 import re
 import time
-from dataclasses import dataclass, field, replace
-from functools import cached_property
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
 from portal import filetypes, reports, workflow
 from portal.catalogue import categories
-from portal.catalogue.markup import body_problems, plain_text, render_markdown
+from portal.catalogue.document import Attachment, Document, Problem, Video
+from portal.catalogue.frontmatter import (
+    Parse,
+    capped,
+    is_empty,
+    read_front_matter,
+    text_value,
+)
+from portal.catalogue.markup import body_problems
 from portal.text import FrontMatterError, split_front_matter
 from portal.workflow import digests
 
@@ -30,19 +37,10 @@ RENDER_WHEN_READ_SECONDS = 0.02
 # Markdown scans ahead from every "[" for the end of a link: tens of microseconds each, so a
 # body of nothing but "![" took minutes to check and render. Real documents have hundreds.
 MAX_BRACKETS = 10_000
-# Bounds on what one file may cost to read: a real front matter is under 2 KB, 17 keys and
-# three levels deep. Beyond these a file is refused with one problem, before YAML builds it.
-MAX_FRONT_MATTER_CHARS = 64 * 1024
-MAX_FRONT_MATTER_KEYS = 64
-MAX_YAML_DEPTH = 8
-MAX_YAML_NODES = 4000
-# More problems than this in one file are summed up in one line ("and 312 more").
-MAX_PROBLEMS_PER_FILE = 20
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 INDEX_NO = re.compile(r"^(?:[0-9A-Z]{9}/\d{4}|[0-9A-Z]{18}/\d{6})-\d{3,6}$")
 DOC_NO = re.compile(r"^\S+〔\d{4}〕\d+号$")
-TABLE_MARKER = re.compile(r"^\[\[table:(2|3|4)\]\]$", re.MULTILINE)
 
 TEXT_FIELDS = ("title", "index_no", "doc_no", "department")
 CHOICE_FIELDS = {
@@ -50,176 +48,8 @@ CHOICE_FIELDS = {
     "five_openness": tuple(categories.FIVE_OPENNESS),
     "mode": categories.MODES,
 }
-REQUIRED_KEYS = ("title", "index_no", "doc_no", "date", "department", "time_limit", "category",
-                 "five_openness", "mode", "keywords", "attachments")
-OPTIONAL_KEYS = ("sample", "report", "review", "published", "interprets", "videos")
-YAML_KINDS = {
-    "tag:yaml.org,2002:int": "the number",
-    "tag:yaml.org,2002:float": "the number",
-    "tag:yaml.org,2002:bool": "the boolean",
-    "tag:yaml.org,2002:timestamp": "a date",
-}
 
 
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong in a content file, at a line, said so a person can fix it."""
-
-    path: Path
-    line: int
-    message: str
-    severity: str = "error"
-    # A broken consistency rule in report tables fails the check but the report is still
-    # published, with its validation status shown to visitors.
-    blocks_publication: bool = True
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """A file published with a document; its location comes from the catalogue, never a URL."""
-
-    name: str
-    title: str
-    path: Path
-    size: int
-
-    @property
-    def media_type(self) -> str:
-        """The file's MIME type, by its extension, as the site serves it."""
-        return filetypes.file_type(self.name).media_type
-
-    @property
-    def extension(self) -> str:
-        """The file type people know it by: PDF, DOCX, CSV."""
-        return Path(self.name).suffix.lstrip(".").upper()
-
-
-@dataclass(frozen=True)
-class Video:
-    """A video published with a document, with the captions and/or transcript it needs."""
-
-    name: str
-    title: str
-    captions: str = ""
-    transcript: str = ""
-
-    def files(self) -> tuple[str, ...]:
-        """The names of the files that belong to the video."""
-        return tuple(name for name in (self.name, self.captions, self.transcript) if name)
-
-
-@dataclass(frozen=True)
-class Document:
-    """One published item of the catalogue."""
-
-    slug: str
-    path: Path
-    title: str
-    category: categories.Category
-    index_no: str = ""
-    doc_no: str = ""
-    date: datetime.date | None = None
-    department: str = ""
-    time_limit: str = ""
-    five_openness: str = ""
-    mode: str = ""
-    keywords: tuple[str, ...] = ()
-    attachments: tuple[Attachment, ...] = ()
-    videos: tuple[Video, ...] = ()
-    sample: bool = False
-    report_path: Path | None = None
-    report: reports.Report | None = field(default=None, repr=False)
-    report_problems: tuple[reports.Problem, ...] = ()
-    # None: not in the review workflow (published as it is); else the approvals recorded.
-    approvals: tuple[workflow.Approval, ...] | None = None
-    digest: str = ""
-    # (file name, SHA-256) of every file the digest covers, for the audit log.
-    covers: tuple[tuple[str, str], ...] = ()
-    published: datetime.date | None = None
-    interprets: str = ""
-    # The folder the document was read from (the content folder, or a last good snapshot's):
-    # its files are served from below it and from nowhere else.
-    root: Path | None = None
-    body: str = field(default="", repr=False)
-    body_line: int = 1
-
-    @cached_property
-    def body_parts(self) -> tuple[tuple[str, int | None], ...]:
-        """The body as (html, table number after it) pieces, split at [[table:N]] markers."""
-        pieces = TABLE_MARKER.split(self.body)
-        parts = []
-        for start in range(0, len(pieces), 2):
-            table = int(pieces[start + 1]) if start + 1 < len(pieces) else None
-            parts.append((render_markdown(pieces[start]), table))
-        return tuple(parts)
-
-    @cached_property
-    def text(self) -> str:
-        """The body as plain text, for search."""
-        return plain_text(render_markdown(TABLE_MARKER.sub("", self.body)))
-
-    def render(self) -> None:
-        """Render the body (page parts and search text) now, and keep it with the document."""
-        for rendered in ("body_parts", "text"):
-            getattr(self, rendered)
-
-    @property
-    def published_files(self) -> tuple[Path, ...]:
-        """Every file published with the document: attachments, report data, videos, captions
-        and transcripts."""
-        videos = (self.path.parent / name for video in self.videos for name in video.files())
-        report = (self.report_path,) if self.report_path else ()
-        return (*(a.path for a in self.attachments), *report, *videos)
-
-    def covered_files_unchanged(self) -> bool:
-        """Whether every file the approvals cover still has the bytes they approved."""
-        try:
-            return all(digests.file_sha256(self.path.parent / name) == sha256
-                       for name, sha256 in self.covers)
-        except OSError:
-            return False
-
-    @property
-    def waiting_for(self) -> str | None:
-        """The review stage the document waits for; None when it may be published."""
-        if self.approvals is None:
-            return None
-        return workflow.next_stage(self.approvals, self.digest)
-
-    @property
-    def voided(self) -> str | None:
-        """Why approvals recorded for the document no longer hold; None when they all do."""
-        if self.approvals is None:
-            return None
-        return workflow.voided_reason(self.approvals, self.digest)
-
-    @property
-    def year(self) -> int | None:
-        """The year of the document's date, if it has one."""
-        return self.date.year if self.date else None
-
-    @property
-    def five_openness_slug(self) -> str:
-        """The URL slug of the document's 五公开 value, or ''."""
-        return categories.FIVE_OPENNESS.get(self.five_openness, "")
-
-
-class _Parse:
-    """Collects the problems of one file while its front matter is read."""
-
-    def __init__(self, path: Path, offset: int):
-        self.path = path
-        self.offset = offset
-        self.problems: list[Problem] = []
-        self.body_seconds = 0.0  # how long the body took to parse, for RENDER_WHEN_READ_SECONDS
-
-    def problem(self, node_or_line, message: str, severity: str = "error") -> None:
-        line = node_or_line if isinstance(node_or_line, int) else (
-            node_or_line.start_mark.line + 1 + self.offset)
-        self.problems.append(Problem(self.path, line, message, severity))
 
 
 def shown_path(path: Path, root: Path | None) -> Path:
@@ -248,10 +78,10 @@ def parse_file(path: Path, root: Path | None = None) -> tuple[Document | None, l
         lines, end = split_front_matter(text)
     except FrontMatterError as error:
         return None, [Problem(shown, 1, str(error))]
-    parse = _Parse(shown, offset=1)
-    fields = _read_front_matter(parse, "\n".join(lines[1:end]), closing_line=end + 1)
+    parse = Parse(shown, offset=1)
+    fields = read_front_matter(parse, "\n".join(lines[1:end]), closing_line=end + 1)
     if fields is None:
-        return None, _capped(parse.problems)
+        return None, capped(parse.problems)
     body = "\n".join(lines[end + 1:])
     document = _build_document(parse, path, fields, body, body_line=end + 2)
     if document is not None:
@@ -262,151 +92,22 @@ def parse_file(path: Path, root: Path | None = None) -> tuple[Document | None, l
         document = _attach_review(parse, document, fields)
     blocking = [p for p in parse.problems if p.severity == "error" and p.blocks_publication]
     if blocking:
-        return None, _capped(parse.problems)
+        return None, capped(parse.problems)
     if document is not None and parse.body_seconds > RENDER_WHEN_READ_SECONDS:
         # A body that is slow to render (huge, or made to be) is rendered here, where files
         # are read (off the request path), and kept with the document; a visitor never waits.
         document.render()
-    return document, _capped(parse.problems)
+    return document, capped(parse.problems)
 
 
-def _capped(problems: list[Problem]) -> list[Problem]:
-    """The first MAX_PROBLEMS_PER_FILE problems, then one line counting the rest."""
-    if len(problems) <= MAX_PROBLEMS_PER_FILE:
-        return problems
-    rest = problems[MAX_PROBLEMS_PER_FILE:]
-    errors = [p for p in rest if p.severity == "error"]
-    summary = Problem(rest[0].path, rest[0].line, f"and {len(rest):,} more problems in this file",
-                      "error" if errors else "warning",
-                      blocks_publication=any(p.blocks_publication for p in errors))
-    return [*problems[:MAX_PROBLEMS_PER_FILE], summary]
 
-
-class _TooComplex(yaml.YAMLError):
-    """Front matter beyond what any real document needs; reading it further would only cost."""
-
-    def __init__(self, mark, problem: str):
-        super().__init__(problem)
-        self.problem_mark = mark
-        self.problem = problem
-
-
-class _BoundedLoader(yaml.SafeLoader):
-    """A SafeLoader that refuses anchors and aliases and stops at a depth and a node count.
-
-    Composing is recursive: without the depth bound, '[[[[…' a few thousand deep raised
-    RecursionError out of the parser. Aliases would let a small file stand for a huge tree.
-    """
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self._depth = 0
-        self._nodes = 0
-
-    def compose_node(self, parent, index):
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _TooComplex(event.start_mark, "anchors and aliases (& and *) are not "
-                                                "allowed: write each value out")
-        self._nodes += 1
-        if self._nodes > MAX_YAML_NODES:
-            raise _TooComplex(event.start_mark, f"more than {MAX_YAML_NODES:,} values")
-        if self._depth >= MAX_YAML_DEPTH:
-            raise _TooComplex(event.start_mark,
-                              f"values nested more than {MAX_YAML_DEPTH} levels deep")
-        self._depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-def _read_front_matter(parse: _Parse, source: str, closing_line: int) -> dict | None:
-    """Compose the YAML keeping line numbers; return {key: node} or None if unusable.
-
-    Bounded: a front matter too long, too deep, with too many values or keys, or with aliases
-    is refused with one problem, in time proportional to at most MAX_FRONT_MATTER_CHARS.
-    """
-    if len(source) > MAX_FRONT_MATTER_CHARS:
-        lines = source.split("\n")
-        longest = max(range(len(lines)), key=lambda n: len(lines[n]))
-        if len(lines[longest]) > MAX_FRONT_MATTER_CHARS // 2:  # one huge line: point at it
-            parse.problem(longest + 1 + parse.offset,
-                          f"this line is {len(lines[longest]):,} characters; front matter may "
-                          f"have {MAX_FRONT_MATTER_CHARS:,}: move long text into the body")
-        else:
-            parse.problem(2, f"front matter is {len(source):,} characters; the limit is "
-                             f"{MAX_FRONT_MATTER_CHARS:,}: move long text into the body")
-        return None
-    try:
-        root = yaml.compose(source, Loader=_BoundedLoader)
-    except _TooComplex as error:
-        parse.problem(error.problem_mark.line + 1 + parse.offset,
-                      f"front matter is refused: {error.problem}")
-        return None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 + parse.offset if mark else 1
-        reason = getattr(error, "problem", None) or str(error)
-        parse.problem(line, f"front matter is not valid YAML: {reason}")
-        return None
-    if not isinstance(root, yaml.MappingNode):
-        parse.problem(2, "front matter must be a list of 'key: value' lines")
-        return None
-    if len(root.value) > MAX_FRONT_MATTER_KEYS:
-        parse.problem(2, f"front matter has {len(root.value):,} keys; a document has at most "
-                         f"{len(REQUIRED_KEYS + OPTIONAL_KEYS)} (see docs/content-format.md)")
-        return None
-    fields: dict[str, yaml.Node] = {}
-    for key_node, value_node in root.value:
-        key = key_node.value
-        if key in fields:
-            first = fields[key].start_mark.line + 1 + parse.offset
-            parse.problem(key_node, f"'{key}' is written twice (first on line {first}); "
-                                    "YAML would silently keep only the last one")
-            continue
-        if key not in REQUIRED_KEYS + OPTIONAL_KEYS:
-            hint = difflib.get_close_matches(key, REQUIRED_KEYS + OPTIONAL_KEYS, n=1)
-            parse.problem(key_node, f"unknown key '{key}'"
-                                    + (f"; did you mean '{hint[0]}'?" if hint else ""))
-            continue
-        fields[key] = value_node
-    for key in REQUIRED_KEYS:
-        if key not in fields:
-            parse.problem(closing_line,
-                          f"missing key '{key}' (write '{key}:' with no value if the source "
-                          "gives none)")
-    return fields
-
-
-def _is_empty(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.style is None and node.value in (
-        "", "~", "null", "Null", "NULL")
-
-
-def _text(parse: _Parse, key: str, node: yaml.Node) -> str:
-    """A text value; reports a plain scalar that YAML would read as another type."""
-    if not isinstance(node, yaml.ScalarNode):
-        parse.problem(node, f"{key}: expected text, found a list or mapping")
-        return ""
-    if _is_empty(node):
-        return ""
-    if node.style is None:
-        tag = yaml.SafeLoader("").resolve(yaml.ScalarNode, node.value, (True, False))
-        if tag in YAML_KINDS:
-            read_as = yaml.safe_load(node.value)
-            parse.problem(node, f'{key}: YAML reads {node.value} as {YAML_KINDS[tag]} '
-                                f'{read_as!r}; put it in quotes: {key}: "{node.value}"')
-    return node.value.strip()
-
-
-def _build_document(parse: _Parse, path: Path, fields: dict, body: str,
+def _build_document(parse: Parse, path: Path, fields: dict, body: str,
                     body_line: int) -> Document | None:
     """Check each field's value and assemble the Document."""
     values: dict = {}
     for key in TEXT_FIELDS:
         if key in fields:
-            values[key] = _text(parse, key, fields[key])
+            values[key] = text_value(parse, key, fields[key])
     if "title" in fields and not values.get("title"):
         parse.problem(fields["title"], "title: a document needs a title")
 
@@ -436,7 +137,7 @@ def _build_document(parse: _Parse, path: Path, fields: dict, body: str,
     if "published" in fields:
         values["published"] = _date(parse, fields["published"], "published")
     if "interprets" in fields:
-        values["interprets"] = _text(parse, "interprets", fields["interprets"])
+        values["interprets"] = text_value(parse, "interprets", fields["interprets"])
 
     slug = path.stem
     if not SLUG.match(slug):
@@ -463,8 +164,8 @@ def _build_document(parse: _Parse, path: Path, fields: dict, body: str,
                     **values)
 
 
-def _date(parse: _Parse, node: yaml.Node, key: str = "date") -> datetime.date | None:
-    if _is_empty(node):
+def _date(parse: Parse, node: yaml.Node, key: str = "date") -> datetime.date | None:
+    if is_empty(node):
         return None
     value = node.value.strip() if isinstance(node, yaml.ScalarNode) else ""
     if not ISO_DATE.match(value):
@@ -477,18 +178,18 @@ def _date(parse: _Parse, node: yaml.Node, key: str = "date") -> datetime.date | 
         return None
 
 
-def _choice(parse: _Parse, key: str, node: yaml.Node, allowed: tuple[str, ...]) -> str:
-    value = _text(parse, key, node)
+def _choice(parse: Parse, key: str, node: yaml.Node, allowed: tuple[str, ...]) -> str:
+    value = text_value(parse, key, node)
     if value and value not in allowed:
         parse.problem(node, f"{key}: '{value}' is not one of {', '.join(allowed)}")
         return ""
     return value
 
 
-def _category(parse: _Parse, node: yaml.Node | None) -> categories.Category | None:
+def _category(parse: Parse, node: yaml.Node | None) -> categories.Category | None:
     if node is None:
         return None
-    name = _text(parse, "category", node)
+    name = text_value(parse, "category", node)
     if not name:
         parse.problem(node, "category: a document needs a category of the catalogue tree")
         return None
@@ -501,20 +202,20 @@ def _category(parse: _Parse, node: yaml.Node | None) -> categories.Category | No
     return categories.BY_NAME[name]
 
 
-def _keywords(parse: _Parse, node: yaml.Node) -> tuple[str, ...]:
-    if _is_empty(node):
+def _keywords(parse: Parse, node: yaml.Node) -> tuple[str, ...]:
+    if is_empty(node):
         return ()
     if not isinstance(node, yaml.SequenceNode):
         parse.problem(node, "keywords: write a list, e.g. keywords: [科技特派员, 管理办法]")
         return ()
-    words = (_text(parse, "keywords", item) for item in node.value)
+    words = (text_value(parse, "keywords", item) for item in node.value)
     return tuple(word for word in words if word)
 
 
-def _entries(parse: _Parse, key: str, node: yaml.Node) -> list[tuple[yaml.Node, dict]]:
+def _entries(parse: Parse, key: str, node: yaml.Node) -> list[tuple[yaml.Node, dict]]:
     """The items of a list of '- file: ...' entries as (item, {field: node}); a bare item is
     taken as its file name."""
-    if _is_empty(node):
+    if is_empty(node):
         return []
     if not isinstance(node, yaml.SequenceNode):
         parse.problem(node, f"{key}: write a list of '- file: name' entries")
@@ -523,10 +224,10 @@ def _entries(parse: _Parse, key: str, node: yaml.Node) -> list[tuple[yaml.Node, 
              if isinstance(item, yaml.MappingNode) else {"file": item}) for item in node.value]
 
 
-def _attachments(parse: _Parse, path: Path, node: yaml.Node) -> tuple[Attachment, ...]:
+def _attachments(parse: Parse, path: Path, node: yaml.Node) -> tuple[Attachment, ...]:
     found = []
     for item, entry in _entries(parse, "attachments", node):
-        name = _text(parse, "attachments", entry["file"]) if "file" in entry else ""
+        name = text_value(parse, "attachments", entry["file"]) if "file" in entry else ""
         if not name:
             parse.problem(item, "attachments: each entry needs 'file: name of the file'")
             continue
@@ -534,7 +235,7 @@ def _attachments(parse: _Parse, path: Path, node: yaml.Node) -> tuple[Attachment
                         filetypes.ATTACHMENT_TYPES)
         if file is None:
             continue
-        title = _text(parse, "attachments", entry["title"]) if "title" in entry else ""
+        title = text_value(parse, "attachments", entry["title"]) if "title" in entry else ""
         found.append(Attachment(name, title or name, file, file.stat().st_size))
     return tuple(found)
 
@@ -544,11 +245,11 @@ VIDEO_PARTS = {"file": ("a video", filetypes.VIDEO_TYPES),
                "transcript": ("a transcript", filetypes.TRANSCRIPT_TYPES)}
 
 
-def _videos(parse: _Parse, path: Path, node: yaml.Node) -> tuple[Video, ...]:
+def _videos(parse: Parse, path: Path, node: yaml.Node) -> tuple[Video, ...]:
     """Videos beside the document; each needs captions (WebVTT) or a transcript."""
     found = []
     for item, entry in _entries(parse, "videos", node):
-        names = {key: _text(parse, "videos", entry[key]) if key in entry else ""
+        names = {key: text_value(parse, "videos", entry[key]) if key in entry else ""
                  for key in ("file", "title", "captions", "transcript")}
         if not names["file"]:
             parse.problem(item, "videos: each entry needs 'file: name of the video'")
@@ -564,7 +265,7 @@ def _videos(parse: _Parse, path: Path, node: yaml.Node) -> tuple[Video, ...]:
     return tuple(found)
 
 
-def _sibling(parse: _Parse, path: Path, node: yaml.Node, key: str, name: str,
+def _sibling(parse: Parse, path: Path, node: yaml.Node, key: str, name: str,
              allowed: tuple[str, ...] | None, role: str = "") -> Path | None:
     """The file called name beside the document, or None with the problem reported: a plain
     name, of a type allowed here, a real file (never a link that could lead outside content/),
@@ -624,7 +325,7 @@ def _through_link(path: Path, root: Path) -> bool:
     return False
 
 
-def _flag(parse: _Parse, key: str, node: yaml.Node) -> bool:
+def _flag(parse: Parse, key: str, node: yaml.Node) -> bool:
     value = node.value if isinstance(node, yaml.ScalarNode) else ""
     if value not in ("true", "false"):
         parse.problem(node, f"{key}: write true or false")
@@ -632,9 +333,9 @@ def _flag(parse: _Parse, key: str, node: yaml.Node) -> bool:
     return value == "true"
 
 
-def _report_path(parse: _Parse, path: Path, node: yaml.Node,
+def _report_path(parse: Parse, path: Path, node: yaml.Node,
                  category: categories.Category | None) -> Path | None:
-    name = _text(parse, "report", node)
+    name = text_value(parse, "report", node)
     if not name:
         return None
     if category is not None and category.slug != "annual-reports":
@@ -642,7 +343,7 @@ def _report_path(parse: _Parse, path: Path, node: yaml.Node,
     return _sibling(parse, path, node, "report", name, allowed=None)
 
 
-def _attach_report(parse: _Parse, document: Document, shown: Path) -> Document:
+def _attach_report(parse: Parse, document: Document, shown: Path) -> Document:
     """Load the document's statutory tables and check them (R1-R5, R7); report problems."""
     try:
         report = reports.load_report(document.report_path)
@@ -660,11 +361,11 @@ def _attach_report(parse: _Parse, document: Document, shown: Path) -> Document:
     return replace(document, report=report, report_problems=found)
 
 
-def _attach_review(parse: _Parse, document: Document, fields: dict) -> Document:
+def _attach_review(parse: Parse, document: Document, fields: dict) -> Document:
     """Read the review record and digest the document as published; a malformed record or an
     unreadable file is reported and keeps the document a draft."""
     node = fields["review"]
-    if not (_is_empty(node) or isinstance(node, yaml.SequenceNode)):
+    if not (is_empty(node) or isinstance(node, yaml.SequenceNode)):
         parse.problem(node, "review: a list of approvals, written by 'portal review'")
         return replace(document, approvals=(), digest="")
     approvals = tuple(workflow.approvals_from_node(node))

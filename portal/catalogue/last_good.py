@@ -34,7 +34,8 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from portal.catalogue.content import Document, parse_file
+from portal.catalogue.content import parse_file
+from portal.catalogue.document import Document
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from portal import reports
 from portal.catalogue import categories
-from portal.catalogue.content import Document, Problem, shown_path
+from portal.catalogue.content import shown_path
+from portal.catalogue.document import Document, Problem
 
 FILTER_KEYS = ("category", "department", "year", "five")
 

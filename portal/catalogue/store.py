@@ -15,7 +15,8 @@ import weakref
 from collections.abc import Callable
 from pathlib import Path
 
-from portal.catalogue.content import Document, Problem, content_files, parse_file, shown_path
+from portal.catalogue.content import content_files, parse_file, shown_path
+from portal.catalogue.document import Document, Problem
 from portal.catalogue.last_good import LastGood, file_stamp
 from portal.catalogue.listing import Catalogue, build_catalogue
 

@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from portal import applications, wiring
+from portal.web import ascii_digits, visible_text
 from portal.web.errors import error_response, refusal
-from portal.web.request_values import ascii_digits, visible_text
 from portal.web.security import same_site
 
 blueprint = Blueprint("applications", __name__, url_prefix="/apply")

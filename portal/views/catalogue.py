@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from portal import wiring
 from portal.catalogue import Catalogue, Filters, categories, paginate
-from portal.web.arguments import page_argument, year_value
+from portal.web import page_argument, year_value
 from portal.web.urls import cached_url_for
 
 blueprint = Blueprint("catalogue", __name__, url_prefix="/catalogue")

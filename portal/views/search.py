@@ -9,11 +9,10 @@ from flask_babel import gettext as _
 
 from portal import search, wiring
 from portal.catalogue import Page, categories
-from portal.web.arguments import page_argument, year_value
+from portal.web import page_argument, visible_text, year_value
 from portal.web.canonical import canonical_url
 from portal.web.errors import refusal
 from portal.web.i18n import LOCALES, select_locale, to_bcp47, url_in
-from portal.web.request_values import visible_text
 
 blueprint = Blueprint("search", __name__)
 

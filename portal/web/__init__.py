@@ -29,10 +29,13 @@ from portal.web.errors import error_response, refusal
 from portal.web.query_args import NotingRequest
 from portal.web.request_values import ascii_digits, visible_text, whole_number
 from portal.web.security import HEADERS, safe_local_path, same_site
+from portal.web.server import run_gunicorn
+from portal.web.templates import LocalisedEnvironment
 from portal.web.urls import cached_url_for
 
 __all__ = [
     "HEADERS",
+    "LocalisedEnvironment",
     "NotingRequest",
     "ascii_digits",
     "assets",
@@ -52,6 +55,7 @@ __all__ = [
     "page_cache",
     "pipeline",
     "refusal",
+    "run_gunicorn",
     "safe_local_path",
     "same_site",
     "security",

@@ -2,6 +2,7 @@
 its rules): the review stages and who may approve them, the digest an approval covers, the
 review record and audit log, and working days in China time."""
 
+from portal.workflow import digests
 from portal.workflow.calendar import (
     CHINA,
     WORKING_DAYS_TO_PUBLISH,
@@ -33,6 +34,7 @@ __all__ = [
     "append_audit",
     "approvals_from_node",
     "approve",
+    "digests",
     "document_digest",
     "file_sha256",
     "is_working_day",

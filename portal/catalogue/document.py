@@ -1,0 +1,161 @@
+"""What a content file becomes: a Document with its attachments, videos, report tables and
+review record, and the Problems found in it, each with its file and line."""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from portal import filetypes, reports, workflow
+from portal.catalogue import categories
+from portal.catalogue.markup import plain_text, render_markdown
+from portal.workflow import digests
+
+TABLE_MARKER = re.compile(r"^\[\[table:(2|3|4)\]\]$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in a content file, at a line, said so a person can fix it."""
+
+    path: Path
+    line: int
+    message: str
+    severity: str = "error"
+    # A broken consistency rule in report tables fails the check but the report is still
+    # published, with its validation status shown to visitors.
+    blocks_publication: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file published with a document; its location comes from the catalogue, never a URL."""
+
+    name: str
+    title: str
+    path: Path
+    size: int
+
+    @property
+    def media_type(self) -> str:
+        """The file's MIME type, by its extension, as the site serves it."""
+        return filetypes.file_type(self.name).media_type
+
+    @property
+    def extension(self) -> str:
+        """The file type people know it by: PDF, DOCX, CSV."""
+        return Path(self.name).suffix.lstrip(".").upper()
+
+
+@dataclass(frozen=True)
+class Video:
+    """A video published with a document, with the captions and/or transcript it needs."""
+
+    name: str
+    title: str
+    captions: str = ""
+    transcript: str = ""
+
+    def files(self) -> tuple[str, ...]:
+        """The names of the files that belong to the video."""
+        return tuple(name for name in (self.name, self.captions, self.transcript) if name)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One published item of the catalogue."""
+
+    slug: str
+    path: Path
+    title: str
+    category: categories.Category
+    index_no: str = ""
+    doc_no: str = ""
+    date: datetime.date | None = None
+    department: str = ""
+    time_limit: str = ""
+    five_openness: str = ""
+    mode: str = ""
+    keywords: tuple[str, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    videos: tuple[Video, ...] = ()
+    sample: bool = False
+    report_path: Path | None = None
+    report: reports.Report | None = field(default=None, repr=False)
+    report_problems: tuple[reports.Problem, ...] = ()
+    # None: not in the review workflow (published as it is); else the approvals recorded.
+    approvals: tuple[workflow.Approval, ...] | None = None
+    digest: str = ""
+    # (file name, SHA-256) of every file the digest covers, for the audit log.
+    covers: tuple[tuple[str, str], ...] = ()
+    published: datetime.date | None = None
+    interprets: str = ""
+    # The folder the document was read from (the content folder, or a last good snapshot's):
+    # its files are served from below it and from nowhere else.
+    root: Path | None = None
+    body: str = field(default="", repr=False)
+    body_line: int = 1
+
+    @cached_property
+    def body_parts(self) -> tuple[tuple[str, int | None], ...]:
+        """The body as (html, table number after it) pieces, split at [[table:N]] markers."""
+        pieces = TABLE_MARKER.split(self.body)
+        parts = []
+        for start in range(0, len(pieces), 2):
+            table = int(pieces[start + 1]) if start + 1 < len(pieces) else None
+            parts.append((render_markdown(pieces[start]), table))
+        return tuple(parts)
+
+    @cached_property
+    def text(self) -> str:
+        """The body as plain text, for search."""
+        return plain_text(render_markdown(TABLE_MARKER.sub("", self.body)))
+
+    def render(self) -> None:
+        """Render the body (page parts and search text) now, and keep it with the document."""
+        for rendered in ("body_parts", "text"):
+            getattr(self, rendered)
+
+    @property
+    def published_files(self) -> tuple[Path, ...]:
+        """Every file published with the document: attachments, report data, videos, captions
+        and transcripts."""
+        videos = (self.path.parent / name for video in self.videos for name in video.files())
+        report = (self.report_path,) if self.report_path else ()
+        return (*(a.path for a in self.attachments), *report, *videos)
+
+    def covered_files_unchanged(self) -> bool:
+        """Whether every file the approvals cover still has the bytes they approved."""
+        try:
+            return all(digests.file_sha256(self.path.parent / name) == sha256
+                       for name, sha256 in self.covers)
+        except OSError:
+            return False
+
+    @property
+    def waiting_for(self) -> str | None:
+        """The review stage the document waits for; None when it may be published."""
+        if self.approvals is None:
+            return None
+        return workflow.next_stage(self.approvals, self.digest)
+
+    @property
+    def voided(self) -> str | None:
+        """Why approvals recorded for the document no longer hold; None when they all do."""
+        if self.approvals is None:
+            return None
+        return workflow.voided_reason(self.approvals, self.digest)
+
+    @property
+    def year(self) -> int | None:
+        """The year of the document's date, if it has one."""
+        return self.date.year if self.date else None
+
+    @property
+    def five_openness_slug(self) -> str:
+        """The URL slug of the document's 五公开 value, or ''."""
+        return categories.FIVE_OPENNESS.get(self.five_openness, "")
