@@ -14,7 +14,7 @@ BROWSER_APT := chromium fonts-noto-cjk nginx
 BROWSER_TOOLS := tools/browser
 NPM_STAMP := $(BROWSER_TOOLS)/node_modules/.stamp-npm-ci
 
-.PHONY: run test lint check index translations extract-messages clean browser-deps lighthouse
+.PHONY: run test test-fast lint check index translations extract-messages clean browser-deps lighthouse
 
 ## make run: install, build what the site needs, and serve it at http://$(HOST):$(PORT)
 run: $(BIN)/portal translations
@@ -25,6 +25,12 @@ run: $(BIN)/portal translations
 test: $(BIN)/portal translations browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+## make test-fast: the everyday loop (under two minutes): lint, and every test but the
+## real-browser and slow ones (servers, subprocesses, long property searches)
+test-fast: $(BIN)/portal translations
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "not browser and not slow"
 
 ## make browser-deps: Debian's Chromium, CJK fonts and nginx (apt-get, as root) and the npm tools of
 ## tools/browser (axe-core, the Nu HTML checker, Lighthouse); does nothing when all are there

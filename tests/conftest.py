@@ -13,6 +13,25 @@ from bs4 import BeautifulSoup
 from portal import create_app
 
 SITE = Path(__file__).parent / "site"
+# Tests that start servers or subprocesses, or run long property searches: `make test-fast`
+# leaves them out (`-m "not browser and not slow"`); `make test` runs everything.
+SLOW_FILES = {"test_load.py", "test_index_faults.py", "test_export.py",
+              "test_application_service.py", "test_server.py"}
+SLOW_TESTS = {
+    "test_the_digest_follows_what_is_published_not_how_it_is_written",
+    "test_with_gunicorn_a_withdrawn_document_leaves_search_in_every_worker",
+    "test_a_pathological_content_file_costs_little_and_other_pages_keep_serving",
+}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the real-browser tests `browser` and the slow ones `slow`, by where they live."""
+    for item in items:
+        path = Path(item.fspath)
+        if "browser" in path.parts:
+            item.add_marker(pytest.mark.browser)
+        if path.name in SLOW_FILES or item.originalname in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
