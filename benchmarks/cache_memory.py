@@ -17,37 +17,18 @@ import http.client
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from support import free_port, wait_for  # noqa: E402
+
 SCHEMES = ("auto", "green", "dark", "contrast", "beige")
 CHOICES = {"size": ("100", "125", "150", "175", "200"), "spacing": ("175", "200", "250"),
            "cursor": ("off", "large"), "textonly": ("off", "on")}
-
-
-def free_port() -> int:
-    """A TCP port of 127.0.0.1 nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(port: int, seconds: float = 60) -> None:
-    """Block until something accepts connections on the port."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
 
 
 def rss_mb(pid: int) -> float:

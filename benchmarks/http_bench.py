@@ -16,16 +16,15 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
-from portal.export import free_port, local_nginx_config
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from support import free_port, local_nginx_config, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTAL = ROOT / ".venv" / "bin" / "portal"
@@ -33,16 +32,6 @@ DOCUMENT = "/documents/2024-tech-commissioner-measures/"
 
 
 
-def wait_for(port: int, seconds: float = 30) -> None:
-    """Block until something accepts connections on the port."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
 
 
 def wrk(url: str, seconds: int, connections: int, headers: dict | None = None) -> dict:

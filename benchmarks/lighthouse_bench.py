@@ -36,7 +36,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
-from portal.export import free_port
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from support import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ROOT / "tools" / "browser"

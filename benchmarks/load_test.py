@@ -21,7 +21,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from portal.export import free_port
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from support import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTAL = ROOT / ".venv" / "bin" / "portal"

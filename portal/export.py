@@ -12,7 +12,6 @@ import logging
 import os
 import re
 import shutil
-import socket
 import xml.etree.ElementTree as ET
 from collections import deque
 from collections.abc import Iterator
@@ -147,57 +146,6 @@ EXCEPTION = """
         add_header Cache-Control "{cache_control}" always;
     }}
 """
-
-LOCAL_NGINX = """
-{user}
-worker_processes {workers};
-pid {root}/nginx.pid;
-error_log {root}/error.log;
-daemon off;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {root}/tmp; proxy_temp_path {root}/tmp; fastcgi_temp_path {root}/tmp;
-    uwsgi_temp_path {root}/tmp; scgi_temp_path {root}/tmp;
-    include {server};
-}}
-"""
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now (for local_nginx_config and
-    the app in tests and benchmarks)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def local_nginx_config(scratch: Path, port: int, site: Path, workers: int = 1,
-                       app: str = APP) -> Path:
-    """Write an nginx configuration running the export's own nginx.conf.example, listening on
-    127.0.0.1:port with the app at app, for tests and benchmarks (`nginx -c FILE -p scratch`);
-    returns the file."""
-    (scratch / "tmp").mkdir(parents=True, exist_ok=True)
-    example = (site / EXAMPLE).read_text(encoding="utf-8")
-    for shipped, local in ((f"listen {LISTEN};", f"listen 127.0.0.1:{port};"),
-                           (f"server {APP};", f"server {app};")):
-        if example.count(shipped) != 1:
-            raise ValueError(f"{site / EXAMPLE} does not hold '{shipped}' once")
-        example = example.replace(shipped, local)
-    server = scratch / "portal.conf"
-    server.write_text(example, encoding="utf-8")
-    return wrap_nginx_server(scratch, server, workers)
-
-
-def wrap_nginx_server(scratch: Path, server: Path, workers: int = 1) -> Path:
-    """Write a whole nginx configuration around a server file, with every path in scratch/."""
-    (scratch / "tmp").mkdir(parents=True, exist_ok=True)
-    # Temporary folders are often private to their owner: nginx's worker must be that user.
-    user = "user root;" if os.geteuid() == 0 else ""
-    config = scratch / "nginx.conf"
-    config.write_text(LOCAL_NGINX.format(user=user, workers=workers, root=scratch,
-                                         server=server), encoding="utf-8")
-    return config
 
 
 def seed_paths(app: Flask) -> list[str]:

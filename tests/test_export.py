@@ -6,10 +6,8 @@ import gzip
 import http.client
 import os
 import shutil
-import socket
 import subprocess
 import threading
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -17,6 +15,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
+from support import free_port, local_nginx_config, wait_for, wrap_nginx_server
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from portal import filetypes
@@ -28,9 +27,6 @@ from portal.export import (
     export_site,
     exportable,
     file_for,
-    free_port,
-    local_nginx_config,
-    wrap_nginx_server,
 )
 from portal.indexing import index_content
 from portal.web.security import HEADERS
@@ -47,15 +43,6 @@ def require_nginx() -> None:
         pytest.skip("nginx is not installed (make test installs it as root)")
 
 
-def wait_for(port: int) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on {port}")
 
 
 class QuietHandler(WSGIRequestHandler):

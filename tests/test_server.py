@@ -11,8 +11,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-
-from portal.export import free_port
+from support import free_port
 
 PORTAL = Path(sys.executable).with_name("portal")
 

@@ -14,10 +14,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from support import free_port
 
 from portal import create_app
 from portal.catalogue import parse_file, review_file, scaffold_draft
-from portal.export import free_port
 from portal.indexing import LOCK, index_content
 from portal.search import Searcher
 from portal.workflow import STAGES, write_review
