@@ -58,7 +58,7 @@ def main() -> None:
          "--port", str(port)], env=env, cwd=scratch, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL)
     try:
-        wait_for(port)
+        wait_for(port, 60)
         worker = int(Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()[0])
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
