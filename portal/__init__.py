@@ -38,7 +38,6 @@ def create_app(overrides: dict | None = None) -> Flask:
         errors,
         fragments,
         i18n,
-        indexing,
         security,
         urls,
     )
@@ -55,6 +54,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     compression.init_app(app)  # after caching: see there
     canonical.init_app(app)
     catalogue.init_app(app)
+    from portal.search import indexing
+
     indexing.init_app(app)  # after catalogue: it follows the catalogue's changes
     errors.init_app(app)
 

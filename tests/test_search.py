@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from portal import postings, search
+from portal import search
 from portal.search import (
     MAX_QUERY_LENGTH,
     IndexLocked,
@@ -26,6 +26,7 @@ from portal.search import (
     analyse,
     build_index,
     index_stamp,
+    postings,
     update_index,
 )
 

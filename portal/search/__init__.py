@@ -119,7 +119,7 @@ from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from portal import postings
+from portal.search import postings
 
 __all__ = [
     "FACETS",
