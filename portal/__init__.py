@@ -38,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         errors,
         fragments,
         i18n,
+        search_app,
         security,
         urls,
     )
@@ -54,9 +55,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     compression.init_app(app)  # after caching: see there
     canonical.init_app(app)
     catalogue.init_app(app)
-    from portal.search import indexing
-
-    indexing.init_app(app)  # after catalogue: it follows the catalogue's changes
+    search_app.init_app(app)  # after catalogue: it follows the catalogue's changes
     errors.init_app(app)
 
     from portal.views import applications, catalogue, documents, feeds, home, qr, reports, search

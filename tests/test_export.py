@@ -32,7 +32,7 @@ from portal.export import (
     local_nginx_config,
     wrap_nginx_server,
 )
-from portal.search.indexing import index_content
+from portal.search import index_content
 from portal.security import HEADERS
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"

@@ -19,8 +19,8 @@ from portal import create_app
 from portal.content import parse_file
 from portal.drafts import scaffold_draft
 from portal.export import free_port
-from portal.search import Searcher
-from portal.search.indexing import LOCK, index_content
+from portal.search import Searcher, index_content
+from portal.search.indexing import LOCK
 from portal.workflow import STAGES, review_file, write_review
 
 PHRASE = "zxqwithdrawn"

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from portal.catalogue import load_catalogue
 from portal.cli import main
 from portal.drafts import scaffold_draft, status_report
-from portal.search.indexing import index_content
+from portal.search import index_content
 from portal.workflow import STAGES, WorkflowError, add_working_days, review_file
 
 NOW = datetime.datetime(2024, 3, 20, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
