@@ -13,7 +13,7 @@ Every class here subclasses a Whoosh class beyond its documented extension point
 writes its private attributes: they are verified against exactly the pinned whoosh-reloaded
 (pyproject.toml), and tests/test_whoosh_codec_contract.py exercises each override and private
 name by name, so an upgrade says exactly what broke. Only this module and whoosh_read.py may
-touch a private Whoosh name (tests/test_search_boundaries.py enforces it).
+touch a private Whoosh name (tests/test_whoosh_quarantine.py enforces it).
 """
 
 from __future__ import annotations
