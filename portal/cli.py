@@ -203,7 +203,7 @@ def import_report_command(source: Path, slug: str, folder: Path, kind: str | Non
 def index(full: bool):
     """Build or update the search index from the content files."""
     from portal import search
-    from portal.indexing import index_content
+    from portal.search import index_content
 
     content_dir = Path(settings.value("CONTENT_DIR"))
     try:
@@ -274,7 +274,7 @@ def serve(host: str, port: int, workers: int, threads: int, access_log: str | No
     # The first catalogue is read here, before the workers are forked: they start with it.
     catalogue = app.extensions["portal.catalogue"].current()
     if app.config["BUILD_INDEX_ON_START"]:
-        from portal.indexing import index_catalogue
+        from portal.search import index_catalogue
 
         click.echo(
             index_catalogue(

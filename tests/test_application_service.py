@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 
 import pytest
 from conftest import audit_page
+from support import free_port
 from test_applications import person_form
 
 from portal.applications import ApplicationStore
-from portal.export import free_port
 
 PORTAL = Path(sys.executable).with_name("portal")
 

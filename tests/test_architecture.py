@@ -28,6 +28,15 @@ MAX_LINES = 600
 TEST_INTERNALS = {
     # The per-language template loader is what the test is about.
     ("tests/test_i18n.py", "portal.web.templates"),
+    # The quarantine's contract tests exercise every override and private read where it is.
+    *(("tests/test_whoosh_codec_contract.py", f"portal.search.{name}")
+      for name in ("build", "fields", "whoosh_codec")),
+    *(("tests/test_whoosh_read_contract.py", f"portal.search.{name}")
+      for name in ("postings", "whoosh_codec", "whoosh_read")),
+    # The array helpers are checked against brute force on a real index.
+    ("tests/test_search.py", "portal.search.postings"),
+    # The test holds the indexing lock, as another worker does while it updates the index.
+    ("tests/test_withdrawn.py", "portal.search.indexing"),
 }
 
 

@@ -28,8 +28,8 @@ from portal.export import (
     exportable,
     file_for,
 )
-from portal.indexing import index_content
-from portal.web.security import HEADERS
+from portal.search import index_content
+from portal.web import HEADERS
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 # Headers whose value must be the same whether nginx or the app answers.

@@ -14,7 +14,7 @@ from test_applications import SAME_SITE, person_form
 
 from portal import applications
 from portal.applications import ApplicationStore
-from portal.indexing import index_content
+from portal.search import index_content
 
 NAUGHTY = st.sampled_from([
     "\x00", "\ud800", "\u202e", "\u200f", "<script>alert(1)</script>", "\"'><img src=x>",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.indexing import index_content
+from portal.search import index_content
 
 VALID = (Path(__file__).parent / "site" / "content" / "policy" /
          "2023-science-popularisation-plan.md").read_text(encoding="utf-8")

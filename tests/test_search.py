@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from portal import postings, search
+from portal import search
 from portal.search import (
     MAX_QUERY_LENGTH,
     IndexLocked,
@@ -26,6 +26,7 @@ from portal.search import (
     analyse,
     build_index,
     index_stamp,
+    postings,
     update_index,
 )
 
@@ -347,13 +348,13 @@ def test_markup_in_the_query_is_shown_as_text(searcher):
 
 
 def test_latin_terms_are_marked_as_whole_words_only():
-    pattern = search._mark_pattern([("in",)])
+    pattern = search.mark_pattern([("in",)])
     assert str(search.highlight("In the information", pattern)) == "<mark>In</mark> the information"
 
 
 def test_a_long_body_is_cut_around_the_best_passage():
     body = "开头" * 200 + "预算公开" + "结尾" * 200
-    html = str(search.snippet(body, search._mark_pattern([("预算",)])))
+    html = str(search.snippet(body, search.mark_pattern([("预算",)])))
     assert html.startswith("…") and html.endswith("…")
     assert "<mark>预算</mark>" in html
     assert len(html) < search.SNIPPET_CHARS + 40

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from portal.indexing import index_content
+from portal.search import index_content
 
 
 @pytest.fixture

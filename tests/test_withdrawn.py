@@ -18,8 +18,8 @@ from support import free_port
 
 from portal import create_app
 from portal.catalogue import parse_file, review_file, scaffold_draft
-from portal.indexing import LOCK, index_content
-from portal.search import Searcher
+from portal.search import Searcher, index_content
+from portal.search.indexing import LOCK
 from portal.workflow import STAGES, write_review
 
 PHRASE = "zxqwithdrawn"

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from portal.catalogue import load_catalogue, review_file, scaffold_draft, status_report
 from portal.cli import main
-from portal.indexing import index_content
+from portal.search import index_content
 from portal.workflow import STAGES, WorkflowError, add_working_days
 
 NOW = datetime.datetime(2024, 3, 20, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))

@@ -8,7 +8,7 @@ from gunicorn.app.base import BaseApplication
 # gunicorn takes the scheme from X-Forwarded-Proto, -Ssl and -Protocol, and SCRIPT_NAME and
 # PATH_INFO from headers of those names, whenever the connection comes from 127.0.0.1: where a
 # local nginx connects from, passing on whatever the client sent. Whether and how far forwarded
-# headers are trusted is PROXY_COUNT's to say, in one place (ProxyFix, portal.security).
+# headers are trusted is PROXY_COUNT's to say, in one place (ProxyFix, portal.web.security).
 TRUST_NO_FORWARDED_HEADERS = {
     "forwarded_allow_ips": "",
     "secure_scheme_headers": {},

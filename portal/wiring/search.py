@@ -6,7 +6,6 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from portal import search
-from portal.indexing import IndexKeeper
 from portal.wiring import catalogue
 
 SEARCHER = "portal.searcher"
@@ -16,7 +15,8 @@ KEEPER = "portal.index_keeper"
 def init_app(app: Flask) -> None:
     """Keep the app's search index in step with its catalogue while it runs (call after
     portal.wiring.catalogue.init_app: it follows the catalogue's changes)."""
-    keeper = IndexKeeper(Path(app.config["SEARCH_INDEX_DIR"]), Path(app.config["CONTENT_DIR"]))
+    keeper = search.IndexKeeper(Path(app.config["SEARCH_INDEX_DIR"]),
+                                Path(app.config["CONTENT_DIR"]))
     app.extensions[KEEPER] = keeper
     catalogue.store(app).subscribe(keeper.catalogue_changed)
 

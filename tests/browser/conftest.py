@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from portal import create_app
-from portal.indexing import index_content
+from portal.search import index_content
 
 from .pages import PageType, apply_scheme
 

@@ -6,6 +6,9 @@ index in step with each new catalogue from a background thread.
 The manifest beside the index records the content folder it was built from and a fingerprint
 of every indexed document. An flock on ``indexing.lock`` covers reading it, writing the index
 and writing it back, so two processes can never leave a manifest that disagrees with the index.
+
+The only module of the search package that knows the catalogue. No Flask: a site starts its
+IndexKeeper in portal/wiring/search.py.
 """
 
 import contextlib
@@ -19,8 +22,10 @@ import time
 import weakref
 from pathlib import Path
 
-from portal import search
 from portal.catalogue import Catalogue, Document, load_catalogue
+from portal.search.build import build_index, update_index
+from portal.search.searcher import Searcher
+from portal.search.types import IndexLocked, IndexUnavailable, SearchDocument
 from portal.text import atomic_write
 
 log = logging.getLogger(__name__)
@@ -29,9 +34,9 @@ MANIFEST = "manifest.json"
 LOCK = "indexing.lock"
 
 
-def search_document(document: Document) -> search.SearchDocument:
+def search_document(document: Document) -> SearchDocument:
     """The plain-text form of a document that the search engine indexes."""
-    return search.SearchDocument(
+    return SearchDocument(
         slug=document.slug,
         title=document.title,
         body=document.text,
@@ -47,7 +52,7 @@ def search_document(document: Document) -> search.SearchDocument:
     )
 
 
-def fingerprint(document: search.SearchDocument) -> str:
+def fingerprint(document: SearchDocument) -> str:
     """A hash of everything indexed about a document, to tell whether it changed."""
     return hashlib.sha256(repr(document).encode()).hexdigest()[:20]
 
@@ -84,8 +89,8 @@ def _indexing(index_dir: Path, wait: bool):
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
-            raise search.IndexLocked(f"the search index in {index_dir} is being updated by "
-                                     "another process") from None
+            raise IndexLocked(f"the search index in {index_dir} is being updated by "
+                              "another process") from None
         yield
     finally:
         os.close(descriptor)
@@ -94,20 +99,20 @@ def _indexing(index_dir: Path, wait: bool):
 def _usable(index_dir: Path) -> bool:
     """Whether the live index opens and answers (not missing, broken or of an older format)."""
     try:
-        searcher = search.Searcher(index_dir)
-    except search.IndexUnavailable:
+        searcher = Searcher(index_dir)
+    except IndexUnavailable:
         return False
     try:
         searcher.search("", per_page=1)
         return True
-    except search.IndexUnavailable:
+    except IndexUnavailable:
         return False
     finally:
         searcher.close()
 
 
-def _differences(documents: dict[str, search.SearchDocument], wanted: dict[str, str],
-                 indexed: dict[str, str]) -> tuple[list[search.SearchDocument], list[str]]:
+def _differences(documents: dict[str, SearchDocument], wanted: dict[str, str],
+                 indexed: dict[str, str]) -> tuple[list[SearchDocument], list[str]]:
     """The documents to add or replace and the slugs to remove."""
     changed = [documents[slug] for slug, print_ in wanted.items() if indexed.get(slug) != print_]
     removed = [slug for slug in indexed if slug not in wanted]
@@ -129,12 +134,12 @@ def index_catalogue(catalogue: Catalogue, index_dir: Path, full: bool = False,
     with _indexing(index_dir, wait=True):
         _built_from, indexed = _read_manifest(index_dir)
         if full or not indexed or not _usable(index_dir):
-            search.build_index(index_dir, documents.values())
+            build_index(index_dir, documents.values())
             _write_manifest(index_dir, source, wanted)
             return f"built the search index of {len(documents)} documents"
         changed, removed = _differences(documents, wanted, indexed)
         if changed or removed:
-            search.update_index(index_dir, changed, removed)
+            update_index(index_dir, changed, removed)
         _write_manifest(index_dir, source, wanted)
     return f"updated {len(changed)} and removed {len(removed)} of {len(documents)} documents"
 
@@ -166,12 +171,12 @@ def keep_in_step(catalogue: Catalogue, index_dir: Path, content_dir: Path) -> st
         changed, removed = _differences(documents, wanted, indexed)
         if not (changed or removed):
             return "the search index is in step"
-        search.update_index(index_dir, changed, removed)
+        update_index(index_dir, changed, removed)
         _write_manifest(index_dir, source, wanted)
     return f"updated {len(changed)} and removed {len(removed)} of {len(documents)} documents"
 
 
-# Keepers of this process, so a forked worker can reset their threads (see _forked).
+# Keepers of this process, so a forked worker can reset their threads (see after_fork).
 _KEEPERS: "weakref.WeakSet[IndexKeeper]" = weakref.WeakSet()
 
 
@@ -188,11 +193,12 @@ class IndexKeeper:
         self.index_dir = Path(index_dir)
         self.content_dir = Path(content_dir)
         self.retry = retry
-        self._forked()
+        self.after_fork()
         _KEEPERS.add(self)
 
-    def _forked(self) -> None:
-        # Also the state of a freshly forked worker: a thread of the parent does not exist here.
+    def after_fork(self) -> None:
+        """Start from no thread and nothing wanted: a new keeper's state, and a forked worker's
+        (the parent's thread does not exist there)."""
         self._lock = threading.Lock()
         self._wanted: Catalogue | None = None
         self._thread: threading.Thread | None = None
@@ -224,7 +230,7 @@ class IndexKeeper:
             try:
                 if self.index_dir.is_dir():
                     log.info("%s", keep_in_step(catalogue, self.index_dir, self.content_dir))
-            except search.IndexLocked:
+            except IndexLocked:
                 with self._lock:
                     self._wanted = self._wanted or catalogue
                 time.sleep(self.retry)
@@ -234,7 +240,7 @@ class IndexKeeper:
 
 def _reset_after_fork() -> None:
     for keeper in list(_KEEPERS):
-        keeper._forked()
+        keeper.after_fork()
 
 
 os.register_at_fork(after_in_child=_reset_after_fork)

@@ -1,10 +1,10 @@
-"""Posting-list arithmetic on numpy arrays, for :mod:`portal.search`.
+"""Posting-list arithmetic on numpy arrays. No Whoosh.
 
 Search reads whole posting lists; at 100,000 documents a frequent word has hundreds of
 thousands of postings, which Python sets and loops cannot combine within a page request.
-These helpers work on packed blocks as :mod:`portal.search` stores them (docnums as uint32,
-weights as float32, positions as uint64 keys ``docnum << 32 | position``) and on sets of
-documents as boolean masks indexed by global docnum. They know nothing of Whoosh.
+These helpers work on packed blocks as the codec (whoosh_codec.py) stores them (docnums as
+uint32, weights as float32, positions as uint64 keys ``docnum << 32 | position``) and on sets
+of documents as boolean masks indexed by global docnum. They know nothing of Whoosh.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-# A block as portal.search stores it: packed docnums, packed weights or None (all 1.0), and
+# A block as the codec stores it: packed docnums, packed weights or None (all 1.0), and
 # values as (packed value lengths, concatenated values) or None.
 Block = tuple[bytes, bytes | None, tuple[bytes, bytes] | None]
+# A position key's docnum bits start here.
+KEY_SHIFT = 32
 
 
 def block_ids(blocks: Sequence[Block]) -> np.ndarray:

@@ -1,0 +1,43 @@
+"""What is indexed of a document, field by field, whatever engine stores it. No Whoosh."""
+
+from __future__ import annotations
+
+from portal.search.analysis import clean, normalize_ref
+from portal.search.types import SearchDocument
+
+# The analysed text fields and their BM25F boosts.
+TEXT_FIELDS = {"title": 3.0, "keywords": 2.0, "refs": 1.5, "body": 1.0}
+# Each facet and the field holding its values.
+FACET_FIELDS = {
+    "category": "category_path",
+    "department": "department",
+    "year": "year",
+    "five_openness": "five_openness",
+}
+
+
+def doc_fields(doc: SearchDocument) -> dict[str, object]:
+    """The values of every field indexed for ``doc`` (empty fields left out)."""
+    if not doc.slug or not doc.slug.isascii():
+        raise ValueError(f"document slug must be non-empty ASCII: {doc.slug!r}")
+    path = tuple(doc.category_path) or ((doc.category,) if doc.category else ())
+    refs = "\n".join(x for x in (doc.doc_no, doc.index_no, doc.department) if x)
+    values: dict[str, object] = {
+        "slug": doc.slug,
+        "title": clean(doc.title),
+        "body": clean(doc.body),
+        "keywords": clean("\n".join(doc.keywords)),
+        # 文号, 索引号 and department as searchable text.
+        "refs": clean(refs),
+        "doc_no": normalize_ref(doc.doc_no),
+        "index_no": normalize_ref(doc.index_no),
+        "department": doc.department,
+        "category": doc.category,
+        "category_path": " ".join(path),
+        "year": str(doc.date.year) if doc.date else "",
+        "five_openness": doc.five_openness,
+        "date": doc.date.isoformat() if doc.date else "",
+        "date_ordinal": doc.date.toordinal() if doc.date else "",
+        "sample": bool(doc.sample),
+    }
+    return {k: v for k, v in values.items() if v != ""}
