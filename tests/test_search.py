@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,7 @@ from portal.search import (
     analyse,
     build_index,
     index_stamp,
+    phrases,
     postings,
     update_index,
 )
@@ -796,6 +798,79 @@ def test_date_order_is_newest_first_with_undated_documents_last(segmented, query
     assert dates == dated + [None] * (len(dates) - len(dated))
     assert dated == sorted(dated, reverse=True)
     assert [slug for page in paged for slug in page] == slugs(results)[:21]
+
+
+# --- Phrases as a reader counts them -------------------------------------------------------------
+
+# Phrases whose edges and insides jieba often cuts apart or joins to a neighbour (市政|府信息公开,
+# 西营|商|环境, 一网通|办X, 放|管服, 河长|制X), between neighbours that bring that about. No stop
+# words: positions skip them, and a literal scan would not.
+_PHRASE_WORDS = ["政府信息公开", "营商环境", "一网通办", "放管服", "河长制", "依申请公开"]
+_PHRASE_WORDS += ["年度报告"]
+_NEIGHBOURS = ["市", "区", "县", "军", "西", "大", "高", "畅", "若", "内", "迎", "老", "抬", "跳"]
+_NEIGHBOURS += ["局", "高", "字", "多", "上", "趣", "负", "书", "展", "度", "指南", "通知", "工作"]
+_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def _mixed(n: int, revision: int = 0) -> SearchDocument:
+    """A document of phrases among neighbours that jieba joins to their edges."""
+    rng = random.Random(n * 17 + revision)
+    words = _PHRASE_WORDS + _NEIGHBOURS
+    lengths = [rng.randint(4, 12) for _ in range(rng.randint(2, 5))]
+    sentences = ["".join(rng.choices(words, k=k)) for k in lengths]
+    return SearchDocument(
+        slug=f"mixed-{n:03d}",
+        title="".join(rng.choices(words, k=3)),
+        body="，".join(sentences) + "。",
+        keywords=tuple(rng.sample(_PHRASE_WORDS, 2)),
+        department=rng.choice(["办公室", "河长办", "政务服务局", ""]),
+        category_path=rng.choice([("guide",), ("statutory", "planning"), ("statutory", "fees")]),
+        five_openness=rng.choice(["decision", "result", ""]),
+        date=datetime.date(2016 + n % 8, 1 + n % 12, 1) if n % 5 else None,
+    )
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory) -> tuple[Path, dict[str, SearchDocument]]:
+    """An index of several segments of mixed documents, with replaced and removed ones."""
+    root = tmp_path_factory.mktemp("mixed")
+    live = {d.slug: d for d in map(_mixed, range(150))}
+    build_index(root, live.values(), procs=1)
+    for step in range(5):
+        changed = [_mixed(150 + 4 * step + k) for k in range(4)]
+        changed.append(_mixed(7 * step, revision=1))
+        removed = [f"mixed-{7 * step + 3:03d}"]
+        update_index(root, changed, removed)
+        live.update((d.slug, d) for d in changed)
+        live.pop(removed[0], None)
+    return root, live
+
+
+def _literally(doc: SearchDocument, phrase: str) -> bool:
+    """Whether a field of ``doc`` holds the phrase's characters together (spaces and
+    punctuation between them aside), by scanning its folded text."""
+    refs = "\n".join(x for x in (doc.doc_no, doc.index_no, doc.department) if x)
+    texts = (doc.title, "\n".join(doc.keywords), refs, doc.body)
+    return any(phrase in _SEPARATORS.sub("", search.fold(text)) for text in texts)
+
+
+@pytest.mark.parametrize("text_checks", [phrases.TEXT_CHECKS, 0], ids=["texts", "atoms"])
+@pytest.mark.parametrize("phrase", [*_PHRASE_WORDS, "市政府信息", "信息公开", "办通知", "局政府"])
+def test_phrase_totals_and_facets_are_what_a_scan_of_the_text_counts(
+    mixed, phrase, text_checks, monkeypatch
+):
+    # Ends glued to a neighbour are checked in the text of a few documents, or by looking up
+    # the atoms that start or end with a character: both ways give the same.
+    monkeypatch.setattr(phrases, "TEXT_CHECKS", text_checks)
+    root, live = mixed
+    expected = sorted(slug for slug, doc in live.items() if _literally(doc, phrase))
+    with Searcher(root) as s:
+        results = s.search(f'"{phrase}"', per_page=100)
+        found = [slugs(s.search(f'"{phrase}"', per_page=50, page=p)) for p in (1, 2, 3, 4)]
+    assert 0 < len(expected) < len(live)
+    assert results.total == len(expected)
+    assert sorted(slug for page in found for slug in page) == expected
+    assert results.facets == _facet_counts([live[slug] for slug in expected])
 
 
 def test_best_takes_the_highest_scores_then_the_lowest_docnums():

@@ -29,8 +29,9 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 
 from portal.search import SearchDocument, analyse, build_index
+from portal.search.analysis import NOT_ATOM, index_terms
 from portal.search.build import schema
-from portal.search.fields import doc_fields
+from portal.search.fields import FIELD_SHIFT, POSITION_FIELDS, doc_fields
 from portal.search.whoosh_codec import (
     ChineseTokenizer,
     PackedCodec,
@@ -38,9 +39,10 @@ from portal.search.whoosh_codec import (
     PackedPositions,
     PoolMpWriter,
     PoolSegmentWriter,
+    PositionsField,
     TextField,
-    split_blocks,
 )
+from portal.search.whoosh_read import split_blocks
 
 # Parameters of every Whoosh method the codec overrides or calls beyond the documented API, as
 # verified against whoosh-reloaded 2.7.5.
@@ -56,7 +58,6 @@ SIGNATURES = {
         "multitoken_query='default', spelling=False, sortable=False, lang=None, vector=None, "
         "spelling_prefix='spell_')",
     ),
-    "TEXT.index": (fields.TEXT, "(self, value, **kwargs)"),
     "W3PostingsWriter.__init__": (
         whoosh3.W3PostingsWriter,
         "(self, postfile, blocklimit, byteids=False, compression=3, inlinelimit=1)",
@@ -202,14 +203,16 @@ def check_positions_format(built):
         "open", "data"]
 
 
-def check_text_field(built):
-    field = TextField()
-    assert isinstance(field.format, PackedPositions)
-    assert list(field.index("年度报告")) == [
-        ("年度".encode(), 1, 1.0, array("Q", [0]).tobytes()),
-        ("报告".encode(), 1, 1.0, array("Q", [1]).tobytes()),
-        ("年度报告".encode(), 1, 1.0, array("Q", [0]).tobytes()),
-    ]
+def check_text_fields(built):
+    field = TextField(stored=True)
+    assert isinstance(field.format, formats.Existence) and field.stored and field.scorable
+    assert isinstance(field.analyzer, ChineseTokenizer)
+    positions = PositionsField()
+    assert isinstance(positions.format, PackedPositions) and not positions.scorable
+    ix = open_index(built)
+    assert isinstance(ix.schema["title"], TextField)
+    assert isinstance(ix.schema["positions"], PositionsField)
+    ix.close()
 
 
 def check_packed_blocks(built):
@@ -253,28 +256,36 @@ def check_segment_writer(built):
         docnum = s.document_number(slug="notice-0007")
         stored = s.stored_fields(docnum)
         doc = doc_fields(notice(7))
-        assert {k: stored[k] for k in stored} == {
-            k: doc[k] for k in ("slug", "title", "body", "department", "sample")}
+        kept = ("slug", "title", "body", "keywords", "refs", "department", "sample")
+        assert {k: stored[k] for k in stored} == {k: doc[k] for k in kept}
         assert s.doc_field_length(docnum, "title") == len(analyse(notice(7).title))
         assert s.doc_frequency("slug", "notice-0007") == 1
-        assert s.doc_frequency("title", "通知") == NOTICES
-        assert s.doc_frequency("keywords", "zebra") == 2
-        positions = s.postings("body", "年度报告").value_as("positions")
-        body = dict(analyse(notice(0).body))
-        assert positions == [body["年度报告"]]
+        assert s.doc_frequency("positions", "通知") == NOTICES
+        assert s.doc_frequency("positions", "zebra") == 2
+        # body is the first of POSITION_FIELDS: its positions carry no field bits.
+        positions = s.postings("positions", "年度报告").value_as("positions")
+        body = dict(index_terms(notice(0).body))
+        assert positions == [body["年度报告"]] == [body["年度"] | NOT_ATOM]
+        # A later field's positions come after, with its field's bits.
+        title = dict(index_terms(notice(0).title))
+        field = POSITION_FIELDS.index("title") << FIELD_SHIFT
+        expected = [body["通知"], title["通知"] | field]
+        assert s.postings("positions", "通知").value_as("positions") == expected
     ix.close()
 
 
 def check_field_writer(built):
     expected: dict[str, int] = {}
     for n in range(NOTICES):
-        for term in {t for t, _ in analyse(notice(n).title)}:
+        fields_ = doc_fields(notice(n))
+        text = " ".join(str(fields_.get(f, "")) for f in POSITION_FIELDS)
+        for term in {t for t, _ in analyse(text)}:
             expected[term] = expected.get(term, 0) + 1
     ix = open_index(built)
     with ix.searcher() as s:
-        terms = [t.decode() for t in s.lexicon("title")]
+        terms = [t.decode() for t in s.lexicon("positions")]
         assert terms == sorted(expected)
-        assert {t: s.doc_frequency("title", t) for t in terms} == expected
+        assert {t: s.doc_frequency("positions", t) for t in terms} == expected
     ix.close()
 
 
@@ -285,12 +296,12 @@ def check_merge_through_pool(tmp_path):
     for n in range(6, 9):
         writer.add_document(**doc_fields(notice(n)))
     writer.commit()
-    before = positions_by_slug(ix, "body", "年度报告")
+    before = positions_by_slug(ix, "positions", "年度报告")
     assert segment_count(ix) == 2
     writer = PoolSegmentWriter(ix)
     writer.commit(optimize=True)  # Whoosh merges the segments through the pool
     assert segment_count(ix) == 1
-    assert positions_by_slug(ix, "body", "年度报告") == before
+    assert positions_by_slug(ix, "positions", "年度报告") == before
     ix.close()
 
 
@@ -320,7 +331,7 @@ def check_multiprocess_writer(tmp_path):
         assert len(leaves) >= 2
         assert sum(r.doc_count() for r, _ in leaves) == 20
         assert all(isinstance(r.codec(), PackedCodec) for r, _ in leaves)
-    assert sorted(positions_by_slug(ix, "body", "年度报告")) == [
+    assert sorted(positions_by_slug(ix, "positions", "年度报告")) == [
         f"notice-{n:04d}" for n in range(20)]
     ix.close()
 
@@ -341,7 +352,7 @@ def check_multiprocess_stop(tmp_path):
 OVERRIDES = {
     "Tokenizer.__call__": check_tokenizer,
     "Positions.word_values+encode+decode_*": check_positions_format,
-    "TEXT.index": check_text_field,
+    "TEXT.__init__+format (TextField, PositionsField)": check_text_fields,
     "W3PostingsWriter._write_block+_mini_ids+_mini_weights+_mini_values": check_packed_blocks,
     "W3Codec.postings_reader+W3LeafMatcher._read_ids+_read_weights+_read_values":
         check_leaf_matcher,

@@ -12,13 +12,15 @@ inside, so another engine could stand behind them:
 
 Inside, each module says its rules in its docstring:
 
-* no Whoosh: types.py (what goes in and out), analysis.py (folding, rjieba, atoms),
-  query.py (user text to required parts), highlighting.py, fields.py (what is indexed of a
-  document), generations.py (folders, lock, atomic switch), postings.py and matching.py
-  (numpy arithmetic on whole posting lists: masks, phrases, BM25F, facets);
+* no Whoosh: types.py (what goes in and out), analysis.py (folding, rjieba, atoms), query.py
+  (user text to required parts), highlighting.py, fields.py (what is indexed of a document,
+  and how positions carry their field), generations.py (folders, lock, atomic switch),
+  postings.py (numpy arithmetic on whole posting lists), matching.py (masks, BM25F),
+  phrases.py (phrases wherever their characters stand together), pool.py (a segment's
+  postings while it is written);
 * Whoosh's public API only: build.py (writing a generation), searcher.py (reading one);
 * the quarantine, every Whoosh subclass and private name, verified against exactly the pinned
-  whoosh-reloaded by a contract test each: whoosh_codec.py (the codec, writers and pool),
+  whoosh-reloaded by a contract test each: whoosh_codec.py (the codec, writers and fields),
   whoosh_read.py (whole posting lists and columns);
 * indexing.py, the only module that imports the catalogue (loaded on first use, below).
 """

@@ -6,10 +6,12 @@ split into *atoms*: its shortest dictionary sub-words, left to right, with singl
 filling the gaps (年度报告 becomes 年度 + 报告; 特派员 becomes 特派 + 员). Atoms take consecutive
 positions, so positions count words, not characters. The whole word and its other search-mode
 sub-words are indexed too, at the position of the atom they start in. The same text therefore
-gives the same atom sequence whether jieba kept it as one word or split it. Sub-words are found
-the way search mode finds them (dictionary 2- and 3-grams of longer words), and codes such as
-2024-00012 are also indexed by their parts. Punctuation, emoji and a short list of function
-words (的, 了, 和…; a, the, of…) are not indexed, and positions skip over them.
+gives the same atom sequence whether jieba kept it as one word or split it; atoms cover every
+character of a Chinese word, one or two characters each, which is what phrases are matched on
+(phrases.py). Sub-words are found the way search mode finds them (dictionary 2- and 3-grams of
+longer words), and codes such as 2024-00012 are also indexed by their parts. Punctuation, emoji
+and a short list of function words (的, 了, 和…; a, the, of…) are not indexed, and positions skip
+over them.
 """
 
 from __future__ import annotations
@@ -110,8 +112,7 @@ def words(text: str) -> list[Word]:
     return [w for w in map(word, rjieba.cut(fold(clean(text)))) if w is not None]
 
 
-def analyse(text: str) -> list[tuple[str, int]]:
-    """Return the (term, position) pairs indexed for ``text``; positions count atoms."""
+def _terms(text: str, flag: int) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     pos = 0
     for w in words(text):
@@ -124,14 +125,34 @@ def analyse(text: str) -> list[tuple[str, int]]:
         for k, atom in enumerate(atoms):
             seen.add((atom, k))
             out.append((atom, pos + k))
+        # A Chinese word's whole and sub-words are flagged where they are stored: a phrase is
+        # matched on atoms only. A code's parts are not: they are its only pieces.
+        other = flag if is_cjk(w.text) else 0
         if len(atoms) > 1:
-            out.append((w.text, pos))
+            out.append((w.text, pos | other))
         for sub, k in w.subs:
             if (sub, k) not in seen:
                 seen.add((sub, k))
-                out.append((sub, pos + k))
+                out.append((sub, (pos + k) | other))
         pos += len(atoms)
     return out
+
+
+def analyse(text: str) -> list[tuple[str, int]]:
+    """Return the (term, position) pairs indexed for ``text``; positions count atoms."""
+    return _terms(text, 0)
+
+
+# Stored with the position of a Chinese word's whole or sub-word: it counts for ranking, and
+# never stands for the atom at that position in a phrase. Below the field's bits
+# (fields.FIELD_SHIFT), so a field's flagged positions sort after its plain ones.
+NOT_ATOM = 1 << 29
+
+
+def index_terms(text: str) -> list[tuple[str, int]]:
+    """The (term, position) pairs stored for ``text``: analyse()'s, with NOT_ATOM set on the
+    positions of Chinese words' wholes and sub-words."""
+    return _terms(text, NOT_ATOM)
 
 
 _BRACKETS = str.maketrans({"〔": "[", "〕": "]", "【": "[", "】": "]", "(": "[", ")": "]"})

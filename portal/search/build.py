@@ -22,7 +22,7 @@ from whoosh.filedb.filestore import FileStorage
 from portal.search import generations
 from portal.search.fields import doc_fields
 from portal.search.types import IndexUnavailable, SearchDocument, SearchError
-from portal.search.whoosh_codec import PoolMpWriter, PoolSegmentWriter, TextField
+from portal.search.whoosh_codec import PoolMpWriter, PoolSegmentWriter, PositionsField, TextField
 
 # Below this many documents a build stays in one process: forking writers costs more than it
 # saves.
@@ -33,10 +33,14 @@ def schema() -> wfields.Schema:
     """The index's fields (their values come from fields.doc_fields)."""
     return wfields.Schema(
         slug=wfields.ID(stored=True, unique=True),
+        # Every text field is stored: highlighting reads title and body, and a phrase whose end
+        # may be glued to a neighbouring word is looked for in the text (phrases.py).
         title=TextField(stored=True),
         body=TextField(stored=True),
-        keywords=TextField(),
-        refs=TextField(),
+        keywords=TextField(stored=True),
+        refs=TextField(stored=True),
+        positions=PositionsField(),
+        tails=wfields.ID,
         doc_no=wfields.ID,
         index_no=wfields.ID,
         department=wfields.ID(stored=True),

@@ -7,6 +7,16 @@ from portal.search.types import SearchDocument
 
 # The analysed text fields and their BM25F boosts.
 TEXT_FIELDS = {"title": 3.0, "keywords": 2.0, "refs": 1.5, "body": 1.0}
+# The positions of every text field's terms, in one field: a phrase looks a term up once per
+# segment, not once per field and segment. A position carries its field (its index in
+# POSITION_FIELDS, the order a document's fields are written in) from bit FIELD_SHIFT up, so
+# consecutive positions never run from one field into the next.
+POSITIONS = "positions"
+POSITION_FIELDS = tuple(sorted(TEXT_FIELDS))
+FIELD_SHIFT = 30
+# Every two-character atom of a segment's text fields, written backwards, once per segment:
+# the atoms ending with a character are found by prefix here (phrases.py).
+TAILS = "tails"
 # Each facet and the field holding its values.
 FACET_FIELDS = {
     "category": "category_path",

@@ -26,7 +26,8 @@ from portal.search.types import IndexLocked, IndexUnavailable
 # reported unavailable (and rebuilt) instead of silently answering with different tokens.
 # 6: blocks of 1,024 postings pickled with the current protocol.
 # 7: the codec, fields and tokenizer pickled from portal.search.whoosh_codec.
-FORMAT_VERSION = 7
+# 8: Chinese wholes and sub-words flagged (not atoms); keywords and refs stored; tails.
+FORMAT_VERSION = 8
 META = "portal-index.json"
 CURRENT = "current"
 _LOCK = "build.lock"

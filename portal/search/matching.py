@@ -1,8 +1,9 @@
 """Matching and ranking one query over posting lists read whole. No Whoosh.
 
 Sets of documents are boolean masks over a snapshot's global docnums. A plain word requires
-every one of its atoms in any text field; a phrase requires its atoms at consecutive positions
-within one field, matched by set operations on the position keys as stored. Ranking is BM25F
+every one of its atoms in any text field; a phrase requires its characters standing together
+within one field (phrases.py), found by set operations on the position keys as stored and,
+where an end may be glued to a neighbouring word, in the stored text. Ranking is BM25F
 (Whoosh's formula and defaults) with the field boosts of fields.TEXT_FIELDS, summed over the
 matched postings in one vectorised step; a word of several atoms also scores where it occurs
 whole.
@@ -16,16 +17,16 @@ from typing import Protocol
 
 import numpy as np
 
-from portal.search import postings
-from portal.search.fields import TEXT_FIELDS
+from portal.search import phrases, postings
+from portal.search.analysis import NOT_ATOM, fold
+from portal.search.fields import FIELD_SHIFT, POSITION_FIELDS, POSITIONS, TAILS, TEXT_FIELDS
 from portal.search.query import Part
 
 # BM25F parameters (Whoosh's defaults).
 B, K1 = 0.75, 1.2
+_NO_KEYS = np.zeros(0, dtype=np.uint64)
 _SHIFT = np.uint64(postings.KEY_SHIFT)
-
-# (segment offset, blocks) for every segment holding a term in a field.
-SegmentBlocks = list[tuple[int, list[postings.Block]]]
+_NOT_ATOM = np.uint64(NOT_ATOM)
 
 
 class Snapshot(Protocol):
@@ -33,81 +34,107 @@ class Snapshot(Protocol):
 
     live_count: int
     norms: dict[str, np.ndarray]
+    offsets: list[int]  # the first docnum of each segment
 
     def empty(self) -> np.ndarray: ...
 
     def doc_frequency(self, term: str) -> int: ...
 
-    def term_blocks(self, term: str, fieldname: str) -> SegmentBlocks: ...
+    def segment_blocks(self, term: str, fieldname: str, offset: int) -> list[postings.Block]:
+        ...
+
+    def texts(self, docnum: int) -> list[str]: ...
+
+    def terms_with_prefix(self, fieldname: str, offset: int, prefix: str) -> list[str]: ...
 
 
 class QueryPostings:
-    """Posting blocks read for one query, shared by matching, phrases and ranking."""
+    """Posting lists read for one query, shared by matching, phrases and ranking.
 
-    def __init__(self, snap: Snapshot):
+    Every term has one list of position keys in each segment (fields.POSITIONS): its
+    documents, fields and frequencies are read off the keys.
+    """
+
+    def __init__(self, snap: Snapshot, within: np.ndarray):
         self.snap = snap
-        self._blocks: dict[tuple[str, str], SegmentBlocks] = {}
-        self._ids: dict[tuple[str, str], list[tuple[int, np.ndarray]]] = {}
+        self.within = within  # the documents the search may find
+        self._keys: dict[tuple[str, int], np.ndarray] = {}
+        self._runs: dict[str, list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]] = {}
 
-    def blocks(self, term: str, fieldname: str) -> SegmentBlocks:
-        """(segment offset, blocks) for every segment holding the term in the field."""
-        key = (term, fieldname)
-        if key not in self._blocks:
-            self._blocks[key] = self.snap.term_blocks(term, fieldname)
-        return self._blocks[key]
+    def segment_keys(self, term: str, offset: int) -> np.ndarray:
+        """The term's position keys in the segment at ``offset``."""
+        key = (term, offset)
+        if key not in self._keys:
+            blocks = self.snap.segment_blocks(term, POSITIONS, offset)
+            self._keys[key] = postings.block_keys(blocks) if blocks else _NO_KEYS
+        return self._keys[key]
 
-    def ids(self, term: str, fieldname: str) -> list[tuple[int, np.ndarray]]:
-        """(segment offset, segment-relative docnums) for every segment holding the term."""
-        key = (term, fieldname)
-        if key not in self._ids:
-            self._ids[key] = [
-                (offset, postings.block_ids(blocks))
-                for offset, blocks in self.blocks(term, fieldname)
+    def runs(self, term: str) -> list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+        """(segment offset, docnums, fields, occurrences) of each document and field holding
+        the term, deleted documents included."""
+        if term not in self._runs:
+            found = ((o, self.segment_keys(term, o)) for o in self.snap.offsets)
+            self._runs[term] = [
+                (offset, *postings.field_runs(keys, FIELD_SHIFT)) for offset, keys in found
+                if len(keys)
             ]
-        return self._ids[key]
+        return self._runs[term]
 
     def term_docs(self, term: str) -> np.ndarray:
         """The documents holding ``term`` in any text field."""
         out = self.snap.empty()
-        for fieldname in TEXT_FIELDS:
-            for offset, ids in self.ids(term, fieldname):
-                out[offset:][ids] = True
+        for offset, docs, _, _ in self.runs(term):
+            out[offset:][docs] = True
         return out
 
     def part_docs(self, part: Part) -> np.ndarray:
-        """The documents holding every atom of ``part`` (adjacent, if it is a phrase)."""
+        """The documents holding every atom of ``part``, or its phrase."""
         docs = None
         for atom in sorted(set(part.atoms), key=self.snap.doc_frequency):
             found = self.term_docs(atom)
             docs = found if docs is None else docs & found
             if not docs.any():
-                return docs
+                break
         if docs is None:
-            return self.snap.empty()
-        if part.phrase and len(part.atoms) > 1:
-            # Positions are only read where every atom occurs at all.
-            docs = self.phrase_docs(part.atoms, docs)
+            docs = self.snap.empty()
+        if len(part.elements) > 1:
+            return self.phrase_docs(part, docs)
         return docs
 
-    def phrase_docs(self, atoms: Sequence[str], candidates: np.ndarray) -> np.ndarray:
-        """The candidates that hold ``atoms`` at consecutive positions in one field."""
+    def phrase_docs(self, part: Part, holding: np.ndarray) -> np.ndarray:
+        """The documents where the phrase's characters stand together in one field: first
+        where its atoms stand at consecutive positions, as the query spells it (most of them,
+        among the documents ``holding`` every atom), then where atoms spell it otherwise."""
+        found = self.spelt_as_queried(part.atoms, holding) if len(part.atoms) > 1 else holding
+        check = self.snap.empty()
+        ends = [*self.snap.offsets[1:], len(found)]
+        for offset, end in zip(self.snap.offsets, ends, strict=True):
+            segment = _Segment(self, offset)
+            check[offset:end][phrases.spell(part.elements, segment, found[offset:end])] = True
+        check &= self.within & ~found
+        if check.any():
+            pattern = phrases.pattern(part.elements)
+            for docnum in np.flatnonzero(check).tolist():
+                found[docnum] = any(pattern.search(fold(t)) for t in self.snap.texts(docnum))
+        return found
+
+    def spelt_as_queried(self, atoms: Sequence[str], holding: np.ndarray) -> np.ndarray:
+        """The documents of ``holding`` with ``atoms`` at consecutive positions in one field."""
         found = self.snap.empty()
         # Phrase starts (key - place in the phrase) of the rarest atom, kept where each other
         # atom's stored keys (ascending) hold start + its place. Keys are unsigned: a start
         # before position 0 wraps around and can never be found, as it must not.
         (k0, first), *rest = sorted(enumerate(atoms), key=lambda ka: self.snap.doc_frequency(ka[1]))
-        for fieldname in TEXT_FIELDS:
-            for offset, blocks in self.blocks(first, fieldname):
-                keys = postings.block_keys(blocks)
-                keys = keys[candidates[offset:][(keys >> _SHIFT).astype(np.intp)]]
-                starts = keys - np.uint64(k0)
-                for k, atom in rest:
-                    more = next((b for o, b in self.blocks(atom, fieldname) if o == offset), [])
-                    held = postings.holds(postings.block_keys(more), starts + np.uint64(k))
-                    starts = starts[held]
-                    if not len(starts):
-                        break
-                found[offset:][(starts >> _SHIFT).astype(np.intp)] = True
+        for offset in self.snap.offsets:
+            keys = self.segment_keys(first, offset)
+            keys = keys[holding[offset:][(keys >> _SHIFT).astype(np.intp)]]
+            starts = keys[(keys & _NOT_ATOM) == 0] - np.uint64(k0)
+            for k, atom in rest:
+                more = self.segment_keys(atom, offset)
+                starts = starts[postings.holds(more, starts + np.uint64(k))]
+                if not len(starts):
+                    break
+            found[offset:][(starts >> _SHIFT).astype(np.intp)] = True
         return found
 
     def rank(self, parts: list[Part], matched: np.ndarray, n: int) -> list[tuple[int, float]]:
@@ -120,23 +147,46 @@ class QueryPostings:
         total = max(1, self.snap.live_count)
         scores = np.zeros(len(matched), dtype=np.float64)
         for term, weight in terms.items():
+            runs = self.runs(term)
+            # Documents holding the term per field, deleted ones included (as in Whoosh).
+            df = sum((np.bincount(f, minlength=len(POSITION_FIELDS)) for _, _, f, _ in runs),
+                     np.zeros(len(POSITION_FIELDS), dtype=np.intp))
+            hits = []
+            for offset, docs, fields, tfs in runs:
+                docs = docs.astype(np.intp) + offset
+                hit = matched[docs]
+                hits.append((docs[hit], fields[hit], tfs[hit].astype(np.float64)))
             for fieldname, boost in TEXT_FIELDS.items():
-                found = self.ids(term, fieldname)
-                # Deleted documents count in the document frequency, as in Whoosh.
-                df = sum(len(ids) for _, ids in found)
-                if not df:
+                field = POSITION_FIELDS.index(fieldname)
+                if not df[field]:
                     continue
-                factor = (math.log(total / (df + 1)) + 1) * boost * weight * (K1 + 1)
+                factor = (math.log(total / (df[field] + 1)) + 1) * boost * weight * (K1 + 1)
                 norm = self.snap.norms[fieldname]
-                for (offset, ids), (_, blocks) in zip(
-                    found, self.blocks(term, fieldname), strict=True
-                ):
-                    docs = ids.astype(np.intp) + offset
-                    hit = matched[docs]
-                    docs = docs[hit]
-                    tfs = postings.block_weights(blocks)[hit].astype(np.float64)
-                    # A term's postings hold each document once, so += adds to each once.
-                    scores[docs] += factor * (tfs / (tfs + norm[docs]))
+                for docs, fields, tfs in hits:
+                    chosen = fields == field
+                    docs, tf = docs[chosen], tfs[chosen]
+                    # Each document appears once per field, so += adds to each once.
+                    scores[docs] += factor * (tf / (tf + norm[docs]))
         docs = np.flatnonzero(matched)
         top, values = postings.best(docs, scores[docs], n)
         return list(zip(top.tolist(), values.tolist(), strict=True))
+
+
+class _Segment:
+    """The positions of one segment, as phrases.spell reads them."""
+
+    def __init__(self, query: QueryPostings, offset: int):
+        self.query, self.offset = query, offset
+
+    def keys(self, term: str) -> np.ndarray:
+        """The term's position keys in this segment."""
+        return self.query.segment_keys(term, self.offset)
+
+    def starting_with(self, char: str) -> list[str]:
+        """The segment's two-character terms starting with ``char``."""
+        terms = self.query.snap.terms_with_prefix(POSITIONS, self.offset, char)
+        return [t for t in terms if len(t) == 2]
+
+    def ending_with(self, char: str) -> list[str]:
+        """The segment's two-character atoms ending with ``char``."""
+        return [t[::-1] for t in self.query.snap.terms_with_prefix(TAILS, self.offset, char)]

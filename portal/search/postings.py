@@ -42,6 +42,17 @@ def block_keys(blocks: Sequence[Block]) -> np.ndarray:
     return np.frombuffer(data, dtype=np.uint64)
 
 
+def field_runs(keys: np.ndarray, field_shift: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(docnum, field, occurrences) of each document and field in a term's ascending keys,
+    whose positions carry their field from bit ``field_shift`` up."""
+    groups = (keys >> np.uint64(field_shift)).astype(np.int64)  # docnum, then field
+    starts = np.flatnonzero(np.diff(groups, prepend=-1))
+    counts = np.diff(starts, append=len(groups))
+    groups = groups[starts]
+    field_bits = KEY_SHIFT - field_shift
+    return groups >> field_bits, groups & ((1 << field_bits) - 1), counts
+
+
 def mask_of(size: int, docnums: np.ndarray) -> np.ndarray:
     """A boolean mask of ``size`` documents, true at ``docnums``."""
     mask = np.zeros(size, dtype=bool)

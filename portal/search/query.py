@@ -3,8 +3,8 @@
 User text never reaches an engine's query parser, so there is no wildcard, regex, fuzzy or field
 syntax to abuse: the query is built from analysed terms only. It is split into plain text and
 "quoted phrases" (straight or Chinese quotes; an unbalanced quote just ends the text). Every
-atom of the plain text is required (AND) in any of the text fields; a phrase requires its atoms
-at consecutive positions within one field.
+atom of the plain text is required (AND) in any of the text fields; a phrase requires its
+characters standing together within one field (phrases.py).
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ class Part:
     atoms: list[str]
     phrase: bool
     whole: str = ""  # a multi-atom word, scored higher where it occurs whole
+    # A phrase's Chinese characters one by one and its other words whole (phrases.py).
+    elements: tuple[str, ...] = ()
 
 
 QUOTES = re.compile(r'["“”„‟«»「」『』]')
@@ -39,7 +41,8 @@ def parse_query(text: str) -> tuple[list[Part], list[tuple[str, ...]]]:
         found = words(chunk)
         if i % 2 and found:
             atoms = [a for w in found for a in w.atoms]
-            parts.append(Part(atoms, phrase=True))
+            elements = tuple(e for w in found for e in (w.text if is_cjk(w.text) else (w.text,)))
+            parts.append(Part(atoms, phrase=True, elements=elements))
             marks[tuple(atoms)] = None
         else:
             for w in found:

@@ -40,10 +40,10 @@ from whoosh.filedb.filestore import FileStorage
 
 from portal.search import generations, postings
 from portal.search.analysis import normalize_ref
-from portal.search.fields import FACET_FIELDS, TEXT_FIELDS
+from portal.search.fields import FACET_FIELDS, POSITIONS, TEXT_FIELDS
 from portal.search.generations import CURRENT
 from portal.search.highlighting import highlight, mark_pattern, snippet
-from portal.search.matching import K1, B, QueryPostings, SegmentBlocks
+from portal.search.matching import K1, B, QueryPostings
 from portal.search.query import QUOTES, parse_query
 from portal.search.types import (
     FACETS,
@@ -64,6 +64,8 @@ from portal.search.whoosh_read import (
     term_blocks,
 )
 
+# Terms remembered as missing from a field of a segment, at most.
+_ABSENT_KEPT = 100_000
 # Errors that mean the index files are damaged rather than that this code is wrong.
 _BROKEN = (OSError, EOFError, zlib.error, struct.error, pickle.UnpicklingError, windex.IndexError)
 
@@ -100,6 +102,8 @@ class _Snapshot:
         try:
             self.searcher = self.ix.searcher()
             self.leaves = self.searcher.reader().leaf_readers()
+            self.readers = {offset: reader for reader, offset in self.leaves}
+            self.offsets = list(self.readers)
             self.size = sum(reader.doc_count_all() for reader, _ in self.leaves)
             live = np.zeros(self.size, dtype=bool)
             for reader, offset in self.leaves:
@@ -127,6 +131,7 @@ class _Snapshot:
                 codes = [length_codes(reader, fieldname) for reader, _ in self.leaves]
                 joined = b"".join(c.tobytes() for c in codes)
                 self.norms[fieldname] = table[np.frombuffer(joined, dtype=np.uint8)]
+            self._absent: set[tuple[str, str, int]] = set()
             self._plain: _View | None = None
             self._kept: tuple[AbstractSet[str], _View] | None = None
             self._slugs: list[tuple[object, int, list[str]]] | None = None
@@ -160,14 +165,28 @@ class _Snapshot:
         """A mask of no documents."""
         return np.zeros(self.size, dtype=bool)
 
-    def term_blocks(self, term: str, fieldname: str) -> SegmentBlocks:
-        """(segment offset, blocks) for every segment holding ``term`` in ``fieldname``."""
-        found = []
-        for reader, offset in self.leaves:
-            blocks = term_blocks(reader, fieldname, term)
-            if blocks:
-                found.append((offset, blocks))
-        return found
+    def segment_blocks(self, term: str, fieldname: str, offset: int) -> list[postings.Block]:
+        """The term's posting blocks in one field of the segment at ``offset``."""
+        key = (term, fieldname, offset)
+        if key in self._absent:
+            return []
+        blocks = term_blocks(self.readers[offset], fieldname, term)
+        if not blocks:
+            # A phrase looks up terms that most segments lack (an update's small segment
+            # holds few): a lookup costs 25 µs, remembering it for this generation a set entry.
+            if len(self._absent) >= _ABSENT_KEPT:
+                self._absent.clear()
+            self._absent.add(key)
+        return blocks
+
+    def terms_with_prefix(self, fieldname: str, offset: int, prefix: str) -> list[str]:
+        """The terms of ``fieldname`` starting with ``prefix`` in the segment at ``offset``."""
+        return [t.decode("utf-8") for t in self.readers[offset].expand_prefix(fieldname, prefix)]
+
+    def texts(self, docnum: int) -> list[str]:
+        """A document's stored text fields."""
+        stored = self.searcher.stored_fields(docnum)
+        return [stored.get(fieldname, "") for fieldname in TEXT_FIELDS]
 
     def allowed(self, facet: str, chosen: Iterable[str]) -> np.ndarray:
         """The live documents having any of the ``chosen`` values of ``facet``."""
@@ -177,8 +196,8 @@ class _Snapshot:
         return postings.mask_of(self.size, table.owners[np.isin(table.indexes, wanted)])
 
     def doc_frequency(self, term: str) -> int:
-        """Postings of ``term`` in all text fields, deleted documents included."""
-        return sum(self.searcher.doc_frequency(f, term) for f in TEXT_FIELDS)
+        """Documents holding ``term`` in any text field, deleted ones included."""
+        return self.searcher.doc_frequency(POSITIONS, term)
 
     def exact_docs(self, text: str) -> np.ndarray:
         """The live documents whose 文号 or 索引号 is the whole query."""
@@ -354,7 +373,7 @@ class Searcher:
 
         per_key = {k: snap.allowed(k, vals) for k, vals in active.items()}
         exact = snap.exact_docs(query) & view.live if parts else snap.empty()
-        context = QueryPostings(snap)
+        context = QueryPostings(snap, view.live)
         text_docs = view.live
         if parts:
             sets = [context.part_docs(p) for p in parts]

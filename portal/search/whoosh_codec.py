@@ -3,29 +3,31 @@
 Whoosh stores the index (its file format, segments, term tables, stored fields), but its
 per-posting Python paths are slow, so this module plugs into it at three places: a codec that
 writes uncompressed posting blocks as packed arrays (read back without unpickling each
-posting), with each position stored as the key ``docnum << 32 | position`` so phrases are
-matched by set operations on the keys as stored; a segment writer that keeps postings in packed
-arrays instead of pickling each one to a sort run (several times faster builds); and the
-multi-process writer's tasks, which use that segment writer. Blocks are pickled with the
-current protocol (Whoosh's protocol 2 re-encodes bytes on load).
+posting); a segment writer that keeps postings in the packed arrays of pool.TermPool instead of
+pickling each one to a sort run (several times faster builds); and the multi-process writer's
+tasks, which use that segment writer. Blocks are pickled with the current protocol (Whoosh's
+protocol 2 re-encodes bytes on load).
 
-Every class here subclasses a Whoosh class beyond its documented extension points, and reads or
-writes its private attributes: they are verified against exactly the pinned whoosh-reloaded
-(pyproject.toml), and tests/test_whoosh_codec_contract.py exercises each override and private
-name by name, so an upgrade says exactly what broke. Only this module and whoosh_read.py may
-touch a private Whoosh name (tests/test_whoosh_quarantine.py enforces it).
+Text is written once per term: every occurrence of a term in any text field of a document goes
+into the positions field (fields.POSITIONS) as the 8-byte key ``docnum << 32 | field << 30 |
+not-atom << 29 | position``, which a search reads as stored: the documents, each field's
+frequency and the phrases all come from these keys. The text fields themselves keep their
+stored value and length (for BM25F).
+
+The tokenizer and the fields use Whoosh's documented extension points; every other class here
+subclasses a Whoosh class beyond them, and reads or writes its private attributes: they are
+verified against exactly the pinned whoosh-reloaded (pyproject.toml), and
+tests/test_whoosh_codec_contract.py exercises each override and private name by name, so an
+upgrade says exactly what broke. Only this module and whoosh_read.py may touch a private Whoosh
+name (tests/test_whoosh_quarantine.py enforces it).
 """
 
 from __future__ import annotations
 
-import io
 import itertools
-import operator
 import pickle
-import struct
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from whoosh import fields, formats
@@ -38,20 +40,16 @@ from whoosh.codec.whoosh3 import (
     W3PostingsWriter,
 )
 from whoosh.multiproc import MpWriter, SubWriterTask
-from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from portal.search import postings
-from portal.search.analysis import analyse, fold
-from portal.search.fields import TEXT_FIELDS
+from portal.search.analysis import analyse, fold, index_terms
+from portal.search.pool import TermPool, TermPostings
 
 # Stored positions: 8-byte keys docnum << 32 | position.
 _KEY_SIZE = 8
-_HIGH = (1 << postings.KEY_SHIFT).__mul__
 _LOW = (1 << postings.KEY_SHIFT) - 1
-# A text term's postings while indexing: docnum << 20 | frequency, and all positions.
-_FREQ_BITS = 20
 
 
 class ChineseTokenizer(Tokenizer):
@@ -97,9 +95,10 @@ class PackedPositions(formats.Positions):
     """Positions packed as machine integers instead of one pickle per posting.
 
     Each position is stored as the 8-byte key ``docnum << 32 | position`` (the segment writer
-    fills in the docnum): a phrase search intersects these keys as read, without building a
-    key per occurrence. Reading them back is several times faster than pickles, and the
-    postings are built straight from :func:`analyse` without a Token object per word.
+    fills in the docnum; analysis.NOT_ATOM marks a Chinese word's whole or sub-word): a phrase
+    search intersects these keys as read, without building a key per occurrence. Reading them
+    back is several times faster than pickles, and the postings are built straight from
+    :func:`analyse` without a Token object per word.
     """
 
     def word_values(self, value, analyzer, **kwargs):
@@ -108,7 +107,7 @@ class PackedPositions(formats.Positions):
             yield from super().word_values(value, analyzer, **kwargs)
             return
         positions: dict[str, list[int]] = {}
-        for term, pos in analyse(value):
+        for term, pos in index_terms(value):
             if term in positions:
                 positions[term].append(pos)
             else:
@@ -135,16 +134,22 @@ class PackedPositions(formats.Positions):
 
 
 class TextField(fields.TEXT):
-    """TEXT analysed by :func:`analyse`, with packed positions."""
+    """TEXT analysed by :func:`analyse`, its stored value and length kept here, its terms'
+    positions in the PositionsField (the pool writes them)."""
 
     def __init__(self, stored: bool = False):
         super().__init__(analyzer=ChineseTokenizer(), stored=stored)
-        self.format = PackedPositions(field_boost=1.0)
+        self.format = formats.Existence(field_boost=1.0)
 
-    def index(self, value, **kwargs):
-        """Yield (term bytes, frequency, weight, positions) without Whoosh's generic wrapping."""
-        for term, freq, weight, vbytes in self.format.word_values(value, self.analyzer):
-            yield term.encode("utf-8"), freq, weight, vbytes
+
+class PositionsField(fields.TEXT):
+    """The positions of the terms of every TextField of a document, packed (the pool writes
+    them; see fields.POSITIONS)."""
+
+    def __init__(self):
+        super().__init__(analyzer=ChineseTokenizer())
+        self.format = PackedPositions(field_boost=1.0)
+        self.scorable = False
 
 
 @dataclass(slots=True)
@@ -249,31 +254,6 @@ class PackedPostingsWriter(W3PostingsWriter):
             self._write_block(last=end == total)
 
 
-_INT = struct.Struct("!i")
-
-
-def split_blocks(raw: bytes) -> list[postings.Block] | None:
-    """Decode a term's posting list as :class:`PackedPostingsWriter` wrote it, in one piece;
-    None if ``raw`` is not such a list."""
-    if raw[: len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
-        return None
-    blocks = []
-    stream = io.BytesIO(raw)
-    pos = len(WHOOSH3_HEADER_MAGIC)
-    while pos < len(raw):
-        # Each block: its byte size (negated for the last), a pickled info tuple, the data.
-        size = abs(_INT.unpack_from(raw, pos)[0])
-        pos += _INT_SIZE
-        stream.seek(pos)
-        info = pickle.load(stream)
-        data = raw[stream.tell() : pos + size]
-        pos += size
-        if info[3]:  # compression level
-            data = zlib.decompress(data)
-        blocks.append(pickle.loads(data))
-    return blocks
-
-
 class PackedLeafMatcher(W3LeafMatcher):
     """Reads the blocks :class:`PackedPostingsWriter` writes, for Whoosh's own readers."""
 
@@ -335,158 +315,15 @@ class PackedCodec(W3Codec):
         return PackedLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 
 
-# docnums, weights, value lengths and values of one term, in docnum order.
-_TermPostings = tuple[array, array, array, bytes | bytearray]
-# A text term's postings while indexing: docnum << 20 | frequency, and all positions.
-_TextPostings = tuple[array, array]
-_Postings = _TermPostings | _TextPostings
-
-
 class BulkFieldWriter(W3FieldWriter):
     """Whoosh's field writer, taking a term's whole posting list in one call."""
 
-    def add_term(self, btext: bytes, postings: _TermPostings, doc_lengths) -> None:
+    def add_term(self, btext: bytes, postings: TermPostings, doc_lengths) -> None:
         """Write one term's postings in one call instead of one call per posting."""
         self.start_term(btext)
         ids, weights, vlens, vdata = postings
         self._postwriter.write_bulk(ids, weights, vlens, vdata, doc_lengths)
         self.finish_term()
-
-
-def _repeat_each(values: Iterable[int], counts: Iterable[int]) -> Iterator[int]:
-    return itertools.chain.from_iterable(map(itertools.repeat, values, counts))
-
-
-class TermPool:
-    """Keeps a segment's postings in packed arrays per term instead of Whoosh's sorting pool.
-
-    Whoosh pickles every posting to a run file and merges the runs; this keeps them in memory
-    (about 12 bytes a posting of text), which is several times faster.
-    """
-
-    def __init__(self):
-        self.terms: dict[str, dict[bytes, _Postings]] = {}
-        self.fieldnames: set[str] = set()
-        self.unordered = False
-
-    def _field(self, fieldname: str) -> dict[bytes, _Postings]:
-        terms = self.terms.get(fieldname)
-        if terms is None:
-            terms = self.terms[fieldname] = {}
-            self.fieldnames.add(fieldname)
-        return terms
-
-    def add_text(self, fieldname: str, docnum: int, text: str) -> int:
-        """Analyse ``text`` straight into the pool; return its length in tokens."""
-        terms = self._field(fieldname)
-        analysed = analyse(text)
-        positions: dict[str, list[int]] = {}
-        for term, pos in analysed:
-            found = positions.get(term)
-            if found is None:
-                positions[term] = [pos]
-            else:
-                found.append(pos)
-        key = docnum << _FREQ_BITS
-        for term, found in positions.items():
-            btext = term.encode("utf-8")
-            postings = terms.get(btext)
-            if postings is None:
-                postings = terms[btext] = (array("Q"), array("I"))
-            elif postings[0][-1] >= key:
-                self.unordered = True
-            postings[0].append(key | len(found))
-            if len(found) > 1:
-                # analyse() gives a word before its sub-words, so a term's positions can
-                # fall (一九九九年: 九九 at 1, then 0); phrase search bisects them.
-                found.sort()
-            postings[1].extend(found)
-        return len(analysed)
-
-    def add_field(self, fieldname: str, docnum: int, items, scorable: bool) -> int:
-        """Add one field's (term bytes, frequency, weight, value) items; return its length."""
-        length = 0
-        for btext, freq, weight, vbytes in items:
-            length += freq
-            self.add((fieldname, btext, docnum, weight, vbytes))
-        return length if scorable else 0
-
-    def add(self, item) -> None:
-        """Whoosh's pool interface; also used when segments are merged."""
-        fieldname, btext, docnum, weight, vbytes = item
-        terms = self._field(fieldname)
-        postings = terms.get(btext)
-        if (isinstance(postings, tuple) and len(postings) == 2) or (
-            postings is None and vbytes and len(vbytes) % 4 == 0 and fieldname in TEXT_FIELDS
-        ):
-            if postings is None:
-                postings = terms[btext] = (array("Q"), array("I"))
-            elif postings[0][-1] >= docnum << _FREQ_BITS:
-                self.unordered = True
-            # The keys carry the old segment's docnum: keep their positions only.
-            positions = array("I", map(_LOW.__and__, array("Q", vbytes)))
-            postings[0].append(docnum << _FREQ_BITS | len(positions))
-            postings[1].extend(sorted(positions))
-            return
-        if postings is None:
-            postings = terms[btext] = (array("I"), array("f"), array("I"), bytearray())
-        elif postings[0][-1] >= docnum:
-            self.unordered = True
-        postings[0].append(docnum)
-        postings[1].append(weight)
-        postings[2].append(len(vbytes or b""))
-        postings[3].extend(vbytes or b"")
-
-    def sorted_terms(self, fieldname: str) -> Iterator[tuple[bytes, _TermPostings]]:
-        """A field's terms in order, each with its postings in docnum order."""
-        terms = self.terms.get(fieldname, {})
-        for btext in sorted(terms):
-            postings = terms[btext]
-            if len(postings) == 2:
-                keys, positions = postings
-                mask = (1 << _FREQ_BITS) - 1
-                freqs = [k & mask for k in keys]
-                ids = array("I", [k >> _FREQ_BITS for k in keys])
-                # Positions are stored as keys docnum << 32 | position, so a search can match
-                # phrases with set operations on the stored keys as they are.
-                owners = _repeat_each(map(_HIGH, ids), freqs)
-                postings = (
-                    ids,
-                    array("f", freqs),
-                    array("I", [f * _KEY_SIZE for f in freqs]),
-                    array("Q", map(operator.add, owners, positions)).tobytes(),
-                )
-            yield btext, (_by_docnum(postings) if self.unordered else postings)
-
-    def iter_postings(self):
-        """Whoosh's pool interface: every posting as a tuple, in order."""
-        for fieldname in sorted(self.terms):
-            for btext, (ids, weights, vlens, vdata) in self.sorted_terms(fieldname):
-                ends = itertools.accumulate(vlens)
-                for d, w, n, e in zip(ids, weights, vlens, ends, strict=True):
-                    yield fieldname, btext, d, w, bytes(vdata[e - n : e])
-
-    def cleanup(self) -> None:
-        """Whoosh's pool interface: drop the postings."""
-        self.terms.clear()
-
-    def save(self) -> None:
-        """Whoosh's pool interface: nothing to save, the postings are in memory."""
-
-
-def _by_docnum(postings: _TermPostings) -> _TermPostings:
-    ids, weights, vlens, vdata = postings
-    ends = list(itertools.accumulate(vlens))
-    order = sorted(range(len(ids)), key=ids.__getitem__)
-    data = bytearray()
-    for i in order:
-        data += vdata[ends[i] - vlens[i] : ends[i]]
-    return (
-        array("I", (ids[i] for i in order)),
-        array("f", (weights[i] for i in order)),
-        array("I", (vlens[i] for i in order)),
-        data,
-    )
 
 
 class PoolSegmentWriter(SegmentWriter):
@@ -526,6 +363,8 @@ class PoolSegmentWriter(SegmentWriter):
         self.docnum += 1
 
     def _flush_segment(self):
+        if self.docnum:
+            self.pool.add_tails()
         self.perdocwriter.close()
         pdr = self.per_document_reader()
         try:

@@ -1,7 +1,8 @@
 """Quarantine: reading whole posting lists and columns out of Whoosh segment readers.
 
 Whoosh's matchers read postings one at a time and its column readers a value per call; a
-search here reads a term's whole posting list in one read and a column's bytes whole. That
+search here reads a term's whole posting list in one read (and splits the blocks
+whoosh_codec.py wrote) and a column's bytes whole. That
 needs names Whoosh keeps private (a segment reader's term table and its postings file, a
 column reader's file, offset and count, the length columns' naming), so these functions live
 here, beside whoosh_codec.py, and nowhere else. tests/test_whoosh_read_contract.py exercises
@@ -10,20 +11,51 @@ each private read by name against exactly the pinned whoosh-reloaded (pyproject.
 
 from __future__ import annotations
 
+import io
+import pickle
+import struct
 import sys
+import zlib
 from array import array
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
+from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 from portal.search import postings
-from portal.search.whoosh_codec import PackedCodec, split_blocks
+from portal.search.whoosh_codec import PackedCodec
 
 # Field lengths are stored as one byte each: the length each of the 256 codes stands for.
 LENGTH_OF_CODE = [byte_to_length(b) or 0 for b in range(256)]
+
+
+_INT = struct.Struct("!i")
+
+
+def split_blocks(raw: bytes) -> list[postings.Block] | None:
+    """Decode a term's posting list as whoosh_codec.PackedPostingsWriter wrote it, in one piece;
+    None if ``raw`` is not such a list."""
+    if raw[: len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
+        return None
+    blocks = []
+    stream = io.BytesIO(raw)
+    pos = len(WHOOSH3_HEADER_MAGIC)
+    while pos < len(raw):
+        # Each block: its byte size (negated for the last), a pickled info tuple, the data.
+        size = abs(_INT.unpack_from(raw, pos)[0])
+        pos += _INT_SIZE
+        stream.seek(pos)
+        info = pickle.load(stream)
+        data = raw[stream.tell() : pos + size]
+        pos += size
+        if info[3]:  # compression level
+            data = zlib.decompress(data)
+        blocks.append(pickle.loads(data))
+    return blocks
+
 
 
 def _leaf_matcher(reader, fieldname: str, text: str):
