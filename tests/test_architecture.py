@@ -30,11 +30,12 @@ TEST_INTERNALS = {
     ("tests/test_i18n.py", "portal.web.templates"),
     # The quarantine's contract tests exercise every override and private read where it is.
     *(("tests/test_whoosh_codec_contract.py", f"portal.search.{name}")
-      for name in ("build", "fields", "whoosh_codec")),
+      for name in ("analysis", "build", "fields", "whoosh_codec", "whoosh_read")),
     *(("tests/test_whoosh_read_contract.py", f"portal.search.{name}")
       for name in ("postings", "whoosh_codec", "whoosh_read")),
-    # The array helpers are checked against brute force on a real index.
+    # The array helpers and both ways of checking phrases are run against brute force.
     ("tests/test_search.py", "portal.search.postings"),
+    ("tests/test_search.py", "portal.search.phrases"),
     # The test holds the indexing lock, as another worker does while it updates the index.
     ("tests/test_withdrawn.py", "portal.search.indexing"),
 }
