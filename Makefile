@@ -21,15 +21,17 @@ run: $(BIN)/portal translations
 	$(BIN)/portal check || true
 	$(BIN)/portal serve --host $(HOST) --port $(PORT)
 
-## make test: install (browser-deps too), then run the linter and the whole test suite
+## make test: install (browser-deps too), then the linter, the format check and every test
 test: $(BIN)/portal translations browser-deps
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 ## make test-fast: the everyday loop (under two minutes): lint, and every test but the
 ## real-browser and slow ones (servers, subprocesses, long property searches)
 test-fast: $(BIN)/portal translations
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q -m "not browser and not slow"
 
 ## make browser-deps: Debian's Chromium, CJK fonts and nginx (apt-get, as root) and the npm tools of

@@ -27,8 +27,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 from support import free_port, wait_for  # noqa: E402
 
 SCHEMES = ("auto", "green", "dark", "contrast", "beige")
-CHOICES = {"size": ("100", "125", "150", "175", "200"), "spacing": ("175", "200", "250"),
-           "cursor": ("off", "large"), "textonly": ("off", "on")}
+CHOICES = {
+    "size": ("100", "125", "150", "175", "200"),
+    "spacing": ("175", "200", "250"),
+    "cursor": ("off", "large"),
+    "textonly": ("off", "on"),
+}
 
 
 def rss_mb(pid: int) -> float:
@@ -48,15 +52,32 @@ def main() -> None:
     source = options.source.resolve()
     scratch = Path(tempfile.mkdtemp(prefix="cache_memory_"))
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(source),
-           "PORTAL_SEARCH_INDEX_DIR": str(scratch / "search_index"),
-           "PORTAL_BUILD_INDEX_ON_START": "false",
-           "PORTAL_APPLICATIONS_DB": str(scratch / "applications.sqlite3"),
-           **dict(setting.split("=", 1) for setting in options.settings)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(source),
+        "PORTAL_SEARCH_INDEX_DIR": str(scratch / "search_index"),
+        "PORTAL_BUILD_INDEX_ON_START": "false",
+        "PORTAL_APPLICATIONS_DB": str(scratch / "applications.sqlite3"),
+        **dict(setting.split("=", 1) for setting in options.settings),
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "portal.cli", "serve", "--workers", "1", "--host", "127.0.0.1",
-         "--port", str(port)], env=env, cwd=scratch, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "portal.cli",
+            "serve",
+            "--workers",
+            "1",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        cwd=scratch,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_for(port, 60)
         worker = int(Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()[0])
@@ -69,10 +90,18 @@ def main() -> None:
             if response.status != 200:
                 raise RuntimeError(f"{path}: {response.status}")
 
-        reports = sorted(path.stem for path in (source / "content").rglob("*.md")
-                         if "annual-reports" in path.parts)[:4]
-        pages = ["/", "/catalogue/", "/reports/", "/en/reports/",
-                 *(f"/documents/{slug}/" for slug in reports)]
+        reports = sorted(
+            path.stem
+            for path in (source / "content").rglob("*.md")
+            if "annual-reports" in path.parts
+        )[:4]
+        pages = [
+            "/",
+            "/catalogue/",
+            "/reports/",
+            "/en/reports/",
+            *(f"/documents/{slug}/" for slug in reports),
+        ]
         for page in pages:
             get(page)
         rng = random.Random(17)
@@ -82,13 +111,18 @@ def main() -> None:
         junk = rss_mb(worker)
         for _ in range(options.requests):
             cookie = "prefs=" + "&".join(
-                [f"scheme={rng.choice(SCHEMES)}",
-                 *(f"{key}={rng.choice(values)}" for key, values in CHOICES.items())])
+                [
+                    f"scheme={rng.choice(SCHEMES)}",
+                    *(f"{key}={rng.choice(values)}" for key, values in CHOICES.items()),
+                ]
+            )
             get(rng.choice(pages), cookie)
         preferences = rss_mb(worker)
-        print(f"{source}: worker RSS {start:.0f} MB warm; {junk:.0f} MB after "
-              f"{options.requests} requests with random query strings; {preferences:.0f} MB "
-              f"after {options.requests} more in random valid preferences")
+        print(
+            f"{source}: worker RSS {start:.0f} MB warm; {junk:.0f} MB after "
+            f"{options.requests} requests with random query strings; {preferences:.0f} MB "
+            f"after {options.requests} more in random valid preferences"
+        )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

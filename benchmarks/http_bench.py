@@ -31,16 +31,14 @@ PORTAL = ROOT / ".venv" / "bin" / "portal"
 DOCUMENT = "/documents/2024-tech-commissioner-measures/"
 
 
-
-
-
 def wrk(url: str, seconds: int, connections: int, headers: dict | None = None) -> dict:
     """Run wrk against url; return requests/s, p50, p99 (ms) and non-2xx/3xx responses."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
-    output = subprocess.run(command, capture_output=True, text=True, check=True,
-                            timeout=seconds + 30).stdout
+    output = subprocess.run(
+        command, capture_output=True, text=True, check=True, timeout=seconds + 30
+    ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
     def percentile(label: str) -> float:
@@ -49,18 +47,29 @@ def wrk(url: str, seconds: int, connections: int, headers: dict | None = None) -
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
-    return {"rate": rate, "p50": percentile("50"), "p99": percentile("99"),
-            "errors": int(errors.group(1)) if errors else 0,
-            "socket_errors": socket_errors.group(1) if socket_errors else ""}
+    return {
+        "rate": rate,
+        "p50": percentile("50"),
+        "p99": percentile("99"),
+        "errors": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "",
+    }
 
 
 def start_app(port: int, extra_env: dict, threads: int) -> subprocess.Popen:
     """portal serve (gunicorn, one worker per core) on the shipped content."""
-    env = {**os.environ, "PORTAL_BUILD_INDEX_ON_START": "false",
-           "PORTAL_BASE_URL": f"http://127.0.0.1:{port}", **extra_env}
-    process = subprocess.Popen([str(PORTAL), "serve", "--port", str(port),
-                                "--threads", str(threads)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "PORTAL_BUILD_INDEX_ON_START": "false",
+        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
+        **extra_env,
+    }
+    process = subprocess.Popen(
+        [str(PORTAL), "serve", "--port", str(port), "--threads", str(threads)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wait_for(port)
     return process
 
@@ -80,19 +89,24 @@ def main() -> int:
     results = {}
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
-        subprocess.run([str(PORTAL), "export", str(scratch / "site")], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [str(PORTAL), "export", str(scratch / "site")], check=True, capture_output=True
+        )
         nginx_port = free_port()
         config = local_nginx_config(scratch, nginx_port, scratch / "site", workers=2)
-        nginx = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-c",
-                                  str(config), "-p", str(scratch)])
+        nginx = subprocess.Popen(
+            [shutil.which("nginx") or "/usr/sbin/nginx", "-c", str(config), "-p", str(scratch)]
+        )
         cached_port, fresh_port, cold_port = free_port(), free_port(), free_port()
         cached = start_app(cached_port, {}, options.threads)
         fresh = start_app(fresh_port, {"PORTAL_PAGE_CACHE_SIZE": "0"}, options.threads)
         # Not a case a running site meets (its kept parts fill on the first pages it
         # serves), shown for what the fragment cache saves.
-        cold = start_app(cold_port, {"PORTAL_PAGE_CACHE_SIZE": "0",
-                                     "PORTAL_FRAGMENT_CACHE_SIZE": "0"}, options.threads)
+        cold = start_app(
+            cold_port,
+            {"PORTAL_PAGE_CACHE_SIZE": "0", "PORTAL_FRAGMENT_CACHE_SIZE": "0"},
+            options.threads,
+        )
         try:
             wait_for(nginx_port)
             page = f"http://127.0.0.1:{cached_port}{DOCUMENT}"
@@ -105,8 +119,11 @@ def main() -> int:
                 "app, rendering afresh": (f"http://127.0.0.1:{fresh_port}{DOCUMENT}", {}),
                 "app, afresh, no kept parts": (f"http://127.0.0.1:{cold_port}{DOCUMENT}", {}),
                 "app, 304 (If-None-Match)": (page, {"If-None-Match": etag}),
-                "app, search": (f"http://127.0.0.1:{cached_port}/search?q=%E7%A7%91%E6%8A%80"
-                                "%E7%89%B9%E6%B4%BE%E5%91%98", {}),
+                "app, search": (
+                    f"http://127.0.0.1:{cached_port}/search?q=%E7%A7%91%E6%8A%80"
+                    "%E7%89%B9%E6%B4%BE%E5%91%98",
+                    {},
+                ),
             }
             for url, headers in scenarios.values():
                 wrk(url, 1, options.connections, headers)  # warm up
@@ -114,28 +131,35 @@ def main() -> int:
             for _round in range(options.rounds):
                 for name, (url, headers) in scenarios.items():
                     results.setdefault(name, []).append(
-                        wrk(url, options.seconds, options.connections, headers))
+                        wrk(url, options.seconds, options.connections, headers)
+                    )
             load_after = os.getloadavg()[0]
         finally:
             for process in (cached, fresh, cold, nginx):
                 process.terminate()
                 process.wait(timeout=15)
     ceilings = [run["rate"] for run in results["nginx, exported document page"]]
-    print(f"{os.cpu_count()} cores, {options.threads} threads per worker, "
-          f"wrk -t2 -c{options.connections} -d{options.seconds}s, "
-          f"median of {options.rounds} rounds, document page {weight:,} bytes uncompressed, "
-          f"load average {load_before:.1f} before, {load_after:.1f} after")
-    print(f"{'scenario':32} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'of nginx':>9} "
-          f"{'errors':>7}")
+    print(
+        f"{os.cpu_count()} cores, {options.threads} threads per worker, "
+        f"wrk -t2 -c{options.connections} -d{options.seconds}s, "
+        f"median of {options.rounds} rounds, document page {weight:,} bytes uncompressed, "
+        f"load average {load_before:.1f} before, {load_after:.1f} after"
+    )
+    print(f"{'scenario':32} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'of nginx':>9} {'errors':>7}")
     for name, runs in results.items():
-        shares = [ceiling / run["rate"] for ceiling, run in zip(ceilings, runs, strict=True)
-                  if run["rate"]]
+        shares = [
+            ceiling / run["rate"]
+            for ceiling, run in zip(ceilings, runs, strict=True)
+            if run["rate"]
+        ]
         share = f"1/{statistics.median(shares):.1f}" if shares else "-"
-        print(f"{name:32} {statistics.median(r['rate'] for r in runs):9.0f} "
-              f"{statistics.median(r['p50'] for r in runs):8.2f} "
-              f"{statistics.median(r['p99'] for r in runs):8.2f} {share:>9} "
-              f"{sum(r['errors'] for r in runs):7d} "
-              f"{' '.join(r['socket_errors'] for r in runs).strip()}")
+        print(
+            f"{name:32} {statistics.median(r['rate'] for r in runs):9.0f} "
+            f"{statistics.median(r['p50'] for r in runs):8.2f} "
+            f"{statistics.median(r['p99'] for r in runs):8.2f} {share:>9} "
+            f"{sum(r['errors'] for r in runs):7d} "
+            f"{' '.join(r['socket_errors'] for r in runs).strip()}"
+        )
     return 0
 
 

@@ -58,7 +58,6 @@ PAGES = {
 }
 
 
-
 def wait_until_up(url: str, server: subprocess.Popen, timeout: float = 60) -> None:
     """Wait for the server to answer, or fail if it exits or takes too long."""
     deadline = time.monotonic() + timeout
@@ -94,8 +93,7 @@ def lighthouse(url: str, preset: str | None, report: Path) -> dict:
         finished = subprocess.run(command, cwd=TOOLS, env=environment, timeout=300)
         if finished.returncode == 0:
             return json.loads(report.read_text(encoding="utf-8"))
-        print(f"lighthouse failed on {url} (attempt {attempt + 1} of {ATTEMPTS})",
-              file=sys.stderr)
+        print(f"lighthouse failed on {url} (attempt {attempt + 1} of {ATTEMPTS})", file=sys.stderr)
     sys.exit(f"lighthouse failed {ATTEMPTS} times on {url}")
 
 

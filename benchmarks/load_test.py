@@ -26,11 +26,17 @@ from support import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTAL = ROOT / ".venv" / "bin" / "portal"
-PAGES = ["/", "/catalogue/", "/catalogue/statutory/?year=2024", "/reports/",
-         "/documents/2024-tech-commissioner-measures/", "/documents/lingwu-kjj-2024/",
-         "/en/catalogue/", "/feeds/all.atom"]
+PAGES = [
+    "/",
+    "/catalogue/",
+    "/catalogue/statutory/?year=2024",
+    "/reports/",
+    "/documents/2024-tech-commissioner-measures/",
+    "/documents/lingwu-kjj-2024/",
+    "/en/catalogue/",
+    "/feeds/all.atom",
+]
 QUERIES = ["科技特派员", "信息公开", "年度报告", "政府采购", "预算"]
-
 
 
 def get(url: str) -> tuple[int, bytes]:
@@ -54,8 +60,9 @@ def search_total(base: str, query: str) -> int | None:
 
 def open_files(pids: list[int]) -> int:
     """How many file descriptors the processes hold."""
-    return sum(len(os.listdir(f"/proc/{pid}/fd")) for pid in pids if os.path.exists(
-        f"/proc/{pid}/fd"))
+    return sum(
+        len(os.listdir(f"/proc/{pid}/fd")) for pid in pids if os.path.exists(f"/proc/{pid}/fd")
+    )
 
 
 def worker_pids(master: int) -> list[int]:
@@ -76,13 +83,21 @@ def main(argv: list[str] | None = None) -> int:
     base = f"http://127.0.0.1:{port}"
     # The shipped content, read only; the index, snapshots and database it writes are its own.
     scratch = tempfile.TemporaryDirectory(prefix="portal-load-")
-    env = {**os.environ, "PORTAL_BASE_URL": base, "PORTAL_BUILD_INDEX_ON_START": "false",
-           "PORTAL_SEARCH_INDEX_DIR": f"{scratch.name}/search_index",
-           "PORTAL_LAST_GOOD_DIR": f"{scratch.name}/last-good",
-           "PORTAL_APPLICATIONS_DB": f"{scratch.name}/applications.sqlite3"}
+    env = {
+        **os.environ,
+        "PORTAL_BASE_URL": base,
+        "PORTAL_BUILD_INDEX_ON_START": "false",
+        "PORTAL_SEARCH_INDEX_DIR": f"{scratch.name}/search_index",
+        "PORTAL_LAST_GOOD_DIR": f"{scratch.name}/last-good",
+        "PORTAL_APPLICATIONS_DB": f"{scratch.name}/applications.sqlite3",
+    }
     subprocess.run([str(PORTAL), "index"], env=env, check=True, capture_output=True)
-    server = subprocess.Popen([str(PORTAL), "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(PORTAL), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 30
         while get(base + "/")[0] != 200:
@@ -104,8 +119,11 @@ def main(argv: list[str] | None = None) -> int:
             while not done.is_set():
                 searching = chooser.random() < 0.4
                 query = chooser.choice(QUERIES)
-                url = (f"{base}/api/search?q={urllib.parse.quote(query)}" if searching
-                       else base + chooser.choice(PAGES))
+                url = (
+                    f"{base}/api/search?q={urllib.parse.quote(query)}"
+                    if searching
+                    else base + chooser.choice(PAGES)
+                )
                 started = time.monotonic()
                 status, body = get(url)
                 elapsed = time.monotonic() - started
@@ -129,8 +147,9 @@ def main(argv: list[str] | None = None) -> int:
         rebuilds = 0
         for rebuilds in range(1, options.rebuilds + 1):
             time.sleep(max(0.0, started + gap * rebuilds - time.monotonic()))
-            subprocess.run([str(PORTAL), "index", "--full"], env=env, check=True,
-                           capture_output=True)
+            subprocess.run(
+                [str(PORTAL), "index", "--full"], env=env, check=True, capture_output=True
+            )
         time.sleep(max(0.0, started + options.seconds - time.monotonic()))
         done.set()
         for thread in threads:
@@ -147,13 +166,19 @@ def main(argv: list[str] | None = None) -> int:
     def percentile(share: float) -> float:
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
 
-    print(f"{options.clients} clients for {duration:.0f} s, {rebuilds} full index rebuilds "
-          f"during the load, {os.cpu_count()} cores")
-    print(f"requests {counts['requests']}, {counts['requests'] / duration:.0f} req/s; "
-          f"latency p50 {percentile(0.5):.0f} ms, p95 {percentile(0.95):.0f} ms, "
-          f"p99 {percentile(0.99):.0f} ms (mean {statistics.fmean(ordered) * 1000:.0f} ms)")
-    print(f"5xx {counts['5xx']}, connection failures {counts['failed']}, wrong search totals "
-          f"{counts['wrong_totals']}, open files {files_before} -> {files_after}")
+    print(
+        f"{options.clients} clients for {duration:.0f} s, {rebuilds} full index rebuilds "
+        f"during the load, {os.cpu_count()} cores"
+    )
+    print(
+        f"requests {counts['requests']}, {counts['requests'] / duration:.0f} req/s; "
+        f"latency p50 {percentile(0.5):.0f} ms, p95 {percentile(0.95):.0f} ms, "
+        f"p99 {percentile(0.99):.0f} ms (mean {statistics.fmean(ordered) * 1000:.0f} ms)"
+    )
+    print(
+        f"5xx {counts['5xx']}, connection failures {counts['failed']}, wrong search totals "
+        f"{counts['wrong_totals']}, open files {files_before} -> {files_after}"
+    )
     for problem in problems[:10]:
         print("  ", problem)
     # Workers may open one more generation's files while switching; more means a leak.

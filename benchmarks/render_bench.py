@@ -23,8 +23,13 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ("/documents/2024-tech-commissioner-measures/", "/documents/lingwu-kjj-2024/",
-         "/catalogue/", "/", "/en/documents/2024-tech-commissioner-measures/")
+PAGES = (
+    "/documents/2024-tech-commissioner-measures/",
+    "/documents/lingwu-kjj-2024/",
+    "/catalogue/",
+    "/",
+    "/en/documents/2024-tech-commissioner-measures/",
+)
 CHILD = """
 import sys
 from portal import create_app
@@ -47,9 +52,23 @@ def instructions(checkout: Path, path: str, count: int, cold: bool) -> int:
     # One hash seed: set and dict orders, and so the work, repeat from run to run.
     environment = {**os.environ, "PYTHONPATH": str(checkout), "PYTHONHASHSEED": "0"}
     finished = subprocess.run(
-        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
-         "-c", CHILD, path, str(count), "cold" if cold else "warm"],
-        cwd=checkout, env=environment, capture_output=True, text=True, timeout=1800)
+        [
+            "valgrind",
+            "--tool=callgrind",
+            "--callgrind-out-file=/dev/null",
+            sys.executable,
+            "-c",
+            CHILD,
+            path,
+            str(count),
+            "cold" if cold else "warm",
+        ],
+        cwd=checkout,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     match = re.search(r"Collected : (\d+)", finished.stderr)
     if finished.returncode != 0 or match is None:
         sys.exit(f"callgrind failed on {path} in {checkout}:\n{finished.stderr[-2000:]}")
@@ -58,8 +77,11 @@ def instructions(checkout: Path, path: str, count: int, cold: bool) -> int:
 
 def per_request(checkout: Path, path: str, count: int, cold: bool) -> float:
     """Millions of instructions one request of path costs in checkout."""
-    return (instructions(checkout, path, count, cold)
-            - instructions(checkout, path, 0, cold)) / count / 1e6
+    return (
+        (instructions(checkout, path, count, cold) - instructions(checkout, path, 0, cold))
+        / count
+        / 1e6
+    )
 
 
 def main() -> int:
@@ -68,21 +90,26 @@ def main() -> int:
     parser.add_argument("paths", nargs="*", default=PAGES)
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--baseline", type=Path, help="another checkout to compare with")
-    parser.add_argument("--cold", action="store_true",
-                        help="with the fragment cache off: every part of the page rendered")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="with the fragment cache off: every part of the page rendered",
+    )
     options = parser.parse_args()
     if not shutil.which("valgrind"):
         sys.exit("valgrind is not installed: apt-get install valgrind")
-    print(f"millions of instructions per request (callgrind, {options.requests} requests"
-          f"{', fragment cache off' if options.cold else ''})")
-    print(f"{'page':52} {'now':>8}" + (f" {'baseline':>9} {'ratio':>6}" if options.baseline
-                                        else ""))
+    print(
+        f"millions of instructions per request (callgrind, {options.requests} requests"
+        f"{', fragment cache off' if options.cold else ''})"
+    )
+    print(
+        f"{'page':52} {'now':>8}" + (f" {'baseline':>9} {'ratio':>6}" if options.baseline else "")
+    )
     for path in options.paths:
         now = per_request(ROOT, path, options.requests, options.cold)
         line = f"{path:52} {now:8.2f}"
         if options.baseline:
-            before = per_request(options.baseline.resolve(), path, options.requests,
-                                 options.cold)
+            before = per_request(options.baseline.resolve(), path, options.requests, options.cold)
             line += f" {before:9.2f} {before / now:5.2f}x"
         print(line, flush=True)
     return 0

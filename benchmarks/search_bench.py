@@ -226,7 +226,10 @@ class WhooshEngine:
 
     def run(self, q: dict) -> int:
         results = self.searcher.search(
-            q["query"], q.get("filters"), sort=q.get("sort", "relevance"), per_page=10,
+            q["query"],
+            q.get("filters"),
+            sort=q.get("sort", "relevance"),
+            per_page=10,
             published=self.published,
         )
         # Touch the outputs so nothing is left lazy.
@@ -415,8 +418,9 @@ def search_child(engine: str, location: str, queries_file: str, rounds: int) -> 
     queries = json.loads(Path(queries_file).read_text(encoding="utf-8"))
     published = frozenset(json.loads(Path(queries_file).with_suffix(".slugs").read_text()))
     start = time.perf_counter()
-    runner = (WhooshEngine(Path(location), published) if engine == "whoosh"
-              else FtsEngine(Path(location)))
+    runner = (
+        WhooshEngine(Path(location), published) if engine == "whoosh" else FtsEngine(Path(location))
+    )
     runner.run(queries[0])
     first = time.perf_counter() - start
     rounds_ms: list[list[float]] = []

@@ -33,16 +33,20 @@ def create_app(overrides: dict | None = None) -> Flask:
     wiring.init_app(app)
     web.init_app(app, stylesheets=wiring.preferences.stylesheets(app))
     views.register(app)
-    web.pipeline.install(app, after_request={
-        "compress": web.compression.compress,
-        "validators": web.caching.add_validators,
-        "security headers": web.security.add_headers,
-        "reading preferences": wiring.preferences.vary_on_cookie,
-    }, wrappers={
-        "proxies": lambda inner: web.security.trust_proxies(inner, app.config["PROXY_COUNT"]),
-        "page cache": lambda inner: _page_cache(app, inner),
-        "language prefix": web.i18n.LocalePrefixMiddleware,
-    })
+    web.pipeline.install(
+        app,
+        after_request={
+            "compress": web.compression.compress,
+            "validators": web.caching.add_validators,
+            "security headers": web.security.add_headers,
+            "reading preferences": wiring.preferences.vary_on_cookie,
+        },
+        wrappers={
+            "proxies": lambda inner: web.security.trust_proxies(inner, app.config["PROXY_COUNT"]),
+            "page cache": lambda inner: _page_cache(app, inner),
+            "language prefix": web.i18n.LocalePrefixMiddleware,
+        },
+    )
     return app
 
 
@@ -55,6 +59,11 @@ def _page_cache(app: Flask, inner):
         return inner
     store = wiring.catalogue.store(app)
     return web.page_cache.PageCacheMiddleware(
-        inner, lambda: store.current().version, wiring.preferences.page_cookies(app),
-        web.page_cache.code_version(Path(app.root_path)), app.config["PAGE_CACHE_SIZE"],
-        app.config["PAGE_CACHE_BYTES"], app.config["PAGE_MAX_AGE"])
+        inner,
+        lambda: store.current().version,
+        wiring.preferences.page_cookies(app),
+        web.page_cache.code_version(Path(app.root_path)),
+        app.config["PAGE_CACHE_SIZE"],
+        app.config["PAGE_CACHE_BYTES"],
+        app.config["PAGE_MAX_AGE"],
+    )

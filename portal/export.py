@@ -39,8 +39,10 @@ _LANGUAGE = "(/(?:" + "|".join(re.escape(prefix) for prefix in PREFIXES.values()
 # Addresses only the running app answers: they depend on the query or take a form.
 APP_ONLY = "^" + _LANGUAGE + r"/(search|api/|preferences|qr\.|apply(/|$))"
 # Addresses the app serves under the file policy (portal/filetypes.py).
-FILE_PATHS = ("^" + _LANGUAGE + r"/(documents/[^/]+/(attachments|media)/[^/]+"
-              r"|documents/[^/]+/tables\.(csv|json)|reports/dataset\.(csv|json))$")
+FILE_PATHS = (
+    "^" + _LANGUAGE + r"/(documents/[^/]+/(attachments|media)/[^/]+"
+    r"|documents/[^/]+/tables\.(csv|json)|reports/dataset\.(csv|json))$"
+)
 
 NGINX_EXAMPLE = """# nginx: serve the portal's static export; hand everything dynamic to the app.
 # Written by `portal export`; its headers come from portal/web/security.py and portal/filetypes.py.
@@ -154,30 +156,45 @@ def seed_paths(app: Flask) -> list[str]:
     client = app.test_client()
     sitemap = ET.fromstring(client.get("/sitemap.xml").data)
     base = app.config["BASE_URL"].rstrip("/")
-    paths = [loc.text[len(base):] for loc in sitemap.iter(SITEMAP_NS + "loc")]
+    paths = [loc.text[len(base) :] for loc in sitemap.iter(SITEMAP_NS + "loc")]
     with app.test_request_context():
         current = wiring.catalogue.current()
-        extra = ["/sitemap.xml", "/robots.txt", "/opensearch.xml", url_for("feeds.everything"),
-                 url_for("reports.dataset_csv"), url_for("reports.dataset_json")]
+        extra = [
+            "/sitemap.xml",
+            "/robots.txt",
+            "/opensearch.xml",
+            url_for("feeds.everything"),
+            url_for("reports.dataset_csv"),
+            url_for("reports.dataset_json"),
+        ]
         extra += [url_for("feeds.category", slug=node.slug) for node in _categories()]
         extra += [url_for("feeds.department", name=name) for name in current.departments()]
         for document in current.documents:
-            extra += [url_for("documents.attachment", slug=document.slug, name=a.name)
-                      for a in document.attachments]
-            extra += [url_for("documents.media", slug=document.slug, name=name)
-                      for video in document.videos for name in video.files()]
+            extra += [
+                url_for("documents.attachment", slug=document.slug, name=a.name)
+                for a in document.attachments
+            ]
+            extra += [
+                url_for("documents.media", slug=document.slug, name=name)
+                for video in document.videos
+                for name in video.files()
+            ]
             if document.report is not None:
-                extra += [url_for("reports.report_csv", slug=document.slug),
-                          url_for("reports.report_json", slug=document.slug)]
+                extra += [
+                    url_for("reports.report_csv", slug=document.slug),
+                    url_for("reports.report_json", slug=document.slug),
+                ]
         assets = app.extensions["portal.assets"]["by_url"]
         static = [f"/static/{name}" for name in assets]
-    localised = [f"/{PREFIXES[locale]}{path}" for locale in LOCALES if locale in PREFIXES
-                 for path in extra]
+    localised = [
+        f"/{PREFIXES[locale]}{path}" for locale in LOCALES if locale in PREFIXES for path in extra
+    ]
     return list(dict.fromkeys(paths + extra + localised + static))
 
 
 def _categories():
     from portal.catalogue import ALL
+
     return ALL
 
 
@@ -209,9 +226,16 @@ def exportable(link: str) -> str | None:
     plainly one file (dot segments, backslashes), which the app answers as it sees fit."""
     parts = urlsplit(link)
     path = unquote(parts.path)
-    if (parts.scheme or parts.netloc or parts.query or not path.startswith("/")
-            or re.match(APP_ONLY, path) or "\\" in path or "\0" in path
-            or any(segment in (".", "..") for segment in path.split("/"))):
+    if (
+        parts.scheme
+        or parts.netloc
+        or parts.query
+        or not path.startswith("/")
+        or re.match(APP_ONLY, path)
+        or "\\" in path
+        or "\0" in path
+        or any(segment in (".", "..") for segment in path.split("/"))
+    ):
         return None
     return parts.path
 
@@ -282,8 +306,9 @@ def export_site(app: Flask, target: Path) -> int:
         types[unquote(urlsplit(path).path)] = content_type
         count += 1
     host = urlsplit(app.config["BASE_URL"]).hostname or "localhost"
-    (staging / EXAMPLE).write_text(nginx_example(host, target, types, app.config["PAGE_MAX_AGE"]),
-                                   encoding="utf-8")
+    (staging / EXAMPLE).write_text(
+        nginx_example(host, target, types, app.config["PAGE_MAX_AGE"]), encoding="utf-8"
+    )
     if target.exists():
         previous = target.with_name(f".{target.name}.previous")
         shutil.rmtree(previous, ignore_errors=True)
@@ -301,13 +326,15 @@ def nginx_example(host: str, root: Path, exported: dict[str, str], max_age: int)
     policy's table, for files a later export may hold), so nginx sends what the app sent.
     Caches may keep what nginx sends for max_age seconds, as long as the app lets them keep a
     page (files the app lets them keep longer)."""
-    content_types = {extension: filetypes.content_type(f"x.{extension}")
-                     for extension in filetypes.TYPES}
+    content_types = {
+        extension: filetypes.content_type(f"x.{extension}") for extension in filetypes.TYPES
+    }
     by_extension: dict[str, dict[str, list[str]]] = {}
     for path, content_type in exported.items():
         name = "index.html" if path.endswith("/") else path.rsplit("/", 1)[1]
-        by_extension.setdefault(filetypes.extension(name), {}).setdefault(
-            content_type, []).append(path)
+        by_extension.setdefault(filetypes.extension(name), {}).setdefault(content_type, []).append(
+            path
+        )
     exceptions: list[tuple[str, list[str]]] = []  # paths whose extension says another type
     for extension, seen in sorted(by_extension.items()):
         ranked = sorted(seen.items(), key=lambda item: (-len(item[1]), item[0]))
@@ -318,34 +345,50 @@ def nginx_example(host: str, root: Path, exported: dict[str, str], max_age: int)
     extensions_of: dict[str, list[str]] = {}
     for extension, content_type in sorted(content_types.items()):
         extensions_of.setdefault(_media_type(content_type), []).append(extension)
-    with_charset = {_media_type(value) for value in
-                    [*content_types.values(), *(value for value, _paths in exceptions)]
-                    if "charset=" in value}
+    with_charset = {
+        _media_type(value)
+        for value in [*content_types.values(), *(value for value, _paths in exceptions)]
+        if "charset=" in value
+    }
     page_headers = _add_headers(HEADERS)
     cache_control = f"public, max-age={max_age}"
     return NGINX_EXAMPLE.format(
         cache_control=cache_control,
-        app=APP, listen=LISTEN, host=host, root=root,
+        app=APP,
+        listen=LISTEN,
+        host=host,
+        root=root,
         inline="|".join(e for e, kind in filetypes.TYPES.items() if kind.inline),
         media="|".join(e for e, kind in filetypes.TYPES.items() if kind.media),
         file_policy=_header_value(filetypes.FILE_POLICY),
         media_policy=_header_value(filetypes.MEDIA_POLICY),
         # text/html always is: naming it again is an error.
         charset_types=" ".join(sorted(with_charset - {"text/html"})),
-        types="\n".join(f"        {media} {' '.join(extensions)};"
-                        for media, extensions in sorted(extensions_of.items())),
+        types="\n".join(
+            f"        {media} {' '.join(extensions)};"
+            for media, extensions in sorted(extensions_of.items())
+        ),
         gzip_min_length=MIN_COMPRESSED_SIZE,
-        gzip_types=" ".join(sorted({media for media in extensions_of if compressible(media)}
-                                   - {"text/html"})),
-        app_only=_regex(APP_ONLY), file_paths=_regex(FILE_PATHS), proxy=PROXY,
+        gzip_types=" ".join(
+            sorted({media for media in extensions_of if compressible(media)} - {"text/html"})
+        ),
+        app_only=_regex(APP_ONLY),
+        file_paths=_regex(FILE_PATHS),
+        proxy=PROXY,
         page_headers=page_headers,
-        file_headers=_add_headers({name: value for name, value in HEADERS.items()
-                                   if name != "Content-Security-Policy"}),
-        exceptions="".join(EXCEPTION.format(
-            paths=_regex("^(" + "|".join(re.escape(path) for path in sorted(paths)) + ")$"),
-            media_type=_media_type(value), page_headers=page_headers,
-            cache_control=cache_control)
-            for value, paths in exceptions))
+        file_headers=_add_headers(
+            {name: value for name, value in HEADERS.items() if name != "Content-Security-Policy"}
+        ),
+        exceptions="".join(
+            EXCEPTION.format(
+                paths=_regex("^(" + "|".join(re.escape(path) for path in sorted(paths)) + ")$"),
+                media_type=_media_type(value),
+                page_headers=page_headers,
+                cache_control=cache_control,
+            )
+            for value, paths in exceptions
+        ),
+    )
 
 
 def _media_type(content_type: str) -> str:
@@ -354,8 +397,10 @@ def _media_type(content_type: str) -> str:
 
 def _add_headers(headers: dict[str, str]) -> str:
     """nginx add_header lines for headers, on every answer (errors too: `always`)."""
-    return "\n".join(f'        add_header {name} "{_header_value(value)}" always;'
-                     for name, value in headers.items())
+    return "\n".join(
+        f'        add_header {name} "{_header_value(value)}" always;'
+        for name, value in headers.items()
+    )
 
 
 def _header_value(value: str) -> str:

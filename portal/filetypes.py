@@ -72,8 +72,9 @@ FILE_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox"
 # Chromium plays a video opened on its own in a document that fetches the file again: from an
 # opaque origin that is a cross-origin request the file does not allow (nothing plays), so
 # audio and video keep their origin. Scripts stay off: allow-scripts is never given.
-MEDIA_POLICY = ("default-src 'none'; media-src 'self'; frame-ancestors 'none'; "
-                "sandbox allow-same-origin")
+MEDIA_POLICY = (
+    "default-src 'none'; media-src 'self'; frame-ancestors 'none'; sandbox allow-same-origin"
+)
 
 _UNSAFE_IN_FALLBACK = re.compile(r"[^A-Za-z0-9._-]+")
 # RFC 5987 attr-char, minus the letters and digits quote() keeps anyway.
@@ -120,6 +121,8 @@ def security_headers(name: str) -> dict[str, str]:
 def file_headers(name: str) -> dict[str, str]:
     """Every header the policy sets on the file called name."""
     kind = file_type(name)
-    return {"Content-Type": content_type(name),
-            "Content-Disposition": content_disposition(name, kind.inline),
-            **security_headers(name)}
+    return {
+        "Content-Type": content_type(name),
+        "Content-Disposition": content_disposition(name, kind.inline),
+        **security_headers(name),
+    }

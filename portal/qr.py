@@ -18,8 +18,18 @@ def _code(url: str) -> segno.QRCode:
 def qr_svg(url: str, title: str = "") -> str:
     """The QR code of url as a standalone SVG document."""
     buffer = io.BytesIO()
-    _code(url).save(buffer, kind="svg", scale=4, border=QUIET_ZONE, dark=DARK, light=LIGHT,
-                    title=title or None, xmldecl=True, svgns=True, unit=None)
+    _code(url).save(
+        buffer,
+        kind="svg",
+        scale=4,
+        border=QUIET_ZONE,
+        dark=DARK,
+        light=LIGHT,
+        title=title or None,
+        xmldecl=True,
+        svgns=True,
+        unit=None,
+    )
     return buffer.getvalue().decode("utf-8")
 
 

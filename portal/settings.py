@@ -22,67 +22,123 @@ class Setting:
 
 
 SETTINGS = (
-    Setting("CONTENT_DIR", str(PROJECT_ROOT / "content"),
-            "Folder of the Markdown content files."),
-    Setting("SEARCH_INDEX_DIR", str(PROJECT_ROOT / "search_index"),
-            "Folder of the generated search index."),
-    Setting("THEMES_DIR", str(PROJECT_ROOT / "themes"),
-            "Folder of the colour schemes, one TOML file each."),
-    Setting("BASE_URL", "http://127.0.0.1:8000",
-            "Public address of the site; canonical links and QR codes are built from it, "
-            "never from the request's Host header."),
-    Setting("SITE_NAME", "灵武市科学技术局政府信息公开",
-            "Name of the site shown in every page header and title."),
-    Setting("SITE_NAME_EN",
-            "Lingwu Science and Technology Bureau: Government Information Disclosure",
-            "Name of the site on English pages."),
+    Setting("CONTENT_DIR", str(PROJECT_ROOT / "content"), "Folder of the Markdown content files."),
+    Setting(
+        "SEARCH_INDEX_DIR",
+        str(PROJECT_ROOT / "search_index"),
+        "Folder of the generated search index.",
+    ),
+    Setting(
+        "THEMES_DIR",
+        str(PROJECT_ROOT / "themes"),
+        "Folder of the colour schemes, one TOML file each.",
+    ),
+    Setting(
+        "BASE_URL",
+        "http://127.0.0.1:8000",
+        "Public address of the site; canonical links and QR codes are built from it, "
+        "never from the request's Host header.",
+    ),
+    Setting(
+        "SITE_NAME",
+        "灵武市科学技术局政府信息公开",
+        "Name of the site shown in every page header and title.",
+    ),
+    Setting(
+        "SITE_NAME_EN",
+        "Lingwu Science and Technology Bureau: Government Information Disclosure",
+        "Name of the site on English pages.",
+    ),
     Setting("PER_PAGE", 20, "Documents per page in catalogue listings."),
-    Setting("PAGE_MAX_AGE", 60,
-            "Seconds a shared cache may keep a page before it asks again (pages carry an ETag)."),
-    Setting("ALLOWED_HOSTS", "",
-            "Comma-separated host names the site answers to; other Host headers get 400. "
-            "Empty: the host of BASE_URL, plus localhost and 127.0.0.1."),
-    Setting("PROXY_COUNT", 0,
-            "How many reverse proxies stand in front of the site; only then are their "
-            "X-Forwarded-For/-Proto/-Host headers trusted, so each proxy must set them itself "
-            "(nginx: proxy_set_header X-Forwarded-For $remote_addr, and so on). "
-            "No other forwarding header is ever read."),
+    Setting(
+        "PAGE_MAX_AGE",
+        60,
+        "Seconds a shared cache may keep a page before it asks again (pages carry an ETag).",
+    ),
+    Setting(
+        "ALLOWED_HOSTS",
+        "",
+        "Comma-separated host names the site answers to; other Host headers get 400. "
+        "Empty: the host of BASE_URL, plus localhost and 127.0.0.1.",
+    ),
+    Setting(
+        "PROXY_COUNT",
+        0,
+        "How many reverse proxies stand in front of the site; only then are their "
+        "X-Forwarded-For/-Proto/-Host headers trusted, so each proxy must set them itself "
+        "(nginx: proxy_set_header X-Forwarded-For $remote_addr, and so on). "
+        "No other forwarding header is ever read.",
+    ),
     Setting("MAX_REQUEST_BYTES", 65536, "Largest request body accepted; larger ones get 413."),
-    Setting("PAGE_CACHE_SIZE", 2000,
-            "Rendered pages kept in memory per worker (0 turns the page cache off)."),
-    Setting("PAGE_CACHE_BYTES", 64 * 1024 * 1024,
-            "Most memory the page cache of one worker takes, in bytes (plain and gzipped "
-            "pages with their headers); the least recently used pages go first, a page over "
-            "an eighth of it is not kept (0 turns the page cache off)."),
-    Setting("FRAGMENT_CACHE_SIZE", 1000,
-            "Rendered page parts (reading settings, header, document bodies) kept in memory "
-            "per worker and shared by the pages that show them (0 turns it off)."),
-    Setting("FRAGMENT_CACHE_BYTES", 16 * 1024 * 1024,
-            "Most memory the page parts of one worker take, in bytes; the least recently "
-            "used go first, a part over an eighth of it is not kept (0 turns it off)."),
-    Setting("ORGANISATION_CODE", "000000000",
-            "Organisation code that starts every 索引号 `portal new` gives (9 or 18 characters)."),
+    Setting(
+        "PAGE_CACHE_SIZE",
+        2000,
+        "Rendered pages kept in memory per worker (0 turns the page cache off).",
+    ),
+    Setting(
+        "PAGE_CACHE_BYTES",
+        64 * 1024 * 1024,
+        "Most memory the page cache of one worker takes, in bytes (plain and gzipped "
+        "pages with their headers); the least recently used pages go first, a page over "
+        "an eighth of it is not kept (0 turns the page cache off).",
+    ),
+    Setting(
+        "FRAGMENT_CACHE_SIZE",
+        1000,
+        "Rendered page parts (reading settings, header, document bodies) kept in memory "
+        "per worker and shared by the pages that show them (0 turns it off).",
+    ),
+    Setting(
+        "FRAGMENT_CACHE_BYTES",
+        16 * 1024 * 1024,
+        "Most memory the page parts of one worker take, in bytes; the least recently "
+        "used go first, a part over an eighth of it is not kept (0 turns it off).",
+    ),
+    Setting(
+        "ORGANISATION_CODE",
+        "000000000",
+        "Organisation code that starts every 索引号 `portal new` gives (9 or 18 characters).",
+    ),
     Setting("DEFAULT_DEPARTMENT", "办公室", "责任部门 that `portal new` fills in."),
-    Setting("AUDIT_LOG", str(PROJECT_ROOT / "content" / ".review-audit.jsonl"),
-            "Append-only log of every review action."),
-    Setting("LAST_GOOD_DIR", "",
-            "Folder where the site keeps the last good version of each published document, "
-            "served in its place while its file is broken. Empty: data/last-good/ beside the "
-            "content folder."),
-    Setting("BUILD_INDEX_ON_START", True,
-            "Build the search index when the site starts and the index is missing or older "
-            "than the content."),
-    Setting("APPLICATIONS_DB", str(PROJECT_ROOT / "data" / "applications.sqlite3"),
-            "SQLite file of the online disclosure applications (依申请公开) and their rate "
-            "limits."),
-    Setting("APPLICATION_RETENTION_DAYS", 1095,
-            "Days after the reply after which `portal applications purge` erases an "
-            "application's personal fields; its statistics stay."),
-    Setting("APPLICATION_SUBMISSIONS_PER_HOUR", 5,
-            "Applications one client address may submit per hour; more get 429."),
-    Setting("TRACKING_FAILURES_PER_HOUR", 10,
-            "Wrong tracking-code lookups one client address may make per hour before "
-            "lookups get 429."),
+    Setting(
+        "AUDIT_LOG",
+        str(PROJECT_ROOT / "content" / ".review-audit.jsonl"),
+        "Append-only log of every review action.",
+    ),
+    Setting(
+        "LAST_GOOD_DIR",
+        "",
+        "Folder where the site keeps the last good version of each published document, "
+        "served in its place while its file is broken. Empty: data/last-good/ beside the "
+        "content folder.",
+    ),
+    Setting(
+        "BUILD_INDEX_ON_START",
+        True,
+        "Build the search index when the site starts and the index is missing or older "
+        "than the content.",
+    ),
+    Setting(
+        "APPLICATIONS_DB",
+        str(PROJECT_ROOT / "data" / "applications.sqlite3"),
+        "SQLite file of the online disclosure applications (依申请公开) and their rate limits.",
+    ),
+    Setting(
+        "APPLICATION_RETENTION_DAYS",
+        1095,
+        "Days after the reply after which `portal applications purge` erases an "
+        "application's personal fields; its statistics stay.",
+    ),
+    Setting(
+        "APPLICATION_SUBMISSIONS_PER_HOUR",
+        5,
+        "Applications one client address may submit per hour; more get 429.",
+    ),
+    Setting(
+        "TRACKING_FAILURES_PER_HOUR",
+        10,
+        "Wrong tracking-code lookups one client address may make per hour before lookups get 429.",
+    ),
 )
 
 DEFAULTS = {setting.name: setting.default for setting in SETTINGS}
@@ -105,13 +161,19 @@ def coerce(name: str, raw: str) -> object:
     return raw
 
 
-def load(overrides: Mapping[str, object] | None = None,
-         environ: Mapping[str, str] = os.environ) -> dict[str, object]:
+def load(
+    overrides: Mapping[str, object] | None = None, environ: Mapping[str, str] = os.environ
+) -> dict[str, object]:
     """Every setting, read the one way the site and every command read them: its default, then
     its PORTAL_ environment variable (coerced to the default's type), then the overrides."""
     values = dict(DEFAULTS)
-    values.update({name: coerce(name, environ[f"PORTAL_{name}"])
-                   for name in DEFAULTS if f"PORTAL_{name}" in environ})
+    values.update(
+        {
+            name: coerce(name, environ[f"PORTAL_{name}"])
+            for name in DEFAULTS
+            if f"PORTAL_{name}" in environ
+        }
+    )
     values.update(overrides or {})
     return values
 

@@ -28,4 +28,5 @@ def printable(text: str) -> str:
     """`text` with control, format, bidi and line-separator characters shown as escapes."""
     return "".join(
         _escape(char) if char == "\\" or unicodedata.category(char) in INVISIBLE else char
-        for char in text)
+        for char in text
+    )

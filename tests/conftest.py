@@ -15,8 +15,13 @@ from portal import create_app
 SITE = Path(__file__).parent / "site"
 # Tests that start servers or subprocesses, or run long property searches: `make test-fast`
 # leaves them out (`-m "not browser and not slow"`); `make test` runs everything.
-SLOW_FILES = {"test_load.py", "test_index_faults.py", "test_export.py",
-              "test_application_service.py", "test_server.py"}
+SLOW_FILES = {
+    "test_load.py",
+    "test_index_faults.py",
+    "test_export.py",
+    "test_application_service.py",
+    "test_server.py",
+}
 SLOW_TESTS = {
     "test_the_digest_follows_what_is_published_not_how_it_is_written",
     "test_with_gunicorn_a_withdrawn_document_leaves_search_in_every_worker",
@@ -45,12 +50,14 @@ def site(tmp_path) -> Path:
 @pytest.fixture
 def app(site, tmp_path):
     """The app serving the fixture site."""
-    app = create_app({
-        "TESTING": True,
-        "CONTENT_DIR": str(site),
-        "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
-        "BASE_URL": "https://portal.example.gov.cn",
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "CONTENT_DIR": str(site),
+            "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
+            "BASE_URL": "https://portal.example.gov.cn",
+        }
+    )
     yield app
     searcher = app.extensions.get("portal.searcher")
     if searcher is not None:
@@ -116,9 +123,12 @@ def audit_page(html: str, locale: str = "zh-Hans") -> BeautifulSoup:
     for control in soup.find_all(["input", "select", "textarea"]):
         if control.get("type") in ("hidden", "submit", "button", "reset"):
             continue
-        labelled = (control.get("aria-label") or control.get("aria-labelledby")
-                    or (control.get("id") and soup.find("label", attrs={"for": control["id"]}))
-                    or control.find_parent("label"))
+        labelled = (
+            control.get("aria-label")
+            or control.get("aria-labelledby")
+            or (control.get("id") and soup.find("label", attrs={"for": control["id"]}))
+            or control.find_parent("label")
+        )
         if not labelled:
             problems.append(f"control without a label: {control}")
     for button in soup.find_all("button"):
@@ -134,16 +144,22 @@ def audit_page(html: str, locale: str = "zh-Hans") -> BeautifulSoup:
             if not (th.get("scope") or th.get("id")):
                 problems.append(f"th without scope: {th}")
 
-    for tag, attribute in (("link", "href"), ("script", "src"), ("img", "src"),
-                           ("iframe", "src"), ("source", "src"), ("form", "action")):
+    for tag, attribute in (
+        ("link", "href"),
+        ("script", "src"),
+        ("img", "src"),
+        ("iframe", "src"),
+        ("source", "src"),
+        ("form", "action"),
+    ):
         for element in soup.find_all(tag, attrs={attribute: True}):
             if tag == "link" and set(element.get("rel", [])) <= {"canonical", "alternate"}:
                 continue  # names an address; the browser does not fetch it
             if re.match(r"^(https?:)?//", element[attribute]):
-                problems.append(f"request to another host: <{tag} {attribute}="
-                                f"{element[attribute]!r}>")
-    if soup.find(attrs={"style": True}) or soup.find("style") or soup.find(
-            "script", src=False):
+                problems.append(
+                    f"request to another host: <{tag} {attribute}={element[attribute]!r}>"
+                )
+    if soup.find(attrs={"style": True}) or soup.find("style") or soup.find("script", src=False):
         problems.append("inline style or script (the Content-Security-Policy forbids them)")
     if problems:
         raise PageAuditError("\n".join(problems))
@@ -160,7 +176,8 @@ def page(client):
     def fetch(url: str, status: int = 200, locale: str | None = None, **kwargs):
         response = client.get(url, **kwargs)
         assert response.status_code == status, (
-            f"{url} answered {response.status_code}, expected {status}")
+            f"{url} answered {response.status_code}, expected {status}"
+        )
         assert response.mimetype == "text/html"
         expected = locale or ("en" if url.startswith("/en/") else "zh-Hans")
         soup = audit_page(response.get_data(as_text=True), expected)

@@ -33,15 +33,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def local_nginx_config(scratch: Path, port: int, site: Path, workers: int = 1,
-                       app: str = APP) -> Path:
+def local_nginx_config(
+    scratch: Path, port: int, site: Path, workers: int = 1, app: str = APP
+) -> Path:
     """Write an nginx configuration running the export's own nginx.conf.example, listening on
     127.0.0.1:port with the app at app, for tests and benchmarks (`nginx -c FILE -p scratch`);
     returns the file."""
     (scratch / "tmp").mkdir(parents=True, exist_ok=True)
     example = (site / EXAMPLE).read_text(encoding="utf-8")
-    for shipped, local in ((f"listen {LISTEN};", f"listen 127.0.0.1:{port};"),
-                           (f"server {APP};", f"server {app};")):
+    for shipped, local in (
+        (f"listen {LISTEN};", f"listen 127.0.0.1:{port};"),
+        (f"server {APP};", f"server {app};"),
+    ):
         if example.count(shipped) != 1:
             raise ValueError(f"{site / EXAMPLE} does not hold '{shipped}' once")
         example = example.replace(shipped, local)
@@ -56,8 +59,10 @@ def wrap_nginx_server(scratch: Path, server: Path, workers: int = 1) -> Path:
     # Temporary folders are often private to their owner: nginx's worker must be that user.
     user = "user root;" if os.geteuid() == 0 else ""
     config = scratch / "nginx.conf"
-    config.write_text(LOCAL_NGINX.format(user=user, workers=workers, root=scratch,
-                                         server=server), encoding="utf-8")
+    config.write_text(
+        LOCAL_NGINX.format(user=user, workers=workers, root=scratch, server=server),
+        encoding="utf-8",
+    )
     return config
 
 

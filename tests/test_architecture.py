@@ -12,8 +12,15 @@ PORTAL = ROOT / "portal"
 # Domain packages, and the small shared modules they may use: none of them may reach these.
 DOMAIN = ("catalogue", "reports", "search", "workflow", "applications", "preferences")
 SHARED = ("text", "settings", "filetypes", "csv_cells", "terminal", "qr")
-WEB_FRAMEWORK = ("flask", "flask_babel", "werkzeug", "portal.web", "portal.views",
-                 "portal.wiring", "portal.app")
+WEB_FRAMEWORK = (
+    "flask",
+    "flask_babel",
+    "werkzeug",
+    "portal.web",
+    "portal.views",
+    "portal.wiring",
+    "portal.app",
+)
 # Every package's doors; a door other than __init__ says why.
 DOORS = {
     **{f"portal.{name}": (f"portal.{name}",) for name in (*DOMAIN, "web", "wiring", "views")},
@@ -29,10 +36,14 @@ TEST_INTERNALS = {
     # The per-language template loader is what the test is about.
     ("tests/test_i18n.py", "portal.web.templates"),
     # The quarantine's contract tests exercise every override and private read where it is.
-    *(("tests/test_whoosh_codec_contract.py", f"portal.search.{name}")
-      for name in ("analysis", "build", "fields", "whoosh_codec", "whoosh_read")),
-    *(("tests/test_whoosh_read_contract.py", f"portal.search.{name}")
-      for name in ("postings", "whoosh_codec", "whoosh_read")),
+    *(
+        ("tests/test_whoosh_codec_contract.py", f"portal.search.{name}")
+        for name in ("analysis", "build", "fields", "whoosh_codec", "whoosh_read")
+    ),
+    *(
+        ("tests/test_whoosh_read_contract.py", f"portal.search.{name}")
+        for name in ("postings", "whoosh_codec", "whoosh_read")
+    ),
     # The array helpers and both ways of checking phrases are run against brute force.
     ("tests/test_search.py", "portal.search.postings"),
     ("tests/test_search.py", "portal.search.phrases"),
@@ -102,33 +113,47 @@ def test_domain_packages_and_what_they_import_use_no_web_framework():
     start += [PORTAL / f"{name}.py" for name in SHARED]
     graph = import_graph(start)
     assert PORTAL / "text.py" in graph and PORTAL / "catalogue" / "content.py" in graph
-    found = sorted(f"{path.relative_to(ROOT)} imports {name}" for path, names in graph.items()
-                   for name in names if _matches(name, WEB_FRAMEWORK))
+    found = sorted(
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path, names in graph.items()
+        for name in names
+        if _matches(name, WEB_FRAMEWORK)
+    )
     assert found == []
 
 
 def test_importing_the_domain_loads_no_web_framework():
     modules = ", ".join(f"portal.{name}" for name in (*DOMAIN, *SHARED))
-    code = (f"import sys, {modules}; "
-            "print(sorted({'flask', 'flask_babel', 'werkzeug'} & set(sys.modules)))")
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True, cwd=ROOT)
+    code = (
+        f"import sys, {modules}; "
+        "print(sorted({'flask', 'flask_babel', 'werkzeug'} & set(sys.modules)))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     assert loaded.stdout.strip() == "[]"
 
 
 def test_the_web_layer_imports_no_domain_package_view_or_wiring():
     forbidden = [f"portal.{name}" for name in (*DOMAIN, "views", "wiring", "app", "indexing")]
-    found = sorted(f"{path.relative_to(ROOT)} imports {name}"
-                   for path in _files(PORTAL / "web") for name in imported_names(path)
-                   if _matches(name, forbidden))
+    found = sorted(
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in _files(PORTAL / "web")
+        for name in imported_names(path)
+        if _matches(name, forbidden)
+    )
     assert found == []
 
 
 def test_views_import_no_other_view():
-    found = sorted(f"{path.relative_to(ROOT)} imports {name}"
-                   for path in _files(PORTAL / "views") for name in imported_names(path)
-                   if name.startswith("portal.views.") and module_file(name) is not None
-                   and path.name != "__init__.py")
+    found = sorted(
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in _files(PORTAL / "views")
+        for name in imported_names(path)
+        if name.startswith("portal.views.")
+        and module_file(name) is not None
+        and path.name != "__init__.py"
+    )
     assert found == []
 
 
@@ -144,33 +169,49 @@ def _exported(name: str, doors) -> bool:
     if door not in doors:
         return False
     tree = ast.parse(module_file(door).read_text("utf-8"))
-    return any(isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "__all__"
-                                                    for t in node.targets)
-               and leaf in ast.literal_eval(node.value) for node in tree.body)
+    return any(
+        isinstance(node, ast.Assign)
+        and any(getattr(t, "id", "") == "__all__" for t in node.targets)
+        and leaf in ast.literal_eval(node.value)
+        for node in tree.body
+    )
 
 
 def test_nothing_outside_a_package_imports_deeper_than_its_doors():
     found = []
     for package, doors in DOORS.items():
         folder = ROOT.joinpath(*package.split("."))
-        outside = [path for base in (PORTAL, ROOT / "tests", ROOT / "benchmarks")
-                   for path in _files(base) if folder not in path.parents]
-        found += [f"{path.relative_to(ROOT)} imports {name}" for path in outside
-                  for name in imported_names(path)
-                  if name.startswith(f"{package}.") and module_file(name) is not None
-                  and name not in doors and not _exported(name, doors)
-                  and not _own_test(path, name)]
+        outside = [
+            path
+            for base in (PORTAL, ROOT / "tests", ROOT / "benchmarks")
+            for path in _files(base)
+            if folder not in path.parents
+        ]
+        found += [
+            f"{path.relative_to(ROOT)} imports {name}"
+            for path in outside
+            for name in imported_names(path)
+            if name.startswith(f"{package}.")
+            and module_file(name) is not None
+            and name not in doors
+            and not _exported(name, doors)
+            and not _own_test(path, name)
+        ]
     assert sorted(found) == []
 
 
 def test_no_module_is_longer_than_about_six_hundred_lines():
-    long = {str(path.relative_to(ROOT)): count for path in _files(PORTAL)
-            if (count := len(path.read_text("utf-8").splitlines())) > MAX_LINES}
+    long = {
+        str(path.relative_to(ROOT)): count
+        for path in _files(PORTAL)
+        if (count := len(path.read_text("utf-8").splitlines())) > MAX_LINES
+    }
     assert long == {}
 
 
 def test_the_reports_door_does_not_load_the_importers_html_parser():
     code = "import sys, portal.reports; print(sorted({'bs4', 'html5lib'} & set(sys.modules)))"
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True, cwd=ROOT)
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     assert loaded.stdout.strip() == "[]"

@@ -21,22 +21,24 @@ SCHEME_FILES = sorted(THEMES_DIR.glob("*.toml"))
 CSS_DIR = Path(__file__).parent.parent / "portal" / "static" / "css"
 
 
-@pytest.mark.parametrize(("first", "second", "expected"), [
-    ("#000000", "#ffffff", 21.0),
-    ("#ffffff", "#ffffff", 1.0),
-    ("#767676", "#ffffff", 4.54),  # the lightest grey that passes AA on white
-    ("#777777", "#ffffff", 4.48),  # and the first that fails
-    ("#ffff00", "#000000", 19.56),
-    ("#c7edcc", "#1a1a1a", 13.60),
-])
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [
+        ("#000000", "#ffffff", 21.0),
+        ("#ffffff", "#ffffff", 1.0),
+        ("#767676", "#ffffff", 4.54),  # the lightest grey that passes AA on white
+        ("#777777", "#ffffff", 4.48),  # and the first that fails
+        ("#ffff00", "#000000", 19.56),
+        ("#c7edcc", "#1a1a1a", 13.60),
+    ],
+)
 def test_the_wcag_formula_gives_the_known_ratios(first, second, expected):
     assert contrast_ratio(first, second) == pytest.approx(expected, abs=0.01)
     assert contrast_ratio(second, first) == contrast_ratio(first, second)
 
 
 def test_there_are_the_schemes_visitors_expect():
-    assert {path.stem for path in SCHEME_FILES} >= {"default", "green", "beige", "contrast",
-                                                     "dark"}
+    assert {path.stem for path in SCHEME_FILES} >= {"default", "green", "beige", "contrast", "dark"}
 
 
 def pairs_to_check(scheme):
@@ -45,8 +47,7 @@ def pairs_to_check(scheme):
     text = 7.0 if scheme.high_contrast else 4.5
     pairs = []
     foregrounds = {token: c[token] for token in ("text", "muted", "link", "link-visited")}
-    foregrounds.update({f"text colour {key}": value
-                        for key, value in scheme.text_colours.items()})
+    foregrounds.update({f"text colour {key}": value for key, value in scheme.text_colours.items()})
     for background in ("bg", "surface"):
         for name, value in foregrounds.items():
             pairs.append((f"{name} on {background}", value, c[background], text))
@@ -63,9 +64,11 @@ def pairs_to_check(scheme):
 @pytest.mark.parametrize("path", SCHEME_FILES, ids=lambda path: path.stem)
 def test_every_pair_of_every_scheme_and_text_colour_reaches_its_contrast(path):
     scheme = load_scheme(path)
-    failures = [f"{what}: {fg} on {bg} is {contrast_ratio(fg, bg):.2f}:1, needs {minimum}:1"
-                for what, fg, bg, minimum in pairs_to_check(scheme)
-                if contrast_ratio(fg, bg) < minimum]
+    failures = [
+        f"{what}: {fg} on {bg} is {contrast_ratio(fg, bg):.2f}:1, needs {minimum}:1"
+        for what, fg, bg, minimum in pairs_to_check(scheme)
+        if contrast_ratio(fg, bg) < minimum
+    ]
     assert failures == []
     assert contrast_problems(scheme) == []
 
@@ -73,8 +76,7 @@ def test_every_pair_of_every_scheme_and_text_colour_reaches_its_contrast(path):
 @pytest.mark.parametrize("path", SCHEME_FILES, ids=lambda path: path.stem)
 def test_the_site_checks_at_least_the_pairs_this_test_does(path):
     scheme = load_scheme(path)
-    checked = {(pair.foreground, pair.background, pair.minimum)
-               for pair in contrast_pairs(scheme)}
+    checked = {(pair.foreground, pair.background, pair.minimum) for pair in contrast_pairs(scheme)}
     assert {(fg, bg, minimum) for _, fg, bg, minimum in pairs_to_check(scheme)} <= checked
 
 

@@ -20,13 +20,13 @@ HOSTILE = [
     "\t=1",
     "\r=1",
     "=cmd|' /C calc'!A0",
-    "  =1+1",            # leading spaces, which some spreadsheets trim on import
-    "\u3000=1+1",        # an ideographic space
+    "  =1+1",  # leading spaces, which some spreadsheets trim on import
+    "\u3000=1+1",  # an ideographic space
     "\n-1",
     "\0=1",
-    "＝1+1",             # full-width, as a Chinese input method types it
+    "＝1+1",  # full-width, as a Chinese input method types it
     "＠SUM(A1)",
-    "'=1+1",             # already quoted by the applicant: still inert, still reversible
+    "'=1+1",  # already quoted by the applicant: still inert, still reversible
 ]
 HARMLESS = ["张三", "1-2", "a=b", "foo@example.com", "13800001234", "'quoted", "", "19.00 %"]
 
@@ -53,10 +53,18 @@ def test_harmless_text_is_written_as_it_is(text):
     assert csv_cells.restore_cell(text) == text
 
 
-@pytest.mark.parametrize(("value", "cell"), [
-    (-3, "-3"), (0, "0"), (12, "12"), (Decimal("-1.50"), "-1.50"), (Decimal("1E+3"), "1000"),
-    (None, ""), (True, "True"),
-])
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        (-3, "-3"),
+        (0, "0"),
+        (12, "12"),
+        (Decimal("-1.50"), "-1.50"),
+        (Decimal("1E+3"), "1000"),
+        (None, ""),
+        (True, "True"),
+    ],
+)
 def test_numbers_are_written_as_numbers_even_when_negative(value, cell):
     assert csv_cells.spreadsheet_cell(value) == cell
 
@@ -87,10 +95,16 @@ def hostile_report(site):
     """Give the 2024 report a formula for a name, a negative count and a formula for a value."""
     data = site / "reports" / "lingwu-kjj-2024.report.yml"
     text = data.read_text(encoding="utf-8")
-    text = text.replace("organisation: 灵武市科学技术局",
-                        "organisation: '" + ORGANISATION.replace("'", "''") + "'", 1)
-    text = text.replace("new:                      {person: 0, business: 0",
-                        "new:                      {person: -3, business: '@SUM(A1)'", 1)
+    text = text.replace(
+        "organisation: 灵武市科学技术局",
+        "organisation: '" + ORGANISATION.replace("'", "''") + "'",
+        1,
+    )
+    text = text.replace(
+        "new:                      {person: 0, business: 0",
+        "new:                      {person: -3, business: '@SUM(A1)'",
+        1,
+    )
     data.write_text(text, encoding="utf-8")
 
 
@@ -109,8 +123,9 @@ def test_report_csv_downloads_neutralise_formulas_from_content_files(site, clien
     assert rows, text[:500]
     for row in rows:
         # Only a number may start with "-": a spreadsheet reads it as that number.
-        assert not any(runs_as_formula(cell) and not NUMBER.fullmatch(cell)
-                       for cell in row.values()), row
+        assert not any(
+            runs_as_formula(cell) and not NUMBER.fullmatch(cell) for cell in row.values()
+        ), row
         assert row["organisation"] == "'" + ORGANISATION
     cells = {(row["table"], row["row"], row["column"]): row["value"] for row in rows}
     assert cells[("3", "new", "person")] == "-3"  # a number, negative or not, stays a number

@@ -15,8 +15,9 @@ from portal.catalogue import TIME_LIMITS, parse_file
 from portal.workflow.digests import node_digest
 
 HAN = "科技局示例县办公室通知规划统计报告年度奖励管理"
-TEXT = st.builds(str.__add__, st.sampled_from(HAN),
-                 st.text(alphabet=HAN + "abcXYZ019 -", max_size=10)).map(str.rstrip)
+TEXT = st.builds(
+    str.__add__, st.sampled_from(HAN), st.text(alphabet=HAN + "abcXYZ019 -", max_size=10)
+).map(str.rstrip)
 SCALAR_STYLES = ("plain", "single", "double")
 BLOCK_SCALAR_STYLES = (*SCALAR_STYLES, "literal", "folded")
 KEY_STYLES = ("plain", "single", "double", "spaced")
@@ -38,11 +39,18 @@ class Values:
     body: str
 
 
-VALUES = st.builds(Values, title=TEXT, department=TEXT,
-                   keywords=st.lists(TEXT, max_size=3, unique=True).map(tuple),
-                   time_limit=st.sampled_from(TIME_LIMITS), sample=st.booleans(),
-                   doc_no=st.sampled_from(["", "示科发〔2024〕3号"]), attachment_title=TEXT,
-                   attachment_bytes=st.binary(min_size=1, max_size=64), body=TEXT)
+VALUES = st.builds(
+    Values,
+    title=TEXT,
+    department=TEXT,
+    keywords=st.lists(TEXT, max_size=3, unique=True).map(tuple),
+    time_limit=st.sampled_from(TIME_LIMITS),
+    sample=st.booleans(),
+    doc_no=st.sampled_from(["", "示科发〔2024〕3号"]),
+    attachment_title=TEXT,
+    attachment_bytes=st.binary(min_size=1, max_size=64),
+    body=TEXT,
+)
 
 
 def changed(values: Values, key: str) -> Values:
@@ -72,8 +80,9 @@ def scalar(value: str, style: str, column: int) -> str:
 
 
 def key(name: str, style: str) -> str:
-    return {"plain": name, "single": f"'{name}'", "double": f'"{name}"',
-            "spaced": f"{name} "}[style]
+    return {"plain": name, "single": f"'{name}'", "double": f'"{name}"', "spaced": f"{name} "}[
+        style
+    ]
 
 
 class Writer:
@@ -103,8 +112,10 @@ class Writer:
     def items(self, items: list[str]):
         if not items:
             return lambda column: " []"
-        rendered = [scalar(item, self.data.draw(st.sampled_from(SCALAR_STYLES)), 0).lstrip()
-                    for item in items]
+        rendered = [
+            scalar(item, self.data.draw(st.sampled_from(SCALAR_STYLES)), 0).lstrip()
+            for item in items
+        ]
         if self.flow or self.data.draw(st.booleans(), label="flow list"):
             return lambda column: " [" + ", ".join(rendered) + "]"
         return lambda column: "".join(f"\n{' ' * (column + 2)}- {item}" for item in rendered)
@@ -113,15 +124,20 @@ class Writer:
         title_style = self.data.draw(st.sampled_from(SCALAR_STYLES))
         if self.flow or self.data.draw(st.booleans(), label="flow attachments"):
             return lambda column: f" [{{file: annex.pdf, title:{scalar(title, title_style, 0)}}}]"
-        return lambda column: (f"\n{' ' * (column + 2)}- file: annex.pdf\n{' ' * (column + 4)}"
-                               f"title:{scalar(title, title_style, column + 4)}")
+        return lambda column: (
+            f"\n{' ' * (column + 2)}- file: annex.pdf\n{' ' * (column + 4)}"
+            f"title:{scalar(title, title_style, column + 4)}"
+        )
 
     def review(self):
-        digests = self.data.draw(st.lists(st.text(alphabet="0123456789abcdef:v", max_size=20),
-                                          max_size=2), label="recorded digests")
-        entries = [f'{{stage: {stage}, by: "某某", at: "2024-03-20T09:00:00+08:00", '
-                   f'digest: "{digest}"}}'
-                   for stage, digest in zip(("初审", "复审"), digests, strict=False)]
+        digests = self.data.draw(
+            st.lists(st.text(alphabet="0123456789abcdef:v", max_size=20), max_size=2),
+            label="recorded digests",
+        )
+        entries = [
+            f'{{stage: {stage}, by: "某某", at: "2024-03-20T09:00:00+08:00", digest: "{digest}"}}'
+            for stage, digest in zip(("初审", "复审"), digests, strict=False)
+        ]
         if not entries:
             return self.items([])
         return lambda column: " [" + ", ".join(entries) + "]"
@@ -174,8 +190,9 @@ def test_the_digest_follows_what_is_published_not_how_it_is_written(values, data
         # The same values written another way, with another review record and date.
         assert digest(folder, values, Writer(data, flow=data.draw(st.booleans()))) == first
         for change in Values.__dataclass_fields__:
-            other = digest(folder, changed(values, change),
-                           Writer(data, flow=data.draw(st.booleans())))
+            other = digest(
+                folder, changed(values, change), Writer(data, flow=data.draw(st.booleans()))
+            )
             assert other != first, change
 
 
@@ -184,8 +201,9 @@ def test_aliases_that_nest_exponentially_or_loop_are_digested_once_per_node(tmp_
     chain = "".join(f"  - &a{n} [*a{n - 1}, *a{n - 1}]\n" for n in range(1, 61))
     bomb = "keywords:\n  - &a0 [x]\n" + chain
     path = tmp_path / "2024-00950.md"
-    path.write_text("---\ntitle: 标题\ncategory: 其他文件\nreview: []\n" + bomb + "---\n",
-                    encoding="utf-8")
+    path.write_text(
+        "---\ntitle: 标题\ncategory: 其他文件\nreview: []\n" + bomb + "---\n", encoding="utf-8"
+    )
     document, problems = parse_file(path)  # refused, never expanded
     assert document is None and "anchors and aliases" in str(problems)
 

@@ -43,8 +43,6 @@ def require_nginx() -> None:
         pytest.skip("nginx is not installed (make test installs it as root)")
 
 
-
-
 class QuietHandler(WSGIRequestHandler):
     def log_request(self, *args, **kwargs):
         pass

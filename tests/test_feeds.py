@@ -38,8 +38,9 @@ def test_category_and_department_feeds_hold_only_their_documents(client):
     category = atom(client, "/feeds/category/statutory.atom")
     assert len(category.findall(ATOM + "entry")) == 3
     department = atom(client, "/feeds/department/办公室.atom")
-    assert {e.find(ATOM + "author").find(ATOM + "name").text
-            for e in department.findall(ATOM + "entry")} == {"办公室"}
+    assert {
+        e.find(ATOM + "author").find(ATOM + "name").text for e in department.findall(ATOM + "entry")
+    } == {"办公室"}
 
 
 @pytest.mark.parametrize("url", ["/feeds/category/nope.atom", "/feeds/department/无此部门.atom"])
@@ -50,13 +51,16 @@ def test_feeds_of_unknown_categories_or_departments_are_404(client, url):
 def test_every_page_links_the_feed_its_canonical_url_and_language_alternates(page):
     document = page("/documents/2022-procurement-notice/")
     assert document.select_one("link[rel=canonical]")["href"] == (
-        "https://portal.example.gov.cn/documents/2022-procurement-notice/")
-    alternates = {link["hreflang"]: link["href"]
-                  for link in document.select("link[rel=alternate][hreflang]")}
+        "https://portal.example.gov.cn/documents/2022-procurement-notice/"
+    )
+    alternates = {
+        link["hreflang"]: link["href"] for link in document.select("link[rel=alternate][hreflang]")
+    }
     assert alternates == {
         "zh-Hans": "https://portal.example.gov.cn/documents/2022-procurement-notice/",
         "en": "https://portal.example.gov.cn/en/documents/2022-procurement-notice/",
-        "x-default": "https://portal.example.gov.cn/documents/2022-procurement-notice/"}
+        "x-default": "https://portal.example.gov.cn/documents/2022-procurement-notice/",
+    }
     assert document.select_one("link[type='application/atom+xml']")["href"] == "/feeds/all.atom"
 
 
@@ -87,5 +91,6 @@ def test_sharing_needs_no_third_party_script(page):
     weibo = share.find("a", string="分享到微博")
     assert weibo["href"].startswith("https://service.weibo.com/share/share.php?url=https%3A")
     assert share.select_one("[data-copy]")["data-copy"].endswith(
-        "/documents/2022-procurement-notice/")
+        "/documents/2022-procurement-notice/"
+    )
     assert share.select_one("[data-copy]").has_attr("hidden")  # shown only when JS can copy

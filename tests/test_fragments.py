@@ -13,15 +13,29 @@ COOKIES = (
     "scheme=dark&text=yellow&size=150&spacing=250&cursor=large&guide=cross&speech=flow&rate=125",
     "scheme=green&textonly=on&captions=on&open=1",
 )
-EXTRA_PAGES = ("/nope", "/en/nope", "/search?q=%E7%A7%91%E6%8A%80", "/apply/", "/en/apply/",
-               "/preferences/", "/accessibility/keyboard/", "/en/accessibility/keyboard/")
+EXTRA_PAGES = (
+    "/nope",
+    "/en/nope",
+    "/search?q=%E7%A7%91%E6%8A%80",
+    "/apply/",
+    "/en/apply/",
+    "/preferences/",
+    "/accessibility/keyboard/",
+    "/en/accessibility/keyboard/",
+)
 
 
 def _app(site, tmp_path, fragments: int):
-    return create_app({"TESTING": True, "CONTENT_DIR": str(site), "PAGE_CACHE_SIZE": 0,
-                       "FRAGMENT_CACHE_SIZE": fragments,
-                       "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
-                       "BASE_URL": "https://portal.example.gov.cn"})
+    return create_app(
+        {
+            "TESTING": True,
+            "CONTENT_DIR": str(site),
+            "PAGE_CACHE_SIZE": 0,
+            "FRAGMENT_CACHE_SIZE": fragments,
+            "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
+            "BASE_URL": "https://portal.example.gov.cn",
+        }
+    )
 
 
 def test_every_page_is_the_same_with_and_without_kept_parts(site, tmp_path):
@@ -42,7 +56,9 @@ def test_every_page_is_the_same_with_and_without_kept_parts(site, tmp_path):
         for url in [*urls, *EXTRA_PAGES]:
             expected, got = plain.get(url), kept.get(url)
             assert (got.status_code, got.get_data(as_text=True)) == (
-                expected.status_code, expected.get_data(as_text=True)), (url, cookie)
+                expected.status_code,
+                expected.get_data(as_text=True),
+            ), (url, cookie)
             compared += 1
     assert compared == len(COOKIES) * (len(urls) + len(EXTRA_PAGES))
 
@@ -54,8 +70,10 @@ def test_a_changed_document_shows_at_once(site, tmp_path):
     before = client.get("/documents/2022-procurement-notice/").get_data(as_text=True)
     assert "示例科技有限公司" in before
     path = site / "policy" / "2022-procurement-notice.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("示例科技有限公司", "新的成交供应商"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("示例科技有限公司", "新的成交供应商"),
+        encoding="utf-8",
+    )
     after = client.get("/documents/2022-procurement-notice/").get_data(as_text=True)
     assert "新的成交供应商" in after
     assert "示例科技有限公司" not in after
@@ -97,10 +115,16 @@ def test_the_cache_keeps_within_its_byte_budget():
 
 def test_any_number_of_preference_sets_keeps_the_parts_within_their_budget(site, tmp_path):
     budget = 300_000
-    app = create_app({"TESTING": True, "CONTENT_DIR": str(site), "PAGE_CACHE_SIZE": 0,
-                      "FRAGMENT_CACHE_BYTES": budget,
-                      "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
-                      "BASE_URL": "https://portal.example.gov.cn"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "CONTENT_DIR": str(site),
+            "PAGE_CACHE_SIZE": 0,
+            "FRAGMENT_CACHE_BYTES": budget,
+            "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
+            "BASE_URL": "https://portal.example.gov.cn",
+        }
+    )
     visitor = app.test_client(use_cookies=False)
     cache = app.jinja_env.fragment_cache
     for scheme in ("auto", "green", "dark", "contrast", "beige"):

@@ -19,20 +19,25 @@ CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 def test_every_message_has_an_english_translation():
     with CATALOGUE.open("rb") as file:
         catalogue = read_po(file)
-    missing = [m.id for m in catalogue if m.id and (
-        not all(m.string) if isinstance(m.string, tuple) else not m.string)]
+    missing = [
+        m.id
+        for m in catalogue
+        if m.id and (not all(m.string) if isinstance(m.string, tuple) else not m.string)
+    ]
     assert missing == []
     fuzzy = [m.id for m in catalogue if m.id and m.fuzzy]
     assert fuzzy == []
 
 
 def test_the_english_catalogue_holds_exactly_the_messages_the_code_and_templates_show(
-        tmp_path, monkeypatch):
+    tmp_path, monkeypatch
+):
     # Extracted as `make extract-messages` does, with the keywords of its recipe. A template
     # the extractor cannot parse (say, a tag whose extension babel.cfg does not name) is
     # skipped without a word, and its messages would drop out of the catalogue.
-    recipe = next(line for line in (ROOT / "Makefile").read_text().splitlines()
-                  if "pybabel extract" in line)
+    recipe = next(
+        line for line in (ROOT / "Makefile").read_text().splitlines() if "pybabel extract" in line
+    )
     arguments = shlex.split(recipe.split("pybabel", 1)[1])
     arguments[arguments.index("-o") + 1] = str(tmp_path / "messages.pot")
     monkeypatch.chdir(ROOT)
@@ -52,12 +57,20 @@ def test_locale_spelling_converts_both_ways():
     assert to_bcp47("en") == "en"
 
 
-@pytest.mark.parametrize("url", [
-    "/en/", "/en/catalogue/", "/en/catalogue/statutory/?year=2024",
-    "/en/documents/2024-tech-commissioner-measures/", "/en/documents/lingwu-kjj-2024/",
-    "/en/documents/lingwu-kjj-2023/", "/en/reports/",
-    "/en/reports/compare/灵武市科学技术局/", "/en/search",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/en/",
+        "/en/catalogue/",
+        "/en/catalogue/statutory/?year=2024",
+        "/en/documents/2024-tech-commissioner-measures/",
+        "/en/documents/lingwu-kjj-2024/",
+        "/en/documents/lingwu-kjj-2023/",
+        "/en/reports/",
+        "/en/reports/compare/灵武市科学技术局/",
+        "/en/search",
+    ],
+)
 def test_english_pages_show_no_chinese_outside_content_marked_as_chinese(page, url):
     english = page(url)
     for element in english.select('[lang="zh-Hans"]'):
@@ -87,7 +100,8 @@ def compiled(app):
 
     def render(source: str, locale: str) -> str:
         environment = LocalisedEnvironment(
-            app, loader=_LocalePrefixLoader(DictLoader({"page.html": source})), autoescape=True)
+            app, loader=_LocalePrefixLoader(DictLoader({"page.html": source})), autoescape=True
+        )
         environment.add_extension("jinja2.ext.i18n")
         environment.install_null_translations(newstyle=True)
         return environment.get_template(f"{locale}:page.html").render()
@@ -98,9 +112,15 @@ def compiled(app):
 def test_literal_messages_are_translated_when_templates_compile(compiled):
     with CATALOGUE.open("rb") as file:
         catalogue = read_po(file)
-    messages = [m for m in catalogue
-                if m.id and isinstance(m.id, str) and not m.context
-                and "%" not in m.id + m.string and "\n" not in m.id]
+    messages = [
+        m
+        for m in catalogue
+        if m.id
+        and isinstance(m.id, str)
+        and not m.context
+        and "%" not in m.id + m.string
+        and "\n" not in m.id
+    ]
     assert len(messages) > 300
     source = "\n".join(f"{{{{ _({literal(m.id)}) }}}}" for m in messages)
     # The same escaping as Jinja's newstyle gettext: the translation is markup, kept as is.
@@ -109,8 +129,10 @@ def test_literal_messages_are_translated_when_templates_compile(compiled):
 
 
 def test_compiled_messages_format_escaped_variables_and_percent_signs(compiled):
-    source = ('{{ _("%(site)s：政府信息公开目录、政府信息公开工作年度报告与依申请公开。",'
-              ' site="<b>&") }}|{{ _("100%%") }}|{{ _("搜索") | length }}')
+    source = (
+        '{{ _("%(site)s：政府信息公开目录、政府信息公开工作年度报告与依申请公开。",'
+        ' site="<b>&") }}|{{ _("100%%") }}|{{ _("搜索") | length }}'
+    )
     english, chinese = compiled(source, "en").split("|"), compiled(source, "zh_Hans").split("|")
     assert english[0].startswith("&lt;b&gt;&amp;") and "information" in english[0].lower()
     assert chinese[0] == "&lt;b&gt;&amp;：政府信息公开目录、政府信息公开工作年度报告与依申请公开。"

@@ -14,8 +14,9 @@ import pytest
 
 from portal.search import index_content
 
-VALID = (Path(__file__).parent / "site" / "content" / "policy" /
-         "2023-science-popularisation-plan.md").read_text(encoding="utf-8")
+VALID = (
+    Path(__file__).parent / "site" / "content" / "policy" / "2023-science-popularisation-plan.md"
+).read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -38,7 +39,8 @@ def total(client, query="科技") -> int:
 
 @pytest.mark.parametrize("damage", ["delete", "truncate"])
 def test_a_damaged_index_gives_503_while_other_pages_work_and_a_rebuild_recovers(
-        client, worker, site, index_dir, damage):
+    client, worker, site, index_dir, damage
+):
     before = total(client)
     for path in live_files(index_dir):
         if damage == "delete":
@@ -63,8 +65,9 @@ def worker(site, index_dir, tmp_path):
     """A second app process on the same content and index, as another gunicorn worker."""
     from portal import create_app
 
-    app = create_app({"TESTING": True, "CONTENT_DIR": str(site),
-                      "SEARCH_INDEX_DIR": str(index_dir)})
+    app = create_app(
+        {"TESTING": True, "CONTENT_DIR": str(site), "SEARCH_INDEX_DIR": str(index_dir)}
+    )
     yield app
     searcher = app.extensions.get("portal.searcher")
     if searcher is not None:
@@ -75,19 +78,26 @@ def make_corpus(folder: Path, count: int) -> None:
     """count valid documents, enough to make a build take a while."""
     for number in range(count):
         (folder / f"bulk-{number:05d}.md").write_text(
-            VALID.replace('"000000000/2023-00007"', f'"000000000/2023-{90000 + number:05d}"')
-            .replace("2023年科普工作要点", f"第{number}号科普工作要点")
-            + ("科技创新科普活动安排。" * 40), encoding="utf-8")
+            VALID.replace(
+                '"000000000/2023-00007"', f'"000000000/2023-{90000 + number:05d}"'
+            ).replace("2023年科普工作要点", f"第{number}号科普工作要点")
+            + ("科技创新科普活动安排。" * 40),
+            encoding="utf-8",
+        )
 
 
 def build_process(site: Path, index_dir: Path) -> subprocess.Popen:
-    env = {**os.environ, "PORTAL_CONTENT_DIR": str(site),
-           "PORTAL_SEARCH_INDEX_DIR": str(index_dir)}
+    env = {**os.environ, "PORTAL_CONTENT_DIR": str(site), "PORTAL_SEARCH_INDEX_DIR": str(index_dir)}
     # A session of its own, so the build and the writer processes it starts can be killed
     # together, as a service manager kills a job.
-    return subprocess.Popen([sys.executable, "-m", "portal.cli", "index", "--full"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "portal.cli", "index", "--full"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def test_a_build_killed_halfway_leaves_the_previous_index_serving(client, site, index_dir):

@@ -26,8 +26,13 @@ def fresh(site, tmp_path):
     apps = []
 
     def start():
-        app = create_app({"TESTING": True, "CONTENT_DIR": str(site),
-                          "SEARCH_INDEX_DIR": str(tmp_path / "search_index")})
+        app = create_app(
+            {
+                "TESTING": True,
+                "CONTENT_DIR": str(site),
+                "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
+            }
+        )
         apps.append(app)
         return app.test_client()
 
@@ -67,7 +72,8 @@ def search_total(client, query: str) -> int:
 
 
 def test_a_broken_document_is_served_by_a_new_process_kept_in_search_until_fixed_or_deleted(
-        client, fresh, cli, site):
+    client, fresh, cli, site
+):
     assert "2023年2月20日" in text_of(client, PLAN_URL)  # the site has published it
     edit(site, PLAN, "date: 2023-02-20", "date: 2023-02-30")
 
@@ -78,10 +84,14 @@ def test_a_broken_document_is_served_by_a_new_process_kept_in_search_until_fixed
 
     checked = cli("check")
     assert checked.exit_code == 1
-    assert "policy/2023-science-popularisation-plan.md:5: date: 2023-02-30 does not exist in " \
-           "the calendar" in checked.output
-    assert "policy/2023-science-popularisation-plan.md:5: warning: the site serves the last " \
-           "good version of this document (saved " in checked.output
+    assert (
+        "policy/2023-science-popularisation-plan.md:5: date: 2023-02-30 does not exist in "
+        "the calendar" in checked.output
+    )
+    assert (
+        "policy/2023-science-popularisation-plan.md:5: warning: the site serves the last "
+        "good version of this document (saved " in checked.output
+    )
 
     edit(site, PLAN, "date: 2023-02-30\n", "date: 2023-03-01\n")
     edit(site, PLAN, "2023年科普工作要点", "2023年科普工作要点（修订）")
@@ -127,23 +137,30 @@ def reviewed(site: Path, name: Path = PLAN) -> Path:
 
 
 def test_a_document_sent_back_to_review_is_never_brought_back_by_its_snapshot(
-        app, client, fresh, site):
+    app, client, fresh, site
+):
     path = reviewed(site)
     assert text_of(client, PLAN_URL)
     path.write_text(write_review(path.read_text(encoding="utf-8"), [], None), encoding="utf-8")
     app.extensions["portal.catalogue"].refresh()
     assert client.get(PLAN_URL).status_code == 404  # the running site saw it go back
-    path.write_text(path.read_text(encoding="utf-8").replace("date: 2023-02-20",
-                                                             "date: [broken"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("date: 2023-02-20", "date: [broken"),
+        encoding="utf-8",
+    )
     assert fresh().get(PLAN_URL).status_code == 404
 
 
-@pytest.mark.parametrize("change", [
-    ("review:", "review: [broken"),  # the review record itself, edited by hand
-    ("全年开展科普活动", "全年开展科普活动。\n\n| a |\n|---|\n| 1 |\n"),  # text and a new error
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("review:", "review: [broken"),  # the review record itself, edited by hand
+        ("全年开展科普活动", "全年开展科普活动。\n\n| a |\n|---|\n| 1 |\n"),  # text and a new error
+    ],
+)
 def test_a_reviewed_document_edited_while_the_site_was_down_is_not_restored(
-        client, fresh, site, change):
+    client, fresh, site, change
+):
     reviewed(site)
     assert text_of(client, PLAN_URL)
     # Broken and changed in one go, with no site running to see the change in between.

@@ -31,9 +31,14 @@ def renders(app):
 @pytest.fixture
 def worker(site, tmp_path):
     """Another app process serving the same content, as a second gunicorn worker would."""
-    return create_app({"TESTING": True, "CONTENT_DIR": str(site),
-                       "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
-                       "BASE_URL": "https://portal.example.gov.cn"})
+    return create_app(
+        {
+            "TESTING": True,
+            "CONTENT_DIR": str(site),
+            "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
+            "BASE_URL": "https://portal.example.gov.cn",
+        }
+    )
 
 
 def test_a_repeat_view_is_served_without_rendering(app, client):
@@ -47,11 +52,13 @@ def test_a_repeat_view_is_served_without_rendering(app, client):
 
 
 def test_a_conditional_request_is_answered_304_before_any_rendering_even_by_a_cold_worker(
-        client, worker):
+    client, worker
+):
     etag = client.get("/documents/2022-procurement-notice/").headers["ETag"]
     with renders(worker) as rendered:
-        response = worker.test_client().get("/documents/2022-procurement-notice/",
-                                            headers={"If-None-Match": etag})
+        response = worker.test_client().get(
+            "/documents/2022-procurement-notice/", headers={"If-None-Match": etag}
+        )
     assert response.status_code == 304
     assert rendered == []
     assert response.data == b""
@@ -61,10 +68,13 @@ def test_a_content_change_gives_a_new_page_and_etag(app, site, client):
     app.extensions["portal.catalogue"].interval = 0
     before = client.get("/documents/2022-procurement-notice/")
     path = site / "policy" / "2022-procurement-notice.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("示例科技有限公司", "新的成交供应商"),
-                    encoding="utf-8")
-    after = client.get("/documents/2022-procurement-notice/",
-                       headers={"If-None-Match": before.headers["ETag"]})
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("示例科技有限公司", "新的成交供应商"),
+        encoding="utf-8",
+    )
+    after = client.get(
+        "/documents/2022-procurement-notice/", headers={"If-None-Match": before.headers["ETag"]}
+    )
     assert after.status_code == 200
     assert "新的成交供应商" in after.get_data(as_text=True)
     assert after.headers["ETag"] != before.headers["ETag"]
@@ -113,16 +123,16 @@ def test_pages_are_sent_compressed_to_browsers_that_accept_gzip(client):
 def test_a_page_first_asked_for_gzipped_is_stored_plain(client):
     import gzip
 
-    packed = client.get("/documents/2022-procurement-notice/",
-                        headers={"Accept-Encoding": "gzip"})
+    packed = client.get("/documents/2022-procurement-notice/", headers={"Accept-Encoding": "gzip"})
     plain = client.get("/documents/2022-procurement-notice/")
     assert "Content-Encoding" not in plain.headers
     assert plain.data.startswith(b"<!DOCTYPE html>")
     assert gzip.decompress(packed.data) == plain.data
 
 
-@pytest.mark.parametrize("url", ["/search?q=%E7%A7%91%E6%8A%80", "/documents/nope/",
-                                 "/feeds/all.atom"])
+@pytest.mark.parametrize(
+    "url", ["/search?q=%E7%A7%91%E6%8A%80", "/documents/nope/", "/feeds/all.atom"]
+)
 def test_pages_the_cache_does_not_hold_are_compressed_too(client, url):
     import gzip
 
@@ -136,17 +146,25 @@ def test_pages_the_cache_does_not_hold_are_compressed_too(client, url):
     if plain.status_code == 200 and "ETag" in plain.headers:
         # One ETag per encoding, and each is answered 304 in its own encoding.
         assert packed.headers["ETag"] != plain.headers["ETag"]
-        again = client.get(url, headers={"Accept-Encoding": "gzip",
-                                         "If-None-Match": packed.headers["ETag"]})
+        again = client.get(
+            url, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]}
+        )
         assert again.status_code == 304
 
 
 # Cookies as browsers and robots send them -----------------------------------------------------
 
+
 def _site_app(site, tmp_path, **overrides):
-    return create_app({"TESTING": True, "CONTENT_DIR": str(site),
-                       "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
-                       "BASE_URL": "https://portal.example.gov.cn", **overrides})
+    return create_app(
+        {
+            "TESTING": True,
+            "CONTENT_DIR": str(site),
+            "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
+            "BASE_URL": "https://portal.example.gov.cn",
+            **overrides,
+        }
+    )
 
 
 @pytest.fixture
@@ -209,8 +227,10 @@ def test_the_issue_cookies_are_rendered_as_the_app_reads_them(visitor):
     malformed = fetch(visitor, "/en/reports/", "a b=1; prefs=scheme=dark&size=200&textonly=on")
     assert html_classes(malformed) == "scheme-dark size-200 textonly-on"
     assert html_classes(fetch(visitor, "/en/reports/")) == ""
-    assert html_classes(fetch(visitor, "/en/reports/",
-                              "prefs=scheme=green; prefs=scheme=dark")) == "scheme-green"
+    assert (
+        html_classes(fetch(visitor, "/en/reports/", "prefs=scheme=green; prefs=scheme=dark"))
+        == "scheme-green"
+    )
     assert html_classes(fetch(visitor, "/en/reports/", "prefs=scheme=dark")) == "scheme-dark"
 
 
@@ -218,8 +238,14 @@ def test_cookies_that_say_the_same_share_one_page(app, visitor):
     fetch(visitor, "/catalogue/")
     green = fetch(visitor, "/catalogue/", "prefs=size=150&scheme=green")
     with renders(app) as rendered:
-        for cookie in ("prefs=junk", "prefs=scheme=purple&size=999", "other=1", "prefs=",
-                       "prefs=" + "x" * 5000, "a b=1"):
+        for cookie in (
+            "prefs=junk",
+            "prefs=scheme=purple&size=999",
+            "other=1",
+            "prefs=",
+            "prefs=" + "x" * 5000,
+            "a b=1",
+        ):
             assert html_classes(fetch(visitor, "/catalogue/", cookie)) == "", cookie
         same = fetch(visitor, "/catalogue/", "prefs=scheme=green&size=150&colour=red; x=1")
     assert rendered == []
@@ -230,8 +256,9 @@ def test_equivalent_cookies_are_answered_304_from_the_key_by_a_cold_worker(visit
     etag = fetch(visitor, "/reports/", "prefs=scheme=green").headers["ETag"]
     with renders(worker) as rendered:
         response = worker.test_client(use_cookies=False).get(
-            "/reports/", headers={"If-None-Match": etag,
-                                  "Cookie": "prefs=scheme=green&unknown=1; other=2"})
+            "/reports/",
+            headers={"If-None-Match": etag, "Cookie": "prefs=scheme=green&unknown=1; other=2"},
+        )
     assert response.status_code == 304
     assert rendered == []
 
@@ -247,12 +274,31 @@ def test_the_panel_flag_is_part_of_what_a_page_is_kept_under(visitor):
 
 # Any sequence of Cookie headers: hypothesis ---------------------------------------------------
 
-CHOICES = st.sampled_from([
-    "scheme=dark", "scheme=green", "scheme=contrast", "scheme=auto", "size=200", "size=150",
-    "textonly=on", "text=white", "spacing=250", "cursor=large", "open=1", "scheme=purple",
-    "size=999", "junk", "=", "", "scheme", "scheme=dark=1", "%73cheme=dark",
-    "scheme%3Ddark", "scheme=<b>",
-])
+CHOICES = st.sampled_from(
+    [
+        "scheme=dark",
+        "scheme=green",
+        "scheme=contrast",
+        "scheme=auto",
+        "size=200",
+        "size=150",
+        "textonly=on",
+        "text=white",
+        "spacing=250",
+        "cursor=large",
+        "open=1",
+        "scheme=purple",
+        "size=999",
+        "junk",
+        "=",
+        "",
+        "scheme",
+        "scheme=dark=1",
+        "%73cheme=dark",
+        "scheme%3Ddark",
+        "scheme=<b>",
+    ]
+)
 # Latin-1 text: what a server hands an application for any bytes in a header.
 LATIN1 = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF), max_size=40)
 PREFS_VALUE = st.one_of(
@@ -263,24 +309,37 @@ PREFS_VALUE = st.one_of(
 )
 COOKIE_PART = st.one_of(
     PREFS_VALUE.map(lambda value: f"prefs={value}"),
-    st.sampled_from(["a b=1", "x=\"", "$Version=1", "other=1", "=", "prefs", "Prefs=scheme=dark",
-                     " prefs =scheme=dark", "x" * 4000]),
+    st.sampled_from(
+        [
+            "a b=1",
+            'x="',
+            "$Version=1",
+            "other=1",
+            "=",
+            "prefs",
+            "Prefs=scheme=dark",
+            " prefs =scheme=dark",
+            "x" * 4000,
+        ]
+    ),
     LATIN1,
 )
 COOKIE_HEADER = st.tuples(
     st.lists(COOKIE_PART, min_size=1, max_size=4),
     st.sampled_from(["; ", ";", ", ", " ", ";;", "\t"]),
 ).map(lambda parts: parts[1].join(parts[0]))
-HYPOTHESIS = settings(max_examples=60, deadline=None,
-                      suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                             HealthCheck.too_slow])
+HYPOTHESIS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @HYPOTHESIS
-@given(requests=st.lists(st.tuples(st.sampled_from(PAGES), COOKIE_HEADER), min_size=1,
-                         max_size=5))
+@given(requests=st.lists(st.tuples(st.sampled_from(PAGES), COOKIE_HEADER), min_size=1, max_size=5))
 def test_every_visitor_gets_the_page_of_their_own_cookie_and_a_clean_one_the_default(
-        visitor, uncached, requests):
+    visitor, uncached, requests
+):
     for url, cookie in requests:
         answer = fetch(visitor, url, cookie)
         assert answer.status_code == 200, (url, cookie)
@@ -291,18 +350,30 @@ def test_every_visitor_gets_the_page_of_their_own_cookie_and_a_clean_one_the_def
 
 # Junk in queries -----------------------------------------------------------------------------
 
+
 def test_junk_query_arguments_are_answered_but_never_kept(app, visitor):
-    real = ["/", "/catalogue/", "/catalogue/?year=2024", "/catalogue/statutory/?page=1",
-            "/en/reports/", "/documents/2022-procurement-notice/"]
+    real = [
+        "/",
+        "/catalogue/",
+        "/catalogue/?year=2024",
+        "/catalogue/statutory/?page=1",
+        "/en/reports/",
+        "/documents/2022-procurement-notice/",
+    ]
     for url in real:
         fetch(visitor, url)
     cache = app.wsgi_app
     kept = (len(cache.pages), cache.pages.bytes)
     for number in range(40):
-        for url in (f"/?utm_source={number}", f"/catalogue/?x={number:08x}",
-                    f"/catalogue/?year=2024&x={number}", f"/catalogue/?year=2024&year={number}",
-                    f"/catalogue/?y%65ar=2024&n={number}", f"/en/reports/?{number}",
-                    f"/documents/2022-procurement-notice/?v={number}&utm=1"):
+        for url in (
+            f"/?utm_source={number}",
+            f"/catalogue/?x={number:08x}",
+            f"/catalogue/?year=2024&x={number}",
+            f"/catalogue/?year=2024&year={number}",
+            f"/catalogue/?y%65ar=2024&n={number}",
+            f"/en/reports/?{number}",
+            f"/documents/2022-procurement-notice/?v={number}&utm=1",
+        ):
             answer = fetch(visitor, url)
             assert answer.status_code == 200, url
             assert html_classes(answer) == "", url
@@ -329,8 +400,12 @@ def test_junk_queries_never_push_real_pages_out(site, tmp_path):
 
 def test_every_filter_link_of_the_catalogue_is_kept(app, visitor):
     listing = fetch(visitor, "/catalogue/").get_data(as_text=True)
-    links = sorted({href.replace("&amp;", "&") for href in
-                    re.findall(r'href="(/catalogue/[^"#]*\?[^"#]*)"', listing)})
+    links = sorted(
+        {
+            href.replace("&amp;", "&")
+            for href in re.findall(r'href="(/catalogue/[^"#]*\?[^"#]*)"', listing)
+        }
+    )
     assert len(links) > 5 and any("department=%E" in link for link in links)
     for url in links:
         assert fetch(visitor, url).status_code == 200
@@ -344,19 +419,22 @@ def test_a_page_that_echoes_its_address_is_kept_under_that_address(visitor):
     for query in ("year=2024", "year=2024&page=1"):
         listing = fetch(visitor, f"/catalogue/?{query}").get_data(as_text=True)
         assert f'name="next" value="/catalogue/?{query.replace("&", "&amp;")}"' in listing
-        assert f'rel="canonical" href="https://portal.example.gov.cn/catalogue/?' \
-               f'{query.replace("&", "&amp;")}"' in listing
+        assert (
+            f'rel="canonical" href="https://portal.example.gov.cn/catalogue/?'
+            f'{query.replace("&", "&amp;")}"' in listing
+        )
 
 
 # The byte budget -----------------------------------------------------------------------------
 
-def test_the_cache_stays_within_its_byte_budget_dropping_the_least_recently_used(
-        site, tmp_path):
+
+def test_the_cache_stays_within_its_byte_budget_dropping_the_least_recently_used(site, tmp_path):
     budget = 200_000
     app = _site_app(site, tmp_path, PAGE_CACHE_BYTES=budget)
     client = app.test_client()
-    urls = [f"{language}/catalogue/{node.slug}/" for language in ("", "/en")
-            for node in categories.ALL][:40]
+    urls = [
+        f"{language}/catalogue/{node.slug}/" for language in ("", "/en") for node in categories.ALL
+    ][:40]
     assert len(urls) == 40
     for url in urls:
         assert client.get(url, headers={"Accept-Encoding": "gzip"}).status_code == 200
@@ -388,8 +466,11 @@ def test_the_byte_budget_counts_what_the_pages_take_in_memory(site, tmp_path):
     app = _site_app(site, tmp_path, FRAGMENT_CACHE_SIZE=0)
     visitor = app.test_client(use_cookies=False)
     # One page in many preferences: new pages, and nothing else new for the app to keep.
-    cookies = [f"prefs=scheme={scheme}&size={size}" for scheme in
-               ("green", "dark", "contrast", "beige") for size in (125, 150, 175, 200)]
+    cookies = [
+        f"prefs=scheme={scheme}&size={size}"
+        for scheme in ("green", "dark", "contrast", "beige")
+        for size in (125, 150, 175, 200)
+    ]
     for cookie in cookies[:2]:
         for url in ("/catalogue/", "/en/catalogue/"):
             visitor.get(url, headers={"Cookie": cookie, "Accept-Encoding": "gzip"})
@@ -411,17 +492,22 @@ def test_the_byte_budget_counts_what_the_pages_take_in_memory(site, tmp_path):
 
 # Files stream through ----------------------------------------------------------------------
 
+
 def test_a_large_attachment_streams_through_the_cache_without_being_read_into_memory(
-        site, tmp_path):
+    site, tmp_path
+):
     import tracemalloc
 
     size = 8 * 1024 * 1024
     document = site / "policy" / "2023-science-popularisation-plan.md"
     with open(site / "policy" / "big.pdf", "wb") as big:
         big.truncate(size)
-    document.write_text(document.read_text(encoding="utf-8").replace(
-        "attachments:\n", "attachments:\n  - file: big.pdf\n    title: 附件\n", 1),
-        encoding="utf-8")
+    document.write_text(
+        document.read_text(encoding="utf-8").replace(
+            "attachments:\n", "attachments:\n  - file: big.pdf\n    title: 附件\n", 1
+        ),
+        encoding="utf-8",
+    )
     client = _site_app(site, tmp_path).test_client()
     url = "/documents/2023-science-popularisation-plan/attachments/big.pdf"
     with client.head(url) as head:

@@ -7,8 +7,14 @@ import pytest
 
 from portal.preferences import SHORTCUTS
 
-FOOTER_PAGES = ["/", "/catalogue/", "/documents/2024-tech-commissioner-measures/",
-                "/reports/", "/accessibility/", "/en/catalogue/"]
+FOOTER_PAGES = [
+    "/",
+    "/catalogue/",
+    "/documents/2024-tech-commissioner-measures/",
+    "/reports/",
+    "/accessibility/",
+    "/en/catalogue/",
+]
 
 
 @pytest.mark.parametrize("url", FOOTER_PAGES)
@@ -35,11 +41,26 @@ def test_the_statement_names_the_standards_the_site_meets(page):
 def test_the_statement_explains_the_features_limits_and_how_to_get_help(page):
     statement = page("/accessibility/")
     headings = [h2.get_text() for h2 in statement.main.find_all("h2")]
-    assert headings == ["符合的标准", "本站的无障碍功能", "已知局限", "反馈问题和获取无障碍格式",
-                        "本声明的日期"]
+    assert headings == [
+        "符合的标准",
+        "本站的无障碍功能",
+        "已知局限",
+        "反馈问题和获取无障碍格式",
+        "本声明的日期",
+    ]
     text = statement.main.get_text(" ")
-    for feature in ("护眼绿", "高对比度", "200%", "恢复默认", "大鼠标", "纯文本", "大字幕",
-                    "指读", "连读", "阅读线"):
+    for feature in (
+        "护眼绿",
+        "高对比度",
+        "200%",
+        "恢复默认",
+        "大鼠标",
+        "纯文本",
+        "大字幕",
+        "指读",
+        "连读",
+        "阅读线",
+    ):
         assert feature in text, feature
     contact = statement.main.find("a", href="/catalogue/guide/")
     assert contact is not None
@@ -69,8 +90,11 @@ def test_shortcuts_can_be_turned_off_without_javascript(client, page):
     assert (form["method"], form["action"]) == ("post", "/preferences")
     button = form.select_one("button[name=keys]")
     assert (button["value"], button["aria-pressed"]) == ("off", "true")
-    client.post("/preferences", headers={"Origin": "http://localhost"},
-                data={"keys": "off", "next": "/accessibility/keyboard/"})
+    client.post(
+        "/preferences",
+        headers={"Origin": "http://localhost"},
+        data={"keys": "off", "next": "/accessibility/keyboard/"},
+    )
     after = page("/accessibility/keyboard/")
     assert "keys-off" in after.html["class"]
     button = after.select_one("main form button[name=keys]")
@@ -79,8 +103,7 @@ def test_shortcuts_can_be_turned_off_without_javascript(client, page):
 
 def test_the_shortcuts_site_js_reads_are_those_the_help_page_lists(page):
     form = page("/").select_one("form[data-prefs-form]")
-    assert form["data-shortcuts"] == "&".join(f"{digit}={action}"
-                                              for digit, action, _ in SHORTCUTS)
+    assert form["data-shortcuts"] == "&".join(f"{digit}={action}" for digit, action, _ in SHORTCUTS)
 
 
 @pytest.mark.parametrize("url", ["/en/accessibility/", "/en/accessibility/keyboard/"])

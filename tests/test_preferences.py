@@ -33,6 +33,7 @@ def cookie_headers(response, name="prefs"):
 
 # The scheme files ---------------------------------------------------------------------------
 
+
 def test_every_shipped_scheme_file_is_usable():
     schemes, problems = load_schemes(THEMES_DIR)
     assert problems == []
@@ -56,9 +57,12 @@ def test_every_scheme_has_a_name_in_every_language():
 def test_a_new_scheme_is_one_more_file(tmp_path):
     shutil.copy(THEMES_DIR / "default.toml", tmp_path)
     (tmp_path / "sepia.toml").write_text(
-        (THEMES_DIR / "beige.toml").read_text("utf-8")
-        .replace('zh_Hans = "护眼米黄"', 'zh_Hans = "棕褐"').replace("order = 30", "order = 35"),
-        "utf-8")
+        (THEMES_DIR / "beige.toml")
+        .read_text("utf-8")
+        .replace('zh_Hans = "护眼米黄"', 'zh_Hans = "棕褐"')
+        .replace("order = 30", "order = 35"),
+        "utf-8",
+    )
     schemes, problems = load_schemes(tmp_path)
     assert problems == []
     assert list(schemes) == ["default", "sepia"]
@@ -71,22 +75,31 @@ def test_the_site_offers_the_schemes_of_its_themes_folder(site, tmp_path):
     themes.mkdir()
     for name in ("default.toml", "dark.toml"):
         shutil.copy(THEMES_DIR / name, themes)
-    app = create_app({"TESTING": True, "CONTENT_DIR": str(site), "THEMES_DIR": str(themes),
-                      "SEARCH_INDEX_DIR": str(tmp_path / "search_index")})
+    app = create_app(
+        {
+            "TESTING": True,
+            "CONTENT_DIR": str(site),
+            "THEMES_DIR": str(themes),
+            "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
+        }
+    )
     html = app.test_client().get("/").get_data(as_text=True)
     offered = re.findall(r'name="scheme" value="([a-z]+)"', html)
     assert offered == ["auto", "default", "dark"]
 
 
-@pytest.mark.parametrize("change, message", [
-    (('bg = "#faf3dc"', 'bg = "beige"'), "is not a colour"),
-    (('mark-text = "#1a1a1a"\n', ""), "missing: mark-text"),
-    (("[text-colours]", "[text-colours]\npurple = \"#800080\""), "unknown: purple"),
-    (("order = 30", 'order = 30\nsystem = "print"'), "system = 'print'"),
-    (('en = "Eye-care beige"', ""), "a name for each language"),
-    (("[colours]", "[colours"), "not a readable TOML file"),
-    (("order = 30", "order = 30\ncolour = 1"), "unknown keys: colour"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (('bg = "#faf3dc"', 'bg = "beige"'), "is not a colour"),
+        (('mark-text = "#1a1a1a"\n', ""), "missing: mark-text"),
+        (("[text-colours]", '[text-colours]\npurple = "#800080"'), "unknown: purple"),
+        (("order = 30", 'order = 30\nsystem = "print"'), "system = 'print'"),
+        (('en = "Eye-care beige"', ""), "a name for each language"),
+        (("[colours]", "[colours"), "not a readable TOML file"),
+        (("order = 30", "order = 30\ncolour = 1"), "unknown keys: colour"),
+    ],
+)
 def test_a_broken_scheme_file_is_left_out_and_named(tmp_path, change, message):
     shutil.copy(THEMES_DIR / "default.toml", tmp_path)
     broken = tmp_path / "beige.toml"
@@ -100,8 +113,11 @@ def test_a_broken_scheme_file_is_left_out_and_named(tmp_path, change, message):
 def test_a_scheme_that_fails_the_contrast_rules_is_left_out(tmp_path):
     shutil.copy(THEMES_DIR / "default.toml", tmp_path)
     (tmp_path / "pale.toml").write_text(
-        (THEMES_DIR / "beige.toml").read_text("utf-8").replace('muted = "#4a4030"',
-                                                                'muted = "#b0a890"'), "utf-8")
+        (THEMES_DIR / "beige.toml")
+        .read_text("utf-8")
+        .replace('muted = "#4a4030"', 'muted = "#b0a890"'),
+        "utf-8",
+    )
     schemes, problems = load_schemes(tmp_path)
     assert "pale" not in schemes
     assert any("muted on bg" in problem and "needs 4.5:1" in problem for problem in problems)
@@ -134,6 +150,7 @@ def test_text_colours_a_scheme_does_not_offer_are_neither_shown_nor_applied():
 
 # The cookie's allow-list --------------------------------------------------------------------
 
+
 def test_the_cookie_holds_only_what_differs_from_the_defaults():
     prefs = parse("scheme=green&size=150", ALLOWED)
     assert prefs["scheme"] == "green" and prefs["size"] == "150"
@@ -142,11 +159,25 @@ def test_the_cookie_holds_only_what_differs_from_the_defaults():
     assert serialise(parse("", ALLOWED), ALLOWED) == ""
 
 
-@pytest.mark.parametrize("raw", [
-    "scheme=purple", "scheme=GREEN", "size=300", "size=", "scheme", "=green", "scheme=green=1",
-    "colour=green", "scheme=<script>", "speech=on", "rate=2", "scheme=auto&" + "x" * 400,
-    "scheme=green;size=150", "scheme%3Dgreen",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "scheme=purple",
+        "scheme=GREEN",
+        "size=300",
+        "size=",
+        "scheme",
+        "=green",
+        "scheme=green=1",
+        "colour=green",
+        "scheme=<script>",
+        "speech=on",
+        "rate=2",
+        "scheme=auto&" + "x" * 400,
+        "scheme=green;size=150",
+        "scheme%3Dgreen",
+    ],
+)
 def test_unknown_or_tampered_values_fall_back_to_the_defaults(raw):
     assert parse(raw, ALLOWED) == parse(None, ALLOWED)
 
@@ -168,15 +199,15 @@ def test_every_preference_has_a_small_allow_list():
 
 def test_a_form_changes_only_allow_listed_values():
     prefs = parse("scheme=green", ALLOWED)
-    changed = update(prefs, {"size": "200", "scheme": "purple", "cursor": "large",
-                             "evil": "1"}, ALLOWED, SCHEMES)
+    changed = update(
+        prefs, {"size": "200", "scheme": "purple", "cursor": "large", "evil": "1"}, ALLOWED, SCHEMES
+    )
     assert (changed["scheme"], changed["size"], changed["cursor"]) == ("green", "200", "large")
     assert "evil" not in changed
 
 
 def test_restoring_defaults_restores_everything():
-    prefs = parse("scheme=dark&text=white&size=200&spacing=250&cursor=large&speech=flow",
-                  ALLOWED)
+    prefs = parse("scheme=dark&text=white&size=200&spacing=250&cursor=large&speech=flow", ALLOWED)
     assert update(prefs, {"reset": "1", "size": "150"}, ALLOWED, SCHEMES) == parse(None, ALLOWED)
 
 
@@ -195,12 +226,17 @@ def test_following_the_system_offers_the_text_colours_of_the_schemes_it_may_beco
 
 def test_preferences_become_classes_on_html():
     prefs = parse("scheme=contrast&size=175&cursor=large&keys=off", ALLOWED)
-    assert html_classes(prefs, ALLOWED) == ["scheme-contrast", "size-175", "cursor-large",
-                                            "keys-off"]
+    assert html_classes(prefs, ALLOWED) == [
+        "scheme-contrast",
+        "size-175",
+        "cursor-large",
+        "keys-off",
+    ]
     assert html_classes(parse(None, ALLOWED), ALLOWED) == []
 
 
 # Pages in the visitor's preferences ---------------------------------------------------------
+
 
 def test_a_page_without_preferences_is_the_same_for_everyone(page):
     home = page("/")
@@ -261,25 +297,36 @@ def test_the_status_region_is_outside_the_collapsible_panel(page):
 
 def test_a_second_skip_link_leads_to_the_reading_settings(page):
     links = page("/").find_all("a", href=True)[:2]
-    assert [(a["href"], a.get_text()) for a in links] == [("#main", "跳到主要内容"),
-                                                          ("#reading-settings", "跳到阅读设置")]
+    assert [(a["href"], a.get_text()) for a in links] == [
+        ("#main", "跳到主要内容"),
+        ("#reading-settings", "跳到阅读设置"),
+    ]
 
 
 def test_english_pages_offer_the_settings_in_english(page):
     english = page("/en/")
-    assert english.select_one("details#reading-settings summary").get_text() == \
-        "Reading settings"
+    assert english.select_one("details#reading-settings summary").get_text() == "Reading settings"
     names = [b.get_text() for b in english.select("button[name=scheme]")]
-    assert names == ["Follow system", "Default", "Eye-care green", "Eye-care beige", "Dark",
-                     "High contrast"]
+    assert names == [
+        "Follow system",
+        "Default",
+        "Eye-care green",
+        "Eye-care beige",
+        "Dark",
+        "High contrast",
+    ]
     assert english.select_one("form[data-prefs-form]")["action"] == "/en/preferences"
 
 
 # Changing preferences without JavaScript ----------------------------------------------------
 
+
 def test_a_choice_is_stored_in_a_cookie_and_the_visitor_goes_back(client, page):
-    response = client.post("/preferences", headers=SAME_SITE,
-                           data={"scheme": "contrast", "next": "/catalogue/?year=2024"})
+    response = client.post(
+        "/preferences",
+        headers=SAME_SITE,
+        data={"scheme": "contrast", "next": "/catalogue/?year=2024"},
+    )
     assert response.status_code == 303
     assert response.headers["Location"] == "/catalogue/?year=2024#reading-settings"
     [stored] = cookie_headers(response)
@@ -307,37 +354,45 @@ def test_the_settings_open_again_only_once_after_a_change(client, page):
 
 
 def test_the_cookie_is_secure_over_https(client):
-    response = client.post("/preferences", base_url="https://localhost",
-                           headers={"Origin": "https://localhost"}, data={"size": "200"})
+    response = client.post(
+        "/preferences",
+        base_url="https://localhost",
+        headers={"Origin": "https://localhost"},
+        data={"size": "200"},
+    )
     assert response.status_code == 303
     assert "Secure" in cookie_headers(response)[0]
 
 
 def test_a_referer_from_this_site_is_enough_when_a_browser_sends_no_origin(client):
-    response = client.post("/preferences", headers={"Referer": "http://localhost/reports/"},
-                           data={"size": "200"})
+    response = client.post(
+        "/preferences", headers={"Referer": "http://localhost/reports/"}, data={"size": "200"}
+    )
     assert response.status_code == 303
 
 
 def test_the_configured_public_address_counts_as_this_site(client):
-    response = client.post("/preferences", data={"size": "200"},
-                           headers={"Origin": "https://portal.example.gov.cn"})
+    response = client.post(
+        "/preferences", data={"size": "200"}, headers={"Origin": "https://portal.example.gov.cn"}
+    )
     assert response.status_code == 303
 
 
-@pytest.mark.parametrize("headers", [
-    {"Origin": "https://evil.example"},
-    {"Origin": "http://localhost.evil.example"},
-    {"Origin": "null"},
-    {"Origin": "http://[localhost"},
-    {"Referer": "https://evil.example/localhost"},
-    {"Origin": "https://evil.example", "Referer": "http://localhost/"},
-    {},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "http://localhost.evil.example"},
+        {"Origin": "null"},
+        {"Origin": "http://[localhost"},
+        {"Referer": "https://evil.example/localhost"},
+        {"Origin": "https://evil.example", "Referer": "http://localhost/"},
+        {},
+    ],
+)
 def test_a_page_on_another_site_cannot_change_preferences(client, page, headers):
     client.set_cookie("prefs", "scheme=green")
-    response = client.post("/preferences", headers=headers,
-                           data={"scheme": "dark", "next": "/"})
+    response = client.post("/preferences", headers=headers, data={"scheme": "dark", "next": "/"})
     assert response.status_code == 403
     assert response.headers.getlist("Set-Cookie") == []
     audit_page(response.get_data(as_text=True))
@@ -345,13 +400,21 @@ def test_a_page_on_another_site_cannot_change_preferences(client, page, headers)
     assert page("/").html["class"] == ["scheme-green"]
 
 
-@pytest.mark.parametrize("target", [
-    "https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)",
-    "http:/evil.example", "evil.example", "", "/" + "a" * 3000,
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+        "evil.example",
+        "",
+        "/" + "a" * 3000,
+    ],
+)
 def test_a_redirect_target_off_this_site_is_refused(client, target):
-    response = client.post("/preferences", headers=SAME_SITE,
-                           data={"size": "150", "next": target})
+    response = client.post("/preferences", headers=SAME_SITE, data={"size": "150", "next": target})
     assert response.status_code == 303
     assert response.headers["Location"] == "/#reading-settings"
 
@@ -373,14 +436,18 @@ def test_restoring_defaults_clears_the_cookie(client, page):
 
 def test_a_value_not_on_the_allow_list_changes_nothing(client):
     client.set_cookie("prefs", "scheme=green")
-    response = client.post("/preferences", headers=SAME_SITE,
-                           data={"scheme": "purple", "size": "<b>"})
+    response = client.post(
+        "/preferences", headers=SAME_SITE, data={"scheme": "purple", "size": "<b>"}
+    )
     assert cookie_headers(response)[0].startswith("prefs=scheme=green&open=1;")
 
 
 def test_javascript_gets_the_new_state_as_json(client):
-    response = client.post("/preferences", headers={**SAME_SITE, "Accept": "application/json"},
-                           data={"scheme": "dark", "text": "white", "size": "125"})
+    response = client.post(
+        "/preferences",
+        headers={**SAME_SITE, "Accept": "application/json"},
+        data={"scheme": "dark", "text": "white", "size": "125"},
+    )
     assert response.status_code == 200
     assert response.json["classes"] == ["scheme-dark", "text-white", "size-125"]
     assert response.json["state"]["speech"] == "off"

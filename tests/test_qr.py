@@ -17,15 +17,18 @@ def test_every_page_shows_a_qr_code_with_its_address_as_text(page):
     figure = document.select_one("footer figure.page-qr")
     assert figure.img["alt"] == "扫码在手机上打开本页"
     assert figure.img["src"] == "/qr.svg?path=/documents/2022-procurement-notice/"
-    assert (figure.select_one(".page-url").get_text()
-            == "https://portal.example.gov.cn/documents/2022-procurement-notice/")
+    assert (
+        figure.select_one(".page-url").get_text()
+        == "https://portal.example.gov.cn/documents/2022-procurement-notice/"
+    )
 
 
 def test_the_png_code_decodes_to_the_canonical_url(client):
     response = client.get("/qr.png?path=/documents/2022-procurement-notice/")
     assert response.mimetype == "image/png"
     assert decode(response.data) == [
-        "https://portal.example.gov.cn/documents/2022-procurement-notice/"]
+        "https://portal.example.gov.cn/documents/2022-procurement-notice/"
+    ]
 
 
 def test_the_code_keeps_the_configured_address_whatever_the_host_header(client):
@@ -50,10 +53,13 @@ def test_english_pages_encode_their_english_address(page, client):
     src = page("/en/catalogue/").select_one("footer figure.page-qr img")["src"]
     assert src == "/en/qr.svg?path=/en/catalogue/"
     assert decode(client.get("/qr.png?path=/en/catalogue/").data) == [
-        "https://portal.example.gov.cn/en/catalogue/"]
+        "https://portal.example.gov.cn/en/catalogue/"
+    ]
 
 
-@pytest.mark.parametrize("path", ["//evil.example/", "https://evil.example/", "javascript:x",
-                                  "/\\evil", "/a\r\nLocation: x"])
+@pytest.mark.parametrize(
+    "path",
+    ["//evil.example/", "https://evil.example/", "javascript:x", "/\\evil", "/a\r\nLocation: x"],
+)
 def test_codes_only_point_at_pages_of_this_site(client, path):
     assert client.get("/qr.svg", query_string={"path": path}).status_code == 400

@@ -172,8 +172,10 @@ def test_label_variants_widths_and_wrapped_labels_are_recognised():
         .replace("(一)予以公开", "（一）予以公开")
         .replace("3.危及“三安全一稳定”", '3、危及"三安全一稳定"')
         .replace("社会公益组织", "社会公益\n\n组织")
-        .replace("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-                 "2.申请人逾期未按收费通知要求缴纳费用、\n\n行政机关不再处理其政府信息公开申请")
+        .replace(
+            "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+            "2.申请人逾期未按收费通知要求缴纳费用、\n\n行政机关不再处理其政府信息公开申请",
+        )
         .replace("本年收费金额(单位:万元)", "本年收费金额（单位：万元）")
         .replace("四、政府信息公开行政复议、行政诉讼情况", "四、政府信息公开行政复议和行政诉讼情况")
         .replace("五、存在的主要问题及改进情况", "五、存在的主要问题及整改措施")
@@ -267,8 +269,9 @@ def test_an_unknown_label_with_numbers_is_listed_with_the_row_it_hides():
 
 def test_table4_with_missing_numbers_is_listed():
     head, tail = SEED.split("四、政府信息公开行政复议、行政诉讼情况")
-    result = import_report(head + "四、政府信息公开行政复议、行政诉讼情况" + tail.replace(
-        "0\n\n", "", 1))
+    result = import_report(
+        head + "四、政府信息公开行政复议、行政诉讼情况" + tail.replace("0\n\n", "", 1)
+    )
     assert result.report is None
     assert result.unplaced == [
         "表四（原文第 574 行）：找到 14 个数值（0 0 0 0 0 0 0 0 0 0 0 0 0 0），应有 15 个，"
@@ -324,8 +327,11 @@ def test_the_stages_called_one_by_one_give_what_import_report_gives():
         result.report.year,
     )
     assert placed.unplaced == []
-    assert placed.tables == {2: result.report.table2, 3: result.report.table3,
-                             4: result.report.table4}
+    assert placed.tables == {
+        2: result.report.table2,
+        3: result.report.table3,
+        4: result.report.table4,
+    }
     assert body == result.body
 
 

@@ -145,9 +145,14 @@ def test_a_consistent_report_passes_every_rule(report):
 
 def test_r1_fails_showing_both_sides_of_the_equation(report):
     # The example: 26 new, none carried over, but only 25 handled and none carried on.
-    broken = changed(report, table3__carried_over__person=0, table3__carried_over__total=0,
-                     table3__carried_forward__person=0, table3__carried_forward__business=0,
-                     table3__carried_forward__total=0)
+    broken = changed(
+        report,
+        table3__carried_over__person=0,
+        table3__carried_over__total=0,
+        table3__carried_forward__person=0,
+        table3__carried_forward__business=0,
+        table3__carried_forward__total=0,
+    )
     problems = validate_report(broken)
     assert rule(problems, "R1") == [
         "表三“商业企业”列：一+二 = 3+0 = 3，但（七）总计+四 = 2+0 = 2",
@@ -218,8 +223,13 @@ def test_r5_passes_when_the_prose_agrees_and_ignores_other_years(report):
         "全年共收到政府信息公开申请26件。2022年收到政府信息公开申请9件。"
         "上年结转的申请未收到补正。未发生政府信息公开行政复议。主动公开文件31篇。"
     )
-    broken_review = changed(report, table4__review__total=0, table4__review__upheld=0,
-                            table4__review__corrected=0, table4__review__pending=0)
+    broken_review = changed(
+        report,
+        table4__review__total=0,
+        table4__review__upheld=0,
+        table4__review__corrected=0,
+        table4__review__pending=0,
+    )
     assert rule(validate_report(broken_review, prose), "R5") == []
     assert rule(validate_report(report, prose), "R5") == [
         "正文“未发生政府信息公开行政复议”表明行政复议为 0，但表四“行政复议”行“总计”列为 3"
@@ -227,8 +237,9 @@ def test_r5_passes_when_the_prose_agrees_and_ignores_other_years(report):
 
 
 def test_r6_warns_when_carried_over_differs_from_last_years_carried_forward(report):
-    last_year = changed(report, table3__carried_forward__business=0,
-                        table3__carried_forward__total=2)
+    last_year = changed(
+        report, table3__carried_forward__business=0, table3__carried_forward__total=2
+    )
     last_year.year = 2022
     found = validate_series([report, last_year])
     assert [(current.year, problem.rule, problem.message) for current, problem in found] == []
@@ -269,8 +280,10 @@ def test_r6_compares_only_consecutive_years_of_the_same_organisation(report):
 def test_r7_fails_for_negative_fractional_and_text_values():
     text = (
         VALID.read_text("utf-8")
-        .replace("new:                      {person: 20, business: 3, research: 1,",
-                 "new:                      {person: -1, business: 3, research: 1.5,")
+        .replace(
+            "new:                      {person: 20, business: 3, research: 1,",
+            "new:                      {person: -1, business: 3, research: 1.5,",
+        )
         .replace("{amount: 4068.208}", "{amount: 约4千}")
         .replace("{upheld: 1, corrected: 1,", "{upheld: '1', corrected: 1,")
     )
@@ -303,10 +316,28 @@ def test_csv_starts_with_a_bom_and_has_one_line_per_cell(report):
     records = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     assert tuple(records[0]) == CSV_COLUMNS
     assert len(records) == 201
-    assert records[1] == ["示例县科学技术局", "2023", "true", "2", "rules", "issued", "规章",
-                          "本年制发件数", "0"]
-    assert ["示例县科学技术局", "2023", "true", "2", "fees", "amount", "行政事业性收费",
-            "本年收费金额（单位：万元）", "4068.208"] in records
+    assert records[1] == [
+        "示例县科学技术局",
+        "2023",
+        "true",
+        "2",
+        "rules",
+        "issued",
+        "规章",
+        "本年制发件数",
+        "0",
+    ]
+    assert [
+        "示例县科学技术局",
+        "2023",
+        "true",
+        "2",
+        "fees",
+        "amount",
+        "行政事业性收费",
+        "本年收费金额（单位：万元）",
+        "4068.208",
+    ] in records
 
 
 def test_csv_round_trip_gives_the_same_numbers(report):
@@ -327,8 +358,15 @@ def test_the_combined_csv_round_trips_every_report(report):
 
 def test_json_round_trip_through_text_gives_the_same_numbers(report):
     data = json.loads(json.dumps(report_to_json(report), ensure_ascii=False))
-    assert data["table3"]["new"] == {"person": 20, "business": 3, "research": 1, "nonprofit": 0,
-                                     "legal": 0, "other": 2, "total": 26}
+    assert data["table3"]["new"] == {
+        "person": 20,
+        "business": 3,
+        "research": 1,
+        "nonprofit": 0,
+        "legal": 0,
+        "other": 2,
+        "total": 26,
+    }
     assert data["table2"]["fees"] == {"amount": 4068.208}
     assert report_from_json(data) == report
 
@@ -362,9 +400,7 @@ def render():
     environment.install_null_translations(newstyle=True)
 
     def render(source: str, **context) -> BeautifulSoup:
-        template = environment.from_string(
-            '{% import "reports/_tables.html" as tables %}' + source
-        )
+        template = environment.from_string('{% import "reports/_tables.html" as tables %}' + source)
         html = template.render(**context)
         # Strict parsing fails on markup a browser would have to repair.
         document = f"<!DOCTYPE html><html lang=zh><title>t</title><body>{html}</body></html>"
@@ -393,9 +429,7 @@ def test_a_table3_cell_is_announced_with_its_column_and_row_headers(render, repo
     soup = render(ALL_TABLES, report=report)
     cell = soup.find("td", headers="r-t3-cg-organisation r-t3-c-business r-t3-r-granted")
     assert announced(soup, cell) == ["法人或其他组织", "商业企业", "（一）予以公开", "1"]
-    cell = soup.find(
-        "td", headers="r-t3-c-person r-t3-g-withheld r-t3-r-withheld_third_party"
-    )
+    cell = soup.find("td", headers="r-t3-c-person r-t3-g-withheld r-t3-r-withheld_third_party")
     assert announced(soup, cell) == ["自然人", "（三）不予公开", "4.保护第三方合法权益", "1"]
 
 

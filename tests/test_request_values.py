@@ -13,11 +13,27 @@ from portal.web.request_values import ascii_digits, visible_text, whole_number
 PORTAL = Path(portal.__file__).parent
 
 
-@pytest.mark.parametrize("typed,expected", [
-    ("2024", "2024"), ("２０２４", "2024"), (" 0042\u3000", "0042"), ("\u200e12\u200f", "12"),
-    ("²", None), ("①", None), ("٢٠٢٤", None), ("२०२४", None), ("𝟐", None), ("Ⅳ", None),
-    ("", None), ("1 2", None), ("-1", None), ("+1", None), ("1_000", None), ("0x10", None),
-])
+@pytest.mark.parametrize(
+    "typed,expected",
+    [
+        ("2024", "2024"),
+        ("２０２４", "2024"),
+        (" 0042\u3000", "0042"),
+        ("\u200e12\u200f", "12"),
+        ("²", None),
+        ("①", None),
+        ("٢٠٢٤", None),
+        ("२०२४", None),
+        ("𝟐", None),
+        ("Ⅳ", None),
+        ("", None),
+        ("1 2", None),
+        ("-1", None),
+        ("+1", None),
+        ("1_000", None),
+        ("0x10", None),
+    ],
+)
 def test_only_ascii_and_full_width_digits_are_digits(typed, expected):
     assert ascii_digits(typed) == expected
 
@@ -47,23 +63,33 @@ def _calls(tree: ast.AST):
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             function = node.func
-            yield node, (function.attr if isinstance(function, ast.Attribute)
-                         else getattr(function, "id", ""))
+            yield (
+                node,
+                (
+                    function.attr
+                    if isinstance(function, ast.Attribute)
+                    else getattr(function, "id", "")
+                ),
+            )
 
 
 def test_no_module_tests_digits_with_str_isdigit():
     # isdigit, isdecimal and isnumeric pass ², ① and ٢, which int() then refuses (a 500) or
     # reads as a number nobody typed; portal.request_values is the one reader of numbers.
-    found = [f"{path.relative_to(PORTAL.parent)}:{node.lineno}"
-             for path in PORTAL.rglob("*.py")
-             for node, name in _calls(ast.parse(path.read_text(), str(path)))
-             if name in ("isdigit", "isdecimal", "isnumeric")]
+    found = [
+        f"{path.relative_to(PORTAL.parent)}:{node.lineno}"
+        for path in PORTAL.rglob("*.py")
+        for node, name in _calls(ast.parse(path.read_text(), str(path)))
+        if name in ("isdigit", "isdecimal", "isnumeric")
+    ]
     assert found == []
 
 
 def test_views_read_numbers_only_through_request_values():
-    found = [f"{path.relative_to(PORTAL.parent)}:{node.lineno}"
-             for path in (PORTAL / "views").rglob("*.py")
-             for node, name in _calls(ast.parse(path.read_text(), str(path)))
-             if name in ("int", "float", "Decimal", "complex")]
+    found = [
+        f"{path.relative_to(PORTAL.parent)}:{node.lineno}"
+        for path in (PORTAL / "views").rglob("*.py")
+        for node, name in _calls(ast.parse(path.read_text(), str(path)))
+        if name in ("int", "float", "Decimal", "complex")
+    ]
     assert found == []

@@ -8,13 +8,18 @@ ROUTES = Path(__file__).parent / "routes.txt"
 
 
 def listed() -> list[str]:
-    return [line for line in ROUTES.read_text(encoding="utf-8").splitlines()
-            if line and not line.startswith("#")]
+    return [
+        line
+        for line in ROUTES.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
 
 
 def served(app) -> list[str]:
-    return sorted(f"{rule.rule} {','.join(sorted(rule.methods - {'HEAD', 'OPTIONS'}))}"
-                  for rule in app.url_map.iter_rules())
+    return sorted(
+        f"{rule.rule} {','.join(sorted(rule.methods - {'HEAD', 'OPTIONS'}))}"
+        for rule in app.url_map.iter_rules()
+    )
 
 
 def test_every_url_rule_and_its_methods_are_the_ones_listed(app):

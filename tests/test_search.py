@@ -145,8 +145,13 @@ def test_a_phrase_of_separately_segmented_words_matches(searcher):
 def test_a_phrase_whose_sub_words_come_after_it_matches(tmp_path):
     # 一九九九年 is analysed as the word, then its sub-words: 九九 gets positions 1 and then 0.
     assert [pos for term, pos in analyse("一九九九年") if term == "九九"] == [1, 0]
-    document = SearchDocument(slug="regulation-1999", title="条例", body="本市一九九九年颁布的规定",
-                              category="rules", category_path=("rules",))
+    document = SearchDocument(
+        slug="regulation-1999",
+        title="条例",
+        body="本市一九九九年颁布的规定",
+        category="rules",
+        category_path=("rules",),
+    )
     build_index(tmp_path, [document])  # one fresh segment, never merged
     with Searcher(tmp_path) as fresh:
         assert slugs(fresh.search('"一九九九年"')) == ["regulation-1999"]

@@ -52,8 +52,7 @@ def test_exact_document_number_puts_that_document_first(indexed, page):
 
 def test_facets_show_counts_and_filter_the_results(indexed, page):
     found = page("/search?q=科技")
-    years = {label.get_text(" ", strip=True)
-             for label in found.select("input[name=year] + label")}
+    years = {label.get_text(" ", strip=True) for label in found.select("input[name=year] + label")}
     assert "2024 (1)" in years
     filtered = page("/search?q=科技&year=2024")
     assert titles(filtered) == ["关于印发《示例县科技特派员管理办法》的通知"]
@@ -62,13 +61,15 @@ def test_facets_show_counts_and_filter_the_results(indexed, page):
 
 def test_category_facet_matches_sub_categories(indexed, page):
     filtered = page("/search?q=科技&category=statutory")
-    assert set(titles(filtered)) == {"关于印发《示例县科技特派员管理办法》的通知",
-                                     "2023年科普工作要点", "科技馆展品采购项目成交公告"}
+    assert set(titles(filtered)) == {
+        "关于印发《示例县科技特派员管理办法》的通知",
+        "2023年科普工作要点",
+        "科技馆展品采购项目成交公告",
+    }
 
 
 def test_sort_by_date_lists_newest_first(indexed, page):
-    dates = [t["datetime"] for t in page("/search?q=科技&sort=date").select(
-        ".search-results time")]
+    dates = [t["datetime"] for t in page("/search?q=科技&sort=date").select(".search-results time")]
     assert dates == sorted(dates, reverse=True)
 
 
@@ -85,8 +86,9 @@ def test_a_script_in_the_query_shows_as_text(indexed, client):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
 
 
-@pytest.mark.parametrize("query", ['"unbalanced', "\x00", "😀", "！！！", "*", "title:x",
-                                   "a OR b", "科技~2", "/regex/"])
+@pytest.mark.parametrize(
+    "query", ['"unbalanced', "\x00", "😀", "！！！", "*", "title:x", "a OR b", "科技~2", "/regex/"]
+)
 def test_hostile_queries_never_break_the_page(indexed, page, query):
     page("/search", query_string={"q": query})
 
@@ -168,7 +170,9 @@ def test_a_search_for_a_documents_keyword_may_be_indexed_at_one_address(indexed,
     empty = page("/search?sort=date&page=7")
     assert robots(empty) is None
     assert empty.select_one("link[rel=canonical]")["href"] == "https://portal.example.gov.cn/search"
-    assert empty.select_one("link[hreflang=en]")["href"] == "https://portal.example.gov.cn/en/search"
+    assert (
+        empty.select_one("link[hreflang=en]")["href"] == "https://portal.example.gov.cn/en/search"
+    )
 
 
 def test_a_documents_keywords_link_to_indexable_searches_that_list_it(indexed, page):
@@ -185,28 +189,44 @@ def test_a_documents_keywords_link_to_indexable_searches_that_list_it(indexed, p
     assert english.select_one(".metadata a[href^='/en/search?q=']").get_text() == "科技特派员"
 
 
-@pytest.mark.parametrize("query", [
-    "科技特派员 火星基地",  # partial matches only
-    "火星基地",  # no results
-    "关于印发《示例县科技特派员管理办法》的通知",  # a title: the document's own page is indexed
-    "科技项目管理股", "政府信息公开年报",  # a department or category: it has a browse page
-    # Published words, but not a keyword as given: cut short, reordered, spaced, joined,
-    # quoted, or with stop words, marks or look-alike spaces added.
-    "科技特派", "特派员科技", "科技 特派员", "科技特派员 管理办法", '"科技特派员"',
-    "科技的特派员", "是否科技特派员", "科技特派员\u0301", "科技特派员\U000e0148",
-    "科技\u1680特派员", "科技特派员！",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "科技特派员 火星基地",  # partial matches only
+        "火星基地",  # no results
+        "关于印发《示例县科技特派员管理办法》的通知",  # a title: the document's own page is indexed
+        "科技项目管理股",
+        "政府信息公开年报",  # a department or category: it has a browse page
+        # Published words, but not a keyword as given: cut short, reordered, spaced, joined,
+        # quoted, or with stop words, marks or look-alike spaces added.
+        "科技特派",
+        "特派员科技",
+        "科技 特派员",
+        "科技特派员 管理办法",
+        '"科技特派员"',
+        "科技的特派员",
+        "是否科技特派员",
+        "科技特派员\u0301",
+        "科技特派员\U000e0148",
+        "科技\u1680特派员",
+        "科技特派员！",
+    ],
+)
 def test_search_pages_for_any_other_text_are_not_indexed(indexed, page, query):
     found = page("/search?" + urlencode({"q": query}))
     assert robots(found) == "noindex, follow"
     assert found.select_one("link[rel=canonical]")["href"].startswith(
-        "https://portal.example.gov.cn/search?q=")
+        "https://portal.example.gov.cn/search?q="
+    )
 
 
-@pytest.mark.parametrize("address", [
-    "/search?q=科技特派员&year=2024",  # filtered or re-sorted: the plain page lists these
-    "/search?q=科技特派员&sort=date",
-    "/search?year=2024",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/search?q=科技特派员&year=2024",  # filtered or re-sorted: the plain page lists these
+        "/search?q=科技特派员&sort=date",
+        "/search?year=2024",
+    ],
+)
 def test_filtered_and_sorted_search_pages_are_not_indexed(indexed, page, address):
     assert robots(page(address)) == "noindex, follow"

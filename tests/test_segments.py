@@ -10,8 +10,23 @@ from portal.catalogue import load_catalogue
 from portal.export import export_site, file_for
 from portal.web.segments import find, segment
 
-HOSTILE = ["科技/信息股", "../../etc", "..", ".", "a?b", "a#b", "100%", "a\\b", "~x", "a b",
-           "tab\there", "新\u202e股", "名" * 100, "/", ""]
+HOSTILE = [
+    "科技/信息股",
+    "../../etc",
+    "..",
+    ".",
+    "a?b",
+    "a#b",
+    "100%",
+    "a\\b",
+    "~x",
+    "a b",
+    "tab\there",
+    "新\u202e股",
+    "名" * 100,
+    "/",
+    "",
+]
 
 
 def test_ordinary_names_are_their_own_segment():
@@ -34,10 +49,14 @@ def test_different_names_never_share_a_segment():
 
 
 def write_department(site, name: str) -> None:
-    for path in (site / "policy" / "2022-procurement-notice.md",
-                 site / "guide" / "disclosure-guide.md"):
-        path.write_text(path.read_text(encoding="utf-8").replace(
-            "department: 办公室", f'department: "{name}"'), encoding="utf-8")
+    for path in (
+        site / "policy" / "2022-procurement-notice.md",
+        site / "guide" / "disclosure-guide.md",
+    ):
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("department: 办公室", f'department: "{name}"'),
+            encoding="utf-8",
+        )
 
 
 @pytest.mark.parametrize("name", ["科技/信息股", "../科技?股#1 %2F", "..", "%"])
@@ -58,9 +77,12 @@ def test_a_department_with_url_characters_has_a_working_feed(site, app, client, 
 def test_an_organisation_with_a_slash_has_a_working_comparison(site, client):
     for year in (2023, 2024):
         data = site / "reports" / f"lingwu-kjj-{year}.report.yml"
-        data.write_text(data.read_text(encoding="utf-8").replace(
-            "organisation: 灵武市科学技术局", 'organisation: "灵武市/科学技术局"'),
-            encoding="utf-8")
+        data.write_text(
+            data.read_text(encoding="utf-8").replace(
+                "organisation: 灵武市科学技术局", 'organisation: "灵武市/科学技术局"'
+            ),
+            encoding="utf-8",
+        )
     overview = client.get("/reports/").get_data(as_text=True)
     href = overview.split('href="/reports/compare/')[1].split('"')[0]
     response = client.get(f"/reports/compare/{href}")

@@ -16,7 +16,6 @@ from support import free_port
 PORTAL = Path(sys.executable).with_name("portal")
 
 
-
 def _get(url: str, seconds: float = 30) -> int:
     """Status of GET url, retried while the server is starting."""
     deadline = time.monotonic() + seconds
@@ -39,18 +38,27 @@ def serve(site, tmp_path):
     def start(*arguments: str, **settings) -> tuple[str, Path]:
         port = free_port()
         output = tmp_path / f"serve-{port}.out"
-        env = {**os.environ, "PORTAL_CONTENT_DIR": str(site),
-               "PORTAL_SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
-               "PORTAL_BUILD_INDEX_ON_START": "false",
-               "PORTAL_APPLICATIONS_DB": str(tmp_path / f"applications-{port}.sqlite3"),
-               "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
-               **{f"PORTAL_{name}": str(value) for name, value in settings.items()}}
+        env = {
+            **os.environ,
+            "PORTAL_CONTENT_DIR": str(site),
+            "PORTAL_SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
+            "PORTAL_BUILD_INDEX_ON_START": "false",
+            "PORTAL_APPLICATIONS_DB": str(tmp_path / f"applications-{port}.sqlite3"),
+            "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
+            **{f"PORTAL_{name}": str(value) for name, value in settings.items()},
+        }
         with output.open("wb") as sink:
             # A session of its own: --debug's reloader runs the server in a child process,
             # which stops with the group.
-            started.append(subprocess.Popen(
-                [str(PORTAL), "serve", "--port", str(port), "--workers", "1", *arguments],
-                env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True))
+            started.append(
+                subprocess.Popen(
+                    [str(PORTAL), "serve", "--port", str(port), "--workers", "1", *arguments],
+                    env=env,
+                    stdout=sink,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
         _get(f"http://127.0.0.1:{port}/robots.txt")
         return f"http://127.0.0.1:{port}", output
 
@@ -76,9 +84,13 @@ def test_requests_are_logged_only_when_an_access_log_is_asked_for(serve, tmp_pat
 # What a client can send to look as if it came through a TLS proxy, from another address and
 # host: every header gunicorn, werkzeug's ProxyFix or RFC 7239 knows of.
 SPOOFED = {
-    "X-Forwarded-Proto": "https", "X-Forwarded-Ssl": "on", "X-Forwarded-Protocol": "ssl",
-    "X-Forwarded-Host": "evil.example", "X-Forwarded-Port": "443",
-    "X-Forwarded-Prefix": "/evil", "X-Forwarded-For": "203.0.113.9",
+    "X-Forwarded-Proto": "https",
+    "X-Forwarded-Ssl": "on",
+    "X-Forwarded-Protocol": "ssl",
+    "X-Forwarded-Host": "evil.example",
+    "X-Forwarded-Port": "443",
+    "X-Forwarded-Prefix": "/evil",
+    "X-Forwarded-For": "203.0.113.9",
     "Forwarded": "for=203.0.113.9;proto=https;host=evil.example",
 }
 
@@ -99,15 +111,21 @@ def _ask(base: str, method: str, path: str, headers: dict, form: dict | None = N
 
 
 def _prefs_cookie(base: str, headers: dict) -> str:
-    status, answer, _ = _ask(base, "POST", "/preferences", {**headers, "Origin": base},
-                             {"scheme": "dark", "next": "/"})
+    status, answer, _ = _ask(
+        base, "POST", "/preferences", {**headers, "Origin": base}, {"scheme": "dark", "next": "/"}
+    )
     assert status == 303
     return next(c for c in answer.get_all("Set-Cookie") if c.startswith("prefs="))
 
 
 def _wrong_lookup(base: str, headers: dict) -> int:
-    status, _, _ = _ask(base, "POST", "/apply/track", {**headers, "Origin": base},
-                        {"code": "ABCD-EFGH-JKMN", "phone_last4": "1234"})
+    status, _, _ = _ask(
+        base,
+        "POST",
+        "/apply/track",
+        {**headers, "Origin": base},
+        {"code": "ABCD-EFGH-JKMN", "phone_last4": "1234"},
+    )
     return status
 
 
@@ -124,8 +142,17 @@ def _assert_forwarded_headers_change_nothing(base: str):
     assert "secure" not in cookie and "httponly" in cookie
     # Rate limits count the socket's address, whichever address the headers claim.
     for number in range(2):
-        assert _wrong_lookup(base, {**SPOOFED, "X-Forwarded-For": f"198.51.100.{number}",
-                                    "Forwarded": f"for=198.51.100.{number}"}) == 400
+        assert (
+            _wrong_lookup(
+                base,
+                {
+                    **SPOOFED,
+                    "X-Forwarded-For": f"198.51.100.{number}",
+                    "Forwarded": f"for=198.51.100.{number}",
+                },
+            )
+            == 400
+        )
     assert _wrong_lookup(base, {"X-Forwarded-For": "198.51.100.7"}) == 429
 
 
@@ -146,8 +173,10 @@ def test_gunicorn_honours_the_one_configured_proxy_and_only_its_headers(serve):
     assert answer["Strict-Transport-Security"].startswith("max-age=")
     assert "; secure" in _prefs_cookie(base, {"X-Forwarded-Proto": "https"}).lower()
     # gunicorn's own scheme headers stay ignored: only what ProxyFix reads counts.
-    assert "Strict-Transport-Security" not in _ask(base, "GET", "/catalogue/",
-                                                   {"X-Forwarded-Ssl": "on"})[1]
+    assert (
+        "Strict-Transport-Security"
+        not in _ask(base, "GET", "/catalogue/", {"X-Forwarded-Ssl": "on"})[1]
+    )
     assert _wrong_lookup(base, {"X-Forwarded-For": "198.51.100.1"}) == 400
     assert _wrong_lookup(base, {"X-Forwarded-For": "198.51.100.1"}) == 429
     assert _wrong_lookup(base, {"X-Forwarded-For": "198.51.100.2"}) == 400

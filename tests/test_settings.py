@@ -10,8 +10,13 @@ README = Path(__file__).parent.parent / "README.md"
 
 
 def test_every_setting_is_in_the_readme_table_with_its_help_text():
-    rows = dict(re.findall(r"^\| `([A-Z_]+)` \| [^|]+ \| (.+) \|$",
-                           README.read_text(encoding="utf-8"), re.MULTILINE))
+    rows = dict(
+        re.findall(
+            r"^\| `([A-Z_]+)` \| [^|]+ \| (.+) \|$",
+            README.read_text(encoding="utf-8"),
+            re.MULTILINE,
+        )
+    )
     assert rows == {setting.name: setting.help for setting in SETTINGS}
 
 

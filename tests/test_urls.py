@@ -18,8 +18,10 @@ CALLS = [
 @pytest.mark.parametrize("prefix", ["", "/en"])
 def test_cached_urls_equal_flask_urls_in_each_language(app, prefix):
     for _round in range(2):  # the second round comes from the cache
-        with app.test_request_context(f"{prefix}/catalogue/", environ_overrides=(
-                {"SCRIPT_NAME": prefix, "portal.locale": "en"} if prefix else {})):
+        with app.test_request_context(
+            f"{prefix}/catalogue/",
+            environ_overrides=({"SCRIPT_NAME": prefix, "portal.locale": "en"} if prefix else {}),
+        ):
             for endpoint, values in CALLS:
                 assert cached_url_for(endpoint, **values) == url_for(endpoint, **values)
                 assert cached_url_for(endpoint, **values).startswith(prefix + "/")
@@ -28,4 +30,5 @@ def test_cached_urls_equal_flask_urls_in_each_language(app, prefix):
 def test_values_that_cannot_be_remembered_still_build(app):
     with app.test_request_context("/"):
         assert cached_url_for("search.results", q=["a", "b"]) == url_for(
-            "search.results", q=["a", "b"])
+            "search.results", q=["a", "b"]
+        )

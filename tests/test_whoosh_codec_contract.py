@@ -83,7 +83,9 @@ SIGNATURES = {
     "W3Codec.field_writer": (whoosh3.W3Codec, "(self, storage, segment)"),
     "W3Codec.postings_writer": (whoosh3.W3Codec, "(self, dbfile, byteids=False)"),
     "W3Codec.postings_reader": (
-        whoosh3.W3Codec, "(self, dbfile, terminfo, format_, term=None, scorer=None)"),
+        whoosh3.W3Codec,
+        "(self, dbfile, terminfo, format_, term=None, scorer=None)",
+    ),
     "W3FieldWriter.start_term": (whoosh3.W3FieldWriter, "(self, btext)"),
     "W3FieldWriter.finish_term": (whoosh3.W3FieldWriter, "(self)"),
     "SegmentWriter.__init__": (
@@ -178,8 +180,9 @@ def memory_postings(ids, positions_per_doc):
     fmt = PackedPositions(field_boost=1.0)
     writer.start_postings(fmt, whoosh3.W3TermInfo())
     vlens = array("I", [8 * len(p) for p in positions_per_doc])
-    keys = array("Q", [d << 32 | p for d, ps in zip(ids, positions_per_doc, strict=True)
-                       for p in ps])
+    keys = array(
+        "Q", [d << 32 | p for d, ps in zip(ids, positions_per_doc, strict=True) for p in ps]
+    )
     weights = array("f", [len(p) for p in positions_per_doc])
     writer.write_bulk(array("I", ids), weights, vlens, keys.tobytes(), None)
     return dbfile, writer.finish_postings(), fmt
@@ -200,7 +203,9 @@ def check_positions_format(built):
     assert fmt.decode_weight(fmt.encode([5, 1])) == 4.0
     # Another analyzer goes through Whoosh's own word_values.
     assert [i[0] for i in fmt.word_values("Open data", analysis.SimpleAnalyzer())] == [
-        "open", "data"]
+        "open",
+        "data",
+    ]
 
 
 def check_text_fields(built):
@@ -332,7 +337,8 @@ def check_multiprocess_writer(tmp_path):
         assert sum(r.doc_count() for r, _ in leaves) == 20
         assert all(isinstance(r.codec(), PackedCodec) for r, _ in leaves)
     assert sorted(positions_by_slug(ix, "positions", "年度报告")) == [
-        f"notice-{n:04d}" for n in range(20)]
+        f"notice-{n:04d}" for n in range(20)
+    ]
     ix.close()
 
 
@@ -354,8 +360,9 @@ OVERRIDES = {
     "Positions.word_values+encode+decode_*": check_positions_format,
     "TEXT.__init__+format (TextField, PositionsField)": check_text_fields,
     "W3PostingsWriter._write_block+_mini_ids+_mini_weights+_mini_values": check_packed_blocks,
-    "W3Codec.postings_reader+W3LeafMatcher._read_ids+_read_weights+_read_values":
-        check_leaf_matcher,
+    "W3Codec.postings_reader+W3LeafMatcher._read_ids+_read_weights+_read_values": (
+        check_leaf_matcher
+    ),
     "W3PostingsWriter.finish_postings+W3TermInfo.set_inlined": check_inlining,
     "SegmentWriter.add_document+_flush_segment": check_segment_writer,
     "W3Codec.field_writer+W3FieldWriter.start_term+finish_term": check_field_writer,
@@ -386,6 +393,16 @@ def test_upstream_bug_W3PostingsWriter_finish_postings_calls_a_missing_set_inlin
 
 def test_every_codec_class_is_checked():
     checked = " ".join(itertools.chain(SIGNATURES, OVERRIDES, NEEDS_FOLDER))
-    for base in ("Positions", "TEXT", "W3PostingsWriter", "W3LeafMatcher", "W3Codec",
-                 "W3FieldWriter", "SegmentWriter", "SubWriterTask", "MpWriter", "PostingPool"):
+    for base in (
+        "Positions",
+        "TEXT",
+        "W3PostingsWriter",
+        "W3LeafMatcher",
+        "W3Codec",
+        "W3FieldWriter",
+        "SegmentWriter",
+        "SubWriterTask",
+        "MpWriter",
+        "PostingPool",
+    ):
         assert base in checked

@@ -130,6 +130,12 @@ def f(reader, self):
 """
     tree = ast.parse(source)
     assert whoosh_imports(tree) == [
-        ("whoosh.codec.whoosh3", []), ("whoosh.system", ["_INT_SIZE"]), ("whoosh", ["fields"])]
+        ("whoosh.codec.whoosh3", []),
+        ("whoosh.system", ["_INT_SIZE"]),
+        ("whoosh", ["fields"]),
+    ]
     assert sorted(private_attributes(tree)) == [
-        "line 6: ._postfile", "line 6: ._terms", "line 7: getattr(..., '_perdoc')"]
+        "line 6: ._postfile",
+        "line 6: ._terms",
+        "line 7: getattr(..., '_perdoc')",
+    ]

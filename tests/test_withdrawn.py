@@ -28,10 +28,18 @@ NOW = datetime.datetime(2024, 3, 20, 9, 0, tzinfo=datetime.timezone(datetime.tim
 
 def publish_reviewed(site: Path, log: Path) -> Path:
     """A document approved at every stage (so published), holding a phrase no other has."""
-    path = scaffold_draft(site, "行政规范性文件", "关于印发《示例县科技奖励办法》的通知",
-                          "000000000", "办公室", today=datetime.date(2024, 3, 18))
-    path.write_text(path.read_text(encoding="utf-8").replace("正文。", f"奖励办法正文 {PHRASE}。"),
-                    encoding="utf-8")
+    path = scaffold_draft(
+        site,
+        "行政规范性文件",
+        "关于印发《示例县科技奖励办法》的通知",
+        "000000000",
+        "办公室",
+        today=datetime.date(2024, 3, 18),
+    )
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("正文。", f"奖励办法正文 {PHRASE}。"),
+        encoding="utf-8",
+    )
     for stage, person in zip(STAGES, ("甲", "乙", "丙", "丁"), strict=True):
         review_file(path, stage, person, log, now=NOW)
     return path
@@ -83,7 +91,8 @@ WAYS = ["deleted", "sent back to review", "a stage removed", "approvals voided b
 
 @pytest.mark.parametrize("how", WAYS)
 def test_a_withdrawn_document_leaves_search_with_its_page_before_the_index_is_updated(
-        app, client, page, site, published, how):
+    app, client, page, site, published, how
+):
     slug = published.stem
     index_dir = Path(app.config["SEARCH_INDEX_DIR"])
     category = {"category": "normative-documents"}
@@ -116,10 +125,12 @@ def test_a_withdrawn_document_leaves_search_with_its_page_before_the_index_is_up
 
 
 def test_two_workers_sharing_an_index_both_stop_finding_it_and_one_updates_the_index(
-        app, client, site, published):
+    app, client, site, published
+):
     index_dir = Path(app.config["SEARCH_INDEX_DIR"])
-    other = create_app({"TESTING": True, "CONTENT_DIR": str(site),
-                        "SEARCH_INDEX_DIR": str(index_dir)})
+    other = create_app(
+        {"TESTING": True, "CONTENT_DIR": str(site), "SEARCH_INDEX_DIR": str(index_dir)}
+    )
     second = other.test_client()
     try:
         assert api(client, q=PHRASE)["total"] == api(second, q=PHRASE)["total"] == 1
@@ -140,12 +151,15 @@ def test_an_edited_document_is_re_indexed_by_the_running_site(app, client, site,
     path = site / "policy" / "2022-procurement-notice.md"
     old = '"示例科技有限公司"'
     assert [hit["slug"] for hit in api(client, q=old)["hits"]] == ["2022-procurement-notice"]
-    path.write_text(path.read_text(encoding="utf-8").replace("示例科技有限公司", "zxqnewsupplier"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("示例科技有限公司", "zxqnewsupplier"),
+        encoding="utf-8",
+    )
     app.extensions["portal.catalogue"].refresh()
     app.extensions["portal.index_keeper"].wait(60)
     assert [hit["slug"] for hit in api(client, q="zxqnewsupplier")["hits"]] == [
-        "2022-procurement-notice"]
+        "2022-procurement-notice"
+    ]
     assert api(client, q=old)["total"] == 0
 
 
@@ -155,7 +169,8 @@ def test_an_index_built_from_other_content_is_left_alone(app, site, tmp_path, pu
     other.mkdir()
     (other / "policy").mkdir()
     (site / "policy" / "2022-procurement-notice.md").rename(
-        other / "policy" / "2022-procurement-notice.md")
+        other / "policy" / "2022-procurement-notice.md"
+    )
     index_content(other, index_dir)
     withdraw(published, "deleted")
     app.extensions["portal.catalogue"].refresh()
@@ -182,11 +197,18 @@ def test_with_gunicorn_a_withdrawn_document_leaves_search_in_every_worker(site, 
     path = publish_reviewed(site, log)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "PORTAL_CONTENT_DIR": str(site),
-           "PORTAL_SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
-           "PORTAL_BASE_URL": base}
-    server = subprocess.Popen([str(PORTAL), "serve", "--port", str(port), "--workers", "2"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "PORTAL_CONTENT_DIR": str(site),
+        "PORTAL_SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
+        "PORTAL_BASE_URL": base,
+    }
+    server = subprocess.Popen(
+        [str(PORTAL), "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     search = f"{base}/api/search?q={PHRASE}"
 
     def settles(check, what: str) -> None:
@@ -201,10 +223,16 @@ def test_with_gunicorn_a_withdrawn_document_leaves_search_in_every_worker(site, 
     try:
         settles(lambda: b'"total": 1' in get(search)[1], "the document was never found")
         withdraw(path, "approvals voided by an edit")
-        settles(lambda: b'"total": 0' in get(search)[1] and get(
-            f"{base}/documents/{path.stem}/")[0] == 404, "a worker still finds it")
-        settles(lambda: indexed_slugs(tmp_path / "search_index", PHRASE) == [],
-                "no worker updated the index")
+        settles(
+            lambda: (
+                b'"total": 0' in get(search)[1] and get(f"{base}/documents/{path.stem}/")[0] == 404
+            ),
+            "a worker still finds it",
+        )
+        settles(
+            lambda: indexed_slugs(tmp_path / "search_index", PHRASE) == [],
+            "no worker updated the index",
+        )
     finally:
         server.terminate()
         server.wait(timeout=20)

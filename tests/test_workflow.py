@@ -21,8 +21,14 @@ NOW = datetime.datetime(2024, 3, 20, 9, 0, tzinfo=datetime.timezone(datetime.tim
 @pytest.fixture
 def draft(site) -> Path:
     """A new draft in the fixture site."""
-    path = scaffold_draft(site, "行政规范性文件", "关于印发《示例县科技奖励办法》的通知",
-                          "000000000", "办公室", today=datetime.date(2024, 3, 18))
+    path = scaffold_draft(
+        site,
+        "行政规范性文件",
+        "关于印发《示例县科技奖励办法》的通知",
+        "000000000",
+        "办公室",
+        today=datetime.date(2024, 3, 18),
+    )
     text = path.read_text(encoding="utf-8").replace("正文。", "草稿正文：奖励办法 zxqdraft。")
     path.write_text(text, encoding="utf-8")
     return path
@@ -85,8 +91,7 @@ def test_the_audit_log_only_grows(draft, tmp_path):
     assert log.read_bytes().startswith(first)
 
 
-def test_a_draft_is_invisible_everywhere_until_fully_approved(app, client, draft, site,
-                                                               tmp_path):
+def test_a_draft_is_invisible_everywhere_until_fully_approved(app, client, draft, site, tmp_path):
     from portal.export import export_paths
 
     slug = draft.stem
@@ -136,10 +141,14 @@ def test_status_command_prints_json_for_reminder_jobs(site, draft, monkeypatch):
 
 def test_an_interpretation_and_its_policy_link_to_each_other(site, page):
     (site / "policy" / "measures-reading.md").write_text(
-        (site / "policy" / "2023-science-popularisation-plan.md").read_text(encoding="utf-8")
-        .replace("2023-00007", "2023-00099").replace("category: 规划计划", "category: 政策解读")
+        (site / "policy" / "2023-science-popularisation-plan.md")
+        .read_text(encoding="utf-8")
+        .replace("2023-00007", "2023-00099")
+        .replace("category: 规划计划", "category: 政策解读")
         .replace("attachments:", "attachments:\ninterprets: 2024-tech-commissioner-measures")
-        .replace("2023年科普工作要点", "科技特派员管理办法解读"), encoding="utf-8")
+        .replace("2023年科普工作要点", "科技特派员管理办法解读"),
+        encoding="utf-8",
+    )
     policy = page("/documents/2024-tech-commissioner-measures/")
     assert policy.select_one(".related a")["href"] == "/documents/measures-reading/"
     reading = page("/documents/measures-reading/")
@@ -148,17 +157,22 @@ def test_an_interpretation_and_its_policy_link_to_each_other(site, page):
 
 def test_an_interpretation_of_a_missing_policy_is_reported(site):
     path = site / "policy" / "2023-science-popularisation-plan.md"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "attachments:", "attachments:\ninterprets: no-such-policy"), encoding="utf-8")
-    assert any("interprets: no published document 'no-such-policy'" in str(p)
-               for p in load_catalogue(site).problems)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "attachments:", "attachments:\ninterprets: no-such-policy"
+        ),
+        encoding="utf-8",
+    )
+    assert any(
+        "interprets: no published document 'no-such-policy'" in str(p)
+        for p in load_catalogue(site).problems
+    )
 
 
 def test_an_image_without_a_text_alternative_fails_the_check(site):
     path = site / "policy" / "2023-science-popularisation-plan.md"
     path.write_text(path.read_text(encoding="utf-8") + "\n![](chart.png)\n", encoding="utf-8")
-    assert any("image without a text alternative" in str(p)
-               for p in load_catalogue(site).problems)
+    assert any("image without a text alternative" in str(p) for p in load_catalogue(site).problems)
 
 
 VIDEO = """videos:
@@ -171,11 +185,17 @@ VIDEO = """videos:
 
 def test_a_video_without_captions_or_transcript_fails_the_check(site):
     path = site / "policy" / "2023-science-popularisation-plan.md"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "attachments:", "attachments:\nvideos:\n  - file: briefing.mp4"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "attachments:", "attachments:\nvideos:\n  - file: briefing.mp4"
+        ),
+        encoding="utf-8",
+    )
     (site / "policy" / "briefing.mp4").write_bytes(b"\0\0\0\x18ftypmp42")
-    assert any("needs captions (a .vtt file) or a transcript" in str(p)
-               for p in load_catalogue(site).problems)
+    assert any(
+        "needs captions (a .vtt file) or a transcript" in str(p)
+        for p in load_catalogue(site).problems
+    )
 
 
 def test_a_video_with_captions_and_transcript_is_shown_with_both(site, page, client):
@@ -187,12 +207,14 @@ def test_a_video_with_captions_and_transcript_is_shown_with_both(site, page, cli
     with client.get(track["src"]) as response:
         assert response.status_code == 200 and response.mimetype == "text/vtt"
     assert document.select_one("figure.video figcaption a").get_text() == "文字稿"
-    assert client.get("/documents/2023-science-popularisation-plan/media/other.mp4"
-                      ).status_code == 404
+    assert (
+        client.get("/documents/2023-science-popularisation-plan/media/other.mp4").status_code == 404
+    )
     assert "media-src 'self'" in client.get("/").headers["Content-Security-Policy"]
 
 
 # --- An approval covers everything published with the document ------------------------------
+
 
 def enter_review(path: Path) -> None:
     """Put a fixture document into the review workflow (an empty review record)."""
@@ -215,20 +237,27 @@ def with_video(site: Path) -> Path:
     text = path.read_text(encoding="utf-8").replace("attachments:", VIDEO + "attachments:")
     path.write_text(text, encoding="utf-8")
     (site / "policy" / "briefing.mp4").write_bytes(b"\0\0\0\x18ftypmp42 approved")
-    (site / "policy" / "briefing.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:02.000\n解读\n",
-                                                  encoding="utf-8")
+    (site / "policy" / "briefing.vtt").write_text(
+        "WEBVTT\n\n00:00.000 --> 00:02.000\n解读\n", encoding="utf-8"
+    )
     (site / "policy" / "briefing.txt").write_text("文字稿：已审定", encoding="utf-8")
     return path
 
 
 PUBLISHED_FILES = {
     # file swapped: (how the document gets it, bytes approved, bytes swapped in)
-    "attachment": (lambda site: site / "policy" / "2024-tech-commissioner-measures.md",
-                   "policy/2024-tech-commissioner-measures-form.csv", "东塔镇,5".encode(),
-                   "东塔镇,9".encode()),
-    "report data": (lambda site: site / "reports" / "lingwu-kjj-2024.md",
-                    "reports/lingwu-kjj-2024.report.yml", b"fees:      {amount: 0}",
-                    b"fees:      {amount: 9}"),
+    "attachment": (
+        lambda site: site / "policy" / "2024-tech-commissioner-measures.md",
+        "policy/2024-tech-commissioner-measures-form.csv",
+        "东塔镇,5".encode(),
+        "东塔镇,9".encode(),
+    ),
+    "report data": (
+        lambda site: site / "reports" / "lingwu-kjj-2024.md",
+        "reports/lingwu-kjj-2024.report.yml",
+        b"fees:      {amount: 0}",
+        b"fees:      {amount: 9}",
+    ),
     "video": (with_video, "policy/briefing.mp4", b"approved", b"swapped!"),
     "captions": (with_video, "policy/briefing.vtt", "解读".encode(), "篡改".encode()),
     "transcript": (with_video, "policy/briefing.txt", "已审定".encode(), "未审定".encode()),
@@ -236,9 +265,9 @@ PUBLISHED_FILES = {
 
 
 @pytest.mark.parametrize("kind", PUBLISHED_FILES)
-def test_a_file_swapped_after_approval_voids_it_until_approved_again(app, client, site,
-                                                                      tmp_path, monkeypatch,
-                                                                      kind):
+def test_a_file_swapped_after_approval_voids_it_until_approved_again(
+    app, client, site, tmp_path, monkeypatch, kind
+):
     setup, name, old, new = PUBLISHED_FILES[kind]
     path, file = setup(site), site / name
     enter_review(path)
@@ -289,8 +318,14 @@ attachments:
 
 def written(form: str, title: str, review: str) -> str:
     rest = FIELDS + review
-    flow = "{" + ", ".join(line.replace(": ", ": ", 1).rstrip(":") + ("" if ": " in line else ": ")
-                           for line in rest.splitlines()) + f", title: {title}}}\n"
+    flow = (
+        "{"
+        + ", ".join(
+            line.replace(": ", ": ", 1).rstrip(":") + ("" if ": " in line else ": ")
+            for line in rest.splitlines()
+        )
+        + f", title: {title}}}\n"
+    )
     indented = "".join(f"  {line}\n" for line in (f"title: {title}\n" + rest).splitlines())
     front = TITLE_WRITTEN[form].format(title=title, rest=rest, indented=indented, flow=flow)
     return f"---\n{front}---\n正文。\n"
@@ -304,14 +339,18 @@ def test_a_title_changed_after_approval_voids_it_however_the_key_is_written(site
     path.write_text(written(form, "原标题", "review: []\n"), encoding="utf-8")
     document, problems = parse_file(path)
     assert document is not None and document.title == "原标题", problems
-    approvals = "".join(f'  - {{stage: {stage}, by: "{who}", at: "2024-03-20T09:00:00+08:00", '
-                        f'digest: "{document.digest}"}}\n'
-                        for stage, who in zip(STAGES, "甲乙丙丁", strict=True))
+    approvals = "".join(
+        f'  - {{stage: {stage}, by: "{who}", at: "2024-03-20T09:00:00+08:00", '
+        f'digest: "{document.digest}"}}\n'
+        for stage, who in zip(STAGES, "甲乙丙丁", strict=True)
+    )
     recorded = "review: []\n" if form == "flow style" else "review:\n" + approvals
     text = written(form, "原标题", recorded)
     if form == "flow style":
-        text = text.replace("review: []", "review: [" + approvals.replace("  - ", "")
-                            .replace("}\n", "}, ").rstrip(", ") + "]")
+        text = text.replace(
+            "review: []",
+            "review: [" + approvals.replace("  - ", "").replace("}\n", "}, ").rstrip(", ") + "]",
+        )
     path.write_text(text, encoding="utf-8")
     document, problems = parse_file(path)
     assert document.title == "原标题" and document.waiting_for is None, problems
@@ -328,29 +367,38 @@ def test_a_value_taken_from_the_publication_date_by_an_alias_is_refused(site):
 
     path = site / "policy" / "2024-00950.md"
     fields = FIELDS.replace("date: 2024-03-18", "date: *d")
-    path.write_text(f"---\npublished: &d 2024-03-18\ntitle: 标题\n{fields}review: []\n---\n正文\n",
-                    encoding="utf-8")
+    path.write_text(
+        f"---\npublished: &d 2024-03-18\ntitle: 标题\n{fields}review: []\n---\n正文\n",
+        encoding="utf-8",
+    )
     document, problems = parse_file(path)
     assert document is None
     assert "anchors and aliases (& and *) are not allowed" in str(problems)
 
 
-def test_approvals_recorded_in_the_old_format_no_longer_publish(app, client, site,
-                                                                monkeypatch):
+def test_approvals_recorded_in_the_old_format_no_longer_publish(app, client, site, monkeypatch):
     # 192aaa9575384ef0 is what the old scheme (front matter lines and body, no files) gave
     # this document: before this change the page was published.
     path = site / "policy" / "2023-science-popularisation-plan.md"
-    approvals = "".join(f'  - {{stage: {stage}, by: "{who}", at: "2024-03-20T09:00:00+08:00", '
-                        'digest: "192aaa9575384ef0"}\n'
-                        for stage, who in zip(STAGES, "甲乙丙丁", strict=True))
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "\n---\n", f"\nreview:\n{approvals}published: 2024-03-20\n---\n", 1), encoding="utf-8")
+    approvals = "".join(
+        f'  - {{stage: {stage}, by: "{who}", at: "2024-03-20T09:00:00+08:00", '
+        'digest: "192aaa9575384ef0"}\n'
+        for stage, who in zip(STAGES, "甲乙丙丁", strict=True)
+    )
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "\n---\n", f"\nreview:\n{approvals}published: 2024-03-20\n---\n", 1
+        ),
+        encoding="utf-8",
+    )
     assert client.get("/documents/2023-science-popularisation-plan/").status_code == 404
     monkeypatch.setenv("PORTAL_CONTENT_DIR", str(site))
     check = CliRunner().invoke(main, ["check"])
     assert check.exit_code == 1
-    assert ("policy/2023-science-popularisation-plan.md:15: review: approved before approvals "
-            "covered attachments, report data and videos") in check.output
+    assert (
+        "policy/2023-science-popularisation-plan.md:15: review: approved before approvals "
+        "covered attachments, report data and videos"
+    ) in check.output
     status = CliRunner().invoke(main, ["status"]).output
     assert "approvals voided: approved in the old format" in status
 
@@ -359,9 +407,17 @@ def test_recording_an_approval_keeps_every_other_key_however_it_is_written(draft
     text = draft.read_text(encoding="utf-8")
     title = next(line for line in text.splitlines() if line.startswith("title:"))
     # The review record first, then keys a line-by-line reading took for part of it.
-    text = text.replace(f"{title}\n", "").replace("review: []\n", "").replace(
-        "---\n", f"---\nreview: []\n{title.replace('title:', 'title :')}\n'keywords': [奖励]\n"
-                 "# 以下为附件\n", 1).replace("keywords: []\n", "")
+    text = (
+        text.replace(f"{title}\n", "")
+        .replace("review: []\n", "")
+        .replace(
+            "---\n",
+            f"---\nreview: []\n{title.replace('title:', 'title :')}\n'keywords': [奖励]\n"
+            "# 以下为附件\n",
+            1,
+        )
+        .replace("keywords: []\n", "")
+    )
     draft.write_text(text, encoding="utf-8")
     approve_all(draft, tmp_path / "audit.log")
     from portal.catalogue import parse_file
@@ -376,8 +432,11 @@ def test_front_matter_that_cannot_be_rewritten_safely_is_left_alone(draft, tmp_p
     from portal.catalogue import parse_file
 
     lines = [line for line in draft.read_text(encoding="utf-8").split("---\n")[1].splitlines()]
-    text = "---\n{" + ", ".join(line if line.split(":", 1)[1] else f"{line} " for line in lines
-                                ) + "}\n---\n正文。\n"
+    text = (
+        "---\n{"
+        + ", ".join(line if line.split(":", 1)[1] else f"{line} " for line in lines)
+        + "}\n---\n正文。\n"
+    )
     draft.write_text(text, encoding="utf-8")
     assert parse_file(draft)[0].waiting_for == "初审"
     with pytest.raises(WorkflowError, match="cannot rewrite this front matter safely"):
@@ -386,8 +445,12 @@ def test_front_matter_that_cannot_be_rewritten_safely_is_left_alone(draft, tmp_p
 
 
 def test_a_document_that_cannot_be_published_cannot_be_approved(draft, tmp_path):
-    draft.write_text(draft.read_text(encoding="utf-8").replace(
-        "attachments:", "attachments:\n  - file: missing.pdf"), encoding="utf-8")
+    draft.write_text(
+        draft.read_text(encoding="utf-8").replace(
+            "attachments:", "attachments:\n  - file: missing.pdf"
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(WorkflowError, match=r"file 'missing\.pdf' not found"):
         review_file(draft, "初审", "甲", tmp_path / "audit.log", now=NOW)
     assert not (tmp_path / "audit.log").exists()
@@ -412,7 +475,8 @@ def test_a_reviewer_name_must_be_one_printable_line(site, draft, monkeypatch, tm
     monkeypatch.setenv("PORTAL_CONTENT_DIR", str(site))
     monkeypatch.setenv("PORTAL_AUDIT_LOG", str(tmp_path / "audit.log"))
     before = draft.read_text(encoding="utf-8")
-    result = CliRunner().invoke(main, ["review", str(draft), "--stage", "初审",
-                                       "--by", "甲\u2028复审 乙"])
+    result = CliRunner().invoke(
+        main, ["review", str(draft), "--stage", "初审", "--by", "甲\u2028复审 乙"]
+    )
     assert result.exit_code == 1 and "printable text on one line" in result.output
     assert draft.read_text(encoding="utf-8") == before

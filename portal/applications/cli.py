@@ -22,9 +22,12 @@ def _echo(text: str, err: bool = False) -> None:
 
 
 def _unavailable(path: Path, error: domain.StoreUnavailable) -> click.ClickException:
-    return click.ClickException(printable(
-        f"cannot use the applications database {error}. `portal serve` creates it when it is "
-        f"missing; restore a deleted one from its backup to {path}."))
+    return click.ClickException(
+        printable(
+            f"cannot use the applications database {error}. `portal serve` creates it when it is "
+            f"missing; restore a deleted one from its backup to {path}."
+        )
+    )
 
 
 class _Commands(click.Group):
@@ -47,15 +50,21 @@ def _date(value: str | None) -> datetime.date | None:
 
 
 def _line(app: domain.Application) -> str:
-    return (f"{domain.format_code(app.code)}  {app.received}  due {app.due}  "
-            f"{app.status:<10}  {app.applicant_kind:<9}  {app.masked_id:<18}  "
-            f"{app.name or '(erased)'}")
+    return (
+        f"{domain.format_code(app.code)}  {app.received}  due {app.due}  "
+        f"{app.status:<10}  {app.applicant_kind:<9}  {app.masked_id:<18}  "
+        f"{app.name or '(erased)'}"
+    )
 
 
 @click.group(cls=_Commands)
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
-              default=lambda: settings.value("APPLICATIONS_DB"), show_default="APPLICATIONS_DB",
-              help="The applications database.")
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=lambda: settings.value("APPLICATIONS_DB"),
+    show_default="APPLICATIONS_DB",
+    help="The applications database.",
+)
 @click.pass_context
 def applications(ctx: click.Context, db: Path):
     """Online disclosure applications (依申请公开): list, show, update, export, purge."""
@@ -63,8 +72,13 @@ def applications(ctx: click.Context, db: Path):
 
 
 @applications.command("list")
-@click.option("--due", "due", type=click.IntRange(0, 3650), default=None,
-              help="Only unanswered applications overdue or due within N days.")
+@click.option(
+    "--due",
+    "due",
+    type=click.IntRange(0, 3650),
+    default=None,
+    help="Only unanswered applications overdue or due within N days.",
+)
 @click.pass_context
 def list_applications(ctx: click.Context, due: int | None):
     """One line per application; ID numbers masked."""
@@ -91,22 +105,44 @@ def show(ctx: click.Context, code: str):
 
 @applications.command()
 @click.argument("code")
-@click.option("--correction-requested", "correction", metavar="DATE",
-              help="Date the applicant was asked to correct the application (补正).")
-@click.option("--corrected", metavar="DATE",
-              help="Date the corrected application arrived; the 20 working days restart.")
+@click.option(
+    "--correction-requested",
+    "correction",
+    metavar="DATE",
+    help="Date the applicant was asked to correct the application (补正).",
+)
+@click.option(
+    "--corrected",
+    metavar="DATE",
+    help="Date the corrected application arrived; the 20 working days restart.",
+)
 @click.option("--extend", is_flag=True, help="Extend the deadline by 20 working days (once).")
-@click.option("--outcome", type=click.Choice(list(domain.OUTCOMES)),
-              help="The result: a result row of table 3.")
+@click.option(
+    "--outcome",
+    type=click.Choice(list(domain.OUTCOMES)),
+    help="The result: a result row of table 3.",
+)
 @click.option("--replied", metavar="DATE", help="Date of the reply (default: today).")
 @click.pass_context
-def update(ctx: click.Context, code: str, correction: str | None, corrected: str | None,
-           extend: bool, outcome: str | None, replied: str | None):
+def update(
+    ctx: click.Context,
+    code: str,
+    correction: str | None,
+    corrected: str | None,
+    extend: bool,
+    outcome: str | None,
+    replied: str | None,
+):
     """Record a 补正 request, an extension, or the outcome and reply date."""
     try:
-        app = _store(ctx).update(code, correction_requested=_date(correction),
-                                 corrected=_date(corrected), extend=extend, outcome=outcome,
-                                 replied=_date(replied))
+        app = _store(ctx).update(
+            code,
+            correction_requested=_date(correction),
+            corrected=_date(corrected),
+            extend=extend,
+            outcome=outcome,
+            replied=_date(replied),
+        )
     except domain.ApplicationError as error:
         raise click.ClickException(printable(str(error))) from None
     _echo(_line(app))
@@ -123,10 +159,13 @@ def export(ctx: click.Context, target: Path):
 
 
 @applications.command()
-@click.option("--days", type=click.IntRange(0, 36500),
-              default=lambda: int(settings.value("APPLICATION_RETENTION_DAYS")),
-              show_default="APPLICATION_RETENTION_DAYS",
-              help="Erase personal fields of applications answered longer ago than this.")
+@click.option(
+    "--days",
+    type=click.IntRange(0, 36500),
+    default=lambda: int(settings.value("APPLICATION_RETENTION_DAYS")),
+    show_default="APPLICATION_RETENTION_DAYS",
+    help="Erase personal fields of applications answered longer ago than this.",
+)
 @click.pass_context
 def purge(ctx: click.Context, days: int):
     """Erase the personal fields of old answered applications; statistics stay."""
@@ -137,11 +176,18 @@ def purge(ctx: click.Context, days: int):
 @click.command("report-stats")
 @click.argument("year", type=click.IntRange(1990, 2200))
 @click.option("--organisation", required=True, help="Name of the reporting organisation.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report data file here instead of printing it.")
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
-              default=lambda: settings.value("APPLICATIONS_DB"), show_default="APPLICATIONS_DB",
-              help="The applications database.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report data file here instead of printing it.",
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=lambda: settings.value("APPLICATIONS_DB"),
+    show_default="APPLICATIONS_DB",
+    help="The applications database.",
+)
 def report_stats(year: int, organisation: str, out: Path | None, db: Path):
     """Table 3 of YEAR from the application records, in the annual report data format."""
     from portal.reports import report_to_yaml, validate_report

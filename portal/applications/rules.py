@@ -36,8 +36,11 @@ ID_TYPES = {
 FORMS = {"paper": N_("纸质"), "electronic": N_("电子")}
 DELIVERIES = {"post": N_("邮寄"), "email": N_("电子邮件"), "collect": N_("当面领取")}
 # The outcomes are exactly the result rows of table 3 (三、本年度办理结果).
-OUTCOMES = {row.key: row.label for row in TABLE3_ROWS
-            if row.key not in ("new", "carried_over", "total", "carried_forward")}
+OUTCOMES = {
+    row.key: row.label
+    for row in TABLE3_ROWS
+    if row.key not in ("new", "carried_over", "total", "carried_forward")
+}
 STATUSES = {
     "received": N_("已收到，正在办理"),
     "correction": N_("已告知补正，等待申请人补正"),
@@ -45,11 +48,31 @@ STATUSES = {
     "answered": N_("已答复"),
 }
 
-LIMITS = {"name": 100, "id_number": 40, "uscc": 18, "phone": 20, "email": 254, "address": 300,
-          "description": 2000, "title": 200, "doc_number": 100, "index_number": 100}
+LIMITS = {
+    "name": 100,
+    "id_number": 40,
+    "uscc": 18,
+    "phone": 20,
+    "email": 254,
+    "address": 300,
+    "description": 2000,
+    "title": 200,
+    "doc_number": 100,
+    "index_number": 100,
+}
 # Personal fields: erased after the retention period, never in the CSV export (id_number).
-PERSONAL = ("name", "id_type", "id_number", "phone", "email", "address", "description", "title",
-            "doc_number", "index_number")
+PERSONAL = (
+    "name",
+    "id_type",
+    "id_number",
+    "phone",
+    "email",
+    "address",
+    "description",
+    "title",
+    "doc_number",
+    "index_number",
+)
 # No 0/O, 1/I/L: a code read out over the phone or copied from paper cannot be misread.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 12
@@ -128,7 +151,7 @@ def new_code() -> str:
 
 def format_code(code: str) -> str:
     """The code in groups of four, as shown to people: ABCD-EFGH-JKMN."""
-    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
 def normalise_code(text: str) -> str:
@@ -147,10 +170,25 @@ def reply_due(received: datetime.date) -> tuple[datetime.date, bool]:
 
 def validate(form: Mapping[str, str]) -> tuple[dict, dict[str, str]]:
     """The cleaned application fields, and a message per field that is wrong (N_ msgids)."""
-    value = {name: _CONTROL.sub("", (form.get(name) or "")).strip()
-             for name in ("applicant_kind", "name", "id_type", "id_number", "uscc", "phone",
-                          "email", "address", "description", "title", "doc_number",
-                          "index_number", "form", "delivery")}
+    value = {
+        name: _CONTROL.sub("", (form.get(name) or "")).strip()
+        for name in (
+            "applicant_kind",
+            "name",
+            "id_type",
+            "id_number",
+            "uscc",
+            "phone",
+            "email",
+            "address",
+            "description",
+            "title",
+            "doc_number",
+            "index_number",
+            "form",
+            "delivery",
+        )
+    }
     errors: dict[str, str] = {}
     for name, limit in LIMITS.items():
         if len(value[name]) > limit and name not in ("id_number", "uscc"):
@@ -208,8 +246,17 @@ def validate(form: Mapping[str, str]) -> tuple[dict, dict[str, str]]:
         errors.setdefault("address", N_("选择邮寄时，请填写通信地址。"))
     elif delivery == "email" and not value["email"]:
         errors.setdefault("email", N_("选择电子邮件时，请填写电子邮箱。"))
-    for name in ("phone", "email", "address", "description", "title", "doc_number",
-                 "index_number", "form", "delivery"):
+    for name in (
+        "phone",
+        "email",
+        "address",
+        "description",
+        "title",
+        "doc_number",
+        "index_number",
+        "form",
+        "delivery",
+    ):
         cleaned[name] = value[name]
     return cleaned, errors
 

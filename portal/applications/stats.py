@@ -9,10 +9,28 @@ from portal.reports import TABLE3_COLUMNS, Report, make_report
 
 # --- Staff output -----------------------------------------------------------------------------
 
-EXPORT_COLUMNS = ("code", "received", "applicant_kind", "name", "phone", "email", "address",
-                  "description", "title", "doc_number", "index_number", "form", "delivery",
-                  "due", "correction_requested", "corrected", "extended", "outcome", "replied",
-                  "purged")
+EXPORT_COLUMNS = (
+    "code",
+    "received",
+    "applicant_kind",
+    "name",
+    "phone",
+    "email",
+    "address",
+    "description",
+    "title",
+    "doc_number",
+    "index_number",
+    "form",
+    "delivery",
+    "due",
+    "correction_requested",
+    "corrected",
+    "extended",
+    "outcome",
+    "replied",
+    "purged",
+)
 
 
 def export_csv(applications: list[Application]) -> str:

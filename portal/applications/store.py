@@ -103,8 +103,7 @@ class ApplicationStore:
     def _connect(self, create: bool = False) -> Iterator[sqlite3.Connection]:
         uri = f"{self.path.absolute().as_uri()}?mode={'rwc' if create else 'rw'}"
         try:
-            db = sqlite3.connect(uri, uri=True, timeout=self.busy_timeout,
-                                 isolation_level=None)
+            db = sqlite3.connect(uri, uri=True, timeout=self.busy_timeout, isolation_level=None)
         except sqlite3.Error as error:
             raise StoreUnavailable(f"{self.path}: {error}") from error
         try:
@@ -130,8 +129,14 @@ class ApplicationStore:
                 raise
             db.execute("COMMIT")
 
-    def submit(self, cleaned: Mapping[str, str], received: datetime.date, *,
-               client: str | None = None, limit: int | None = None) -> Application:
+    def submit(
+        self,
+        cleaned: Mapping[str, str],
+        received: datetime.date,
+        *,
+        client: str | None = None,
+        limit: int | None = None,
+    ) -> Application:
         """Store a validated application received on `received`; returns it with its code.
 
         With a client and a limit, the client's submissions of the last hour are counted and
@@ -141,9 +146,14 @@ class ApplicationStore:
         either stored and returned, or the call raises and nothing is stored."""
         due, known = reply_due(received)
         record = {name: cleaned.get(name) or None for name in PERSONAL}
-        record.update(received=received.isoformat(), applicant_kind=cleaned["applicant_kind"],
-                      form=cleaned["form"], delivery=cleaned["delivery"],
-                      due=due.isoformat(), calendar_known=int(known))
+        record.update(
+            received=received.isoformat(),
+            applicant_kind=cleaned["applicant_kind"],
+            form=cleaned["form"],
+            delivery=cleaned["delivery"],
+            due=due.isoformat(),
+            calendar_known=int(known),
+        )
         names = ", ".join(["code", *record])
         marks = ", ".join("?" for _ in range(len(record) + 1))
         with self._transaction() as db:
@@ -152,20 +162,22 @@ class ApplicationStore:
             for _attempt in range(5):
                 code = new_code()
                 try:
-                    db.execute(f"INSERT INTO applications ({names}) VALUES ({marks})",
-                               (code, *record.values()))
+                    db.execute(
+                        f"INSERT INTO applications ({names}) VALUES ({marks})",
+                        (code, *record.values()),
+                    )
                 except sqlite3.IntegrityError:
                     continue  # the random code was taken: draw another
-                row = db.execute("SELECT * FROM applications WHERE code = ?",
-                                 (code,)).fetchone()
+                row = db.execute("SELECT * FROM applications WHERE code = ?", (code,)).fetchone()
                 return Application(**dict(row))
             raise RuntimeError("could not draw an unused tracking code")
 
     def get(self, code: str) -> Application | None:
         """The application with this code, or None."""
         with self._connect() as db:
-            row = db.execute("SELECT * FROM applications WHERE code = ?",
-                             (normalise_code(code),)).fetchone()
+            row = db.execute(
+                "SELECT * FROM applications WHERE code = ?", (normalise_code(code),)
+            ).fetchone()
         return Application(**dict(row)) if row else None
 
     def all(self) -> list[Application]:
@@ -174,8 +186,9 @@ class ApplicationStore:
             rows = db.execute("SELECT * FROM applications ORDER BY received, code").fetchall()
         return [Application(**dict(row)) for row in rows]
 
-    def lookup(self, code: str, phone_last4: str, *, client: str | None = None,
-               limit: int | None = None) -> Application | None:
+    def lookup(
+        self, code: str, phone_last4: str, *, client: str | None = None, limit: int | None = None
+    ) -> Application | None:
         """The application when the code and the last four digits of its phone both match.
 
         With a client and a limit, a lookup that matches nothing counts as one of the client's
@@ -184,8 +197,9 @@ class ApplicationStore:
         with self._transaction() as db:
             if client is not None and limit is not None:
                 _check_attempts(db, "track", client, limit)
-            row = db.execute("SELECT * FROM applications WHERE code = ?",
-                             (normalise_code(code),)).fetchone()
+            row = db.execute(
+                "SELECT * FROM applications WHERE code = ?", (normalise_code(code),)
+            ).fetchone()
             found = Application(**dict(row)) if row else None
             if found is None or not _phone_ends_with(found.phone, phone_last4):
                 if client is not None and limit is not None:
@@ -193,14 +207,21 @@ class ApplicationStore:
                 return None
         return found
 
-    def update(self, code: str, *, correction_requested: datetime.date | None = None,
-               corrected: datetime.date | None = None, extend: bool = False,
-               outcome: str | None = None, replied: datetime.date | None = None
-               ) -> Application:
+    def update(
+        self,
+        code: str,
+        *,
+        correction_requested: datetime.date | None = None,
+        corrected: datetime.date | None = None,
+        extend: bool = False,
+        outcome: str | None = None,
+        replied: datetime.date | None = None,
+    ) -> Application:
         """Record a staff action; ApplicationError when the rules do not allow it."""
         with self._transaction() as db:
-            row = db.execute("SELECT * FROM applications WHERE code = ?",
-                             (normalise_code(code),)).fetchone()
+            row = db.execute(
+                "SELECT * FROM applications WHERE code = ?", (normalise_code(code),)
+            ).fetchone()
             if row is None:
                 raise ApplicationError(f"no application with code {code}")
             app = Application(**dict(row))
@@ -217,19 +238,24 @@ class ApplicationStore:
                     raise ApplicationError("no correction was requested")
                 # 第三十条: the reply period starts again from the corrected application.
                 due, known = add_working_days(corrected, WORKING_DAYS_TO_REPLY)
-                changes.update(corrected=corrected.isoformat(), due=due.isoformat(),
-                               calendar_known=int(known))
+                changes.update(
+                    corrected=corrected.isoformat(), due=due.isoformat(), calendar_known=int(known)
+                )
             if extend:
                 if app.extended:
                     raise ApplicationError("the deadline was already extended once")
                 base = datetime.date.fromisoformat(str(changes.get("due", app.due)))
                 due, known = add_working_days(base, WORKING_DAYS_EXTENSION)
-                changes.update(extended=1, due=due.isoformat(),
-                               calendar_known=int(known and app.calendar_known))
+                changes.update(
+                    extended=1,
+                    due=due.isoformat(),
+                    calendar_known=int(known and app.calendar_known),
+                )
             if outcome or replied:
                 if outcome not in OUTCOMES:
                     raise ApplicationError(
-                        f"unknown outcome {outcome!r}; one of: {', '.join(OUTCOMES)}")
+                        f"unknown outcome {outcome!r}; one of: {', '.join(OUTCOMES)}"
+                    )
                 replied = replied or today()
                 if replied < received:
                     raise ApplicationError("the reply cannot predate receipt")
@@ -237,16 +263,19 @@ class ApplicationStore:
             if not changes:
                 raise ApplicationError("nothing to update")
             assignments = ", ".join(f"{name} = ?" for name in changes)
-            db.execute(f"UPDATE applications SET {assignments} WHERE code = ?",
-                       (*changes.values(), app.code))
+            db.execute(
+                f"UPDATE applications SET {assignments} WHERE code = ?",
+                (*changes.values(), app.code),
+            )
         return self.get(app.code)
 
     def due_within(self, days: int, on: datetime.date) -> list[Application]:
         """Unanswered applications overdue or due within `days` days (the clock stops while
         a correction is awaited)."""
         limit = (on + datetime.timedelta(days=days)).isoformat()
-        return [app for app in self.all()
-                if app.status in ("received", "extended") and app.due <= limit]
+        return [
+            app for app in self.all() if app.status in ("received", "extended") and app.due <= limit
+        ]
 
     def purge(self, retention_days: int, on: datetime.date) -> int:
         """Erase the personal fields of applications answered more than `retention_days` ago;
@@ -257,7 +286,8 @@ class ApplicationStore:
             cursor = db.execute(
                 f"UPDATE applications SET {erase}, purged = ? "
                 "WHERE purged IS NULL AND replied IS NOT NULL AND replied < ?",
-                (on.isoformat(), cutoff))
+                (on.isoformat(), cutoff),
+            )
             return cursor.rowcount
 
 
@@ -276,15 +306,18 @@ def _phone_ends_with(phone: str | None, last4: str) -> bool:
 def _check_attempts(db: sqlite3.Connection, scope: str, client: str, limit: int) -> None:
     now = time.time()
     db.execute("DELETE FROM attempts WHERE at < ?", (now - RATE_WINDOW,))
-    made = db.execute("SELECT COUNT(*) FROM attempts WHERE scope = ? AND client = ?",
-                      (scope, _client_key(client))).fetchone()[0]
+    made = db.execute(
+        "SELECT COUNT(*) FROM attempts WHERE scope = ? AND client = ?", (scope, _client_key(client))
+    ).fetchone()[0]
     if made >= limit:
         raise LimitReached(scope)
 
 
 def _record_attempt(db: sqlite3.Connection, scope: str, client: str) -> None:
-    db.execute("INSERT INTO attempts (scope, client, at) VALUES (?, ?, ?)",
-               (scope, _client_key(client), time.time()))
+    db.execute(
+        "INSERT INTO attempts (scope, client, at) VALUES (?, ?, ?)",
+        (scope, _client_key(client), time.time()),
+    )
 
 
 def _take_attempt(db: sqlite3.Connection, scope: str, client: str, limit: int) -> None:

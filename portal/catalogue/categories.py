@@ -42,32 +42,42 @@ def _tree(spec) -> tuple[Category, ...]:
     return tuple(nodes)
 
 
-TREE = _tree((
-    ("guide", N_("政府信息公开指南"), ()),
-    ("rules", N_("政府信息公开制度"), ()),
-    ("statutory", N_("法定主动公开内容"), (
-        ("organisation", N_("机构职能"), ()),
-        ("policy-documents", N_("政策文件"), (
-            ("regulations", N_("规章"), ()),
-            ("normative-documents", N_("行政规范性文件"), ()),
-            ("other-documents", N_("其他文件"), ()),
-        )),
-        ("interpretation", N_("政策解读"), ()),
-        ("plans", N_("规划计划"), ()),
-        ("statistics", N_("统计信息"), ()),
-        ("licensing", N_("行政许可和其他对外管理服务"), ()),
-        ("penalties", N_("行政处罚和行政强制"), ()),
-        ("budgets", N_("财政预决算"), ()),
-        ("fees", N_("行政事业性收费"), ()),
-        ("procurement", N_("政府采购"), ()),
-        ("projects", N_("重大建设项目"), ()),
-        ("personnel", N_("人事信息"), ()),
-        ("proposals", N_("建议提案办理"), ()),
-        ("key-areas", N_("重点领域信息"), ()),
-    )),
-    ("annual-reports", N_("政府信息公开年报"), ()),
-    ("on-request", N_("依申请公开"), ()),
-))
+TREE = _tree(
+    (
+        ("guide", N_("政府信息公开指南"), ()),
+        ("rules", N_("政府信息公开制度"), ()),
+        (
+            "statutory",
+            N_("法定主动公开内容"),
+            (
+                ("organisation", N_("机构职能"), ()),
+                (
+                    "policy-documents",
+                    N_("政策文件"),
+                    (
+                        ("regulations", N_("规章"), ()),
+                        ("normative-documents", N_("行政规范性文件"), ()),
+                        ("other-documents", N_("其他文件"), ()),
+                    ),
+                ),
+                ("interpretation", N_("政策解读"), ()),
+                ("plans", N_("规划计划"), ()),
+                ("statistics", N_("统计信息"), ()),
+                ("licensing", N_("行政许可和其他对外管理服务"), ()),
+                ("penalties", N_("行政处罚和行政强制"), ()),
+                ("budgets", N_("财政预决算"), ()),
+                ("fees", N_("行政事业性收费"), ()),
+                ("procurement", N_("政府采购"), ()),
+                ("projects", N_("重大建设项目"), ()),
+                ("personnel", N_("人事信息"), ()),
+                ("proposals", N_("建议提案办理"), ()),
+                ("key-areas", N_("重点领域信息"), ()),
+            ),
+        ),
+        ("annual-reports", N_("政府信息公开年报"), ()),
+        ("on-request", N_("依申请公开"), ()),
+    )
+)
 
 ALL = tuple(node for root in TREE for node in root.descendants())
 BY_SLUG = {node.slug: node for node in ALL}

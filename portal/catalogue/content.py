@@ -50,8 +50,6 @@ CHOICE_FIELDS = {
 }
 
 
-
-
 def shown_path(path: Path, root: Path | None) -> Path:
     """path as messages show it: relative to the content folder when it is inside it."""
     return path.relative_to(root) if root and path.is_relative_to(root) else path
@@ -61,19 +59,32 @@ def parse_file(path: Path, root: Path | None = None) -> tuple[Document | None, l
     """Read one content file; return the document (None if it cannot be published) and problems."""
     shown = shown_path(path, root)
     if _through_link(path, root or path.parent):
-        return None, [Problem(shown, 1, "a symbolic link: content must be real files and "
-                                        "folders inside the content folder; copy it here")]
+        return None, [
+            Problem(
+                shown,
+                1,
+                "a symbolic link: content must be real files and "
+                "folders inside the content folder; copy it here",
+            )
+        ]
     raw = path.read_bytes()
     if len(raw) > MAX_FILE_BYTES:
-        message = (f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}: split it or "
-                   "move data to attachments")
+        message = (
+            f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}: split it or "
+            "move data to attachments"
+        )
         return None, [Problem(shown, 1, message)]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = raw[:error.start].count(b"\n") + 1
-        return None, [Problem(shown, line, f"not UTF-8 text (byte 0x{raw[error.start]:02x}); "
-                                           "save the file as UTF-8")]
+        line = raw[: error.start].count(b"\n") + 1
+        return None, [
+            Problem(
+                shown,
+                line,
+                f"not UTF-8 text (byte 0x{raw[error.start]:02x}); save the file as UTF-8",
+            )
+        ]
     try:
         lines, end = split_front_matter(text)
     except FrontMatterError as error:
@@ -82,7 +93,7 @@ def parse_file(path: Path, root: Path | None = None) -> tuple[Document | None, l
     fields = read_front_matter(parse, "\n".join(lines[1:end]), closing_line=end + 1)
     if fields is None:
         return None, capped(parse.problems)
-    body = "\n".join(lines[end + 1:])
+    body = "\n".join(lines[end + 1 :])
     document = _build_document(parse, path, fields, body, body_line=end + 2)
     if document is not None:
         document = replace(document, root=root or path.parent)
@@ -100,9 +111,9 @@ def parse_file(path: Path, root: Path | None = None) -> tuple[Document | None, l
     return document, capped(parse.problems)
 
 
-
-def _build_document(parse: Parse, path: Path, fields: dict, body: str,
-                    body_line: int) -> Document | None:
+def _build_document(
+    parse: Parse, path: Path, fields: dict, body: str, body_line: int
+) -> Document | None:
     """Check each field's value and assemble the Document."""
     values: dict = {}
     for key in TEXT_FIELDS:
@@ -112,11 +123,14 @@ def _build_document(parse: Parse, path: Path, fields: dict, body: str,
         parse.problem(fields["title"], "title: a document needs a title")
 
     if values.get("index_no") and not INDEX_NO.match(values["index_no"]):
-        parse.problem(fields["index_no"], f"index_no: '{values['index_no']}' is not of the form "
-                                          "014314799/2024-00002")
+        parse.problem(
+            fields["index_no"],
+            f"index_no: '{values['index_no']}' is not of the form 014314799/2024-00002",
+        )
     if values.get("doc_no") and not DOC_NO.match(values["doc_no"]):
-        parse.problem(fields["doc_no"], f"doc_no: '{values['doc_no']}' is not of the form "
-                                        "示科发〔2024〕12号")
+        parse.problem(
+            fields["doc_no"], f"doc_no: '{values['doc_no']}' is not of the form 示科发〔2024〕12号"
+        )
 
     if "date" in fields:
         values["date"] = _date(parse, fields["date"])
@@ -141,27 +155,37 @@ def _build_document(parse: Parse, path: Path, fields: dict, body: str,
 
     slug = path.stem
     if not SLUG.match(slug):
-        parse.problem(1, f"file name '{path.name}' must be lower-case ASCII letters, digits and "
-                         "hyphens: it is the document's web address")
+        parse.problem(
+            1,
+            f"file name '{path.name}' must be lower-case ASCII letters, digits and "
+            "hyphens: it is the document's web address",
+        )
     if body.count("[") > MAX_BRACKETS:
         excess = body.replace("[", "\0", MAX_BRACKETS).index("[")
-        parse.problem(body_line + body.count("\n", 0, excess),
-                      f"more than {MAX_BRACKETS:,} '[' in the text: Markdown reads each as the "
-                      "start of a link, which makes the page slow to build; split the document")
+        parse.problem(
+            body_line + body.count("\n", 0, excess),
+            f"more than {MAX_BRACKETS:,} '[' in the text: Markdown reads each as the "
+            "start of a link, which makes the page slow to build; split the document",
+        )
         return None
     started = time.perf_counter()
     tables, images = body_problems(body)
     parse.body_seconds = time.perf_counter() - started
     for line in tables:
-        parse.problem(body_line + line - 1, "table without a caption: write a line '表：标题' "
-                                            "just above it")
+        parse.problem(
+            body_line + line - 1, "table without a caption: write a line '表：标题' just above it"
+        )
     for line in images:
-        parse.problem(body_line + line - 1, "image without a text alternative: write what it "
-                                            "shows between the brackets, ![like this](file.png)")
+        parse.problem(
+            body_line + line - 1,
+            "image without a text alternative: write what it "
+            "shows between the brackets, ![like this](file.png)",
+        )
     if category is None or not values.get("title"):
         return None
-    return Document(slug=slug, path=path, category=category, body=body, body_line=body_line,
-                    **values)
+    return Document(
+        slug=slug, path=path, category=category, body=body, body_line=body_line, **values
+    )
 
 
 def _date(parse: Parse, node: yaml.Node, key: str = "date") -> datetime.date | None:
@@ -195,9 +219,12 @@ def _category(parse: Parse, node: yaml.Node | None) -> categories.Category | Non
         return None
     if name not in categories.BY_NAME:
         hint = difflib.get_close_matches(name, list(categories.BY_NAME), n=1, cutoff=0.5)
-        parse.problem(node, f"category: '{name}' is not in the catalogue tree"
-                            + (f"; did you mean '{hint[0]}'?" if hint else "")
-                            + " (see docs/content-format.md)")
+        parse.problem(
+            node,
+            f"category: '{name}' is not in the catalogue tree"
+            + (f"; did you mean '{hint[0]}'?" if hint else "")
+            + " (see docs/content-format.md)",
+        )
         return None
     return categories.BY_NAME[name]
 
@@ -220,8 +247,15 @@ def _entries(parse: Parse, key: str, node: yaml.Node) -> list[tuple[yaml.Node, d
     if not isinstance(node, yaml.SequenceNode):
         parse.problem(node, f"{key}: write a list of '- file: name' entries")
         return []
-    return [(item, dict((k.value, v) for k, v in item.value)
-             if isinstance(item, yaml.MappingNode) else {"file": item}) for item in node.value]
+    return [
+        (
+            item,
+            dict((k.value, v) for k, v in item.value)
+            if isinstance(item, yaml.MappingNode)
+            else {"file": item},
+        )
+        for item in node.value
+    ]
 
 
 def _attachments(parse: Parse, path: Path, node: yaml.Node) -> tuple[Attachment, ...]:
@@ -231,8 +265,7 @@ def _attachments(parse: Parse, path: Path, node: yaml.Node) -> tuple[Attachment,
         if not name:
             parse.problem(item, "attachments: each entry needs 'file: name of the file'")
             continue
-        file = _sibling(parse, path, entry["file"], "attachments", name,
-                        filetypes.ATTACHMENT_TYPES)
+        file = _sibling(parse, path, entry["file"], "attachments", name, filetypes.ATTACHMENT_TYPES)
         if file is None:
             continue
         title = text_value(parse, "attachments", entry["title"]) if "title" in entry else ""
@@ -240,49 +273,81 @@ def _attachments(parse: Parse, path: Path, node: yaml.Node) -> tuple[Attachment,
     return tuple(found)
 
 
-VIDEO_PARTS = {"file": ("a video", filetypes.VIDEO_TYPES),
-               "captions": ("captions", filetypes.CAPTION_TYPES),
-               "transcript": ("a transcript", filetypes.TRANSCRIPT_TYPES)}
+VIDEO_PARTS = {
+    "file": ("a video", filetypes.VIDEO_TYPES),
+    "captions": ("captions", filetypes.CAPTION_TYPES),
+    "transcript": ("a transcript", filetypes.TRANSCRIPT_TYPES),
+}
 
 
 def _videos(parse: Parse, path: Path, node: yaml.Node) -> tuple[Video, ...]:
     """Videos beside the document; each needs captions (WebVTT) or a transcript."""
     found = []
     for item, entry in _entries(parse, "videos", node):
-        names = {key: text_value(parse, "videos", entry[key]) if key in entry else ""
-                 for key in ("file", "title", "captions", "transcript")}
+        names = {
+            key: text_value(parse, "videos", entry[key]) if key in entry else ""
+            for key in ("file", "title", "captions", "transcript")
+        }
         if not names["file"]:
             parse.problem(item, "videos: each entry needs 'file: name of the video'")
             continue
         if not (names["captions"] or names["transcript"]):
-            parse.problem(item, f"videos: '{names['file']}' needs captions (a .vtt file) or a "
-                                "transcript, so people who cannot hear it can follow")
-        usable = [_sibling(parse, path, entry[key], "videos", names[key], allowed, role)
-                  is not None for key, (role, allowed) in VIDEO_PARTS.items() if names[key]]
+            parse.problem(
+                item,
+                f"videos: '{names['file']}' needs captions (a .vtt file) or a "
+                "transcript, so people who cannot hear it can follow",
+            )
+        usable = [
+            _sibling(parse, path, entry[key], "videos", names[key], allowed, role) is not None
+            for key, (role, allowed) in VIDEO_PARTS.items()
+            if names[key]
+        ]
         if all(usable):
-            found.append(Video(names["file"], names["title"] or names["file"],
-                               names["captions"], names["transcript"]))
+            found.append(
+                Video(
+                    names["file"],
+                    names["title"] or names["file"],
+                    names["captions"],
+                    names["transcript"],
+                )
+            )
     return tuple(found)
 
 
-def _sibling(parse: Parse, path: Path, node: yaml.Node, key: str, name: str,
-             allowed: tuple[str, ...] | None, role: str = "") -> Path | None:
+def _sibling(
+    parse: Parse,
+    path: Path,
+    node: yaml.Node,
+    key: str,
+    name: str,
+    allowed: tuple[str, ...] | None,
+    role: str = "",
+) -> Path | None:
     """The file called name beside the document, or None with the problem reported: a plain
     name, of a type allowed here, a real file (never a link that could lead outside content/),
     and text in UTF-8, which is how the site declares it."""
-    if ("/" in name or "\\" in name or name.startswith(".")
-            or any(not character.isprintable() for character in name)):
+    if (
+        "/" in name
+        or "\\" in name
+        or name.startswith(".")
+        or any(not character.isprintable() for character in name)
+    ):
         parse.problem(node, f"{key}: '{name}' must be a plain file name in the document's folder")
         return None
     if allowed is not None and filetypes.extension(name) not in allowed:
         what = f" as {role}" if role else ""
-        parse.problem(node, f"{key}: '{name}' is not a type the site publishes{what}; use "
-                            f"one of: {', '.join(allowed)} (see docs/content-format.md)")
+        parse.problem(
+            node,
+            f"{key}: '{name}' is not a type the site publishes{what}; use "
+            f"one of: {', '.join(allowed)} (see docs/content-format.md)",
+        )
         return None
     file = path.parent / name
     if file.is_symlink():
-        parse.problem(node, f"{key}: '{name}' is a symbolic link; put the file itself in the "
-                            "document's folder")
+        parse.problem(
+            node,
+            f"{key}: '{name}' is a symbolic link; put the file itself in the document's folder",
+        )
         return None
     if not file.is_file():
         parse.problem(node, f"{key}: file '{name}' not found next to the document")
@@ -305,8 +370,10 @@ def _not_utf8(file: Path, chunk: int = 1 << 20) -> str:
             try:
                 decoder.decode(data, final=not data)
             except UnicodeDecodeError as error:
-                return (f"is not UTF-8 text (byte 0x{data[error.start]:02x} at offset "
-                        f"{offset + error.start})")
+                return (
+                    f"is not UTF-8 text (byte 0x{data[error.start]:02x} at offset "
+                    f"{offset + error.start})"
+                )
             if not data:
                 return ""
             offset += len(data)
@@ -333,8 +400,9 @@ def _flag(parse: Parse, key: str, node: yaml.Node) -> bool:
     return value == "true"
 
 
-def _report_path(parse: Parse, path: Path, node: yaml.Node,
-                 category: categories.Category | None) -> Path | None:
+def _report_path(
+    parse: Parse, path: Path, node: yaml.Node, category: categories.Category | None
+) -> Path | None:
     name = text_value(parse, "report", node)
     if not name:
         return None
@@ -352,12 +420,24 @@ def _attach_report(parse: Parse, document: Document, shown: Path) -> Document:
         return document
     found = tuple(reports.validate_report(report, document.body))
     for problem in found:
-        parse.problems.append(Problem(shown, problem.line or 1,
-                                      f"{problem.rule} {problem.message}", problem.severity,
-                                      blocks_publication=False))
+        parse.problems.append(
+            Problem(
+                shown,
+                problem.line or 1,
+                f"{problem.rule} {problem.message}",
+                problem.severity,
+                blocks_publication=False,
+            )
+        )
     if report.sample != document.sample:
-        parse.problems.append(Problem(shown, 1, "sample: the data file and the document must "
-                                                "agree on whether this is sample content"))
+        parse.problems.append(
+            Problem(
+                shown,
+                1,
+                "sample: the data file and the document must "
+                "agree on whether this is sample content",
+            )
+        )
     return replace(document, report=report, report_problems=found)
 
 
@@ -377,16 +457,23 @@ def _attach_review(parse: Parse, document: Document, fields: dict) -> Document:
         try:
             covers.append((file.name, digests.file_sha256(file)))
         except OSError as error:
-            parse.problem(node, f"review: cannot read '{file.name}' to check what the "
-                                f"approvals cover ({error.strerror})")
+            parse.problem(
+                node,
+                f"review: cannot read '{file.name}' to check what the "
+                f"approvals cover ({error.strerror})",
+            )
             return replace(document, approvals=approvals, digest="")
     if any(not digests.is_current(approval.digest) for approval in approvals):
         # Not blocking: the document stays readable as a draft that waits for 初审 again.
-        parse.problems.append(Problem(
-            parse.path, node.start_mark.line + 1 + parse.offset,
-            "review: approved before approvals covered attachments, report data and videos; "
-            "the old approvals no longer count: approve the document again from 初审",
-            blocks_publication=False))
+        parse.problems.append(
+            Problem(
+                parse.path,
+                node.start_mark.line + 1 + parse.offset,
+                "review: approved before approvals covered attachments, report data and videos; "
+                "the old approvals no longer count: approve the document again from 初审",
+                blocks_publication=False,
+            )
+        )
     digest = digests.document_digest(fields, document.body, covers)
     return replace(document, approvals=approvals, digest=digest, covers=tuple(covers))
 
@@ -401,6 +488,7 @@ def content_files(content_dir: Path) -> list[Path]:
         base = Path(folder)
         folders[:] = [name for name in folders if not name.startswith(".")]
         found += [base / name for name in folders if (base / name).is_symlink()]
-        found += [base / name for name in names
-                  if name.endswith(".md") and not name.startswith(".")]
+        found += [
+            base / name for name in names if name.endswith(".md") and not name.startswith(".")
+        ]
     return sorted(found)

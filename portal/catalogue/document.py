@@ -131,8 +131,10 @@ class Document:
     def covered_files_unchanged(self) -> bool:
         """Whether every file the approvals cover still has the bytes they approved."""
         try:
-            return all(digests.file_sha256(self.path.parent / name) == sha256
-                       for name, sha256 in self.covers)
+            return all(
+                digests.file_sha256(self.path.parent / name) == sha256
+                for name, sha256 in self.covers
+            )
         except OSError:
             return False
 

@@ -47,18 +47,29 @@ review: []
 def next_index_no(catalogue: Catalogue, code: str, year: int) -> str:
     """The next free 索引号 of the organisation in the year, drafts included."""
     pattern = re.compile(rf"^{re.escape(code)}/{year}-(\d+)$")
-    used = [int(m.group(1)) for d in [*catalogue.documents, *catalogue.drafts]
-            if (m := pattern.match(d.index_no))]
+    used = [
+        int(m.group(1))
+        for d in [*catalogue.documents, *catalogue.drafts]
+        if (m := pattern.match(d.index_no))
+    ]
     return f"{code}/{year}-{max(used, default=0) + 1:05d}"
 
 
-def scaffold_draft(content_dir: Path, category: str, title: str, code: str, department: str,
-                   today: datetime.date | None = None) -> Path:
+def scaffold_draft(
+    content_dir: Path,
+    category: str,
+    title: str,
+    code: str,
+    department: str,
+    today: datetime.date | None = None,
+) -> Path:
     """Write a new draft and return its path; ValueError for an unknown category."""
     node = categories.BY_NAME.get(category) or categories.BY_SLUG.get(category)
     if node is None:
-        raise ValueError(f"unknown category {category!r}; use a name of the catalogue tree, "
-                         "e.g. 行政规范性文件 (see docs/content-format.md)")
+        raise ValueError(
+            f"unknown category {category!r}; use a name of the catalogue tree, "
+            "e.g. 行政规范性文件 (see docs/content-format.md)"
+        )
     if not title.strip():
         raise ValueError("a draft needs a title")
     today = today or datetime.date.today()
@@ -69,9 +80,16 @@ def scaffold_draft(content_dir: Path, category: str, title: str, code: str, depa
         raise ValueError(f"{path} exists already")
     path.parent.mkdir(parents=True, exist_ok=True)
     safe_title = title.strip().replace('"', "＂")
-    path.write_text(TEMPLATE.format(title=f'"{safe_title}"', index_no=index_no,
-                                    date=today.isoformat(), department=department,
-                                    category=node.name), encoding="utf-8")
+    path.write_text(
+        TEMPLATE.format(
+            title=f'"{safe_title}"',
+            index_no=index_no,
+            date=today.isoformat(),
+            department=department,
+            category=node.name,
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -82,28 +100,46 @@ def status_report(catalogue: Catalogue, today: datetime.date, within: int) -> di
     overdue, due_soon, notes = [], [], set()
     soon, soon_known = add_working_days(today, within)
     for draft in catalogue.drafts:
-        item = {"path": str(draft.path), "title": draft.title, "slug": draft.slug,
-                "stage": draft.waiting_for, "date": draft.date.isoformat() if draft.date else None,
-                "due": None, "voided": draft.voided}
+        item = {
+            "path": str(draft.path),
+            "title": draft.title,
+            "slug": draft.slug,
+            "stage": draft.waiting_for,
+            "date": draft.date.isoformat() if draft.date else None,
+            "due": None,
+            "voided": draft.voided,
+        }
         if draft.date:
             due, known = add_working_days(draft.date, WORKING_DAYS_TO_PUBLISH)
             item["due"] = due.isoformat()
             if not (known and soon_known):
-                notes.add("holiday calendar unknown for a year involved: Monday to Friday "
-                          "counted as working days")
+                notes.add(
+                    "holiday calendar unknown for a year involved: Monday to Friday "
+                    "counted as working days"
+                )
             if due < today:
                 overdue.append(item)
             elif due <= soon:
                 due_soon.append(item)
         waiting[draft.waiting_for].append(item)
-    return {"today": today.isoformat(), "waiting": waiting, "overdue": overdue,
-            "due_soon": due_soon, "report_deadlines": report_deadlines(today),
-            "notes": sorted(notes)}
+    return {
+        "today": today.isoformat(),
+        "waiting": waiting,
+        "overdue": overdue,
+        "due_soon": due_soon,
+        "report_deadlines": report_deadlines(today),
+        "notes": sorted(notes),
+    }
 
 
-def review_file(path: Path, stage: str, by: str, log: Path,
-                now: datetime.datetime | None = None,
-                shown: str | None = None) -> tuple[list[Approval], bool]:
+def review_file(
+    path: Path,
+    stage: str,
+    by: str,
+    log: Path,
+    now: datetime.datetime | None = None,
+    shown: str | None = None,
+) -> tuple[list[Approval], bool]:
     """Record an approval in a content file; return the approvals and whether it is now
     published. Appends the action, with the digest of every file it covers, to the audit log."""
     now = now or datetime.datetime.now(CHINA)
@@ -114,8 +150,10 @@ def review_file(path: Path, stage: str, by: str, log: Path,
     if document is None:
         blocking = [p for p in problems if p.severity == "error" and p.blocks_publication]
         details = "; ".join(f"line {p.line}: {p.message}" for p in blocking[:3])
-        raise WorkflowError(f"{name} cannot be published as it is, so it cannot be approved; "
-                            f"fix what portal check reports first ({details})")
+        raise WorkflowError(
+            f"{name} cannot be published as it is, so it cannot be approved; "
+            f"fix what portal check reports first ({details})"
+        )
     if document.approvals is None:
         raise WorkflowError(f"{name} is not in the review workflow (it has no 'review' key)")
     approvals = list(document.approvals)
@@ -125,9 +163,17 @@ def review_file(path: Path, stage: str, by: str, log: Path,
     # If the file changed since it was read, the digest recorded is not the new text's, so
     # the approval does not hold: a race can only void an approval, never extend one.
     atomic_write(path, write_review(text, updated, published))
-    append_audit(log, {"at": now.isoformat(timespec="seconds"), "file": name,
-                       "stage": stage, "by": by.strip(), "digest": document.digest,
-                       "covers": [{"file": file, "sha256": sha256}
-                                  for file, sha256 in document.covers],
-                       "voided_earlier_approvals": reset, "published": published is not None})
+    append_audit(
+        log,
+        {
+            "at": now.isoformat(timespec="seconds"),
+            "file": name,
+            "stage": stage,
+            "by": by.strip(),
+            "digest": document.digest,
+            "covers": [{"file": file, "sha256": sha256} for file, sha256 in document.covers],
+            "voided_earlier_approvals": reset,
+            "published": published is not None,
+        },
+    )
     return updated, published is not None

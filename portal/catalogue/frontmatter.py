@@ -16,8 +16,19 @@ MAX_YAML_DEPTH = 8
 MAX_YAML_NODES = 4000
 # More problems than this in one file are summed up in one line ("and 312 more").
 MAX_PROBLEMS_PER_FILE = 20
-REQUIRED_KEYS = ("title", "index_no", "doc_no", "date", "department", "time_limit", "category",
-                 "five_openness", "mode", "keywords", "attachments")
+REQUIRED_KEYS = (
+    "title",
+    "index_no",
+    "doc_no",
+    "date",
+    "department",
+    "time_limit",
+    "category",
+    "five_openness",
+    "mode",
+    "keywords",
+    "attachments",
+)
 OPTIONAL_KEYS = ("sample", "report", "review", "published", "interprets", "videos")
 YAML_KINDS = {
     "tag:yaml.org,2002:int": "the number",
@@ -25,7 +36,6 @@ YAML_KINDS = {
     "tag:yaml.org,2002:bool": "the boolean",
     "tag:yaml.org,2002:timestamp": "a date",
 }
-
 
 
 class Parse:
@@ -38,8 +48,11 @@ class Parse:
         self.body_seconds = 0.0  # how long the body took to parse, for RENDER_WHEN_READ_SECONDS
 
     def problem(self, node_or_line, message: str, severity: str = "error") -> None:
-        line = node_or_line if isinstance(node_or_line, int) else (
-            node_or_line.start_mark.line + 1 + self.offset)
+        line = (
+            node_or_line
+            if isinstance(node_or_line, int)
+            else (node_or_line.start_mark.line + 1 + self.offset)
+        )
         self.problems.append(Problem(self.path, line, message, severity))
 
 
@@ -49,9 +62,13 @@ def capped(problems: list[Problem]) -> list[Problem]:
         return problems
     rest = problems[MAX_PROBLEMS_PER_FILE:]
     errors = [p for p in rest if p.severity == "error"]
-    summary = Problem(rest[0].path, rest[0].line, f"and {len(rest):,} more problems in this file",
-                      "error" if errors else "warning",
-                      blocks_publication=any(p.blocks_publication for p in errors))
+    summary = Problem(
+        rest[0].path,
+        rest[0].line,
+        f"and {len(rest):,} more problems in this file",
+        "error" if errors else "warning",
+        blocks_publication=any(p.blocks_publication for p in errors),
+    )
     return [*problems[:MAX_PROBLEMS_PER_FILE], summary]
 
 
@@ -79,14 +96,17 @@ class _BoundedLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _TooComplex(event.start_mark, "anchors and aliases (& and *) are not "
-                                                "allowed: write each value out")
+            raise _TooComplex(
+                event.start_mark,
+                "anchors and aliases (& and *) are not allowed: write each value out",
+            )
         self._nodes += 1
         if self._nodes > MAX_YAML_NODES:
             raise _TooComplex(event.start_mark, f"more than {MAX_YAML_NODES:,} values")
         if self._depth >= MAX_YAML_DEPTH:
-            raise _TooComplex(event.start_mark,
-                              f"values nested more than {MAX_YAML_DEPTH} levels deep")
+            raise _TooComplex(
+                event.start_mark, f"values nested more than {MAX_YAML_DEPTH} levels deep"
+            )
         self._depth += 1
         try:
             return super().compose_node(parent, index)
@@ -104,18 +124,24 @@ def read_front_matter(parse: Parse, source: str, closing_line: int) -> dict | No
         lines = source.split("\n")
         longest = max(range(len(lines)), key=lambda n: len(lines[n]))
         if len(lines[longest]) > MAX_FRONT_MATTER_CHARS // 2:  # one huge line: point at it
-            parse.problem(longest + 1 + parse.offset,
-                          f"this line is {len(lines[longest]):,} characters; front matter may "
-                          f"have {MAX_FRONT_MATTER_CHARS:,}: move long text into the body")
+            parse.problem(
+                longest + 1 + parse.offset,
+                f"this line is {len(lines[longest]):,} characters; front matter may "
+                f"have {MAX_FRONT_MATTER_CHARS:,}: move long text into the body",
+            )
         else:
-            parse.problem(2, f"front matter is {len(source):,} characters; the limit is "
-                             f"{MAX_FRONT_MATTER_CHARS:,}: move long text into the body")
+            parse.problem(
+                2,
+                f"front matter is {len(source):,} characters; the limit is "
+                f"{MAX_FRONT_MATTER_CHARS:,}: move long text into the body",
+            )
         return None
     try:
         root = yaml.compose(source, Loader=_BoundedLoader)
     except _TooComplex as error:
-        parse.problem(error.problem_mark.line + 1 + parse.offset,
-                      f"front matter is refused: {error.problem}")
+        parse.problem(
+            error.problem_mark.line + 1 + parse.offset, f"front matter is refused: {error.problem}"
+        )
         return None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
@@ -127,35 +153,46 @@ def read_front_matter(parse: Parse, source: str, closing_line: int) -> dict | No
         parse.problem(2, "front matter must be a list of 'key: value' lines")
         return None
     if len(root.value) > MAX_FRONT_MATTER_KEYS:
-        parse.problem(2, f"front matter has {len(root.value):,} keys; a document has at most "
-                         f"{len(REQUIRED_KEYS + OPTIONAL_KEYS)} (see docs/content-format.md)")
+        parse.problem(
+            2,
+            f"front matter has {len(root.value):,} keys; a document has at most "
+            f"{len(REQUIRED_KEYS + OPTIONAL_KEYS)} (see docs/content-format.md)",
+        )
         return None
     fields: dict[str, yaml.Node] = {}
     for key_node, value_node in root.value:
         key = key_node.value
         if key in fields:
             first = fields[key].start_mark.line + 1 + parse.offset
-            parse.problem(key_node, f"'{key}' is written twice (first on line {first}); "
-                                    "YAML would silently keep only the last one")
+            parse.problem(
+                key_node,
+                f"'{key}' is written twice (first on line {first}); "
+                "YAML would silently keep only the last one",
+            )
             continue
         if key not in REQUIRED_KEYS + OPTIONAL_KEYS:
             hint = difflib.get_close_matches(key, REQUIRED_KEYS + OPTIONAL_KEYS, n=1)
-            parse.problem(key_node, f"unknown key '{key}'"
-                                    + (f"; did you mean '{hint[0]}'?" if hint else ""))
+            parse.problem(
+                key_node, f"unknown key '{key}'" + (f"; did you mean '{hint[0]}'?" if hint else "")
+            )
             continue
         fields[key] = value_node
     for key in REQUIRED_KEYS:
         if key not in fields:
-            parse.problem(closing_line,
-                          f"missing key '{key}' (write '{key}:' with no value if the source "
-                          "gives none)")
+            parse.problem(
+                closing_line,
+                f"missing key '{key}' (write '{key}:' with no value if the source gives none)",
+            )
     return fields
 
 
 def is_empty(node: yaml.Node) -> bool:
     """Whether a value was left empty (key:, ~ or null, unquoted)."""
-    return isinstance(node, yaml.ScalarNode) and node.style is None and node.value in (
-        "", "~", "null", "Null", "NULL")
+    return (
+        isinstance(node, yaml.ScalarNode)
+        and node.style is None
+        and node.value in ("", "~", "null", "Null", "NULL")
+    )
 
 
 def text_value(parse: Parse, key: str, node: yaml.Node) -> str:
@@ -169,6 +206,9 @@ def text_value(parse: Parse, key: str, node: yaml.Node) -> str:
         tag = yaml.SafeLoader("").resolve(yaml.ScalarNode, node.value, (True, False))
         if tag in YAML_KINDS:
             read_as = yaml.safe_load(node.value)
-            parse.problem(node, f'{key}: YAML reads {node.value} as {YAML_KINDS[tag]} '
-                                f'{read_as!r}; put it in quotes: {key}: "{node.value}"')
+            parse.problem(
+                node,
+                f"{key}: YAML reads {node.value} as {YAML_KINDS[tag]} "
+                f'{read_as!r}; put it in quotes: {key}: "{node.value}"',
+            )
     return node.value.strip()

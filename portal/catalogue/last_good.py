@@ -94,8 +94,7 @@ class LastGood:
         except OSError as error:
             self._warn(error)
 
-    def _write(self, key: str, path: Path, sources: dict[str, Path],
-               signature: tuple) -> None:
+    def _write(self, key: str, path: Path, sources: dict[str, Path], signature: tuple) -> None:
         home = self.folder / key
         home.mkdir(parents=True, exist_ok=True)
         stamp = time.time_ns()
@@ -107,11 +106,13 @@ class LastGood:
             if _signature(sources) != signature:
                 # The file changed while it was copied: the next refresh parses it again.
                 raise _Changed
-            meta = {"source": path.relative_to(self.content_dir).as_posix(),
-                    "file": path.name, "signature": _jsonable(signature),
-                    "saved": datetime.datetime.now().astimezone().isoformat(timespec="seconds")}
-            (temporary / _META).write_text(json.dumps(meta, ensure_ascii=False),
-                                           encoding="utf-8")
+            meta = {
+                "source": path.relative_to(self.content_dir).as_posix(),
+                "file": path.name,
+                "signature": _jsonable(signature),
+                "saved": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+            }
+            (temporary / _META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
             version = home / f"v-{stamp}"
             os.rename(temporary, version)
             _point(home, version.name)
@@ -195,8 +196,9 @@ class LastGood:
         except OSError:
             return None
         if document is None or document.waiting_for is not None:
-            log.warning("the last good version of %s no longer passes the check",
-                        meta.get("source"))
+            log.warning(
+                "the last good version of %s no longer passes the check", meta.get("source")
+            )
             return None
         return document
 
@@ -214,8 +216,12 @@ class LastGood:
     def _warn(self, error: OSError) -> None:
         if not self._warned:
             self._warned = True
-            log.error("cannot keep last good versions in %s (%s); a broken document is "
-                      "kept only while this process runs", self.folder, error)
+            log.error(
+                "cannot keep last good versions in %s (%s); a broken document is "
+                "kept only while this process runs",
+                self.folder,
+                error,
+            )
 
 
 class _Changed(Exception):
@@ -230,8 +236,7 @@ def _sources(path: Path, document: Document) -> dict[str, Path]:
 def _signature(sources: dict[str, Path]) -> tuple | None:
     """(name, *file_stamp) of every source; None if one is missing."""
     try:
-        return tuple((name, *file_stamp(source)) for name, source in sorted(
-            sources.items()))
+        return tuple((name, *file_stamp(source)) for name, source in sorted(sources.items()))
     except OSError:
         return None
 

@@ -34,10 +34,16 @@ class Filters:
     def matches(self, document: Document, ignore: str = "") -> bool:
         """Whether the document passes every filter except the one named in ignore."""
         return (
-            (ignore == "category" or self.category is None
-             or self.category in document.category.path())
-            and (ignore == "department" or not self.department
-                 or document.department == self.department)
+            (
+                ignore == "category"
+                or self.category is None
+                or self.category in document.category.path()
+            )
+            and (
+                ignore == "department"
+                or not self.department
+                or document.department == self.department
+            )
             and (ignore == "year" or self.year is None or document.year == self.year)
             and (ignore == "five" or not self.five or document.five_openness_slug == self.five)
         )
@@ -110,8 +116,9 @@ class Catalogue:
         return newer, older
 
 
-def build_catalogue(parsed: Iterable[tuple[Path, Document | None, list[Problem]]],
-                    root: Path, version: str = "") -> Catalogue:
+def build_catalogue(
+    parsed: Iterable[tuple[Path, Document | None, list[Problem]]], root: Path, version: str = ""
+) -> Catalogue:
     """Assemble a catalogue from parsed files, reporting clashes between files.
 
     Each entry is (content file, document or None, problems); a document may come from a
@@ -121,8 +128,10 @@ def build_catalogue(parsed: Iterable[tuple[Path, Document | None, list[Problem]]
     """
     entries = [(path, document, file_problems) for path, document, file_problems in parsed]
     problems: list[Problem] = [p for _path, _document, found in entries for p in found]
-    candidates = sorted(((path, d) for path, d, _found in entries if d is not None),
-                        key=lambda entry: entry[1].waiting_for is not None)
+    candidates = sorted(
+        ((path, d) for path, d, _found in entries if d is not None),
+        key=lambda entry: entry[1].waiting_for is not None,
+    )
     files = {id(document): path for path, document in candidates}
     published: dict[str, Document] = {}
     drafts: list[Document] = []
@@ -132,13 +141,25 @@ def build_catalogue(parsed: Iterable[tuple[Path, Document | None, list[Problem]]
         shown = shown_path(path, root)
         if document.slug in addresses:
             other = shown_path(files[id(addresses[document.slug])], root)
-            problems.append(Problem(shown, 1, f"the file name '{document.slug}' is already used "
-                                              f"by {other}: the address must be unique"))
+            problems.append(
+                Problem(
+                    shown,
+                    1,
+                    f"the file name '{document.slug}' is already used "
+                    f"by {other}: the address must be unique",
+                )
+            )
             continue
         if document.index_no and document.index_no in index_numbers:
             other = shown_path(files[id(index_numbers[document.index_no])], root)
-            problems.append(Problem(shown, 1, f"index_no {document.index_no} is already used by "
-                                              f"{other}: 索引号 must be unique"))
+            problems.append(
+                Problem(
+                    shown,
+                    1,
+                    f"index_no {document.index_no} is already used by "
+                    f"{other}: 索引号 must be unique",
+                )
+            )
             continue
         addresses[document.slug] = document
         if document.index_no:
@@ -149,15 +170,25 @@ def build_catalogue(parsed: Iterable[tuple[Path, Document | None, list[Problem]]
             published[document.slug] = document
     for document in published.values():
         if document.interprets and document.interprets not in published:
-            problems.append(Problem(shown_path(files[id(document)], root), 1,
-                                    f"interprets: no published document '{document.interprets}'"))
+            problems.append(
+                Problem(
+                    shown_path(files[id(document)], root),
+                    1,
+                    f"interprets: no published document '{document.interprets}'",
+                )
+            )
     series_problems: dict[str, list[reports.Problem]] = {}
     with_reports = {id(d.report): d for d in published.values() if d.report is not None}
     for report, problem in reports.validate_series([d.report for d in with_reports.values()]):
         document = with_reports[id(report)]
         series_problems.setdefault(document.slug, []).append(problem)
         data_file = files[id(document)].parent / document.report_path.name
-        problems.append(Problem(shown_path(data_file, root), problem.line or 1,
-                                f"{problem.rule} {problem.message}", problem.severity))
-    return Catalogue(newest_first(published.values()), problems, version, series_problems,
-                     drafts)
+        problems.append(
+            Problem(
+                shown_path(data_file, root),
+                problem.line or 1,
+                f"{problem.rule} {problem.message}",
+                problem.severity,
+            )
+        )
+    return Catalogue(newest_first(published.values()), problems, version, series_problems, drafts)

@@ -14,9 +14,39 @@ from markdown_it.token import Token
 CAPTION_PREFIXES = ("表：", "表:", "Table:")
 
 _ALLOWED_TAGS = {
-    "a", "abbr", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em",
-    "h2", "h3", "h4", "h5", "h6", "hr", "img", "li", "ol", "p", "pre", "strong", "sub", "sup",
-    "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "a",
+    "abbr",
+    "blockquote",
+    "br",
+    "caption",
+    "code",
+    "dd",
+    "del",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "img",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
 _ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -25,8 +55,11 @@ _ALLOWED_ATTRIBUTES = {
     "td": {"class", "colspan", "rowspan"},
     "ol": {"start"},
 }
-_ALIGN_CLASSES = {"text-align:left": "align-left", "text-align:center": "align-center",
-                  "text-align:right": "align-right"}
+_ALIGN_CLASSES = {
+    "text-align:left": "align-left",
+    "text-align:center": "align-center",
+    "text-align:right": "align-right",
+}
 
 
 # How deep inline markup may nest. markdown-it scans that deep from every "[" for the end of a
@@ -59,7 +92,7 @@ def _accessible_tables(state) -> None:
         if token.type == "table_open":
             caption = _caption_before(tokens, index)
             if caption is not None:
-                del tokens[index - 3:index]
+                del tokens[index - 3 : index]
                 index -= 3
                 caption_token = Token("html_block", "", 0)
                 caption_token.content = f"<caption>{html.escape(caption)}</caption>\n"
@@ -81,7 +114,7 @@ def _caption_before(tokens: list[Token], index: int) -> str | None:
     text = tokens[index - 2].content.strip()
     for prefix in CAPTION_PREFIXES:
         if text.startswith(prefix):
-            return text[len(prefix):].strip()
+            return text[len(prefix) :].strip()
     return None
 
 
@@ -107,8 +140,10 @@ def _scrollable_tables(fragment: str) -> str:
     def wrap(match: re.Match) -> str:
         caption_id = f"body-table-{next(numbers)}"
         if match.group(1):
-            return (f'<div class="table-scroll" role="region" tabindex="0" '
-                    f'aria-labelledby="{caption_id}"><table><caption id="{caption_id}">')
+            return (
+                f'<div class="table-scroll" role="region" tabindex="0" '
+                f'aria-labelledby="{caption_id}"><table><caption id="{caption_id}">'
+            )
         # portal check reports a table without caption; until fixed it still gets a name.
         return '<div class="table-scroll" role="region" tabindex="0" aria-label="表格"><table>'
 
@@ -120,13 +155,17 @@ def body_problems(text: str) -> tuple[list[int], list[int]]:
     """Line numbers (1-based, within text) of Markdown tables that have no caption line, and of
     images that have no text alternative; one parse for both."""
     tokens = _MARKDOWN.parse(text)
-    tables = [token.map[0] + 1 if token.map else 1
-              for index, token in enumerate(tokens)
-              if token.type == "table_open"
-              and not tokens[index + 1].content.startswith("<caption>")]
-    images = [token.map[0] + 1 if token.map else 1
-              for token in tokens for child in token.children or ()
-              if child.type == "image" and not child.content.strip()]
+    tables = [
+        token.map[0] + 1 if token.map else 1
+        for index, token in enumerate(tokens)
+        if token.type == "table_open" and not tokens[index + 1].content.startswith("<caption>")
+    ]
+    images = [
+        token.map[0] + 1 if token.map else 1
+        for token in tokens
+        for child in token.children or ()
+        if child.type == "image" and not child.content.strip()
+    ]
     return tables, images
 
 

@@ -41,4 +41,4 @@ class Page:
 def paginate(items: Sequence, number: int, per_page: int) -> Page:
     """The given page of items; number must be within 1..page count (checked by the caller)."""
     start = (number - 1) * per_page
-    return Page(items[start:start + per_page], number, per_page, len(items))
+    return Page(items[start : start + per_page], number, per_page, len(items))

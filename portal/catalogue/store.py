@@ -71,8 +71,13 @@ class CatalogueStore:
     its last good version (see portal.last_good), so a typo never makes it vanish.
     """
 
-    def __init__(self, content_dir: Path, interval: float = 1.0,
-                 last_good: LastGood | None = None, log_problems: bool = True):
+    def __init__(
+        self,
+        content_dir: Path,
+        interval: float = 1.0,
+        last_good: LastGood | None = None,
+        log_problems: bool = True,
+    ):
         self.content_dir = Path(content_dir)
         self.interval = interval
         self.last_good = last_good
@@ -105,8 +110,9 @@ class CatalogueStore:
             return self.refresh()
         if time.monotonic() - self._checked > self.interval and self._thread is None:
             self._checked = time.monotonic()
-            thread = threading.Thread(target=self._refresh_in_background,
-                                      name="catalogue-refresh", daemon=True)
+            thread = threading.Thread(
+                target=self._refresh_in_background, name="catalogue-refresh", daemon=True
+            )
             self._thread = thread
             thread.start()
         return catalogue
@@ -149,8 +155,13 @@ class CatalogueStore:
                     document, problems = parse_file(path, self.content_dir)
                 except OSError as error:  # removed or unreadable since it was listed
                     document = None
-                    problems = [Problem(shown_path(path, self.content_dir), 1,
-                                        f"cannot be read: {error.strerror}")]
+                    problems = [
+                        Problem(
+                            shown_path(path, self.content_dir),
+                            1,
+                            f"cannot be read: {error.strerror}",
+                        )
+                    ]
                 for problem in problems if self.log_problems else ():
                     log.warning("%s", problem)
                 if stamp is not None and stamp == _stamp(path):
@@ -173,8 +184,9 @@ class CatalogueStore:
             self.last_good.prune(files)
         return build_catalogue(parsed, self.content_dir, version)
 
-    def _last_good_of(self, path: Path, problems: list[Problem]
-                      ) -> tuple[Document | None, list[Problem]]:
+    def _last_good_of(
+        self, path: Path, problems: list[Problem]
+    ) -> tuple[Document | None, list[Problem]]:
         """The last good version of a broken file, with a note saying it is being served."""
         found = self.last_good.recall(path)
         if found is None:
@@ -184,14 +196,24 @@ class CatalogueStore:
             # Its files are served from the snapshot, which links the published ones: once one
             # is not the file its approvals cover, the last good version is withdrawn too.
             self.last_good.drop(path)
-            return None, [*problems, Problem(
-                shown_path(path, self.content_dir), 1, "the last good version is withdrawn: a "
-                "file published with it changed after approval")]
+            return None, [
+                *problems,
+                Problem(
+                    shown_path(path, self.content_dir),
+                    1,
+                    "the last good version is withdrawn: a "
+                    "file published with it changed after approval",
+                ),
+            ]
         line = min((p.line for p in problems if p.severity == "error"), default=1)
         when = f" (saved {saved})" if saved else ""
-        note = Problem(shown_path(path, self.content_dir), line,
-                       f"the site serves the last good version of this document{when} until "
-                       "this file is fixed", "warning")
+        note = Problem(
+            shown_path(path, self.content_dir),
+            line,
+            f"the site serves the last good version of this document{when} until "
+            "this file is fixed",
+            "warning",
+        )
         return document, [*problems, note]
 
 

@@ -82,15 +82,20 @@ def parse(raw: str | None, allowed: Mapping[str, Choice]) -> dict[str, str]:
 
 def serialise(prefs: Mapping[str, str], allowed: Mapping[str, Choice]) -> str:
     """The cookie value of some preferences: only those that differ from the default."""
-    return "&".join(f"{key}={prefs[key]}" for key, choice in allowed.items()
-                    if prefs.get(key, choice.default) != choice.default)
+    return "&".join(
+        f"{key}={prefs[key]}"
+        for key, choice in allowed.items()
+        if prefs.get(key, choice.default) != choice.default
+    )
 
 
-def cookie_value(prefs: Mapping[str, str], allowed: Mapping[str, Choice], *,
-                 reopen: bool = False) -> str:
+def cookie_value(
+    prefs: Mapping[str, str], allowed: Mapping[str, Choice], *, reopen: bool = False
+) -> str:
     """The cookie value of some preferences, with the flag that opens the settings once."""
-    return "&".join(part for part in (serialise(prefs, allowed), PANEL_FLAG if reopen else "")
-                    if part)
+    return "&".join(
+        part for part in (serialise(prefs, allowed), PANEL_FLAG if reopen else "") if part
+    )
 
 
 def offered_text_colours(scheme_id: str, schemes: Mapping[str, Scheme]) -> set[str]:
@@ -103,8 +108,12 @@ def offered_text_colours(scheme_id: str, schemes: Mapping[str, Scheme]) -> set[s
     return {key for scheme in candidates for key in scheme.text_colours}
 
 
-def update(prefs: Mapping[str, str], form: Mapping[str, str], allowed: Mapping[str, Choice],
-           schemes: Mapping[str, Scheme]) -> dict[str, str]:
+def update(
+    prefs: Mapping[str, str],
+    form: Mapping[str, str],
+    allowed: Mapping[str, Choice],
+    schemes: Mapping[str, Scheme],
+) -> dict[str, str]:
     """Preferences after a form's choices: 'reset' restores every default; values not on the
     allow-list change nothing; a text colour the new scheme does not offer is dropped."""
     if form.get("reset"):
@@ -121,8 +130,9 @@ def update(prefs: Mapping[str, str], form: Mapping[str, str], allowed: Mapping[s
 
 def html_classes(prefs: Mapping[str, str], allowed: Mapping[str, Choice]) -> list[str]:
     """The classes on <html> that show the preferences: 'scheme-green', 'size-150'..."""
-    return [f"{key}-{prefs[key]}" for key, choice in allowed.items()
-            if prefs[key] != choice.default]
+    return [
+        f"{key}-{prefs[key]}" for key, choice in allowed.items() if prefs[key] != choice.default
+    ]
 
 
 @dataclass(frozen=True)

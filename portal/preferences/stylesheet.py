@@ -23,18 +23,28 @@ def _declarations(scheme: Scheme) -> str:
 def stylesheet(schemes: Mapping[str, Scheme]) -> str:
     """The CSS of the schemes: tokens on <html> by class, system settings followed until the
     visitor chooses, and the buttons that preview each choice."""
-    lines = ["/* Colour schemes: generated at start-up from themes/*.toml by "
-             "portal/preferences.py. */",
-             f":root {{ {_declarations(schemes[DEFAULT_SCHEME])} }}"]
+    lines = [
+        "/* Colour schemes: generated at start-up from themes/*.toml by portal/preferences.py. */",
+        f":root {{ {_declarations(schemes[DEFAULT_SCHEME])} }}",
+    ]
     # Media rules come in order, so the last matching system setting wins (more contrast
     # beats dark when both are asked for).
-    lines += [f"@media ({scheme.system}) {{ {NOT_CHOSEN} {{ {_declarations(scheme)} }} }}"
-              for scheme in schemes.values() if scheme.system]
-    lines += [f":root.scheme-{scheme.id} {{ {_declarations(scheme)} }}"
-              for scheme in schemes.values()]
+    lines += [
+        f"@media ({scheme.system}) {{ {NOT_CHOSEN} {{ {_declarations(scheme)} }} }}"
+        for scheme in schemes.values()
+        if scheme.system
+    ]
+    lines += [
+        f":root.scheme-{scheme.id} {{ {_declarations(scheme)} }}" for scheme in schemes.values()
+    ]
     lines += [f":root.text-{key} {{ --text: var(--tc-{key}); }}" for key in TEXT_COLOURS]
-    lines += [f".text-choice-{key} {{ --choice-fg: var(--tc-{key}); "
-              f"display: var(--tc-{key}-display); }}" for key in TEXT_COLOURS]
-    lines += [f".scheme-choice-{scheme.id} {{ --preview-bg: {scheme.colours['bg']}; "
-              f"--preview-fg: {scheme.colours['text']}; }}" for scheme in schemes.values()]
+    lines += [
+        f".text-choice-{key} {{ --choice-fg: var(--tc-{key}); display: var(--tc-{key}-display); }}"
+        for key in TEXT_COLOURS
+    ]
+    lines += [
+        f".scheme-choice-{scheme.id} {{ --preview-bg: {scheme.colours['bg']}; "
+        f"--preview-fg: {scheme.colours['text']}; }}"
+        for scheme in schemes.values()
+    ]
     return "\n".join(lines) + "\n"

@@ -13,8 +13,21 @@ from portal.text import LOCALES, N_
 THEMES_DIR = PROJECT_ROOT / "themes"
 
 # The colour tokens every scheme defines: the custom properties of site.css, without "--".
-TOKENS = ("bg", "surface", "text", "muted", "link", "link-visited", "accent", "accent-text",
-          "border", "focus", "focus-ring", "mark-bg", "mark-text")
+TOKENS = (
+    "bg",
+    "surface",
+    "text",
+    "muted",
+    "link",
+    "link-visited",
+    "accent",
+    "accent-text",
+    "border",
+    "focus",
+    "focus-ring",
+    "mark-bg",
+    "mark-text",
+)
 # 字体颜色: the text colours a scheme may offer, each with its own value in each scheme.
 TEXT_COLOURS = {
     "black": N_("黑色"),
@@ -27,9 +40,9 @@ TEXT_COLOURS = {
 }
 # System settings a scheme may stand for until the visitor chooses one (CSS media features).
 SYSTEM_MEDIA = ("prefers-color-scheme: dark", "prefers-contrast: more")
-TEXT_CONTRAST = 4.5        # WCAG 1.4.3 (AA)
-HIGH_TEXT_CONTRAST = 7.0   # WCAG 1.4.6 (AAA), required of a high-contrast scheme
-NON_TEXT_CONTRAST = 3.0    # WCAG 1.4.11: focus indicators, control borders
+TEXT_CONTRAST = 4.5  # WCAG 1.4.3 (AA)
+HIGH_TEXT_CONTRAST = 7.0  # WCAG 1.4.6 (AAA), required of a high-contrast scheme
+NON_TEXT_CONTRAST = 3.0  # WCAG 1.4.11: focus indicators, control borders
 
 HEX = re.compile(r"#[0-9a-fA-F]{6}")
 SCHEME_ID = re.compile(r"[a-z][a-z0-9]{0,19}")
@@ -78,16 +91,19 @@ def load_scheme(path: Path) -> Scheme:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ThemeError(path, f"not a readable TOML file: {error}") from error
     if not SCHEME_ID.fullmatch(path.stem) or path.stem == AUTO:
-        raise ThemeError(path, "the file name must be lower-case letters and digits "
-                               f"(at most 20), starting with a letter, and not {AUTO!r}")
+        raise ThemeError(
+            path,
+            "the file name must be lower-case letters and digits "
+            f"(at most 20), starting with a letter, and not {AUTO!r}",
+        )
     unknown = sorted(set(data) - SCHEME_KEYS)
     if unknown:
         raise ThemeError(path, f"unknown keys: {', '.join(unknown)}")
 
     names = data.get("name")
     if not isinstance(names, dict) or any(
-            not isinstance(names.get(locale), str) or not names[locale].strip()
-            for locale in LOCALES):
+        not isinstance(names.get(locale), str) or not names[locale].strip() for locale in LOCALES
+    ):
         raise ThemeError(path, f"[name] needs a name for each language: {', '.join(LOCALES)}")
 
     colours = data.get("colours")
@@ -96,21 +112,32 @@ def load_scheme(path: Path) -> Scheme:
     missing = [token for token in TOKENS if token not in colours]
     extra = sorted(set(colours) - set(TOKENS))
     if missing or extra:
-        raise ThemeError(path, "[colours] " + "; ".join(
-            part for part in (missing and f"missing: {', '.join(missing)}",
-                              extra and f"unknown: {', '.join(extra)}") if part))
+        raise ThemeError(
+            path,
+            "[colours] "
+            + "; ".join(
+                part
+                for part in (
+                    missing and f"missing: {', '.join(missing)}",
+                    extra and f"unknown: {', '.join(extra)}",
+                )
+                if part
+            ),
+        )
     text_colours = data.get("text-colours", {})
     if not isinstance(text_colours, dict):
         raise ThemeError(path, "[text-colours] must be a table")
     unknown = sorted(set(text_colours) - set(TEXT_COLOURS))
     if unknown:
-        raise ThemeError(path, f"[text-colours] unknown: {', '.join(unknown)}; "
-                               f"known: {', '.join(TEXT_COLOURS)}")
+        raise ThemeError(
+            path, f"[text-colours] unknown: {', '.join(unknown)}; known: {', '.join(TEXT_COLOURS)}"
+        )
     for table, values in (("colours", colours), ("text-colours", text_colours)):
         for key, value in values.items():
             if not isinstance(value, str) or not HEX.fullmatch(value):
-                raise ThemeError(path, f"[{table}] {key} = {value!r} is not a colour "
-                                       "like \"#1a1a1a\"")
+                raise ThemeError(
+                    path, f'[{table}] {key} = {value!r} is not a colour like "#1a1a1a"'
+                )
 
     system = data.get("system")
     if system is not None and system not in SYSTEM_MEDIA:
@@ -122,11 +149,16 @@ def load_scheme(path: Path) -> Scheme:
     if not isinstance(order, int) or isinstance(order, bool):
         raise ThemeError(path, "order must be a whole number")
     return Scheme(
-        id=path.stem, names={locale: names[locale].strip() for locale in LOCALES},
+        id=path.stem,
+        names={locale: names[locale].strip() for locale in LOCALES},
         colours={token: colours[token].lower() for token in TOKENS},
-        text_colours={key: text_colours[key].lower()
-                      for key in TEXT_COLOURS if key in text_colours},
-        order=order, system=system, **flags)
+        text_colours={
+            key: text_colours[key].lower() for key in TEXT_COLOURS if key in text_colours
+        },
+        order=order,
+        system=system,
+        **flags,
+    )
 
 
 def load_schemes(folder: Path = THEMES_DIR) -> tuple[dict[str, Scheme], list[str]]:
@@ -149,8 +181,10 @@ def load_schemes(folder: Path = THEMES_DIR) -> tuple[dict[str, Scheme], list[str
         schemes.append(scheme)
     by_id = {scheme.id: scheme for scheme in sorted(schemes, key=lambda s: (s.order, s.id))}
     if DEFAULT_SCHEME not in by_id:
-        raise ThemeError(folder / f"{DEFAULT_SCHEME}.toml", "the default scheme is missing or "
-                         "unusable: " + "; ".join(problems))
+        raise ThemeError(
+            folder / f"{DEFAULT_SCHEME}.toml",
+            "the default scheme is missing or unusable: " + "; ".join(problems),
+        )
     systems = [scheme.system for scheme in by_id.values() if scheme.system]
     duplicated = sorted({system for system in systems if systems.count(system) > 1})
     if duplicated:
@@ -160,6 +194,7 @@ def load_schemes(folder: Path = THEMES_DIR) -> tuple[dict[str, Scheme], list[str
 
 # Contrast, by the WCAG 2 formula -------------------------------------------------------------
 
+
 def relative_luminance(colour: str) -> float:
     """The WCAG relative luminance of an sRGB colour written #rrggbb."""
 
@@ -167,14 +202,13 @@ def relative_luminance(colour: str) -> float:
         value = channel / 255
         return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
 
-    red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
 
 
 def contrast_ratio(first: str, second: str) -> float:
     """The WCAG contrast ratio of two colours, from 1 to 21."""
-    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)),
-                             reverse=True)
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
 
 
@@ -201,18 +235,40 @@ def contrast_pairs(scheme: Scheme) -> list[Pair]:
     pairs = []
     for background in ("bg", "surface"):
         # Buttons are the text colour filled, labelled in the background colour: the same pair.
-        pairs += [Pair(f"{name} on {background}", value, colours[background], text)
-                  for name, value in foregrounds]
-        pairs.append(Pair(f"focus outline on {background}", colours["focus"],
-                          colours[background], NON_TEXT_CONTRAST))
-        pairs.append(Pair(f"control border on {background}", colours["border"],
-                          colours[background], NON_TEXT_CONTRAST))
+        pairs += [
+            Pair(f"{name} on {background}", value, colours[background], text)
+            for name, value in foregrounds
+        ]
+        pairs.append(
+            Pair(
+                f"focus outline on {background}",
+                colours["focus"],
+                colours[background],
+                NON_TEXT_CONTRAST,
+            )
+        )
+        pairs.append(
+            Pair(
+                f"control border on {background}",
+                colours["border"],
+                colours[background],
+                NON_TEXT_CONTRAST,
+            )
+        )
     pairs += [
         Pair("header text on accent", colours["accent-text"], colours["accent"], text),
-        Pair("header focus outline on accent", colours["accent-text"], colours["accent"],
-             NON_TEXT_CONTRAST),
-        Pair("focus outline on focus ring", colours["focus"], colours["focus-ring"],
-             NON_TEXT_CONTRAST),
+        Pair(
+            "header focus outline on accent",
+            colours["accent-text"],
+            colours["accent"],
+            NON_TEXT_CONTRAST,
+        ),
+        Pair(
+            "focus outline on focus ring",
+            colours["focus"],
+            colours["focus-ring"],
+            NON_TEXT_CONTRAST,
+        ),
         Pair("highlighted text (mark)", colours["mark-text"], colours["mark-bg"], text),
     ]
     return pairs
@@ -220,6 +276,9 @@ def contrast_pairs(scheme: Scheme) -> list[Pair]:
 
 def contrast_problems(scheme: Scheme) -> list[str]:
     """The pairs of a scheme that do not reach their contrast, one line each."""
-    return [f"{pair.what}: {pair.foreground} on {pair.background} is {pair.ratio:.2f}:1, "
-            f"needs {pair.minimum:g}:1" for pair in contrast_pairs(scheme)
-            if pair.ratio < pair.minimum]
+    return [
+        f"{pair.what}: {pair.foreground} on {pair.background} is {pair.ratio:.2f}:1, "
+        f"needs {pair.minimum:g}:1"
+        for pair in contrast_pairs(scheme)
+        if pair.ratio < pair.minimum
+    ]

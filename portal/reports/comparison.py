@@ -89,8 +89,15 @@ def comparison_chart(documents: Sequence, width: int = 640, height: int = 260) -
         years.append((document.report.year, start + bar_width * len(series) / 2))
         for position, (figure, value) in enumerate(zip(series, row, strict=True)):
             bar_height = plot_height * value / maximum
-            bars.append(Bar(figure, document.report.year, value,
-                            round(start + position * bar_width, 1),
-                            round(top + plot_height - bar_height, 1),
-                            round(bar_width - 4, 1), round(bar_height, 1)))
+            bars.append(
+                Bar(
+                    figure,
+                    document.report.year,
+                    value,
+                    round(start + position * bar_width, 1),
+                    round(top + plot_height - bar_height, 1),
+                    round(bar_width - 4, 1),
+                    round(bar_height, 1),
+                )
+            )
     return Chart(width, height, top + plot_height, tuple(bars), tuple(years), series, maximum)

@@ -203,4 +203,3 @@ def yaml_text(text: str) -> str:
     except yaml.YAMLError:
         pass
     return json.dumps(text, ensure_ascii=False)
-

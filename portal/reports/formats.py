@@ -79,8 +79,11 @@ def dataset_from_csv(text: str) -> list[Report]:
     found: dict[tuple[str, int], tuple[bool, dict[int, Table]]] = {}
     for written in reader:
         line = reader.line_num
-        record = {name: csv_cells.restore_cell(text or "") for name, text in written.items()
-                  if name is not None}
+        record = {
+            name: csv_cells.restore_cell(text or "")
+            for name, text in written.items()
+            if name is not None
+        }
         try:
             year = int(record["year"])
             cell = CELLS_BY_KEY[f"table{record['table']}.{record['row']}.{record['column']}"]

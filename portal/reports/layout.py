@@ -257,4 +257,3 @@ def row_name(table: int, row: Row) -> str:
     if row.group and table == 4:
         return f"{HEADINGS[row.group].label}（{row.label}）"
     return row.label
-

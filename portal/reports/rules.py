@@ -306,4 +306,3 @@ def validate_series(reports: Sequence[Report]) -> list[tuple[Report, Problem]]:
             if previous is not None:
                 found += [(current, problem) for problem in check_carry_over(previous, current)]
     return found
-

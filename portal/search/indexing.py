@@ -73,8 +73,12 @@ def _read_manifest(index_dir: Path) -> tuple[str | None, dict[str, str]]:
 def _write_manifest(index_dir: Path, content: str, documents: dict[str, str]) -> None:
     # Written after the index itself, through a temporary file: a crash leaves either the old
     # manifest (the next run simply re-indexes those documents) or the new one, never half.
-    atomic_write(index_dir / MANIFEST, json.dumps({"content": content, "documents": documents},
-                                                  ensure_ascii=False, sort_keys=True))
+    atomic_write(
+        index_dir / MANIFEST,
+        json.dumps(
+            {"content": content, "documents": documents}, ensure_ascii=False, sort_keys=True
+        ),
+    )
 
 
 def _source(content_dir: Path) -> str:
@@ -89,8 +93,9 @@ def _indexing(index_dir: Path, wait: bool):
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
-            raise IndexLocked(f"the search index in {index_dir} is being updated by "
-                              "another process") from None
+            raise IndexLocked(
+                f"the search index in {index_dir} is being updated by another process"
+            ) from None
         yield
     finally:
         os.close(descriptor)
@@ -111,16 +116,18 @@ def _usable(index_dir: Path) -> bool:
         searcher.close()
 
 
-def _differences(documents: dict[str, SearchDocument], wanted: dict[str, str],
-                 indexed: dict[str, str]) -> tuple[list[SearchDocument], list[str]]:
+def _differences(
+    documents: dict[str, SearchDocument], wanted: dict[str, str], indexed: dict[str, str]
+) -> tuple[list[SearchDocument], list[str]]:
     """The documents to add or replace and the slugs to remove."""
     changed = [documents[slug] for slug, print_ in wanted.items() if indexed.get(slug) != print_]
     removed = [slug for slug in indexed if slug not in wanted]
     return changed, removed
 
 
-def index_catalogue(catalogue: Catalogue, index_dir: Path, full: bool = False,
-                    content_dir: Path | None = None) -> str:
+def index_catalogue(
+    catalogue: Catalogue, index_dir: Path, full: bool = False, content_dir: Path | None = None
+) -> str:
     """Bring the index in step with the catalogue read from content_dir; return what was done,
     for people to read.
 
@@ -144,12 +151,14 @@ def index_catalogue(catalogue: Catalogue, index_dir: Path, full: bool = False,
     return f"updated {len(changed)} and removed {len(removed)} of {len(documents)} documents"
 
 
-def index_content(content_dir: Path, index_dir: Path, full: bool = False,
-                  last_good: Path | None = None) -> str:
+def index_content(
+    content_dir: Path, index_dir: Path, full: bool = False, last_good: Path | None = None
+) -> str:
     """Read the content folder (with the last good versions of broken published files, when
     their folder is given) and bring the index in step with it."""
-    return index_catalogue(load_catalogue(content_dir, last_good), index_dir, full=full,
-                           content_dir=content_dir)
+    return index_catalogue(
+        load_catalogue(content_dir, last_good), index_dir, full=full, content_dir=content_dir
+    )
 
 
 def keep_in_step(catalogue: Catalogue, index_dir: Path, content_dir: Path) -> str:
@@ -211,8 +220,7 @@ class IndexKeeper:
             self._wanted = catalogue
             self._idle.clear()
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="index-keeper",
-                                                daemon=True)
+                self._thread = threading.Thread(target=self._run, name="index-keeper", daemon=True)
                 self._thread.start()
 
     def wait(self, timeout: float | None = None) -> bool:

@@ -40,8 +40,7 @@ class Snapshot(Protocol):
 
     def doc_frequency(self, term: str) -> int: ...
 
-    def segment_blocks(self, term: str, fieldname: str, offset: int) -> list[postings.Block]:
-        ...
+    def segment_blocks(self, term: str, fieldname: str, offset: int) -> list[postings.Block]: ...
 
     def texts(self, docnum: int) -> list[str]: ...
 
@@ -75,7 +74,8 @@ class QueryPostings:
         if term not in self._runs:
             found = ((o, self.segment_keys(term, o)) for o in self.snap.offsets)
             self._runs[term] = [
-                (offset, *postings.field_runs(keys, FIELD_SHIFT)) for offset, keys in found
+                (offset, *postings.field_runs(keys, FIELD_SHIFT))
+                for offset, keys in found
                 if len(keys)
             ]
         return self._runs[term]
@@ -149,8 +149,10 @@ class QueryPostings:
         for term, weight in terms.items():
             runs = self.runs(term)
             # Documents holding the term per field, deleted ones included (as in Whoosh).
-            df = sum((np.bincount(f, minlength=len(POSITION_FIELDS)) for _, _, f, _ in runs),
-                     np.zeros(len(POSITION_FIELDS), dtype=np.intp))
+            df = sum(
+                (np.bincount(f, minlength=len(POSITION_FIELDS)) for _, _, f, _ in runs),
+                np.zeros(len(POSITION_FIELDS), dtype=np.intp),
+            )
             hits = []
             for offset, docs, fields, tfs in runs:
                 docs = docs.astype(np.intp) + offset

@@ -123,8 +123,9 @@ def spell(elements: Sequence[str], segment: Segment, found: np.ndarray) -> np.nd
         if chinese[1] and len(first[1]):
             # Inside one word, the first two characters are stored as its sub-word, flagged at
             # the position of the atom before (市政|府: 政府 at 市政's).
-            held = postings.holds(segment.keys(elements[0] + elements[1]),
-                                  (first[1] - _ONE) | _FLAG)
+            held = postings.holds(
+                segment.keys(elements[0] + elements[1]), (first[1] - _ONE) | _FLAG
+            )
             found[_docs(first[1][held])] = True
             first = fresh(first)
         if n > 2 and chinese[-1]:
@@ -137,8 +138,14 @@ def spell(elements: Sequence[str], segment: Segment, found: np.ndarray) -> np.nd
     return _NO_DOCS
 
 
-def _glue(elements: Sequence[str], segment: Segment, found: np.ndarray, last: _Pairs,
-          first: _Pairs, both: _Pairs) -> None:
+def _glue(
+    elements: Sequence[str],
+    segment: Segment,
+    found: np.ndarray,
+    last: _Pairs,
+    first: _Pairs,
+    both: _Pairs,
+) -> None:
     """Mark the documents where an atom starting with the last character stands at a key of
     ``last``, one ending with the first just before a start of ``first``, or both for
     ``both``."""

@@ -194,5 +194,3 @@ def _by_docnum(postings: TermPostings) -> TermPostings:
         array("I", (vlens[i] for i in order)),
         data,
     )
-
-

@@ -229,8 +229,10 @@ class _Snapshot:
         if self._kept is None or self._kept[0] is not published:
             if self._slugs is None:
                 # Only the terms, read once: reading every slug's postings took 30 times longer.
-                self._slugs = [(reader, offset, [b.decode("utf-8") for b in reader.lexicon("slug")])
-                               for reader, offset in self.leaves]
+                self._slugs = [
+                    (reader, offset, [b.decode("utf-8") for b in reader.lexicon("slug")])
+                    for reader, offset in self.leaves
+                ]
             live = self.live.copy()
             for reader, offset, slugs in self._slugs:
                 for slug in slugs:

@@ -57,7 +57,6 @@ def split_blocks(raw: bytes) -> list[postings.Block] | None:
     return blocks
 
 
-
 def _leaf_matcher(reader, fieldname: str, text: str):
     try:
         m = reader.postings(fieldname, text)

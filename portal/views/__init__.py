@@ -19,6 +19,16 @@ def register(app: Flask) -> None:
         search,
     )
 
-    for view in (home, catalogue, documents, search, qr, reports, feeds, applications, pages,
-                 preferences):
+    for view in (
+        home,
+        catalogue,
+        documents,
+        search,
+        qr,
+        reports,
+        feeds,
+        applications,
+        pages,
+        preferences,
+    ):
         app.register_blueprint(view.blueprint)

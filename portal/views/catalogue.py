@@ -10,6 +10,7 @@ from portal.web.urls import cached_url_for
 
 blueprint = Blueprint("catalogue", __name__, url_prefix="/catalogue")
 
+
 @blueprint.get("/", defaults={"slug": None})
 @blueprint.get("/<slug>/")
 def browse(slug: str | None):
@@ -58,9 +59,13 @@ def _filters(slug: str | None, current: Catalogue) -> Filters:
 
 def filter_url(filters: Filters, **changes) -> str:
     """The browse URL for filters with some values changed (None or '' removes a filter)."""
-    values = {"category": filters.category.slug if filters.category else None,
-              "department": filters.department, "year": filters.year, "five": filters.five,
-              "page": None}
+    values = {
+        "category": filters.category.slug if filters.category else None,
+        "department": filters.department,
+        "year": filters.year,
+        "five": filters.five,
+        "page": None,
+    }
     values.update(changes)
     slug = values.pop("category")
     query = {key: value for key, value in values.items() if value}

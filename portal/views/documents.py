@@ -1,6 +1,5 @@
 """A document page and its attachments."""
 
-
 from flask import Blueprint, abort, render_template, request
 
 from portal import wiring
@@ -17,15 +16,22 @@ def detail(slug: str):
     current = wiring.catalogue.current()
     document = current.get(slug) or abort(404)
     newer, older = current.neighbours(document)
-    return render_template("documents/detail.html", document=document, newer=newer, older=older,
-                           report_problems=current.report_problems(document), catalogue=current)
+    return render_template(
+        "documents/detail.html",
+        document=document,
+        newer=newer,
+        older=older,
+        report_problems=current.report_problems(document),
+        catalogue=current,
+    )
 
 
 def _send(document, name: str):
     """A file beside the document, under the file policy; 404 if it is not a real file there."""
     try:
-        return files.send_file(request.environ, document.root,
-                               document.path.parent / name, name, FILE_MAX_AGE)
+        return files.send_file(
+            request.environ, document.root, document.path.parent / name, name, FILE_MAX_AGE
+        )
     except FileNotFoundError:
         abort(404)
 

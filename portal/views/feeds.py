@@ -29,9 +29,15 @@ def _feed(title: str, filters: Filters, self_url: str, page_url: str) -> Respons
     """An Atom feed of the newest dated documents that pass the filters."""
     documents = [d for d in wiring.catalogue.current().select(filters) if d.date][:FEED_SIZE]
     updated = max((d.date for d in documents), default=datetime.date(2000, 1, 1))
-    body = render_template("feeds/atom.xml", title=title, documents=documents,
-                           updated=updated, self_url=self_url, page_url=page_url,
-                           timestamp=timestamp)
+    body = render_template(
+        "feeds/atom.xml",
+        title=title,
+        documents=documents,
+        updated=updated,
+        self_url=self_url,
+        page_url=page_url,
+        timestamp=timestamp,
+    )
     return _xml(body, "application/atom+xml")
 
 
@@ -43,24 +49,33 @@ def timestamp(day: datetime.date) -> str:
 @blueprint.get("/feeds/all.atom")
 def everything():
     """New documents of the whole catalogue."""
-    return _feed(_("最新公开信息"), Filters(), url_for("feeds.everything"),
-                 url_for("catalogue.browse"))
+    return _feed(
+        _("最新公开信息"), Filters(), url_for("feeds.everything"), url_for("catalogue.browse")
+    )
 
 
 @blueprint.get("/feeds/category/<slug>.atom")
 def category(slug: str):
     """New documents of one category (and the categories below it)."""
     node = categories.BY_SLUG.get(slug) or abort(404)
-    return _feed(_(node.name), Filters(category=node), url_for("feeds.category", slug=slug),
-                 url_for("catalogue.browse", slug=slug))
+    return _feed(
+        _(node.name),
+        Filters(category=node),
+        url_for("feeds.category", slug=slug),
+        url_for("catalogue.browse", slug=slug),
+    )
 
 
 @blueprint.get("/feeds/department/<segment:name>.atom")
 def department(name: str):
     """New documents of one department, whatever characters its name holds."""
     name = segments.find(name, wiring.catalogue.current().departments()) or abort(404)
-    return _feed(name, Filters(department=name), url_for("feeds.department", name=name),
-                 url_for("catalogue.browse", department=name))
+    return _feed(
+        name,
+        Filters(department=name),
+        url_for("feeds.department", name=name),
+        url_for("catalogue.browse", department=name),
+    )
 
 
 @blueprint.get("/sitemap.xml")
@@ -73,9 +88,13 @@ def sitemap():
     organisations = sorted({d.report.organisation for d in current.annual_reports})
     paths += [url_for("reports.compare", organisation=o) for o in organisations]
     lastmod = {url_for("documents.detail", slug=d.slug): d.date for d in current.documents}
-    body = render_template("feeds/sitemap.xml", paths=paths, lastmod=lastmod,
-                           prefixes=[PREFIXES.get(locale, "") for locale in LOCALES],
-                           locales=LOCALES)
+    body = render_template(
+        "feeds/sitemap.xml",
+        paths=paths,
+        lastmod=lastmod,
+        prefixes=[PREFIXES.get(locale, "") for locale in LOCALES],
+        locales=LOCALES,
+    )
     return _xml(body, "application/xml")
 
 
@@ -86,6 +105,11 @@ def robots():
 
     # Search pages stay crawlable: a crawler must read their noindex (a disallowed URL can still
     # be listed from links alone, with the linked text as its only description).
-    lines = ["User-agent: *", "Disallow: /api/", "Disallow: /en/api/",
-             f"Sitemap: {canonical_url(url_for('feeds.sitemap'))}", ""]
+    lines = [
+        "User-agent: *",
+        "Disallow: /api/",
+        "Disallow: /en/api/",
+        f"Sitemap: {canonical_url(url_for('feeds.sitemap'))}",
+        "",
+    ]
     return _xml("\n".join(lines), "text/plain")

@@ -21,18 +21,18 @@ def update():
     if not same_site(request):
         raise refusal(403, _("只能在本站页面上更改阅读设置。请回到本站页面，再试一次。"))
     registry = reading.registry()
-    chosen = preferences.update(reading.current(), request.form, registry.allowed,
-                                registry.schemes)
-    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == \
-            "application/json":
-        response = jsonify({"state": chosen,
-                            "classes": preferences.html_classes(chosen, registry.allowed)})
+    chosen = preferences.update(reading.current(), request.form, registry.allowed, registry.schemes)
+    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
+        response = jsonify(
+            {"state": chosen, "classes": preferences.html_classes(chosen, registry.allowed)}
+        )
         response.headers["Cache-Control"] = "no-store"
         reading.store(response, chosen)
         return response
     target = request.form.get("next", "")
-    target = safe_local_path(target if len(target) <= MAX_NEXT else "",
-                             fallback=url_for("home.index"))
+    target = safe_local_path(
+        target if len(target) <= MAX_NEXT else "", fallback=url_for("home.index")
+    )
     if "#" not in target:
         target += f"#{preferences.PANEL_ID}"
     response = redirect(target, code=303)

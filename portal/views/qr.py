@@ -34,8 +34,9 @@ def _image(data: bytes | str, mimetype: str, download: str) -> Response:
 @blueprint.get("/qr.svg")
 def svg():
     """The QR code of a page as SVG."""
-    return _image(qr_svg(_target(), title=_("扫码在手机上打开本页")), "image/svg+xml",
-                  "qr-code.svg")
+    return _image(
+        qr_svg(_target(), title=_("扫码在手机上打开本页")), "image/svg+xml", "qr-code.svg"
+    )
 
 
 @blueprint.get("/qr.png")

@@ -44,8 +44,10 @@ def report_json(slug: str):
 
 
 def _all_reports() -> list[reports.Report]:
-    return sorted((d.report for d in wiring.catalogue.current().annual_reports),
-                  key=lambda r: (r.organisation, r.year))
+    return sorted(
+        (d.report for d in wiring.catalogue.current().annual_reports),
+        key=lambda r: (r.organisation, r.year),
+    )
 
 
 @blueprint.get("/reports/dataset.csv")
@@ -69,8 +71,9 @@ def overview():
         by_organisation.setdefault(document.report.organisation, []).append(document)
     for documents in by_organisation.values():
         documents.sort(key=lambda d: d.report.year, reverse=True)
-    return render_template("reports/overview.html", by_organisation=by_organisation,
-                           current=current)
+    return render_template(
+        "reports/overview.html", by_organisation=by_organisation, current=current
+    )
 
 
 @blueprint.get("/reports/compare/")
@@ -89,9 +92,14 @@ def compare(organisation: str):
     organisation = segments.find(organisation, {d.report.organisation for d in annual})
     if organisation is None:
         abort(404)
-    documents = sorted((d for d in annual if d.report.organisation == organisation),
-                       key=lambda d: d.report.year)
-    return render_template("reports/compare.html", organisation=organisation,
-                           documents=documents, figures=KEY_FIGURES,
-                           chart=comparison_chart(documents),
-                           problems=wiring.catalogue.current().series_problems)
+    documents = sorted(
+        (d for d in annual if d.report.organisation == organisation), key=lambda d: d.report.year
+    )
+    return render_template(
+        "reports/compare.html",
+        organisation=organisation,
+        documents=documents,
+        figures=KEY_FIGURES,
+        chart=comparison_chart(documents),
+        problems=wiring.catalogue.current().series_problems,
+    )

@@ -25,14 +25,21 @@ def _arguments() -> tuple[str, dict[str, list[str]], str, int]:
     """The query, filters, sort order and page of the request; a clear 400 when malformed."""
     query = visible_text(request.args.get("q", ""))
     if len(query) > search.MAX_QUERY_LENGTH:
-        raise refusal(400, _("搜索词过长：最多 %(limit)d 个字符，您输入了 %(length)d 个。",
-                          limit=search.MAX_QUERY_LENGTH, length=len(query)))
+        raise refusal(
+            400,
+            _(
+                "搜索词过长：最多 %(limit)d 个字符，您输入了 %(length)d 个。",
+                limit=search.MAX_QUERY_LENGTH,
+                length=len(query),
+            ),
+        )
     filters = {}
     for key in FILTER_KEYS:
         values = [value for value in map(visible_text, request.args.getlist(key)) if value]
         if len(values) > MAX_VALUES_PER_FILTER:
-            raise refusal(400, _("筛选条件过多：每类最多选择 %(limit)d 项。",
-                              limit=MAX_VALUES_PER_FILTER))
+            raise refusal(
+                400, _("筛选条件过多：每类最多选择 %(limit)d 项。", limit=MAX_VALUES_PER_FILTER)
+            )
         if key == "year":
             values = [str(year_value(value)) for value in values]
         if values:
@@ -50,8 +57,14 @@ def _run(query: str, filters: dict, sort: str, page: int) -> search.Results:
     was last written is gone from search as soon as it is gone from its page.
     """
     try:
-        return wiring.search.searcher().search(query, filters=filters, sort=sort, page=page,
-                                 per_page=PER_PAGE, published=wiring.catalogue.current().slugs)
+        return wiring.search.searcher().search(
+            query,
+            filters=filters,
+            sort=sort,
+            page=page,
+            per_page=PER_PAGE,
+            published=wiring.catalogue.current().slugs,
+        )
     except search.QueryTooLong as error:
         raise refusal(400, str(error)) from error
     except search.IndexUnavailable as error:
@@ -65,8 +78,15 @@ def results():
     """Search results with facets, sorting and pagination."""
     query, filters, sort, page = _arguments()
     if not query and not filters:
-        return render_template("search/results.html", query="", results=None, filters={},
-                               sort=sort, facet_label=facet_label, **indexed_addresses(""))
+        return render_template(
+            "search/results.html",
+            query="",
+            results=None,
+            filters={},
+            sort=sort,
+            facet_label=facet_label,
+            **indexed_addresses(""),
+        )
     found = _run(query, filters, sort, page)
     listing = Page(found.hits, found.page, found.per_page, found.total)
     if page > listing.count:
@@ -75,11 +95,20 @@ def results():
     keyword = keyword_named(query, found) if plain else ""
     indexed = indexed_addresses(urlencode({"q": keyword}, quote_via=quote)) if keyword else {}
     return render_template(
-        "search/results.html", query=query, results=found, filters=filters, sort=sort,
-        page=listing, catalogue=wiring.catalogue.current(), facet_label=facet_label,
-        search_url=search_url, **indexed,
-        page_url=lambda number: search_url(query, filters, sort,
-                                           page=number if number > 1 else None))
+        "search/results.html",
+        query=query,
+        results=found,
+        filters=filters,
+        sort=sort,
+        page=listing,
+        catalogue=wiring.catalogue.current(),
+        facet_label=facet_label,
+        search_url=search_url,
+        **indexed,
+        page_url=lambda number: search_url(
+            query, filters, sort, page=number if number > 1 else None
+        ),
+    )
 
 
 @blueprint.get("/api/search")
@@ -87,23 +116,30 @@ def api():
     """The same search as JSON, for programs."""
     query, filters, sort, page = _arguments()
     found = _run(query, filters, sort, page)
-    return _json({
-        "query": found.query,
-        "total": found.total,
-        "page": found.page,
-        "per_page": found.per_page,
-        "hits": [{
-            "slug": hit.slug,
-            "url": url_for("documents.detail", slug=hit.slug, _external=False),
-            "title_html": str(hit.title_html),
-            "snippet_html": str(hit.snippet_html),
-            "date": hit.date.isoformat() if hit.date else None,
-            "department": hit.department,
-            "category": hit.category,
-        } for hit in found.hits],
-        "facets": {key: [{"value": value, "count": count} for value, count in values]
-                   for key, values in found.facets.items()},
-    })
+    return _json(
+        {
+            "query": found.query,
+            "total": found.total,
+            "page": found.page,
+            "per_page": found.per_page,
+            "hits": [
+                {
+                    "slug": hit.slug,
+                    "url": url_for("documents.detail", slug=hit.slug, _external=False),
+                    "title_html": str(hit.title_html),
+                    "snippet_html": str(hit.snippet_html),
+                    "date": hit.date.isoformat() if hit.date else None,
+                    "department": hit.department,
+                    "category": hit.category,
+                }
+                for hit in found.hits
+            ],
+            "facets": {
+                key: [{"value": value, "count": count} for value, count in values]
+                for key, values in found.facets.items()
+            },
+        }
+    )
 
 
 def _json(data: dict):
@@ -117,8 +153,10 @@ def _json(data: dict):
 @blueprint.get("/opensearch.xml")
 def opensearch():
     """The OpenSearch description, so browsers can add this site's search."""
-    xml = render_template("search/opensearch.xml",
-                          template=canonical_url(url_for("search.results")) + "?q={searchTerms}")
+    xml = render_template(
+        "search/opensearch.xml",
+        template=canonical_url(url_for("search.results")) + "?q={searchTerms}",
+    )
     return current_app.response_class(xml, mimetype="application/opensearchdescription+xml")
 
 
@@ -141,9 +179,10 @@ def keyword_named(query: str, found: search.Results) -> str:
 
 def indexed_addresses(query_string: str) -> dict:
     """Template values that let search engines index this page at its path + ``query_string``."""
-    return {"indexed_path": url_in(select_locale(), query_string),
-            "alternates": [(to_bcp47(locale), url_in(locale, query_string))
-                           for locale in LOCALES]}
+    return {
+        "indexed_path": url_in(select_locale(), query_string),
+        "alternates": [(to_bcp47(locale), url_in(locale, query_string)) for locale in LOCALES],
+    }
 
 
 def facet_label(key: str, value: str) -> str:

@@ -47,14 +47,19 @@ def collect(static_dir: Path, extra_css: Iterable[str] = ()) -> dict[str, Asset]
             name = path.relative_to(static_dir).as_posix()
             data = path.read_bytes()
             media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-            assets[name] = Asset(fingerprint(name, data), data, media_type,
-                                 gzipped(data, media_type, level=9))
+            assets[name] = Asset(
+                fingerprint(name, data), data, media_type, gzipped(data, media_type, level=9)
+            )
     sheets = sorted(css_dir.glob("*.css"), key=lambda p: (p.name != STYLESHEET, p.name))
     texts = [sheet.read_text("utf-8") for sheet in sheets] + list(extra_css)
     if texts:
         bundle = link_assets("\n".join(texts), assets).encode()
-        assets[STYLESHEET] = Asset(fingerprint(STYLESHEET, bundle), bundle, "text/css",
-                                   gzipped(bundle, "text/css", level=9))
+        assets[STYLESHEET] = Asset(
+            fingerprint(STYLESHEET, bundle),
+            bundle,
+            "text/css",
+            gzipped(bundle, "text/css", level=9),
+        )
     return assets
 
 
@@ -82,8 +87,9 @@ def serve(url_name: str):
     if asset is None:
         abort(404)
     send_gzip = asset.gzipped is not None and accepts_gzip(request.headers.get("Accept-Encoding"))
-    response = current_app.response_class(asset.gzipped if send_gzip else asset.data,
-                                          mimetype=asset.media_type)
+    response = current_app.response_class(
+        asset.gzipped if send_gzip else asset.data, mimetype=asset.media_type
+    )
     response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
     if asset.gzipped is not None:
         response.vary.add("Accept-Encoding")

@@ -18,7 +18,8 @@ HTML_COMPRESSED_LATER = "portal.web.compression.html_compressed_later"
 def compressible(media_type: str) -> bool:
     """Whether files of this type are text, which gzip shrinks (images and PDFs it does not)."""
     return media_type.startswith("text/") or media_type.endswith(
-        ("/javascript", "/json", "/xml", "+xml"))
+        ("/javascript", "/json", "/xml", "+xml")
+    )
 
 
 def gzipped(body: bytes, media_type: str, level: int = LEVEL) -> bytes | None:
@@ -44,14 +45,19 @@ def compress(response: Response) -> Response:
     after-request hook: portal.web.pipeline says why it runs before the validators)."""
     # Header names in one pass: werkzeug answers each missing-header lookup by raising.
     present = {name.lower() for name, _ in response.headers}
-    if (response.direct_passthrough or response.is_streamed
-            or "content-encoding" in present or not compressible(response.mimetype)):
+    if (
+        response.direct_passthrough
+        or response.is_streamed
+        or "content-encoding" in present
+        or not compressible(response.mimetype)
+    ):
         return response
     response.vary.add("Accept-Encoding")
     if response.mimetype == "text/html" and request.environ.get(HTML_COMPRESSED_LATER):
         return response
-    if (response.status_code in (204, 304)
-            or not accepts_gzip(request.headers.get("Accept-Encoding"))):
+    if response.status_code in (204, 304) or not accepts_gzip(
+        request.headers.get("Accept-Encoding")
+    ):
         return response
     packed = gzipped(response.get_data(), response.mimetype)
     if packed is not None:

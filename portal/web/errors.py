@@ -37,16 +37,18 @@ def init_app(app: Flask) -> None:
 
 def error_response(error: HTTPException):
     """The answer to an HTTP error: its page (or JSON), its status and its headers."""
-    return respond(error), error.code, {**_allow_header(error),
-                                        **getattr(error, "extra_headers", {})}
+    return (
+        respond(error),
+        error.code,
+        {**_allow_header(error), **getattr(error, "extra_headers", {})},
+    )
 
 
 def respond(error: HTTPException):
     """The error as the site's page, or as JSON for the machine interface under /api/."""
     if isinstance(error, SecurityError):
         # A Host header the site does not serve: no URL of this site can be built for it.
-        return current_app.response_class("400 Bad Request: unknown host\n",
-                                          mimetype="text/plain")
+        return current_app.response_class("400 Bad Request: unknown host\n", mimetype="text/plain")
     if request.path.startswith("/api/"):
         return jsonify({"error": _message(error), "status": error.code})
     return render_error(error)
@@ -71,8 +73,9 @@ def render_error(error: HTTPException) -> str:
         503: _("服务暂时不可用"),
     }
     code = error.code or 500
-    return render_template("error.html", code=code, title=titles.get(code, _("出错了")),
-                           description=_message(error))
+    return render_template(
+        "error.html", code=code, title=titles.get(code, _("出错了")), description=_message(error)
+    )
 
 
 def _message(error: HTTPException) -> str:

@@ -65,7 +65,7 @@ class LocalePrefixMiddleware:
             if path == f"/{prefix}" or path.startswith(f"/{prefix}/"):
                 environ[ENVIRON_KEY] = locale
                 environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + f"/{prefix}"
-                environ["PATH_INFO"] = path[len(prefix) + 1:] or "/"
+                environ["PATH_INFO"] = path[len(prefix) + 1 :] or "/"
                 break
         return self.wsgi_app(environ, start_response)
 
@@ -81,8 +81,7 @@ def init_app(app: Flask) -> None:
         gettext=lambda text: _translations().ugettext(text),
         ngettext=lambda one, many, n: _translations().ungettext(one, many, n),
         pgettext=lambda context, text: _translations().upgettext(context, text),
-        npgettext=lambda context, one, many, n: _translations().unpgettext(
-            context, one, many, n),
+        npgettext=lambda context, one, many, n: _translations().unpgettext(context, one, many, n),
         newstyle=True,
     )
     # Literal messages are translated when templates compile (portal.web.templates); what is
@@ -96,12 +95,15 @@ def init_app(app: Flask) -> None:
     def language():
         locale = select_locale()
         here = {other: url_in(other) for other in LOCALES}
-        return {"locale": locale, "html_lang": to_bcp47(locale),
-                "site_name": app.config["SITE_NAME" if locale == DEFAULT_LOCALE
-                                         else "SITE_NAME_EN"],
-                "language_links": [(other, LANGUAGE_NAMES[other], here[other])
-                                   for other in LOCALES if other != locale],
-                "alternates": [(to_bcp47(other), here[other]) for other in LOCALES]}
+        return {
+            "locale": locale,
+            "html_lang": to_bcp47(locale),
+            "site_name": app.config["SITE_NAME" if locale == DEFAULT_LOCALE else "SITE_NAME_EN"],
+            "language_links": [
+                (other, LANGUAGE_NAMES[other], here[other]) for other in LOCALES if other != locale
+            ],
+            "alternates": [(to_bcp47(other), here[other]) for other in LOCALES],
+        }
 
 
 LANGUAGE_NAMES = {"zh_Hans": "中文", "en": "English"}

@@ -22,16 +22,30 @@ from portal.web.lru import SizedLRU
 from portal.web.query_args import holds_only_read
 
 # Dynamic or personal answers never go through the cache.
-UNCACHED_PREFIXES = ("/search", "/api/", "/en/search", "/en/api/", "/preferences",
-                     "/en/preferences", "/static/")
+UNCACHED_PREFIXES = (
+    "/search",
+    "/api/",
+    "/en/search",
+    "/en/api/",
+    "/preferences",
+    "/en/preferences",
+    "/static/",
+)
 
 
 def code_version(package: Path) -> str:
     """A fingerprint of the code, templates, styles and translations that render pages."""
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".html", ".xml", ".css", ".js", ".po",
-                                              ".toml"}:
+        if path.is_file() and path.suffix in {
+            ".py",
+            ".html",
+            ".xml",
+            ".css",
+            ".js",
+            ".po",
+            ".toml",
+        }:
             digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -42,26 +56,36 @@ ENTRY_OVERHEAD = 400
 
 def page_size(status: str, headers: list, body: bytes, compressed: bytes | None) -> int:
     """The bytes a stored page takes in memory: its bodies, headers and their containers."""
-    return ENTRY_OVERHEAD + sum(map(sys.getsizeof, (status, body, compressed, headers))) + sum(
-        sys.getsizeof(pair) + sys.getsizeof(pair[0]) + sys.getsizeof(pair[1])
-        for pair in headers)
+    return (
+        ENTRY_OVERHEAD
+        + sum(map(sys.getsizeof, (status, body, compressed, headers)))
+        + sum(
+            sys.getsizeof(pair) + sys.getsizeof(pair[0]) + sys.getsizeof(pair[1])
+            for pair in headers
+        )
+    )
 
 
 def _keepable(status: str, headers: list, rendered: dict) -> bool:
     """Whether an answer may be kept and served to others: a page (200, HTML) that sets no
     cookie, is not marked personal, and whose query holds nothing the page did not read."""
+
     def values(wanted: str) -> str:
         return ", ".join(value for name, value in headers if name.lower() == wanted)
 
-    return (status.startswith("200") and values("content-type").startswith("text/html")
-            and not values("set-cookie")
-            and not any(word in values("cache-control") for word in ("no-store", "private"))
-            and holds_only_read(rendered))
+    return (
+        status.startswith("200")
+        and values("content-type").startswith("text/html")
+        and not values("set-cookie")
+        and not any(word in values("cache-control") for word in ("no-store", "private"))
+        and holds_only_read(rendered)
+    )
 
 
 def _is_html(headers: list) -> bool:
-    return any(name.lower() == "content-type" and value.startswith("text/html")
-               for name, value in headers)
+    return any(
+        name.lower() == "content-type" and value.startswith("text/html") for name, value in headers
+    )
 
 
 def _matches(headers: list, if_none_match: str | None) -> bool:
@@ -75,9 +99,16 @@ def _matches(headers: list, if_none_match: str | None) -> bool:
 class PageCacheMiddleware:
     """WSGI middleware: serve GET/HEAD pages from an LRU of rendered responses."""
 
-    def __init__(self, wsgi_app: Callable, content_version: Callable[[], str],
-                 cookies: Callable[[dict], str], code: str, max_entries: int = 2000,
-                 max_bytes: int = 64 * 1024 * 1024, max_age: int = 60):
+    def __init__(
+        self,
+        wsgi_app: Callable,
+        content_version: Callable[[], str],
+        cookies: Callable[[dict], str],
+        code: str,
+        max_entries: int = 2000,
+        max_bytes: int = 64 * 1024 * 1024,
+        max_age: int = 60,
+    ):
         """content_version() says which content a page shows; cookies(environ) is the Cookie
         header a page of that request is rendered with (the only cookies a page may depend
         on, normalised); code is the code_version() of what renders pages."""
@@ -91,11 +122,19 @@ class PageCacheMiddleware:
     def _key(self, environ) -> str | None:
         path = environ.get("PATH_INFO", "")
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or path.startswith(
-                UNCACHED_PREFIXES):
+            UNCACHED_PREFIXES
+        ):
             return None
-        parts = (environ.get("HTTP_HOST", ""), environ.get("wsgi.url_scheme", ""),
-                 environ.get("SCRIPT_NAME", ""), path, environ.get("QUERY_STRING", ""),
-                 self.cookies(environ), self.content_version(), self.version)
+        parts = (
+            environ.get("HTTP_HOST", ""),
+            environ.get("wsgi.url_scheme", ""),
+            environ.get("SCRIPT_NAME", ""),
+            path,
+            environ.get("QUERY_STRING", ""),
+            self.cookies(environ),
+            self.content_version(),
+            self.version,
+        )
         return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
     def __call__(self, environ, start_response) -> Iterable[bytes]:
@@ -107,13 +146,15 @@ class PageCacheMiddleware:
         if entry is not None and etag in environ.get("HTTP_IF_NONE_MATCH", ""):
             return self._send(start_response, "304 Not Modified", entry[1], b"", environ)
         if entry is not None:
-            return self._send(start_response, entry[0], entry[1], entry[2], environ,
-                              entry[3])
+            return self._send(start_response, entry[0], entry[1], entry[2], environ, entry[3])
         if etag in environ.get("HTTP_IF_NONE_MATCH", ""):
             # The same key always renders the same page, so the visitor's copy is current,
             # whichever worker rendered it.
-            headers = [("ETag", etag), ("Cache-Control", f"public, max-age={self.max_age}"),
-                       ("Vary", "Cookie")]
+            headers = [
+                ("ETag", etag),
+                ("Cache-Control", f"public, max-age={self.max_age}"),
+                ("Vary", "Cookie"),
+            ]
             return self._send(start_response, "304 Not Modified", headers, b"", environ)
         return self._render(environ, start_response, key, etag)
 
@@ -127,8 +168,7 @@ class PageCacheMiddleware:
         # Render as an unconditional GET so the body is complete for the cache (HEAD too),
         # with no cookie but the preferences in the key: the page cannot depend on anything
         # else a visitor's cookies say.
-        plain = {k: v for k, v in environ.items() if k not in ("HTTP_IF_NONE_MATCH",
-                                                                "HTTP_COOKIE")}
+        plain = {k: v for k, v in environ.items() if k not in ("HTTP_IF_NONE_MATCH", "HTTP_COOKIE")}
         cookies = self.cookies(environ)
         if cookies:
             plain["HTTP_COOKIE"] = cookies
@@ -154,8 +194,11 @@ class PageCacheMiddleware:
                 headers.append(("Vary", "Accept-Encoding"))
             # Compressed once when stored; every later hit sends the smaller copy for free.
             compressed = gzipped(body, "text/html")
-            self.pages.put(key, (status, headers, body, compressed),
-                           page_size(status, headers, body, compressed))
+            self.pages.put(
+                key,
+                (status, headers, body, compressed),
+                page_size(status, headers, body, compressed),
+            )
             return self._send(start_response, status, headers, body, environ, compressed)
         if status.startswith("200") and _matches(headers, environ.get("HTTP_IF_NONE_MATCH")):
             # Rendered unconditionally above; the visitor's copy of this uncached answer is current.
@@ -169,14 +212,14 @@ class PageCacheMiddleware:
     def _pass_through(start_response, captured, result, environ):
         status, headers = captured["status"], captured["headers"]
         # The app answered a plain GET: a HEAD or a current copy gets no body.
-        bodiless = status.startswith("200") and _matches(headers,
-                                                         environ.get("HTTP_IF_NONE_MATCH"))
+        bodiless = status.startswith("200") and _matches(headers, environ.get("HTTP_IF_NONE_MATCH"))
         if bodiless or environ.get("REQUEST_METHOD") == "HEAD":
             if hasattr(result, "close"):
                 result.close()
             if bodiless:
-                return PageCacheMiddleware._send(start_response, "304 Not Modified", headers,
-                                                 b"", environ)
+                return PageCacheMiddleware._send(
+                    start_response, "304 Not Modified", headers, b"", environ
+                )
             start_response(status, headers)
             return []
         start_response(status, headers)

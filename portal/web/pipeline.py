@@ -12,33 +12,44 @@ from flask import Flask
 
 # After-request hooks, in the order a response passes through them.
 AFTER_REQUEST = (
-    ("compress",
-     "first: a compressed body is a body of its own, so the validators must see it"),
-    ("validators",
-     "ETag and Cache-Control from the final body, then 304 for a request that has it"),
-    ("security headers",
-     "whatever the answer, 304 included, carries the security headers"),
-    ("reading preferences",
-     "last: a page that opened the settings again replaces the cookie and forbids keeping "
-     "it (no-store), overriding the Cache-Control the validators set"),
+    ("compress", "first: a compressed body is a body of its own, so the validators must see it"),
+    (
+        "validators",
+        "ETag and Cache-Control from the final body, then 304 for a request that has it",
+    ),
+    ("security headers", "whatever the answer, 304 included, carries the security headers"),
+    (
+        "reading preferences",
+        "last: a page that opened the settings again replaces the cookie and forbids keeping "
+        "it (no-store), overriding the Cache-Control the validators set",
+    ),
 )
 
 # WSGI wrappers, outermost first.
 WRAPPERS = (
-    ("proxies",
-     "outermost: every layer inside, the page cache included, must see the scheme, host and "
-     "address the proxy saw (PROXY_COUNT), or one visitor's HTTPS page is kept for another"),
-    ("page cache",
-     "before Flask and before the language prefix is taken off: a hit costs no routing, and "
-     "/en/... and /... are different keys"),
-    ("language prefix",
-     "innermost: moves /en into SCRIPT_NAME, so Flask routes one URL map for both languages "
-     "and url_for keeps the visitor's language"),
+    (
+        "proxies",
+        "outermost: every layer inside, the page cache included, must see the scheme, host and "
+        "address the proxy saw (PROXY_COUNT), or one visitor's HTTPS page is kept for another",
+    ),
+    (
+        "page cache",
+        "before Flask and before the language prefix is taken off: a hit costs no routing, and "
+        "/en/... and /... are different keys",
+    ),
+    (
+        "language prefix",
+        "innermost: moves /en into SCRIPT_NAME, so Flask routes one URL map for both languages "
+        "and url_for keeps the visitor's language",
+    ),
 )
 
 
-def install(app: Flask, after_request: Mapping[str, Callable],
-            wrappers: Mapping[str, Callable[[Callable], Callable]]) -> None:
+def install(
+    app: Flask,
+    after_request: Mapping[str, Callable],
+    wrappers: Mapping[str, Callable[[Callable], Callable]],
+) -> None:
     """Register the after-request hooks and wrap the WSGI app, each in its declared place.
     Every declared step must be given, and nothing else (ValueError)."""
     for declared, given in ((AFTER_REQUEST, after_request), (WRAPPERS, wrappers)):

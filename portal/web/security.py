@@ -6,20 +6,22 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self'",
-    "media-src 'self'",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "form-action 'self'",
-    "manifest-src 'self'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-    "object-src 'none'",
-))
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "media-src 'self'",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "manifest-src 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+    )
+)
 
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -73,8 +75,7 @@ def trust_proxies(wsgi_app: Callable, proxies: int) -> Callable:
     # of them off, and X-Forwarded-Port, -Prefix and Forwarded are never read.
     if not proxies:
         return wsgi_app
-    return ProxyFix(wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=0,
-                    x_prefix=0)
+    return ProxyFix(wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=0, x_prefix=0)
 
 
 def init_app(app: Flask) -> None:
@@ -91,6 +92,7 @@ def add_headers(response: Response) -> Response:
     wanted = list(HEADERS.items())
     if request.is_secure:
         wanted.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
-    response.headers.extend([(name, value) for name, value in wanted
-                             if name.lower() not in present])
+    response.headers.extend(
+        [(name, value) for name, value in wanted if name.lower() not in present]
+    )
     return response

@@ -21,9 +21,12 @@ _STRUCTURE = re.compile(r"[/\\?#%~\s]")
 
 
 def _plain(name: str) -> bool:
-    return (0 < len(name.encode("utf-8", "surrogatepass")) <= MAX_BYTES
-            and not name.startswith(".") and name.isprintable()
-            and not _STRUCTURE.search(name))
+    return (
+        0 < len(name.encode("utf-8", "surrogatepass")) <= MAX_BYTES
+        and not name.startswith(".")
+        and name.isprintable()
+        and not _STRUCTURE.search(name)
+    )
 
 
 def segment(name: str) -> str:
@@ -32,8 +35,7 @@ def segment(name: str) -> str:
         return name
     printable = "".join(c if c.isprintable() else " " for c in name)
     readable = re.sub(r"-+", "-", _STRUCTURE.sub("-", printable)).strip("-.")
-    readable = readable.encode("utf-8", "surrogatepass")[:READABLE_BYTES].decode(
-        "utf-8", "ignore")
+    readable = readable.encode("utf-8", "surrogatepass")[:READABLE_BYTES].decode("utf-8", "ignore")
     digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return f"{readable}~{digest}"
 

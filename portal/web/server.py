@@ -33,26 +33,30 @@ class _Gunicorn(BaseApplication):
         return self.application
 
 
-def run_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int = 1,
-                 access_log: str | None = None) -> None:
+def run_gunicorn(
+    app: Flask, host: str, port: int, workers: int, threads: int = 1, access_log: str | None = None
+) -> None:
     """Serve app with gunicorn until interrupted."""
-    _Gunicorn(app, {
-        "bind": f"{host}:{port}",
-        "workers": workers,
-        # The threaded worker keeps idle connections alive in its poller, even with one
-        # thread: a cached page costs no new TCP handshake, which doubled the cache-hit rate
-        # measured with wrk (675 -> 1,200 req/s on 2 cores). More threads per worker fight
-        # over the GIL while rendering: a fresh document page went from about 950 req/s with
-        # one thread to 800 with two and 400-700 with four (2 workers, 2 cores, wrk -c20).
-        "worker_class": "gthread",
-        "threads": threads,
-        "keepalive": 5,
-        # gunicorn formats and writes each line while the request waits: 8% of a worker's
-        # time on a fresh page. nginx in front logs the same requests.
-        "accesslog": access_log,
-        # A worker touches its heartbeat file on every loop; in memory that costs nothing.
-        "worker_tmp_dir": "/dev/shm" if os.path.isdir("/dev/shm") else None,
-        "timeout": 30,
-        "graceful_timeout": 10,
-        **TRUST_NO_FORWARDED_HEADERS,
-    }).run()
+    _Gunicorn(
+        app,
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            # The threaded worker keeps idle connections alive in its poller, even with one
+            # thread: a cached page costs no new TCP handshake, which doubled the cache-hit rate
+            # measured with wrk (675 -> 1,200 req/s on 2 cores). More threads per worker fight
+            # over the GIL while rendering: a fresh document page went from about 950 req/s with
+            # one thread to 800 with two and 400-700 with four (2 workers, 2 cores, wrk -c20).
+            "worker_class": "gthread",
+            "threads": threads,
+            "keepalive": 5,
+            # gunicorn formats and writes each line while the request waits: 8% of a worker's
+            # time on a fresh page. nginx in front logs the same requests.
+            "accesslog": access_log,
+            # A worker touches its heartbeat file on every loop; in memory that costs nothing.
+            "worker_tmp_dir": "/dev/shm" if os.path.isdir("/dev/shm") else None,
+            "timeout": 30,
+            "graceful_timeout": 10,
+            **TRUST_NO_FORWARDED_HEADERS,
+        },
+    ).run()

@@ -63,8 +63,9 @@ class LocalisedEnvironment(Environment):
         return f"{locale}{SEPARATOR}{name}"
 
     def get_template(self, name, parent=None, globals=None):
-        return super().get_template(self._with_locale(name) if parent is None else name,
-                                    parent, globals)
+        return super().get_template(
+            self._with_locale(name) if parent is None else name, parent, globals
+        )
 
     def select_template(self, names, parent=None, globals=None):
         if parent is None and isinstance(names, (list, tuple)):
@@ -117,16 +118,24 @@ def _translate_literals(tokens: list[Token], catalogue: NullTranslations) -> lis
     index = 0
     while index < len(tokens):
         token = tokens[index]
-        following = tokens[index + 1:index + 4]
-        if (token.test("name:_") and len(following) == 3
-                and following[0].test("lparen") and following[1].test("string")
-                and following[2].type in ("rparen", "comma")
-                and not (out and out[-1].test("dot"))):
+        following = tokens[index + 1 : index + 4]
+        if (
+            token.test("name:_")
+            and len(following) == 3
+            and following[0].test("lparen")
+            and following[1].test("string")
+            and following[2].type in ("rparen", "comma")
+            and not (out and out[-1].test("dot"))
+        ):
             line = token.lineno
             translated = catalogue.ugettext(following[1].value)
             if following[2].test("comma"):
-                out += [Token(line, "name", "_formatted"), following[0],
-                        Token(line, "string", translated), following[2]]
+                out += [
+                    Token(line, "name", "_formatted"),
+                    following[0],
+                    Token(line, "string", translated),
+                    following[2],
+                ]
                 index += 4
                 continue
             try:
@@ -136,9 +145,13 @@ def _translate_literals(tokens: list[Token], catalogue: NullTranslations) -> lis
                 out.append(token)
                 index += 1
                 continue
-            out += [Token(line, "lparen", "("), Token(line, "string", text),
-                    Token(line, "pipe", "|"), Token(line, "name", "safe"),
-                    Token(line, "rparen", ")")]
+            out += [
+                Token(line, "lparen", "("),
+                Token(line, "string", text),
+                Token(line, "pipe", "|"),
+                Token(line, "name", "safe"),
+                Token(line, "rparen", ")"),
+            ]
             index += 4
             continue
         out.append(token)

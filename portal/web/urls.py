@@ -17,8 +17,11 @@ CACHE_SIZE = 8192
 def cached_url_for(endpoint: str, **values) -> str:
     """url_for() for the current request; plain relative URLs come from the app's cache."""
     # Relative endpoints depend on the current blueprint, "_" options on the request.
-    if (not has_request_context() or endpoint.startswith(".")
-            or any(key.startswith("_") for key in values)):
+    if (
+        not has_request_context()
+        or endpoint.startswith(".")
+        or any(key.startswith("_") for key in values)
+    ):
         return url_for(endpoint, **values)
     key = tuple(values.items())  # in call order: it is the query string's order
     try:

@@ -9,5 +9,6 @@ from portal import applications
 
 def store() -> applications.ApplicationStore:
     """The application store of the running app, waiting briefly for a lock."""
-    return applications.ApplicationStore(current_app.config["APPLICATIONS_DB"],
-                                         busy_timeout=applications.REQUEST_BUSY_TIMEOUT)
+    return applications.ApplicationStore(
+        current_app.config["APPLICATIONS_DB"], busy_timeout=applications.REQUEST_BUSY_TIMEOUT
+    )

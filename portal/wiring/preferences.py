@@ -48,7 +48,6 @@ def registry(app: Flask | None = None) -> Registry:
     return (app or current_app).extensions[EXTENSION]
 
 
-
 # Where a request's CookieState is kept, in its WSGI environ: parsed once by whichever comes
 # first, the page cache or the app, and used by both.
 ENVIRON_KEY = "portal.preferences.cookie"
@@ -60,8 +59,11 @@ def read_cookie(environ: dict, allowed: Mapping[str, Choice]) -> CookieState:
     found = environ.get(ENVIRON_KEY)
     if found is None:
         # werkzeug's own request.cookies: the header is read one way only.
-        raw = (Request(environ, populate_request=False, shallow=True).cookies.get(COOKIE)
-               if environ.get("HTTP_COOKIE") else None)
+        raw = (
+            Request(environ, populate_request=False, shallow=True).cookies.get(COOKIE)
+            if environ.get("HTTP_COOKIE")
+            else None
+        )
         found = environ[ENVIRON_KEY] = cookie_state(raw, allowed)
     return found
 
@@ -71,14 +73,20 @@ def current() -> dict[str, str]:
     return dict(read_cookie(request.environ, registry().allowed).prefs)
 
 
-
 def store(response: Response, prefs: Mapping[str, str], *, reopen: bool = False) -> None:
     """Put preferences in the visitor's cookie (none when all are the defaults)."""
     value = cookie_value(prefs, registry().allowed, reopen=reopen)
     secure = request.is_secure
     if value:
-        response.set_cookie(COOKIE, value, max_age=COOKIE_MAX_AGE, path="/", secure=secure,
-                            httponly=True, samesite="Lax")
+        response.set_cookie(
+            COOKIE,
+            value,
+            max_age=COOKIE_MAX_AGE,
+            path="/",
+            secure=secure,
+            httponly=True,
+            samesite="Lax",
+        )
     else:
         response.delete_cookie(COOKIE, path="/", secure=secure, httponly=True, samesite="Lax")
 
@@ -91,9 +99,12 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = Registry(schemes, choices(schemes))
 
     allowed = app.extensions[EXTENSION].allowed
-    fixed = {"prefs_defaults": serialise_all(defaults(allowed)), "shortcuts": SHORTCUTS,
-             "prefs_shortcuts": "&".join(f"{digit}={action}" for digit, action, _ in SHORTCUTS),
-             "panel_id": PANEL_ID}
+    fixed = {
+        "prefs_defaults": serialise_all(defaults(allowed)),
+        "shortcuts": SHORTCUTS,
+        "prefs_shortcuts": "&".join(f"{digit}={action}" for digit, action, _ in SHORTCUTS),
+        "panel_id": PANEL_ID,
+    }
     labelled_choices: dict[str, dict] = {}  # by locale: the same lists for every page
 
     @app.context_processor
@@ -104,15 +115,20 @@ def init_app(app: Flask) -> None:
             labelled_choices[locale] = {
                 "scheme_choices": [
                     (scheme.id, scheme.name(locale), f"scheme-choice scheme-choice-{scheme.id}")
-                    for scheme in schemes.values()],
-                "text_colour_choices": [(key, gettext(label), f"text-choice-{key}")
-                                        for key, label in TEXT_COLOURS.items()]}
+                    for scheme in schemes.values()
+                ],
+                "text_colour_choices": [
+                    (key, gettext(label), f"text-choice-{key}")
+                    for key, label in TEXT_COLOURS.items()
+                ],
+            }
         return {
             "prefs": prefs,
             "prefs_key": tuple(prefs.values()),
             "prefs_classes": " ".join(html_classes(prefs, allowed)),
             "prefs_panel_open": read_cookie(request.environ, allowed).reopen,
-            **fixed, **labelled_choices[locale],
+            **fixed,
+            **labelled_choices[locale],
         }
 
 

@@ -15,8 +15,9 @@ KEEPER = "portal.index_keeper"
 def init_app(app: Flask) -> None:
     """Keep the app's search index in step with its catalogue while it runs (call after
     portal.wiring.catalogue.init_app: it follows the catalogue's changes)."""
-    keeper = search.IndexKeeper(Path(app.config["SEARCH_INDEX_DIR"]),
-                                Path(app.config["CONTENT_DIR"]))
+    keeper = search.IndexKeeper(
+        Path(app.config["SEARCH_INDEX_DIR"]), Path(app.config["CONTENT_DIR"])
+    )
     app.extensions[KEEPER] = keeper
     catalogue.store(app).subscribe(keeper.catalogue_changed)
 

@@ -40,7 +40,12 @@ def report_deadlines(today: datetime.date) -> list[dict]:
         deadline = datetime.date(today.year, month, 31)
         if deadline < today:
             deadline = datetime.date(today.year + 1, month, 31)
-        found.append({"what": label, "deadline": deadline.isoformat(),
-                      "days_left": (deadline - today).days,
-                      "report_year": deadline.year - 1})
+        found.append(
+            {
+                "what": label,
+                "deadline": deadline.isoformat(),
+                "days_left": (deadline - today).days,
+                "report_year": deadline.year - 1,
+            }
+        )
     return found

@@ -44,8 +44,9 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(file, "sha256").hexdigest()
 
 
-def document_digest(fields: Mapping[str, yaml.Node], body: str,
-                    files: Iterable[tuple[str, str]]) -> str:
+def document_digest(
+    fields: Mapping[str, yaml.Node], body: str, files: Iterable[tuple[str, str]]
+) -> str:
     """The digest an approval records: front matter fields as parsed (key -> YAML node), the
     body, and (file name, SHA-256) of every file published with the document."""
     digest = hashlib.sha256(f"portal document {FORMAT}\n".encode())
@@ -75,8 +76,11 @@ def _node_digest(node: yaml.Node, memo: dict[int, bytes], open_nodes: set[int]) 
     if id(node) in open_nodes:  # an alias to a node that contains it
         return _CYCLE
     if isinstance(node, yaml.ScalarNode):
-        kind = (_RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False))
-                if node.style is None else _TEXT)
+        kind = (
+            _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False))
+            if node.style is None
+            else _TEXT
+        )
         # `key:`, `key: ~` and `key: null` all leave the value empty.
         value = "" if kind == _NULL else node.value
         result = hashlib.sha256(f"scalar {kind}\n".encode() + _encode(value)).digest()
@@ -93,8 +97,9 @@ def _node_digest(node: yaml.Node, memo: dict[int, bytes], open_nodes: set[int]) 
     else:
         pairs = []
         for key, value in node.value:
-            pairs.append((_node_digest(key, memo, open_nodes),
-                          _node_digest(value, memo, open_nodes)))
+            pairs.append(
+                (_node_digest(key, memo, open_nodes), _node_digest(value, memo, open_nodes))
+            )
         # Sorted by key so the order keys are written in does not count; the sort is stable,
         # so a key written twice keeps its order (which one wins depends on it).
         pairs.sort(key=lambda pair: pair[0])

@@ -56,12 +56,16 @@ def voided_reason(approvals: list[Approval] | tuple[Approval, ...], digest: str)
         return None
     first = approvals[len(held)]
     if not digests.is_current(first.digest):
-        return ("approved in the old format, which covered neither the attached files nor "
-                "every way of writing the front matter: approve it again from 初审")
+        return (
+            "approved in the old format, which covered neither the attached files nor "
+            "every way of writing the front matter: approve it again from 初审"
+        )
     if first.stage != STAGES[len(held)]:
         return f"the review record is out of order at {first.stage}: approve it again"
-    return ("the document or a file published with it changed after approval: approve it "
-            "again from 初审")
+    return (
+        "the document or a file published with it changed after approval: approve it "
+        "again from 初审"
+    )
 
 
 def next_stage(approvals: Iterable[Approval], digest: str) -> str | None:
@@ -70,8 +74,9 @@ def next_stage(approvals: Iterable[Approval], digest: str) -> str | None:
     return STAGES[len(held)] if len(held) < len(STAGES) else None
 
 
-def approve(approvals: list[Approval], digest: str, stage: str, by: str,
-            now: datetime.datetime) -> list[Approval]:
+def approve(
+    approvals: list[Approval], digest: str, stage: str, by: str, now: datetime.datetime
+) -> list[Approval]:
     """The approvals after `by` approves `stage`; WorkflowError when the rules forbid it."""
     if stage not in STAGES:
         raise WorkflowError(f"unknown stage {stage!r}; the stages are {', '.join(STAGES)}")
@@ -85,16 +90,20 @@ def approve(approvals: list[Approval], digest: str, stage: str, by: str,
     if waiting is None:
         raise WorkflowError("the document is already fully approved")
     if stage != waiting:
-        raise WorkflowError(f"{stage} cannot come before {waiting}: the stages go in order "
-                            f"{' → '.join(STAGES)}")
+        raise WorkflowError(
+            f"{stage} cannot come before {waiting}: the stages go in order {' → '.join(STAGES)}"
+        )
     for approval in held:
         if approval.by == by:
-            raise WorkflowError(f"{by} already approved {approval.stage}; one person cannot "
-                                "approve two stages of the same document")
+            raise WorkflowError(
+                f"{by} already approved {approval.stage}; one person cannot "
+                "approve two stages of the same document"
+            )
     return [*held, Approval(stage, by, now.isoformat(timespec="seconds"), digest)]
 
 
 # --- Reading and writing the review record of a content file -------------------------------
+
 
 def approvals_from_node(node: yaml.Node) -> list[Approval]:
     """The approvals of a composed `review` list; entries that are not mappings are skipped."""
@@ -102,10 +111,16 @@ def approvals_from_node(node: yaml.Node) -> list[Approval]:
     for entry in node.value if isinstance(node, yaml.SequenceNode) else ():
         if not isinstance(entry, yaml.MappingNode):
             continue
-        values = {key.value: value.value for key, value in entry.value
-                  if isinstance(key, yaml.ScalarNode) and isinstance(value, yaml.ScalarNode)}
-        found.append(Approval(*(str(values.get(name, "")).strip()
-                                for name in ("stage", "by", "at", "digest"))))
+        values = {
+            key.value: value.value
+            for key, value in entry.value
+            if isinstance(key, yaml.ScalarNode) and isinstance(value, yaml.ScalarNode)
+        }
+        found.append(
+            Approval(
+                *(str(values.get(name, "")).strip() for name in ("stage", "by", "at", "digest"))
+            )
+        )
     return found
 
 
@@ -131,8 +146,11 @@ def _is_record(key: yaml.Node) -> bool:
 def _covered_pairs(root: yaml.MappingNode) -> list[tuple[bytes, bytes]]:
     """Every top-level key and value the review record leaves alone, as digests, in order."""
     memo: dict[int, bytes] = {}
-    return [(digests.node_digest(key, memo), digests.node_digest(value, memo))
-            for key, value in root.value if not _is_record(key)]
+    return [
+        (digests.node_digest(key, memo), digests.node_digest(value, memo))
+        for key, value in root.value
+        if not _is_record(key)
+    ]
 
 
 def _record_lines(root: yaml.MappingNode) -> set[int]:
@@ -152,10 +170,13 @@ def write_review(text: str, approvals: list[Approval], published: datetime.date 
     when the front matter is written so that the record cannot be replaced safely."""
     lines, end, root = _front_matter(text)
     first = lines[root.value[0][0].start_mark.line + 1] if root.value else ""
-    indent = first[:len(first) - len(first.lstrip(" "))]  # keys may all be indented alike
+    indent = first[: len(first) - len(first.lstrip(" "))]  # keys may all be indented alike
     record = [f"{indent}review:"] if approvals else [f"{indent}review: []"]
-    record += [f'{indent}  - {{stage: {a.stage}, by: {json.dumps(a.by, ensure_ascii=False)}, '
-               f'at: "{a.at}", digest: "{a.digest}"}}' for a in approvals]
+    record += [
+        f"{indent}  - {{stage: {a.stage}, by: {json.dumps(a.by, ensure_ascii=False)}, "
+        f'at: "{a.at}", digest: "{a.digest}"}}'
+        for a in approvals
+    ]
     if published is not None:
         record.append(f"{indent}published: {published.isoformat()}")
     removed = _record_lines(root)
@@ -168,11 +189,16 @@ def write_review(text: str, approvals: list[Approval], published: datetime.date 
         after = None
     written = {key.value: value for key, value in after.value if _is_record(key)} if after else {}
     date = written.get("published")
-    if (after is None or _covered_pairs(after) != _covered_pairs(root)
-            or approvals_from_node(written.get("review")) != approvals
-            or (published is not None and getattr(date, "value", None) != published.isoformat())):
-        raise WorkflowError("portal review cannot rewrite this front matter safely: write it as "
-                            "one 'key: value' line per key (run portal check), then try again")
+    if (
+        after is None
+        or _covered_pairs(after) != _covered_pairs(root)
+        or approvals_from_node(written.get("review")) != approvals
+        or (published is not None and getattr(date, "value", None) != published.isoformat())
+    ):
+        raise WorkflowError(
+            "portal review cannot rewrite this front matter safely: write it as "
+            "one 'key: value' line per key (run portal check), then try again"
+        )
     return updated
 
 

@@ -26,8 +26,11 @@ RUN_AXE = """async (only) => {
 def axe_violations(page: Page, *, rules: tuple[str, ...] = ()) -> list[dict]:
     """axe-core's violations on the page (which must have axe injected): of AXE_TAGS, or only
     of the given rules."""
-    only = {"type": "rule", "values": list(rules)} if rules else {
-        "type": "tag", "values": list(AXE_TAGS)}
+    only = (
+        {"type": "rule", "values": list(rules)}
+        if rules
+        else {"type": "tag", "values": list(AXE_TAGS)}
+    )
     return page.evaluate(RUN_AXE, only)
 
 
@@ -82,8 +85,9 @@ def tab_to(page: Page, selector: str, *, backwards: bool = False, limit: int = 8
     key = "Shift+Tab" if backwards else "Tab"
     for presses in range(1, limit + 1):
         page.keyboard.press(key)
-        state = assert_focus_visible(page, f"{key} x{presses} towards {selector}",
-                                     focus_state(page, selector))
+        state = assert_focus_visible(
+            page, f"{key} x{presses} towards {selector}", focus_state(page, selector)
+        )
         if state["matches"]:
             return state
     raise AssertionError(f"{selector} not reached after {limit} presses of {key} on {page.url}")

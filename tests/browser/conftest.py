@@ -38,8 +38,14 @@ CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 # Root needs --no-sandbox; the rest stop Chromium from calling Google's services, which this
 # closed network refuses (slowly, and with noise on stderr).
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -72,12 +78,14 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     content = root / "content"
     shutil.copytree(SITE_CONTENT, content)
     index_content(content, root / "search_index")
-    app = create_app({
-        "TESTING": True,
-        "CONTENT_DIR": str(content),
-        "SEARCH_INDEX_DIR": str(root / "search_index"),
-        "BASE_URL": BASE_URL,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "CONTENT_DIR": str(content),
+            "SEARCH_INDEX_DIR": str(root / "search_index"),
+            "BASE_URL": BASE_URL,
+        }
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -125,8 +133,11 @@ def axe_script() -> Path:
 def absolute(base_url: str, path: str) -> str:
     """An absolute URL of a path of the live server, its non-ASCII characters percent-encoded."""
     parts = urlsplit(base_url + path)
-    return urlunsplit(parts._replace(path=quote(parts.path), query=quote(parts.query, "=&"),
-                                     fragment=quote(parts.fragment)))
+    return urlunsplit(
+        parts._replace(
+            path=quote(parts.path), query=quote(parts.query, "=&"), fragment=quote(parts.fragment)
+        )
+    )
 
 
 class PagePool:
@@ -143,11 +154,22 @@ class PagePool:
         self.base_url = base_url
         self.pages: dict[tuple, Page] = {}
 
-    def page(self, scheme: str, text_size: int, viewport: dict, media: dict,
-             init_scripts: tuple[Path, ...]) -> Page:
+    def page(
+        self,
+        scheme: str,
+        text_size: int,
+        viewport: dict,
+        media: dict,
+        init_scripts: tuple[Path, ...],
+    ) -> Page:
         """The pool's page for these settings, made on first use."""
-        key = (scheme, text_size, tuple(sorted(viewport.items())),
-               tuple(sorted(media.items())), init_scripts)
+        key = (
+            scheme,
+            text_size,
+            tuple(sorted(viewport.items())),
+            tuple(sorted(media.items())),
+            init_scripts,
+        )
         if key not in self.pages:
             context = new_context(self.browser, self.base_url, scheme, viewport)
             # Scripts such as axe-core go in through CDP before the page's own, which the
@@ -169,8 +191,9 @@ class PagePool:
             page.context.close()
 
 
-def new_context(browser: Browser, base_url: str, scheme: str = "default",
-                viewport: dict | None = None) -> BrowserContext:
+def new_context(
+    browser: Browser, base_url: str, scheme: str = "default", viewport: dict | None = None
+) -> BrowserContext:
     """A fresh browser context (its own cookies and storage) showing a colour scheme."""
     context = browser.new_context(viewport=viewport or DESKTOP, locale="zh-CN")
     apply_scheme(context, scheme, base_url)
@@ -216,7 +239,8 @@ def visit(page: Page, base_url: str, page_type: PageType, locale: str) -> Page:
     page.failed_responses.clear()
     response = page.goto(url, wait_until="load")
     assert response is not None and response.status == page_type.status, (
-        f"{url} answered {response and response.status}, expected {page_type.status}")
+        f"{url} answered {response and response.status}, expected {page_type.status}"
+    )
     return page
 
 
@@ -238,11 +262,19 @@ def open_page(page_pool, live_server) -> Callable[..., Page]:
     nothing more.
     """
 
-    def open_(page_type: PageType, locale: str = "zh-Hans", *, scheme: str = "default",
-              text_size: int = 100, viewport: dict | None = None, media: dict | None = None,
-              init_scripts: tuple[Path, ...] = ()) -> Page:
-        page = page_pool.page(scheme, text_size, viewport or DESKTOP, media or {},
-                              tuple(init_scripts))
+    def open_(
+        page_type: PageType,
+        locale: str = "zh-Hans",
+        *,
+        scheme: str = "default",
+        text_size: int = 100,
+        viewport: dict | None = None,
+        media: dict | None = None,
+        init_scripts: tuple[Path, ...] = (),
+    ) -> Page:
+        page = page_pool.page(
+            scheme, text_size, viewport or DESKTOP, media or {}, tuple(init_scripts)
+        )
         visit(page, live_server, page_type, locale)
         if text_size != 100:
             check_text_size(page, text_size)
@@ -268,10 +300,15 @@ def set_text_size(page: Page, percent: int) -> None:
     per page and survives navigation.
     """
     session = page.context.new_cdp_session(page)
-    session.send("Page.setFontSizes", {"fontSizes": {
-        "standard": DEFAULT_FONT_SIZE * percent // 100,
-        "fixed": DEFAULT_FIXED_FONT_SIZE * percent // 100,
-    }})
+    session.send(
+        "Page.setFontSizes",
+        {
+            "fontSizes": {
+                "standard": DEFAULT_FONT_SIZE * percent // 100,
+                "fixed": DEFAULT_FIXED_FONT_SIZE * percent // 100,
+            }
+        },
+    )
 
 
 def check_text_size(page: Page, percent: int) -> None:
@@ -281,7 +318,9 @@ def check_text_size(page: Page, percent: int) -> None:
         "(() => { const probe = document.createElement('div');"
         " probe.style.fontSize = 'medium'; document.body.append(probe);"
         " const size = parseFloat(getComputedStyle(probe).fontSize); probe.remove();"
-        " return size; })()")
+        " return size; })()"
+    )
     assert plain == DEFAULT_FONT_SIZE * percent / 100, (
-        f"the browser's default font size is {plain}px, expected {percent}%")
+        f"the browser's default font size is {plain}px, expected {percent}%"
+    )
     assert root >= plain, f"the page's root font size {root}px ignores the browser's {plain}px"

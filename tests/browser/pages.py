@@ -48,8 +48,15 @@ PAGES = (
 PAGES_BY_NAME = {page.name: page for page in PAGES}
 
 # The page types people look at in the screenshots folder.
-KEY_PAGES = ("home", "browse", "document", "annual-report", "report-comparison", "search-hits",
-             "not-found")
+KEY_PAGES = (
+    "home",
+    "browse",
+    "document",
+    "annual-report",
+    "report-comparison",
+    "search-hits",
+    "not-found",
+)
 
 LOCALE_PREFIXES = {"zh-Hans": "", "en": "/en"}
 LOCALES = tuple(LOCALE_PREFIXES)
@@ -108,9 +115,12 @@ class KnownIssue:
 
     def matches(self, check: str, page: PageType, locale: str, values: tuple = ()) -> bool:
         """Whether this issue is expected to fail the check on that page in those settings."""
-        return (check == self.check and locale in self.locales
-                and re.fullmatch(self.page_pattern, page.name) is not None
-                and all(variant in map(str, values) for variant in self.variants))
+        return (
+            check == self.check
+            and locale in self.locales
+            and re.fullmatch(self.page_pattern, page.name) is not None
+            and all(variant in map(str, values) for variant in self.variants)
+        )
 
 
 # Bugs the checks found, with the fix proposed. Remove an entry when its fix lands: the strict
@@ -124,8 +134,9 @@ KNOWN_ISSUES: tuple[KnownIssue, ...] = ()
 
 def known_issue(check: str, page: PageType, locale: str, values: tuple = ()) -> KnownIssue | None:
     """The known issue that makes a check fail on a page in those settings, if any."""
-    return next((issue for issue in KNOWN_ISSUES
-                 if issue.matches(check, page, locale, values)), None)
+    return next(
+        (issue for issue in KNOWN_ISSUES if issue.matches(check, page, locale, values)), None
+    )
 
 
 def cases(check: str, *, pages=PAGES, locales=LOCALES, only=None, **axes) -> list:
@@ -134,15 +145,22 @@ def cases(check: str, *, pages=PAGES, locales=LOCALES, only=None, **axes) -> lis
     keeps the combinations of axis values it accepts (called with them as keywords)."""
     combos = [((page, locale), f"{page.name}-{locale}") for page in pages for locale in locales]
     for values in axes.values():
-        combos = [((*combo, value), f"{name}-{value}") for combo, name in combos
-                  for value in values]
+        combos = [
+            ((*combo, value), f"{name}-{value}") for combo, name in combos for value in values
+        ]
     if only is not None:
-        combos = [(combo, name) for combo, name in combos
-                  if only(**dict(zip(axes, combo[2:], strict=True)))]
+        combos = [
+            (combo, name)
+            for combo, name in combos
+            if only(**dict(zip(axes, combo[2:], strict=True)))
+        ]
     params = []
     for combo, name in combos:
         issue = known_issue(check, combo[0], combo[1], combo[2:])
-        marks = ([pytest.mark.xfail(strict=True, reason=f"{issue.reason}; fix: {issue.fix}")]
-                 if issue else [])
+        marks = (
+            [pytest.mark.xfail(strict=True, reason=f"{issue.reason}; fix: {issue.fix}")]
+            if issue
+            else []
+        )
         params.append(pytest.param(*combo, id=name, marks=marks))
     return params

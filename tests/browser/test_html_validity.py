@@ -33,10 +33,15 @@ def fetch(url: str) -> bytes:
 def vnu_errors(live_server, tmp_path_factory) -> dict[str, list[dict]]:
     """The checker's errors for every page type and locale, by file name ('home-en.html')."""
     if shutil.which("java") is None:
-        pytest.skip("java is missing: the Nu HTML checker needs a Java runtime "
-                    "(apt-get install default-jre-headless)")
-    require(VNU_JAR.exists(), "the Nu HTML checker (tools/browser/node_modules/vnu-jar)",
-            "make browser-deps")
+        pytest.skip(
+            "java is missing: the Nu HTML checker needs a Java runtime "
+            "(apt-get install default-jre-headless)"
+        )
+    require(
+        VNU_JAR.exists(),
+        "the Nu HTML checker (tools/browser/node_modules/vnu-jar)",
+        "make browser-deps",
+    )
     folder = tmp_path_factory.mktemp("vnu")
     files = []
     for page_type in PAGES:
@@ -45,8 +50,21 @@ def vnu_errors(live_server, tmp_path_factory) -> dict[str, list[dict]]:
             path.write_bytes(fetch(absolute(live_server, page_type.url(locale))))
             files.append(str(path))
     run = subprocess.run(
-        ["java", "-jar", str(VNU_JAR), "--errors-only", "--exit-zero-always", "--format", "json",
-         *files], capture_output=True, text=True, timeout=300, check=True)
+        [
+            "java",
+            "-jar",
+            str(VNU_JAR),
+            "--errors-only",
+            "--exit-zero-always",
+            "--format",
+            "json",
+            *files,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
     errors: dict[str, list[dict]] = {Path(file).name: [] for file in files}
     for message in json.loads(run.stderr)["messages"]:
         errors.setdefault(Path(message.get("url", "?")).name, []).append(message)
@@ -59,4 +77,5 @@ def test_every_page_is_valid_html(vnu_errors, page_type, locale):
     errors = vnu_errors[f"{page_type.name}-{locale}.html"]
     assert not errors, f"{page_type.url(locale)}: {len(errors)} HTML error(s):\n" + "\n".join(
         f"- line {error.get('lastLine')}: {error['message']}\n    {error.get('extract', '')!r}"
-        for error in errors)
+        for error in errors
+    )

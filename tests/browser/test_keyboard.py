@@ -37,17 +37,18 @@ def assert_focus_on_results(page: Page, step: str) -> None:
     """Focus is on the visible results heading, as site.js puts it for a URL ending #results."""
     state = assert_focus_visible(page, step)
     assert state["id"] == "results", (
-        f"{step}: focus is on {state['description']}, not the results heading, at {page.url}")
+        f"{step}: focus is on {state['description']}, not the results heading, at {page.url}"
+    )
 
 
-def test_searching_from_the_home_page_puts_focus_on_the_results_heading(fresh_context,
-                                                                        live_server):
+def test_searching_from_the_home_page_puts_focus_on_the_results_heading(fresh_context, live_server):
     """Skip link, home search box, type, Enter: the results open with focus on their heading."""
     page = start(fresh_context, live_server, "/")
     page.keyboard.press("Tab")
     state = assert_focus_visible(page, "first Tab")
     assert page.evaluate("document.activeElement.matches('a.skip-link[href=\"#main\"]')"), (
-        f"the first Tab stop is {state['description']}, not the skip link")
+        f"the first Tab stop is {state['description']}, not the skip link"
+    )
     page.keyboard.press("Enter")
     # The skip link moves focus to <main tabindex=-1>, a target for the next Tab rather than a
     # control, so it has no focus ring by design; the next Tab must reach the search box.
@@ -59,8 +60,9 @@ def test_searching_from_the_home_page_puts_focus_on_the_results_heading(fresh_co
     assert_focus_on_results(page, "after searching from the home page")
 
 
-def test_applying_a_facet_by_keyboard_puts_focus_back_on_the_results_heading(fresh_context,
-                                                                           live_server):
+def test_applying_a_facet_by_keyboard_puts_focus_back_on_the_results_heading(
+    fresh_context, live_server
+):
     """From the results: Shift+Tab to a year checkbox, Space, Tab to Apply, Enter."""
     page = start(fresh_context, live_server, "/search?q=科技#results")
     assert_focus_on_results(page, "on opening search results at #results")
@@ -75,7 +77,8 @@ def test_applying_a_facet_by_keyboard_puts_focus_back_on_the_results_heading(fre
     assert_focus_on_results(page, "after applying a facet")
     assert page.evaluate(
         "(year) => document.querySelector(`.facets input[name=year][value='${year}']`).checked",
-        year), "the applied facet is not shown ticked"
+        year,
+    ), "the applied facet is not shown ticked"
 
 
 def test_opening_a_search_result_by_keyboard(fresh_context, live_server):

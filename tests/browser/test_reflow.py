@@ -18,10 +18,13 @@ LAYOUTS = {
 }
 
 
-@pytest.mark.parametrize(("page_type", "locale", "scheme", "layout"),
-                         cases("reflow", scheme=LAYOUT_SCHEMES, layout=LAYOUTS))
-def test_no_page_scrolls_sideways_at_320px_or_200_percent_text(open_page, page_type, locale,
-                                                                scheme, layout):
+@pytest.mark.parametrize(
+    ("page_type", "locale", "scheme", "layout"),
+    cases("reflow", scheme=LAYOUT_SCHEMES, layout=LAYOUTS),
+)
+def test_no_page_scrolls_sideways_at_320px_or_200_percent_text(
+    open_page, page_type, locale, scheme, layout
+):
     """The page is never wider than the window, and every wide table scrolls in its region."""
     viewport, text_size = LAYOUTS[layout]
     page = open_page(page_type, locale, scheme=scheme, text_size=text_size, viewport=viewport)
@@ -29,19 +32,23 @@ def test_no_page_scrolls_sideways_at_320px_or_200_percent_text(open_page, page_t
     assert found["scrollWidth"] <= found["innerWidth"], (
         f"{page.url} ({layout}, scheme {scheme}) scrolls sideways: the document is "
         f"{found['scrollWidth']}px wide in a {found['innerWidth']}px window; sticking out:\n"
-        + "\n".join(found["overflowing"]))
+        + "\n".join(found["overflowing"])
+    )
     assert not found["overflowing"], (
         f"{page.url} ({layout}): content is cut off at the right edge:\n"
-        + "\n".join(found["overflowing"]))
+        + "\n".join(found["overflowing"])
+    )
     for table in page.evaluate(TABLES):
         if table["inRegion"] and table["tableWidth"] <= table["regionWidth"]:
             continue
         assert table["inRegion"] and table["regionScrolls"], (
             f"{page.url} ({layout}): table {table['caption']!r} is {table['tableWidth']}px wide "
-            "and not inside a .table-scroll region that scrolls sideways")
+            "and not inside a .table-scroll region that scrolls sideways"
+        )
         assert table["regionFocusable"] and table["regionName"], (
             f"{page.url} ({layout}): the scrolling region of table {table['caption']!r} needs "
-            "tabindex=0 and a name, so keyboard users can scroll it")
+            "tabindex=0 and a name, so keyboard users can scroll it"
+        )
 
 
 @pytest.mark.parametrize("locale", LOCALES)

@@ -12,12 +12,19 @@ from .pages import KEY_PAGES, PAGES_BY_NAME, SCHEMES, cases, default_scheme_or_n
 WIDTHS = {"1280px": DESKTOP, "320px": NARROW}
 
 
-@pytest.mark.parametrize(("page_type", "locale", "scheme", "width"),
-                         cases("screenshot", pages=[PAGES_BY_NAME[name] for name in KEY_PAGES],
-                               scheme=SCHEMES, width=WIDTHS,
-                               only=default_scheme_or_normal_size))
-def test_key_pages_are_screenshotted_for_people_to_look_at(open_page, page_type, locale, scheme,
-                                                           width):
+@pytest.mark.parametrize(
+    ("page_type", "locale", "scheme", "width"),
+    cases(
+        "screenshot",
+        pages=[PAGES_BY_NAME[name] for name in KEY_PAGES],
+        scheme=SCHEMES,
+        width=WIDTHS,
+        only=default_scheme_or_normal_size,
+    ),
+)
+def test_key_pages_are_screenshotted_for_people_to_look_at(
+    open_page, page_type, locale, scheme, width
+):
     """A full-page PNG at least as wide as the window is written for each key page (a page
     that is wider is the reflow tests' business, and worth seeing here)."""
     page = open_page(page_type, locale, scheme=scheme, viewport=WIDTHS[width])

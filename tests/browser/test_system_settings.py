@@ -30,14 +30,18 @@ def visible_text(open_page, default_texts: dict, page_type, locale: str) -> str:
     return default_texts[key]
 
 
-@pytest.mark.parametrize(("page_type", "locale", "scheme", "setting"),
-                         cases("system-settings", scheme=LAYOUT_SCHEMES, setting=SYSTEM_SETTINGS))
+@pytest.mark.parametrize(
+    ("page_type", "locale", "scheme", "setting"),
+    cases("system-settings", scheme=LAYOUT_SCHEMES, setting=SYSTEM_SETTINGS),
+)
 def test_every_page_keeps_its_content_qr_code_and_focus_in_system_settings(
-        open_page, axe_script, default_texts, page_type, locale, scheme, setting):
+    open_page, axe_script, default_texts, page_type, locale, scheme, setting
+):
     """No text hidden, the footer QR decodes to the page address, and focus stays visible."""
     expected_text = visible_text(open_page, default_texts, page_type, locale)
-    page = open_page(page_type, locale, scheme=scheme, media=SYSTEM_SETTINGS[setting],
-                     init_scripts=(axe_script,))
+    page = open_page(
+        page_type, locale, scheme=scheme, media=SYSTEM_SETTINGS[setting], init_scripts=(axe_script,)
+    )
     where = f"{page.url} ({setting}, scheme {scheme})"
 
     assert page.inner_text("body") == expected_text, f"{where}: visible text differs"
@@ -52,8 +56,9 @@ def test_every_page_keeps_its_content_qr_code_and_focus_in_system_settings(
         # Forced colours are the browser's own palette; a dark scheme is where a theme could
         # put dark text on a dark background, so contrast is checked here.
         violations = axe_violations(page, rules=("color-contrast",))
-        assert not violations, describe_violations(violations, page.url,
-                                                   f"{setting}, scheme {scheme}")
+        assert not violations, describe_violations(
+            violations, page.url, f"{setting}, scheme {scheme}"
+        )
 
     # Focus rings: the first Tab stop (the skip link, in the header's colours) and the first
     # control of the main content, focused from script right after a key press, which

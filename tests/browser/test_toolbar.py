@@ -28,7 +28,8 @@ def html_classes(page) -> set[str]:
 
 def status_text(page) -> str:
     return page.evaluate(
-        "(document.querySelector('[data-prefs-status]') || {}).textContent || ''").strip()
+        "(document.querySelector('[data-prefs-status]') || {}).textContent || ''"
+    ).strip()
 
 
 def test_scheme_size_and_restore_defaults_by_keyboard_apply_at_once(fresh_context, live_server):
@@ -66,8 +67,9 @@ def test_scheme_size_and_restore_defaults_by_keyboard_apply_at_once(fresh_contex
 
 def test_point_reading_speaks_the_focused_text_in_its_language(fresh_context, live_server):
     fresh_context.add_init_script(SPEECH_STUB)
-    fresh_context.add_cookies([{"name": "prefs", "value": "speech=point",
-                                "url": absolute(live_server, "/")}])
+    fresh_context.add_cookies(
+        [{"name": "prefs", "value": "speech=point", "url": absolute(live_server, "/")}]
+    )
     page = start(fresh_context, live_server, "/en/documents/2024-tech-commissioner-measures/")
     page.keyboard.press("Tab")
     page.wait_for_function("window.__spoken.length > 0")
@@ -75,14 +77,17 @@ def test_point_reading_speaks_the_focused_text_in_its_language(fresh_context, li
     assert spoken["text"] == "Skip to main content" and spoken["lang"] == "en"
     page.focus(".breadcrumbs a[aria-current=page]")
     page.wait_for_function(
-        "window.__spoken.some(s => s.text.includes('科技特派员') && s.lang === 'zh-CN')")
+        "window.__spoken.some(s => s.text.includes('科技特派员') && s.lang === 'zh-CN')"
+    )
 
 
 def test_read_aloud_says_so_where_speech_synthesis_is_missing(fresh_context, live_server):
     fresh_context.add_init_script(
-        "Object.defineProperty(window, 'speechSynthesis', {value: undefined});")
-    fresh_context.add_cookies([{"name": "prefs", "value": "speech=point",
-                                "url": absolute(live_server, "/")}])
+        "Object.defineProperty(window, 'speechSynthesis', {value: undefined});"
+    )
+    fresh_context.add_cookies(
+        [{"name": "prefs", "value": "speech=point", "url": absolute(live_server, "/")}]
+    )
     page = start(fresh_context, live_server, "/")
     note = page.locator("[data-speech-unsupported]")
     page.evaluate("document.querySelector('details.prefs').open = true")

@@ -48,8 +48,20 @@ _SECTIONS = (
     ("五", re.compile(r"^五[、.,].*(?:问题|改进|整改)")),
     ("六", re.compile(r"^六[、.,].*(?:其他|事项)")),
 )
-_METADATA_LABELS = ("索引号", "文号", "生成日期", "责任部门", "公开时限", "所属分类", "五公开",
-                    "公开方式", "关键词", "发布机构", "成文日期", "发布日期")
+_METADATA_LABELS = (
+    "索引号",
+    "文号",
+    "生成日期",
+    "责任部门",
+    "公开时限",
+    "所属分类",
+    "五公开",
+    "公开方式",
+    "关键词",
+    "发布机构",
+    "成文日期",
+    "发布日期",
+)
 _CHROME = re.compile(r"^(?:本站已启用无障碍|保护视力色|字体颜色|【?字体[:：]?[大中小])")
 _PAGE_END = re.compile(r"^(?:附件下载|扫一扫|分享到|【?打印(?:本页)?】?|【?关闭(?:窗口)?】?)")
 _SUBHEADING = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
@@ -139,11 +151,7 @@ def find_outline(lines: list[Line]) -> Outline:
     if missing:
         raise OutlineError(title, f"找不到第{'、'.join(missing)}部分的标题，无法确定表格的位置")
     end = next(
-        (
-            i
-            for i in range(found["四"], len(lines))
-            if _PAGE_END.match(comparable(lines[i][1]))
-        ),
+        (i for i in range(found["四"], len(lines)) if _PAGE_END.match(comparable(lines[i][1]))),
         len(lines),
     )
     after_tables = found.get("五", found.get("六", end))

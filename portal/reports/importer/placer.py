@@ -80,9 +80,7 @@ class Placer:
             return
         for column, token in zip(columns, tokens, strict=True):
             if token.merged:
-                self.unplaced.append(
-                    f"{name}“{column.label}”列：单元格与上一行合并，无法确定数值"
-                )
+                self.unplaced.append(f"{name}“{column.label}”列：单元格与上一行合并，无法确定数值")
                 continue
             value = 0 if token.value is BLANK else token.value
             if column.key == "amount" and isinstance(value, int):
@@ -253,7 +251,9 @@ def _table4_order(
         or len(results) != 15
         or any(sorted(run) != sorted(by_key) for run in runs)
     ):
-        placer.unplaced.append("表四的表头无法识别（应有行政复议、未经复议直接起诉、复议后起诉各五列）")
+        placer.unplaced.append(
+            "表四的表头无法识别（应有行政复议、未经复议直接起诉、复议后起诉各五列）"
+        )
         return None
     order = ["review", *(group for group in groups if group != "review")]
     return [
@@ -273,7 +273,9 @@ def place_numbers(entries: dict[int, list[Entry]]) -> Placer:
         else:
             # A table without a single number was most likely published as an image: reading
             # it as all blank would publish 0s that nobody wrote.
-            placer.unplaced.append(f"{TABLE_NAMES[number]}中没有任何数值（表格可能是图片），无法导入")
+            placer.unplaced.append(
+                f"{TABLE_NAMES[number]}中没有任何数值（表格可能是图片），无法导入"
+            )
             placer.seen.update((number, row.key) for row in table_rows(number))
     placer.missing()
     return placer

@@ -24,9 +24,41 @@ Line = tuple[int | None, str]
 BLANK_CELL = "\x00blank"  # an empty table cell of an HTML table: a position that holds nothing
 MERGED_CELL = "\x00merged"  # a number cell merged down over several rows: its value is ambiguous
 _BLOCK_TAGS = {
-    "address", "article", "aside", "blockquote", "center", "dd", "div", "dl", "dt", "figcaption",
-    "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
-    "nav", "ol", "p", "pre", "section", "ul", "tr", "td", "th", "caption", "tbody", "thead",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "center",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "ul",
+    "tr",
+    "td",
+    "th",
+    "caption",
+    "tbody",
+    "thead",
 }
 
 
@@ -168,4 +200,3 @@ def cell_value(text: str) -> Value | Blank | None:
 def comparable(text: str) -> str:
     """Text for comparison: half-width forms, no spaces."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-
