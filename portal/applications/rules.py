@@ -167,28 +167,26 @@ def reply_due(received: datetime.date) -> tuple[datetime.date, bool]:
 
 # --- The form ---------------------------------------------------------------------------------
 
+# The fields of the form, in the order people fill them in: who applies, then what they ask for
+# and how to reach them.
+IDENTITY_FIELDS = ("applicant_kind", "name", "id_type", "id_number", "uscc")
+REQUEST_FIELDS = (
+    "phone",
+    "email",
+    "address",
+    "description",
+    "title",
+    "doc_number",
+    "index_number",
+    "form",
+    "delivery",
+)
+FORM_FIELDS = IDENTITY_FIELDS + REQUEST_FIELDS
+
 
 def validate(form: Mapping[str, str]) -> tuple[dict, dict[str, str]]:
     """The cleaned application fields, and a message per field that is wrong (N_ msgids)."""
-    value = {
-        name: _CONTROL.sub("", (form.get(name) or "")).strip()
-        for name in (
-            "applicant_kind",
-            "name",
-            "id_type",
-            "id_number",
-            "uscc",
-            "phone",
-            "email",
-            "address",
-            "description",
-            "title",
-            "doc_number",
-            "index_number",
-            "form",
-            "delivery",
-        )
-    }
+    value = {name: _CONTROL.sub("", (form.get(name) or "")).strip() for name in FORM_FIELDS}
     errors: dict[str, str] = {}
     for name, limit in LIMITS.items():
         if len(value[name]) > limit and name not in ("id_number", "uscc"):
@@ -246,17 +244,7 @@ def validate(form: Mapping[str, str]) -> tuple[dict, dict[str, str]]:
         errors.setdefault("address", N_("选择邮寄时，请填写通信地址。"))
     elif delivery == "email" and not value["email"]:
         errors.setdefault("email", N_("选择电子邮件时，请填写电子邮箱。"))
-    for name in (
-        "phone",
-        "email",
-        "address",
-        "description",
-        "title",
-        "doc_number",
-        "index_number",
-        "form",
-        "delivery",
-    ):
+    for name in REQUEST_FIELDS:
         cleaned[name] = value[name]
     return cleaned, errors
 

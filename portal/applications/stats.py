@@ -4,25 +4,18 @@ annual report computed from the records."""
 import io
 
 from portal import csv_cells
-from portal.applications.rules import APPLICANT_KINDS, Application
+from portal.applications.rules import APPLICANT_KINDS, REQUEST_FIELDS, Application
 from portal.reports import TABLE3_COLUMNS, Report, make_report
 
 # --- Staff output -----------------------------------------------------------------------------
 
+# Every column but the ID numbers, which staff look up one application at a time.
 EXPORT_COLUMNS = (
     "code",
     "received",
     "applicant_kind",
     "name",
-    "phone",
-    "email",
-    "address",
-    "description",
-    "title",
-    "doc_number",
-    "index_number",
-    "form",
-    "delivery",
+    *REQUEST_FIELDS,
     "due",
     "correction_requested",
     "corrected",

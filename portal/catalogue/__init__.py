@@ -18,7 +18,7 @@ from portal.catalogue.categories import (
 from portal.catalogue.content import SLUG, content_files, parse_file
 from portal.catalogue.document import Attachment, Document, Problem, Video
 from portal.catalogue.drafts import next_index_no, review_file, scaffold_draft, status_report
-from portal.catalogue.frontmatter import MAX_PROBLEMS_PER_FILE
+from portal.catalogue.frontmatter import MAX_PROBLEMS_PER_FILE, OPTIONAL_KEYS, REQUIRED_KEYS
 from portal.catalogue.last_good import LastGood, snapshot_folder
 from portal.catalogue.listing import FILTER_KEYS, Catalogue, Filters, build_catalogue
 from portal.catalogue.markup import plain_text, render_markdown
@@ -34,6 +34,8 @@ __all__ = [
     "FIVE_OPENNESS_BY_SLUG",
     "MAX_PROBLEMS_PER_FILE",
     "MODES",
+    "OPTIONAL_KEYS",
+    "REQUIRED_KEYS",
     "SLUG",
     "TIME_LIMITS",
     "TREE",

@@ -7,23 +7,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from portal.catalogue import REQUIRED_KEYS
 from portal.reports.datafile import yaml_text
 from portal.reports.importer.source import Line, collapse, comparable
 from portal.text import FrontMatterError, split_front_matter
 
 CATEGORY = "政府信息公开年报"
-FRONT_MATTER_KEYS = (
-    "index_no",
-    "doc_no",
-    "date",
-    "department",
-    "time_limit",
-    "category",
-    "five_openness",
-    "mode",
-    "keywords",
-    "attachments",
-)
+# The front matter an imported report starts with: every key a document needs, its title
+# written from the report's own.
+FRONT_MATTER_KEYS = tuple(key for key in REQUIRED_KEYS if key != "title")
 
 
 def render_markdown(title: str, body: str, slug: str | None) -> str:
