@@ -57,14 +57,18 @@ def _line(app: domain.Application) -> str:
     )
 
 
-@click.group(cls=_Commands)
-@click.option(
+# The applications database, APPLICATIONS_DB unless given: every command takes it the same way.
+DATABASE_OPTION = click.option(
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
     default=lambda: settings.value("APPLICATIONS_DB"),
     show_default="APPLICATIONS_DB",
     help="The applications database.",
 )
+
+
+@click.group(cls=_Commands)
+@DATABASE_OPTION
 @click.pass_context
 def applications(ctx: click.Context, db: Path):
     """Online disclosure applications (依申请公开): list, show, update, export, purge."""
@@ -181,13 +185,7 @@ def purge(ctx: click.Context, days: int):
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the report data file here instead of printing it.",
 )
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=lambda: settings.value("APPLICATIONS_DB"),
-    show_default="APPLICATIONS_DB",
-    help="The applications database.",
-)
+@DATABASE_OPTION
 def report_stats(year: int, organisation: str, out: Path | None, db: Path):
     """Table 3 of YEAR from the application records, in the annual report data format."""
     from portal.reports import report_to_yaml, validate_report

@@ -60,11 +60,10 @@ LIMITS = {
     "doc_number": 100,
     "index_number": 100,
 }
-# Personal fields: erased after the retention period, never in the CSV export (id_number).
-PERSONAL = (
-    "name",
-    "id_type",
-    "id_number",
+# The fields of the form, in the order people fill them in: who applies, then what they ask for
+# and how to reach them.
+IDENTITY_FIELDS = ("applicant_kind", "name", "id_type", "id_number", "uscc")
+REQUEST_FIELDS = (
     "phone",
     "email",
     "address",
@@ -72,6 +71,16 @@ PERSONAL = (
     "title",
     "doc_number",
     "index_number",
+    "form",
+    "delivery",
+)
+FORM_FIELDS = IDENTITY_FIELDS + REQUEST_FIELDS
+# Personal fields: erased after the retention period, never in the CSV export (id_number).
+PERSONAL = (
+    "name",
+    "id_type",
+    "id_number",
+    *(name for name in REQUEST_FIELDS if name not in ("form", "delivery")),
 )
 # No 0/O, 1/I/L: a code read out over the phone or copied from paper cannot be misread.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -166,22 +175,6 @@ def reply_due(received: datetime.date) -> tuple[datetime.date, bool]:
 
 
 # --- The form ---------------------------------------------------------------------------------
-
-# The fields of the form, in the order people fill them in: who applies, then what they ask for
-# and how to reach them.
-IDENTITY_FIELDS = ("applicant_kind", "name", "id_type", "id_number", "uscc")
-REQUEST_FIELDS = (
-    "phone",
-    "email",
-    "address",
-    "description",
-    "title",
-    "doc_number",
-    "index_number",
-    "form",
-    "delivery",
-)
-FORM_FIELDS = IDENTITY_FIELDS + REQUEST_FIELDS
 
 
 def validate(form: Mapping[str, str]) -> tuple[dict, dict[str, str]]:
