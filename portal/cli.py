@@ -57,8 +57,14 @@ def check(content_dir: Path):
 @main.command("new")
 @click.argument("category")
 @click.argument("title")
-def new_document(category: str, title: str):
-    """Scaffold a draft in CATEGORY (name or address) with the next free 索引号; print its path."""
+@click.option(
+    "--organisation",
+    default="",
+    help="Id of the body that publishes it (default: DEFAULT_ORGANISATION).",
+)
+def new_document(category: str, title: str, organisation: str):
+    """Scaffold a draft in CATEGORY (name or address) with the next free 索引号 of its
+    organisation; print its path."""
     from portal.catalogue import scaffold_draft
 
     try:
@@ -68,6 +74,7 @@ def new_document(category: str, title: str):
             title,
             settings.value("ORGANISATION_CODE"),
             settings.value("DEFAULT_DEPARTMENT"),
+            organisation=organisation,
         )
     except ValueError as error:
         raise click.ClickException(str(error)) from error

@@ -41,12 +41,12 @@ SETTINGS = (
     ),
     Setting(
         "SITE_NAME",
-        "灵武市科学技术局政府信息公开",
+        "政府信息公开平台（演示站）",
         "Name of the site shown in every page header and title.",
     ),
     Setting(
         "SITE_NAME_EN",
-        "Lingwu Science and Technology Bureau: Government Information Disclosure",
+        "Government Information Disclosure Platform (demo site)",
         "Name of the site on English pages.",
     ),
     Setting("PER_PAGE", 20, "Documents per page in catalogue listings."),
@@ -97,7 +97,15 @@ SETTINGS = (
     Setting(
         "ORGANISATION_CODE",
         "000000000",
-        "Organisation code that starts every 索引号 `portal new` gives (9 or 18 characters).",
+        "Organisation code that starts every 索引号 `portal new` gives on a site without "
+        "organisation files (9 or 18 characters); organisation files carry their own.",
+    ),
+    Setting(
+        "DEFAULT_ORGANISATION",
+        "lingwu-kjj",
+        "Id of the body (its file under content/organisations/) that documents, reports and "
+        "applications naming none belong to. A site with no organisation files is this one "
+        "body, named SITE_NAME.",
     ),
     Setting("DEFAULT_DEPARTMENT", "办公室", "责任部门 that `portal new` fills in."),
     Setting(

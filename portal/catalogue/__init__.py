@@ -1,7 +1,8 @@
 """The published documents, without Flask: content files read into documents (with every
 problem as path:line), the catalogue tree, the catalogue of a content folder kept in step with
 its files and with the last good version of what breaks, filters and pages, and the drafts
-staff work on. portal.wiring.catalogue joins it to the running site."""
+staff work on, and the organisations that publish them. portal.wiring.catalogue joins it to
+the running site."""
 
 from portal.catalogue import categories
 from portal.catalogue.categories import (
@@ -22,16 +23,25 @@ from portal.catalogue.frontmatter import MAX_PROBLEMS_PER_FILE, OPTIONAL_KEYS, R
 from portal.catalogue.last_good import LastGood, snapshot_folder
 from portal.catalogue.listing import FILTER_KEYS, Catalogue, Filters, build_catalogue
 from portal.catalogue.markup import plain_text, render_markdown
+from portal.catalogue.organisations import (
+    CONTACT_FIELDS,
+    KINDS,
+    Organisation,
+    Organisations,
+    organisation_files,
+)
 from portal.catalogue.paging import Page, paginate
-from portal.catalogue.store import CatalogueStore, load_catalogue
+from portal.catalogue.store import CatalogueStore, load_catalogue, site_organisation
 
 __all__ = [
     "ALL",
     "BY_NAME",
     "BY_SLUG",
+    "CONTACT_FIELDS",
     "FILTER_KEYS",
     "FIVE_OPENNESS",
     "FIVE_OPENNESS_BY_SLUG",
+    "KINDS",
     "MAX_PROBLEMS_PER_FILE",
     "MODES",
     "OPTIONAL_KEYS",
@@ -46,6 +56,8 @@ __all__ = [
     "Document",
     "Filters",
     "LastGood",
+    "Organisation",
+    "Organisations",
     "Page",
     "Problem",
     "Video",
@@ -54,12 +66,14 @@ __all__ = [
     "content_files",
     "load_catalogue",
     "next_index_no",
+    "organisation_files",
     "paginate",
     "parse_file",
     "plain_text",
     "render_markdown",
     "review_file",
     "scaffold_draft",
+    "site_organisation",
     "snapshot_folder",
     "status_report",
 ]

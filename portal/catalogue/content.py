@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from portal import filetypes, reports, workflow
-from portal.catalogue import categories
+from portal.catalogue import categories, organisations
 from portal.catalogue.document import Attachment, Document, Problem, Video
 from portal.catalogue.frontmatter import (
     Parse,
@@ -55,8 +55,13 @@ def shown_path(path: Path, root: Path | None) -> Path:
     return path.relative_to(root) if root and path.is_relative_to(root) else path
 
 
-def parse_file(path: Path, root: Path | None = None) -> tuple[Document | None, list[Problem]]:
-    """Read one content file; return the document (None if it cannot be published) and problems."""
+def parse_file(
+    path: Path, root: Path | None = None, default_organisation: str = ""
+) -> tuple[Document | None, list[Problem]]:
+    """Read one content file; return the document (None if it cannot be published) and problems.
+
+    A document that names no organisation belongs to default_organisation; whether the one it
+    names exists is checked with the whole catalogue (build_catalogue)."""
     shown = shown_path(path, root)
     if _through_link(path, root or path.parent):
         return None, [
@@ -94,7 +99,7 @@ def parse_file(path: Path, root: Path | None = None) -> tuple[Document | None, l
     if fields is None:
         return None, capped(parse.problems)
     body = "\n".join(lines[end + 1 :])
-    document = _build_document(parse, path, fields, body, body_line=end + 2)
+    document = _build_document(parse, path, fields, body, end + 2, default_organisation)
     if document is not None:
         document = replace(document, root=root or path.parent)
     if document is not None and document.report_path is not None:
@@ -112,7 +117,7 @@ def parse_file(path: Path, root: Path | None = None) -> tuple[Document | None, l
 
 
 def _build_document(
-    parse: Parse, path: Path, fields: dict, body: str, body_line: int
+    parse: Parse, path: Path, fields: dict, body: str, body_line: int, default_organisation: str
 ) -> Document | None:
     """Check each field's value and assemble the Document."""
     values: dict = {}
@@ -152,6 +157,21 @@ def _build_document(
         values["published"] = _date(parse, fields["published"], "published")
     if "interprets" in fields:
         values["interprets"] = text_value(parse, "interprets", fields["interprets"])
+    values["organisation"] = default_organisation
+    if "organisation" in fields:
+        named = text_value(parse, "organisation", fields["organisation"])
+        if named and not organisations.ID.match(named):
+            parse.problem(
+                fields["organisation"],
+                f"organisation: '{named}' is not an organisation id (the name of its file "
+                "under content/organisations/, such as lingwu-kjj)",
+            )
+        values["organisation"] = named or default_organisation
+    values["field_lines"] = tuple(
+        (key, fields[key].start_mark.line + 1 + parse.offset)
+        for key in ("organisation", "index_no", "report")
+        if key in fields
+    )
 
     slug = path.stem
     if not SLUG.match(slug):

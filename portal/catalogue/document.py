@@ -75,6 +75,8 @@ class Document:
     category: categories.Category
     index_no: str = ""
     doc_no: str = ""
+    # The id of the body that publishes it (发布机构); department is the office within it.
+    organisation: str = ""
     date: datetime.date | None = None
     department: str = ""
     time_limit: str = ""
@@ -99,6 +101,12 @@ class Document:
     root: Path | None = None
     body: str = field(default="", repr=False)
     body_line: int = 1
+    # (key, line) of the front matter values checked against the whole catalogue.
+    field_lines: tuple[tuple[str, int], ...] = field(default=(), repr=False, compare=False)
+
+    def line_of(self, key: str) -> int:
+        """The line of the file where key's value is written (1 when it is not written)."""
+        return dict(self.field_lines).get(key, 1)
 
     @cached_property
     def body_parts(self) -> tuple[tuple[str, int | None], ...]:

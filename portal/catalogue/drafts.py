@@ -27,7 +27,7 @@ from portal.workflow import (
 )
 
 TEMPLATE = """---
-title: {title}
+title: {title}{organisation}
 index_no: "{index_no}"
 doc_no:
 date: {date}
@@ -62,8 +62,15 @@ def scaffold_draft(
     code: str,
     department: str,
     today: datetime.date | None = None,
+    organisation: str = "",
 ) -> Path:
-    """Write a new draft and return its path; ValueError for an unknown category."""
+    """Write a new draft and return its path; ValueError for an unknown category or
+    organisation.
+
+    The draft belongs to organisation (the default body when empty) and takes the next 索引号
+    of its code (code when the body has none); a body other than the default gets its id in
+    the file name, since two bodies may use the same serial and a file name is an address.
+    """
     node = categories.BY_NAME.get(category) or categories.BY_SLUG.get(category)
     if node is None:
         raise ValueError(
@@ -73,8 +80,15 @@ def scaffold_draft(
     if not title.strip():
         raise ValueError("a draft needs a title")
     today = today or datetime.date.today()
-    index_no = next_index_no(load_catalogue(content_dir), code, today.year)
+    catalogue = load_catalogue(content_dir)
+    body = catalogue.organisations.get(organisation or catalogue.organisations.default)
+    if body is None:
+        known = ", ".join(o.id for o in catalogue.organisations)
+        raise ValueError(f"unknown organisation {organisation!r}; the organisations are: {known}")
+    index_no = next_index_no(catalogue, body.code or code, today.year)
     slug = f"{today.year}-{index_no.rsplit('-', 1)[1]}"
+    if body.id != catalogue.organisations.default:
+        slug = f"{body.id}-{slug}"
     path = content_dir / node.slug / f"{slug}.md"
     if path.exists():
         raise ValueError(f"{path} exists already")
@@ -83,6 +97,7 @@ def scaffold_draft(
     path.write_text(
         TEMPLATE.format(
             title=f'"{safe_title}"',
+            organisation=f"\norganisation: {body.id}" if body.path is not None else "",
             index_no=index_no,
             date=today.isoformat(),
             department=department,

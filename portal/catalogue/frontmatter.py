@@ -29,7 +29,15 @@ REQUIRED_KEYS = (
     "keywords",
     "attachments",
 )
-OPTIONAL_KEYS = ("sample", "report", "review", "published", "interprets", "videos")
+OPTIONAL_KEYS = (
+    "sample",
+    "report",
+    "review",
+    "published",
+    "interprets",
+    "videos",
+    "organisation",
+)
 YAML_KINDS = {
     "tag:yaml.org,2002:int": "the number",
     "tag:yaml.org,2002:float": "the number",
@@ -114,8 +122,15 @@ class _BoundedLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
-def read_front_matter(parse: Parse, source: str, closing_line: int) -> dict | None:
+def read_front_matter(
+    parse: Parse,
+    source: str,
+    closing_line: int,
+    keys: tuple[tuple[str, ...], tuple[str, ...]] = (REQUIRED_KEYS, OPTIONAL_KEYS),
+) -> dict | None:
     """Compose the YAML keeping line numbers; return {key: node} or None if unusable.
+
+    keys are the (required, optional) keys: a document's unless told otherwise.
 
     Bounded: a front matter too long, too deep, with too many values or keys, or with aliases
     is refused with one problem, in time proportional to at most MAX_FRONT_MATTER_CHARS.
@@ -152,11 +167,12 @@ def read_front_matter(parse: Parse, source: str, closing_line: int) -> dict | No
     if not isinstance(root, yaml.MappingNode):
         parse.problem(2, "front matter must be a list of 'key: value' lines")
         return None
+    required, optional = keys
     if len(root.value) > MAX_FRONT_MATTER_KEYS:
         parse.problem(
             2,
             f"front matter has {len(root.value):,} keys; a document has at most "
-            f"{len(REQUIRED_KEYS + OPTIONAL_KEYS)} (see docs/content-format.md)",
+            f"{len(required + optional)} (see docs/content-format.md)",
         )
         return None
     fields: dict[str, yaml.Node] = {}
@@ -170,14 +186,14 @@ def read_front_matter(parse: Parse, source: str, closing_line: int) -> dict | No
                 "YAML would silently keep only the last one",
             )
             continue
-        if key not in REQUIRED_KEYS + OPTIONAL_KEYS:
-            hint = difflib.get_close_matches(key, REQUIRED_KEYS + OPTIONAL_KEYS, n=1)
+        if key not in required + optional:
+            hint = difflib.get_close_matches(key, required + optional, n=1)
             parse.problem(
                 key_node, f"unknown key '{key}'" + (f"; did you mean '{hint[0]}'?" if hint else "")
             )
             continue
         fields[key] = value_node
-    for key in REQUIRED_KEYS:
+    for key in required:
         if key not in fields:
             parse.problem(
                 closing_line,

@@ -157,8 +157,9 @@ class LastGood:
         except OSError as error:
             self._warn(error)
 
-    def recall(self, path: Path) -> tuple[Document, str] | None:
-        """The last good version of the broken file ``path`` and when it was saved, or None."""
+    def recall(self, path: Path, default_organisation: str = "") -> tuple[Document, str] | None:
+        """The last good version of the broken file ``path`` and when it was saved, or None
+        (a version naming no organisation belongs to default_organisation, as when read)."""
         key = self._key(path)
         current = self.folder / key / _CURRENT
         try:
@@ -168,7 +169,7 @@ class LastGood:
         if version:
             cached = self._read.get(key)
             if cached is None or cached[0] != version:
-                cached = (version, self._parse(current))
+                cached = (version, self._parse(current, default_organisation))
                 self._read[key] = cached
             document = cached[1]
             meta = _read_meta(current)
@@ -186,13 +187,15 @@ class LastGood:
             return None
         return document, saved
 
-    def _parse(self, current: Path) -> Document | None:
+    def _parse(self, current: Path, default_organisation: str) -> Document | None:
         meta = _read_meta(current)
         file = current / meta.get("file", "")
         if not meta or not file.is_file():
             return None
         try:
-            document, _problems = parse_file(file.resolve(), current.resolve())
+            document, _problems = parse_file(
+                file.resolve(), current.resolve(), default_organisation
+            )
         except OSError:
             return None
         if document is None or document.waiting_for is not None:

@@ -1,7 +1,8 @@
-"""The published documents and the ways to find them: by slug, category, department, year and
-五公开, with counts and ordering; built from parsed files, with the clashes between files
-reported."""
+"""The published documents and the ways to find them: by slug, organisation, category,
+department, year and 五公开, with counts and ordering; built from parsed files, with the clashes
+between files (and between a file and the organisations) reported."""
 
+import difflib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -11,8 +12,9 @@ from portal import reports
 from portal.catalogue import categories
 from portal.catalogue.content import shown_path
 from portal.catalogue.document import Document, Problem
+from portal.catalogue.organisations import Organisation, Organisations
 
-FILTER_KEYS = ("category", "department", "year", "five")
+FILTER_KEYS = ("organisation", "category", "department", "year", "five")
 
 
 def newest_first(documents: Iterable[Document]) -> list[Document]:
@@ -30,11 +32,17 @@ class Filters:
     department: str = ""
     year: int | None = None
     five: str = ""
+    organisation: str = ""
 
     def matches(self, document: Document, ignore: str = "") -> bool:
         """Whether the document passes every filter except the one named in ignore."""
         return (
             (
+                ignore == "organisation"
+                or not self.organisation
+                or document.organisation == self.organisation
+            )
+            and (
                 ignore == "category"
                 or self.category is None
                 or self.category in document.category.path()
@@ -62,6 +70,9 @@ class Catalogue:
     version: str = ""
     series_problems: dict[str, list[reports.Problem]] = field(default_factory=dict)
     drafts: list[Document] = field(default_factory=list)
+    organisations: Organisations = field(
+        default_factory=lambda: Organisations((Organisation("site", "site"),), "site")
+    )
 
     def __post_init__(self):
         self.by_slug = {document.slug: document for document in self.documents}
@@ -89,6 +100,8 @@ class Catalogue:
         """For each filter, how many documents each of its values would give with the others."""
         result = {key: Counter() for key in FILTER_KEYS}
         for document in self.documents:
+            if filters.matches(document, ignore="organisation"):
+                result["organisation"][document.organisation] += 1
             if filters.matches(document, ignore="category"):
                 result["category"].update(node.slug for node in document.category.path())
             if filters.matches(document, ignore="department") and document.department:
@@ -98,6 +111,14 @@ class Catalogue:
             if filters.matches(document, ignore="five") and document.five_openness_slug:
                 result["five"][document.five_openness_slug] += 1
         return result
+
+    def organisation_of(self, document: Document) -> Organisation:
+        """The body that publishes the document."""
+        return self.organisations.by_id[document.organisation]
+
+    def of_organisation(self, organisation_id: str) -> list[Document]:
+        """The documents one body publishes, newest first."""
+        return self.select(Filters(organisation=organisation_id))
 
     def departments(self) -> list[str]:
         """Every department that has published something, in code-point order."""
@@ -117,15 +138,22 @@ class Catalogue:
 
 
 def build_catalogue(
-    parsed: Iterable[tuple[Path, Document | None, list[Problem]]], root: Path, version: str = ""
+    parsed: Iterable[tuple[Path, Document | None, list[Problem]]],
+    root: Path,
+    version: str = "",
+    organisations: Organisations | None = None,
 ) -> Catalogue:
     """Assemble a catalogue from parsed files, reporting clashes between files.
 
     Each entry is (content file, document or None, problems); a document may come from a
     last good snapshot elsewhere, so messages name the content file, never document.path.
     Published documents claim their address and 索引号 before drafts do: a draft reusing a
-    published document's file name is reported and never takes the published page down.
+    published document's file name is reported and never takes the published page down. A
+    document whose organisation is not one of organisations (default: the site alone, for
+    callers that read no organisation files) is reported and not published.
     """
+    if organisations is None:
+        organisations = Organisations((Organisation("site", "site"),), "site")
     entries = [(path, document, file_problems) for path, document, file_problems in parsed]
     problems: list[Problem] = [p for _path, _document, found in entries for p in found]
     candidates = sorted(
@@ -139,6 +167,10 @@ def build_catalogue(
     index_numbers: dict[str, Document] = {}
     for path, document in candidates:
         shown = shown_path(path, root)
+        key, problem = _organisation_problem(document, organisations)
+        if problem:
+            problems.append(Problem(shown, document.line_of(key), problem))
+            continue
         if document.slug in addresses:
             other = shown_path(files[id(addresses[document.slug])], root)
             problems.append(
@@ -191,4 +223,46 @@ def build_catalogue(
                 problem.severity,
             )
         )
-    return Catalogue(newest_first(published.values()), problems, version, series_problems, drafts)
+    return Catalogue(
+        newest_first(published.values()),
+        problems,
+        version,
+        series_problems,
+        drafts,
+        organisations,
+    )
+
+
+def _organisation_problem(document: Document, organisations: Organisations) -> tuple[str, str]:
+    """(the key at fault, why) the document cannot belong to its organisation; ("", "") when
+    it can."""
+    if not document.organisation:
+        return "organisation", (
+            "organisation: missing; write the id of the body that publishes this document "
+            "(the name of its file under content/organisations/)"
+        )
+    organisation = organisations.get(document.organisation)
+    if organisation is None:
+        hint = difflib.get_close_matches(document.organisation, list(organisations.by_id), n=1)
+        return "organisation", f"organisation: no organisation '{document.organisation}'" + (
+            f"; did you mean '{hint[0]}'?" if hint else ""
+        )
+    if (
+        document.index_no
+        and organisation.code
+        and not document.index_no.startswith(f"{organisation.code}/")
+    ):
+        return "index_no", (
+            f"index_no {document.index_no} does not start with {organisation.code}/, the "
+            f"code of {organisation.name}: a 索引号 begins with its body's code"
+        )
+    if (
+        document.report is not None
+        and organisation.path is not None  # a body from a file, not the site's implicit one
+        and document.report.organisation != organisation.name
+    ):
+        return "report", (
+            f"the report's tables name '{document.report.organisation}' but the document "
+            f"belongs to {organisation.name} ({organisation.id}): they must agree"
+        )
+    return "", ""

@@ -19,16 +19,34 @@ from portal.catalogue.content import content_files, parse_file, shown_path
 from portal.catalogue.document import Document, Problem
 from portal.catalogue.last_good import LastGood, file_stamp
 from portal.catalogue.listing import Catalogue, build_catalogue
+from portal.catalogue.organisations import Organisation, implicit, read_organisations
 
 log = logging.getLogger(__name__)
 
 
-def load_catalogue(content_dir: Path, last_good: Path | None = None) -> Catalogue:
+def load_catalogue(
+    content_dir: Path, last_good: Path | None = None, site: Organisation | None = None
+) -> Catalogue:
     """Read every content file afresh (what `portal check` and `portal index` do); with the
     folder of last good versions, a broken published file is replaced by its last good one
-    (read only: these commands never write snapshots)."""
+    (read only: these commands never write snapshots). site is as for CatalogueStore, from
+    the settings when not given."""
     snapshots = LastGood(last_good, content_dir, writable=False) if last_good else None
-    return CatalogueStore(content_dir, last_good=snapshots, log_problems=False).refresh()
+    return CatalogueStore(
+        content_dir, last_good=snapshots, log_problems=False, site=site or site_organisation()
+    ).refresh()
+
+
+def site_organisation(config=None) -> Organisation:
+    """The body that content naming none belongs to, as the settings (or config) describe it:
+    DEFAULT_ORGANISATION's id, and, for a site without organisation files, SITE_NAME."""
+    from portal import settings
+
+    def value(name: str):
+        return config[name] if config is not None else settings.value(name)
+
+    # No 索引号 code: a single-body site keeps whatever codes its documents already carry.
+    return implicit(value("DEFAULT_ORGANISATION"), value("SITE_NAME"), value("SITE_NAME_EN"), "")
 
 
 def _version(content_dir: Path) -> str:
@@ -77,8 +95,12 @@ class CatalogueStore:
         interval: float = 1.0,
         last_good: LastGood | None = None,
         log_problems: bool = True,
+        site: Organisation | None = None,
     ):
+        """site: the body of content that names none (its id), and the whole site when the
+        content folder has no organisation files."""
         self.content_dir = Path(content_dir)
+        self.site = site or implicit("site", "site", "site", "")
         self.interval = interval
         self.last_good = last_good
         self.log_problems = log_problems
@@ -152,7 +174,7 @@ class CatalogueStore:
             else:
                 stamp = _stamp(path)
                 try:
-                    document, problems = parse_file(path, self.content_dir)
+                    document, problems = parse_file(path, self.content_dir, self.site.id)
                 except OSError as error:  # removed or unreadable since it was listed
                     document = None
                     problems = [
@@ -182,13 +204,20 @@ class CatalogueStore:
                 self.last_good.drop(gone)
         if first and self.last_good:
             self.last_good.prune(files)
-        return build_catalogue(parsed, self.content_dir, version)
+        organisations, organisation_problems = read_organisations(
+            self.content_dir, self.site.id, self.site
+        )
+        for problem in organisation_problems if self.log_problems else ():
+            log.warning("%s", problem)
+        catalogue = build_catalogue(parsed, self.content_dir, version, organisations)
+        catalogue.problems[:0] = organisation_problems
+        return catalogue
 
     def _last_good_of(
         self, path: Path, problems: list[Problem]
     ) -> tuple[Document | None, list[Problem]]:
         """The last good version of a broken file, with a note saying it is being served."""
-        found = self.last_good.recall(path)
+        found = self.last_good.recall(path, self.site.id)
         if found is None:
             return None, problems
         document, saved = found

@@ -5,7 +5,15 @@ from pathlib import Path
 
 from flask import Flask, current_app, request
 
-from portal.catalogue import TREE, Catalogue, CatalogueStore, LastGood, snapshot_folder
+from portal.catalogue import (
+    TREE,
+    Catalogue,
+    CatalogueStore,
+    LastGood,
+    site_organisation,
+    snapshot_folder,
+)
+from portal.web import i18n
 
 EXTENSION = "portal.catalogue"
 
@@ -15,9 +23,12 @@ def init_app(app: Flask) -> None:
     starts the workers; elsewhere the first request does)."""
     content_dir = Path(app.config["CONTENT_DIR"])
     snapshots = LastGood(snapshot_folder(app.config["LAST_GOOD_DIR"], content_dir), content_dir)
-    app.extensions[EXTENSION] = CatalogueStore(content_dir, last_good=snapshots)
+    app.extensions[EXTENSION] = CatalogueStore(
+        content_dir, last_good=snapshots, site=site_organisation(app.config)
+    )
     app.jinja_env.globals["main_sections"] = TREE
     app.jinja_env.globals["current_section"] = current_section
+    app.jinja_env.globals["organisation_name"] = organisation_name
 
 
 def store(app: Flask | None = None) -> CatalogueStore:
@@ -28,6 +39,14 @@ def store(app: Flask | None = None) -> CatalogueStore:
 def current() -> Catalogue:
     """The catalogue of the running app, as its files are now (within the refresh interval)."""
     return store().current()
+
+
+def organisation_name(organisation_id: str) -> str:
+    """The name of a body (by id) in the page's language; the id itself if it is unknown."""
+    organisation = current().organisations.get(organisation_id)
+    if organisation is None:
+        return organisation_id
+    return organisation.name_in(i18n.select_locale())
 
 
 def current_section() -> str:
