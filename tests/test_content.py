@@ -166,7 +166,7 @@ def test_duplicate_index_no_is_reported(tmp_path):
     write(tmp_path, name="a.md")
     write(tmp_path, name="b.md")
     assert check(tmp_path) == [
-        "b.md:1: index_no 000000000/2024-00002 is already used by a.md: 索引号 must be unique"
+        "b.md:3: index_no 000000000/2024-00002 is already used by a.md: 索引号 must be unique"
     ]
     write(tmp_path, name="b.md", change=("2024-00002", "2024-00003"))
     assert check(tmp_path) == []

@@ -187,7 +187,7 @@ def build_catalogue(
             problems.append(
                 Problem(
                     shown,
-                    1,
+                    document.line_of("index_no"),
                     f"index_no {document.index_no} is already used by "
                     f"{other}: 索引号 must be unique",
                 )

@@ -131,7 +131,7 @@ def parse_organisation(path: Path, shown: Path) -> tuple[Organisation | None, li
             parse.problem(fields["kind"], f"kind: '{kind}' is not one of {' / '.join(KINDS)}")
     if "code" in fields:
         code = text_value(parse, "code", fields["code"])
-        if CODE.match(code):
+        if not code or CODE.match(code):  # empty: the body's code is not known
             values["code"] = code
         else:
             parse.problem(
