@@ -1,11 +1,16 @@
 """Validation of content files: each problem `portal check` reports, with a file that has it and
 one that does not."""
 
+import datetime
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
 from portal.catalogue import load_catalogue
 from portal.cli import main
+
+SHIPPED = Path(__file__).parent.parent / "content"
 
 VALID = """---
 title: 关于印发《示例县科技特派员管理办法》的通知
@@ -350,3 +355,38 @@ def test_check_command_prints_path_line_message_and_exits_non_zero(tmp_path):
 def test_shipped_content_passes_the_check():
     result = CliRunner().invoke(main, ["check"])
     assert result.exit_code == 0, result.output
+
+
+def test_shipped_sample_organisations_are_marked_and_publish_only_samples():
+    catalogue = load_catalogue(SHIPPED)
+    assert [(o.id, o.kind, o.sample) for o in catalogue.organisations] == [
+        ("shili-xzf", "人民政府", True),
+        ("lingwu-kjj", "部门", False),
+        ("shili-jtj", "部门", True),
+        ("shili-qsz", "乡镇街道", True),
+    ]
+    for body in catalogue.organisations:
+        if not body.sample:
+            continue
+        assert "示例" in body.name and body.code not in ("", "000000000"), body.id
+        documents = catalogue.of_organisation(body.id)
+        assert len({d.date.year for d in documents}) >= 4, body.id
+        assert len({d.category for d in documents}) >= 5, body.id
+        for document in documents:
+            assert document.sample, document.slug
+            assert document.slug.startswith(f"{body.id}-"), document.slug
+            assert document.index_no.startswith(f"{body.code}/"), document.slug
+
+
+def test_shipped_sample_reports_are_on_time_but_one_late_and_one_missing():
+    catalogue = load_catalogue(SHIPPED)
+    published = {
+        (d.organisation, d.report.year): d.date
+        for d in catalogue.documents
+        if d.report is not None and catalogue.organisation_of(d).sample
+    }
+    late = [key for key, date in published.items() if date > datetime.date(key[1] + 1, 1, 31)]
+    assert late == [("shili-jtj", 2024)]
+    assert {year for body, year in published if body == "shili-qsz"} == {2022, 2023, 2024}
+    for body in ("shili-xzf", "shili-jtj"):
+        assert {year for name, year in published if name == body} == {2022, 2023, 2024, 2025}

@@ -525,8 +525,13 @@ def shipped():
 
 def test_shipped_reports_pass_every_rule_and_carry_over_across_years():
     found = shipped()
+    # The real bureau's reports, then the sample bodies' (by file name); 示例县青山镇人民政府
+    # has not published its 2025 report, so that the county's report status shows one missing.
     assert [(r.organisation, r.year) for r in found] == [
-        ("灵武市科学技术局", year) for year in (2021, 2022, 2023, 2024)
+        *(("灵武市科学技术局", year) for year in (2021, 2022, 2023, 2024)),
+        *(("示例县交通运输局", year) for year in (2022, 2023, 2024, 2025)),
+        *(("示例县青山镇人民政府", year) for year in (2022, 2023, 2024)),
+        *(("示例县人民政府", year) for year in (2022, 2023, 2024, 2025)),
     ]
     for report in found:
         body = (CONTENT / f"{report.slug}.md").read_text("utf-8").split("---\n", 2)[2]
@@ -538,7 +543,7 @@ def test_shipped_samples_are_marked_and_vary():
     for report in shipped():
         text = (CONTENT / f"{report.slug}.md").read_text("utf-8")
         body = text.split("---\n", 2)[2]
-        if report.year == 2024:
+        if (report.organisation, report.year) == ("灵武市科学技术局", 2024):
             assert report.sample is False
             assert "sample:" not in text
             continue
