@@ -11,8 +11,14 @@ from portal import settings
 from portal.terminal import printable
 
 
+def _open(db: Path) -> domain.ApplicationStore:
+    """The store of the database file; one of an older schema is brought up to date, its
+    applications given to DEFAULT_ORGANISATION."""
+    return domain.ApplicationStore(db, default_organisation=settings.value("DEFAULT_ORGANISATION"))
+
+
 def _store(ctx: click.Context) -> domain.ApplicationStore:
-    return domain.ApplicationStore(ctx.obj["db"])
+    return _open(ctx.obj["db"])
 
 
 def _echo(text: str, err: bool = False) -> None:
@@ -191,7 +197,7 @@ def report_stats(year: int, organisation: str, out: Path | None, db: Path):
     from portal.reports import report_to_yaml, validate_report
 
     try:
-        records = domain.ApplicationStore(db).all()
+        records = _open(db).all()
     except domain.StoreUnavailable as error:
         raise _unavailable(db, error) from None
     report = domain.table3_report(records, year, organisation)
