@@ -2,17 +2,22 @@
 chooses one, every stored application names it, databases from before are brought up to date
 without losing a record, and the staff commands and table 3 are per body."""
 
+import csv
 import datetime
+import io
 import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from conftest import SITE, audit_page
 from test_applications import SAME_SITE, person_form, submit
 
 from portal import applications
 from portal.applications import ApplicationStore, StoreUnavailable
+from portal.cli import main
+from portal.reports import parse_report, validate_report
 
 # Three bodies of three kinds, listed out of order: the form groups them by kind, in the order
 # of catalogue.KINDS (人民政府, 部门, 乡镇街道). The bureau keeps the fixture site's documents
@@ -342,3 +347,75 @@ def test_a_failed_migration_leaves_the_old_database_as_it_was(tmp_path):
     assert schema_version(path) == 0
     migrated = ApplicationStore(path, default_organisation="lingwu-kjj").all()
     assert len(migrated) == len(OLD_ROWS)
+
+
+# --- Staff commands ---------------------------------------------------------------------------
+
+
+def cli(database: Path, *args: str):
+    result = CliRunner().invoke(main, ["applications", "--db", str(database), *args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_staff_commands_show_and_filter_by_body(store, database, tmp_path):
+    to_town = store.submit(cleaned("ningdong"), datetime.date(2024, 9, 27))
+    to_bureau = store.submit(cleaned("lingwu-kjj", name="李四"), datetime.date(2024, 9, 30))
+    listing = cli(database, "list").stdout.splitlines()
+    assert len(listing) == 2
+    assert "ningdong" in listing[0] and "lingwu-kjj" in listing[1]
+    only = cli(database, "list", "--organisation", "ningdong").stdout.splitlines()
+    assert len(only) == 1 and applications.format_code(to_town.code) in only[0]
+    due = cli(database, "list", "--due", "3650", "--organisation", "lingwu-kjj").stdout
+    assert applications.format_code(to_bureau.code) in due
+    assert applications.format_code(to_town.code) not in due
+    assert "organisation: ningdong" in cli(database, "show", to_town.code).stdout.splitlines()
+    target = tmp_path / "applications.csv"
+    cli(database, "export", str(target))
+    rows = list(csv.DictReader(io.StringIO(target.read_text("utf-8-sig"))))
+    assert [row["organisation"] for row in rows] == ["ningdong", "lingwu-kjj"]
+    cli(database, "export", str(target), "--organisation", "lingwu-kjj")
+    rows = list(csv.DictReader(io.StringIO(target.read_text("utf-8-sig"))))
+    assert [row["name"] for row in rows] == ["李四"]
+
+
+def report_stats(site: Path, database: Path, *args: str):
+    return CliRunner().invoke(
+        main, ["report-stats", "2024", "--content", str(site), "--db", str(database), *args]
+    )
+
+
+def test_report_stats_counts_one_bodys_applications(store, database, site, tmp_path):
+    for organisation, day in (
+        ("ningdong", datetime.date(2024, 3, 1)),
+        ("ningdong", datetime.date(2024, 5, 6)),
+        ("lingwu-kjj", datetime.date(2024, 9, 27)),
+    ):
+        store.submit(cleaned(organisation), day)
+    target = tmp_path / "ningdong-2024.report.yml"
+    result = report_stats(site, database, "--organisation", "ningdong", "--out", str(target))
+    assert result.exit_code == 0, result.output
+    assert "宁东镇人民政府 (ningdong), 2 records" in result.stderr
+    report = parse_report(target.read_text("utf-8"), target)
+    assert (report.organisation, report.year) == ("宁东镇人民政府", 2024)
+    assert report.value(3, "new", "total") == 2
+    assert validate_report(report) == []
+    # Without --organisation: the default body's (DEFAULT_ORGANISATION, lingwu-kjj) alone.
+    default = report_stats(site, database)
+    assert default.exit_code == 0, default.output
+    report = parse_report(default.stdout, tmp_path / "default.report.yml")
+    assert (report.organisation, report.value(3, "new", "total")) == ("灵武市科学技术局", 1)
+
+
+@pytest.mark.parametrize(
+    ("wanted", "said"),
+    [
+        ("nope", "no organisation 'nope'"),
+        ("宁东镇人民政府", "宁东镇人民政府 is --organisation ningdong"),
+    ],
+)
+def test_report_stats_refuses_an_unknown_body(database, site, wanted, said):
+    result = report_stats(site, database, "--organisation", wanted)
+    assert result.exit_code == 2
+    assert said in result.stderr and "lingwu-gov, lingwu-kjj, ningdong" in result.stderr
+    assert "Traceback" not in result.output

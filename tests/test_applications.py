@@ -620,11 +620,11 @@ def test_staff_commands_show_control_and_bidi_characters_as_escapes(client, stor
     assert len(updated) == 1 and visible_only(updated[0])
 
 
-def test_staff_commands_never_create_a_missing_database(tmp_path):
+def test_staff_commands_never_create_a_missing_database(tmp_path, site):
     missing = tmp_path / "moved" / "applications.sqlite3"
     for args in (
         ["applications", "--db", str(missing), "list"],
-        ["report-stats", "2024", "--organisation", "某局", "--db", str(missing)],
+        ["report-stats", "2024", "--content", str(site), "--db", str(missing)],
     ):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 1
@@ -718,7 +718,7 @@ def test_table3_from_records_matches_the_hand_computed_table():
     assert check_carry_over(reports[1], reports[2]) == []
 
 
-def test_report_stats_writes_the_annual_report_data_format(store, database, tmp_path):
+def test_report_stats_writes_the_annual_report_data_format(store, database, tmp_path, site):
     app = store.submit(
         applications.validate(organisation_form(), BODIES)[0], datetime.date(2024, 9, 27)
     )
@@ -730,7 +730,11 @@ def test_report_stats_writes_the_annual_report_data_format(store, database, tmp_
         [
             "report-stats",
             "2024",
-            "--organisation",
+            # A site without organisation files is one body, named SITE_NAME: the report
+            # names the bureau itself.
+            "--content",
+            str(site),
+            "--name",
             "灵武市科学技术局",
             "--out",
             str(target),
