@@ -104,8 +104,9 @@ def test_the_form_asks_for_the_body_grouped_by_kind(page):
     first = select.find("option")
     assert (first["value"], first.get_text()) == ("", "请选择")
     assert select.find("option", selected=True) is None  # several bodies: none is assumed
-    # The organisation is the first thing asked.
+    # The organisation is the first thing asked, and the search box's script is served.
     assert soup.find("form", action="/apply/").find(["select", "input"]) is select
+    assert any("organisation-search." in s["src"] for s in soup.find_all("script"))
 
 
 @pytest.mark.parametrize(
