@@ -294,7 +294,10 @@ def serve(host: str, port: int, workers: int, threads: int, access_log: str | No
     from portal.applications import ApplicationStore, StoreUnavailable
 
     try:  # the site itself never creates it: a deleted database stays missing until restored
-        ApplicationStore(app.config["APPLICATIONS_DB"]).create()
+        ApplicationStore(
+            app.config["APPLICATIONS_DB"],
+            default_organisation=app.config["DEFAULT_ORGANISATION"],
+        ).create()
     except StoreUnavailable as error:
         click.echo(
             f"applications database unavailable, /apply/ answers 503 until it is back: {error}",

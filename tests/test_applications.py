@@ -20,6 +20,9 @@ from portal.reports import check_carry_over, parse_report, validate_report
 
 SITE = "https://portal.example.gov.cn"
 SAME_SITE = {"Origin": SITE}
+# The bodies applications may be made to on the fixture site: it has no organisation files, so
+# it is one body, DEFAULT_ORGANISATION's.
+BODIES = ("lingwu-kjj",)
 
 
 def make_ric(region: str = "110101", birth: str = "19900307", sequence: str = "123") -> str:
@@ -181,7 +184,7 @@ def test_a_missing_radio_choice_links_to_its_first_option(client, database):
     ],
 )
 def test_each_field_is_validated(form, field):
-    _cleaned, errors = applications.validate(form)
+    _cleaned, errors = applications.validate(form, BODIES)
     assert list(errors) == [field]
 
 
@@ -200,7 +203,7 @@ def test_each_field_is_validated(form, field):
     ],
 )
 def test_valid_applications_have_no_errors(form):
-    cleaned, errors = applications.validate(form)
+    cleaned, errors = applications.validate(form, BODIES)
     assert errors == {}
     assert cleaned["id_number"] in (
         PERSON_ID,
@@ -212,9 +215,44 @@ def test_valid_applications_have_no_errors(form):
 
 
 def test_an_organisation_is_not_asked_for_a_personal_id():
-    cleaned, errors = applications.validate(organisation_form(id_number="junk"))
+    cleaned, errors = applications.validate(organisation_form(id_number="junk"), BODIES)
     assert errors == {}
     assert cleaned["id_type"] == "uscc" and cleaned["id_number"] == ORG_CODE
+
+
+def test_a_site_of_one_body_states_it_instead_of_asking(page, database):
+    soup = page("/apply/")
+    form = soup.find("form", action="/apply/")
+    assert (
+        form.find(class_="organisation-fixed").get_text() == "受理机关：政府信息公开平台（演示站）"
+    )
+    sent = form.find("input", attrs={"name": "organisation"})
+    assert (sent["type"], sent["value"]) == ("hidden", "lingwu-kjj")
+    assert form.find("select", attrs={"name": "organisation"}) is None
+    assert [script["src"].split(".")[0] for script in soup.find_all("script")] == [
+        "/static/js/site"
+    ]
+
+
+@pytest.mark.parametrize("organisation", [None, "lingwu-kjj"])
+def test_on_a_site_of_one_body_every_application_goes_to_it(client, store, organisation):
+    form = person_form() if organisation is None else person_form(organisation=organisation)
+    response = submit(client, form)
+    assert response.status_code == 200
+    soup = audit_page(response.get_data(as_text=True))
+    terms = [dt.get_text() for dt in soup.find_all("dt")]
+    assert soup.find_all("dd")[terms.index("受理机关")].get_text() == "政府信息公开平台（演示站）"
+    assert [app.organisation for app in store.all()] == ["lingwu-kjj"]
+
+
+def test_a_body_that_is_not_the_sites_one_is_a_field_error(client, store):
+    response = submit(client, person_form(organisation="elsewhere"))
+    assert response.status_code == 400
+    soup = audit_page(response.get_data(as_text=True))
+    assert soup.find("div", role="alert").find("a")["href"] == "#field-organisation"
+    select = soup.find("select", id="field-organisation")
+    assert [option["value"] for option in select.find_all("option")] == ["", "lingwu-kjj"]
+    assert store.all() == []
 
 
 def test_the_honeypot_filled_in_stores_nothing(client, store):
@@ -280,7 +318,7 @@ def test_the_deadline_in_a_year_the_calendar_does_not_know_says_so(client, datab
 
 
 def test_an_extension_adds_20_working_days_once(store):
-    app = store.submit(applications.validate(person_form())[0], datetime.date(2024, 9, 27))
+    app = store.submit(applications.validate(person_form(), BODIES)[0], datetime.date(2024, 9, 27))
     extended = store.update(app.code, extend=True)
     assert extended.due == "2024-11-27" and extended.status == "extended"
     with pytest.raises(applications.ApplicationError, match="already extended"):
@@ -288,7 +326,7 @@ def test_an_extension_adds_20_working_days_once(store):
 
 
 def test_a_correction_stops_the_clock_and_restarts_it(store):
-    app = store.submit(applications.validate(person_form())[0], datetime.date(2024, 9, 2))
+    app = store.submit(applications.validate(person_form(), BODIES)[0], datetime.date(2024, 9, 2))
     waiting = store.update(app.code, correction_requested=datetime.date(2024, 9, 5))
     assert waiting.status == "correction"
     assert store.due_within(365, datetime.date(2024, 9, 6)) == []
@@ -310,7 +348,7 @@ def test_concurrent_submissions_are_all_stored(store, database):
         try:
             codes.append(
                 own.submit(
-                    applications.validate(person_form(name=f"申请人{index}"))[0],
+                    applications.validate(person_form(name=f"申请人{index}"), BODIES)[0],
                     datetime.date(2024, 5, 6),
                 ).code
             )
@@ -328,11 +366,15 @@ def test_concurrent_submissions_are_all_stored(store, database):
 
 
 def test_purge_erases_personal_fields_and_keeps_the_statistics(store):
-    old = store.submit(applications.validate(person_form())[0], datetime.date(2020, 3, 2))
+    old = store.submit(applications.validate(person_form(), BODIES)[0], datetime.date(2020, 3, 2))
     store.update(old.code, outcome="granted", replied=datetime.date(2020, 3, 20))
-    recent = store.submit(applications.validate(person_form())[0], datetime.date(2024, 3, 4))
+    recent = store.submit(
+        applications.validate(person_form(), BODIES)[0], datetime.date(2024, 3, 4)
+    )
     store.update(recent.code, outcome="granted", replied=datetime.date(2024, 3, 20))
-    open_one = store.submit(applications.validate(person_form())[0], datetime.date(2019, 3, 4))
+    open_one = store.submit(
+        applications.validate(person_form(), BODIES)[0], datetime.date(2019, 3, 4)
+    )
     assert store.purge(1095, datetime.date(2024, 6, 1)) == 1
     erased = store.get(old.code)
     assert all(getattr(erased, name) is None for name in applications.PERSONAL)
@@ -370,7 +412,7 @@ def test_tracking_form_page_is_accessible(page, database):
 
 
 def test_tracking_shows_the_status_with_the_right_code_and_phone(client, store):
-    app = store.submit(applications.validate(person_form())[0], datetime.date(2024, 9, 27))
+    app = store.submit(applications.validate(person_form(), BODIES)[0], datetime.date(2024, 9, 27))
     store.update(app.code, outcome="withheld_third_party", replied=datetime.date(2024, 10, 20))
     response = track(client, applications.format_code(app.code).lower(), "1234")
     assert response.status_code == 200
@@ -381,9 +423,10 @@ def test_tracking_shows_the_status_with_the_right_code_and_phone(client, store):
 
 
 def test_tracking_with_a_wrong_second_factor_shows_nothing(client, store):
-    app = store.submit(applications.validate(person_form())[0], datetime.date(2024, 9, 27))
+    app = store.submit(applications.validate(person_form(), BODIES)[0], datetime.date(2024, 9, 27))
     other = store.submit(
-        applications.validate(person_form(phone="13900004321"))[0], datetime.date(2024, 9, 27)
+        applications.validate(person_form(phone="13900004321"), BODIES)[0],
+        datetime.date(2024, 9, 27),
     )
     response = track(client, app.code, "4321")
     assert response.status_code == 400
@@ -395,13 +438,13 @@ def test_tracking_with_a_wrong_second_factor_shows_nothing(client, store):
 
 @pytest.mark.parametrize("last4", ["²³⁴⁵", "١٢٣٤", "①②③④", "12 4", "12345", ""])
 def test_only_four_ascii_digits_can_match_a_phone(store, last4):
-    app = store.submit(applications.validate(person_form())[0], datetime.date(2024, 9, 27))
+    app = store.submit(applications.validate(person_form(), BODIES)[0], datetime.date(2024, 9, 27))
     assert store.lookup(app.code, last4) is None
     assert store.lookup(app.code, "1234") == app
 
 
 def test_tracking_from_another_site_is_refused(client, store):
-    app = store.submit(applications.validate(person_form())[0], datetime.date(2024, 9, 27))
+    app = store.submit(applications.validate(person_form(), BODIES)[0], datetime.date(2024, 9, 27))
     assert (
         track(client, app.code, "1234", headers={"Origin": "https://evil.example"}).status_code
         == 400
@@ -409,7 +452,7 @@ def test_tracking_from_another_site_is_refused(client, store):
 
 
 def test_repeated_wrong_guesses_are_throttled(client, store):
-    app = store.submit(applications.validate(person_form())[0], datetime.date(2024, 9, 27))
+    app = store.submit(applications.validate(person_form(), BODIES)[0], datetime.date(2024, 9, 27))
     for _ in range(10):
         assert track(client, "ABCD-EFGH-JKMN", "1234").status_code == 400
     response = track(client, app.code, "1234")
@@ -429,8 +472,10 @@ def cli(database, *args):
 
 def test_staff_list_masks_id_numbers_and_filters_by_due_date(store, database, monkeypatch):
     monkeypatch.setattr(applications, "today", lambda: datetime.date(2024, 10, 25))
-    soon = store.submit(applications.validate(person_form())[0], datetime.date(2024, 9, 27))
-    later = store.submit(applications.validate(organisation_form())[0], datetime.date(2024, 10, 21))
+    soon = store.submit(applications.validate(person_form(), BODIES)[0], datetime.date(2024, 9, 27))
+    later = store.submit(
+        applications.validate(organisation_form(), BODIES)[0], datetime.date(2024, 10, 21)
+    )
     listing = cli(database, "list").output
     assert PERSON_ID not in listing and ORG_CODE not in listing
     assert applications.mask(PERSON_ID) in listing
@@ -442,7 +487,7 @@ def test_staff_list_masks_id_numbers_and_filters_by_due_date(store, database, mo
 
 
 def test_staff_update_records_the_outcome(store, database):
-    app = store.submit(applications.validate(person_form())[0], datetime.date(2024, 9, 27))
+    app = store.submit(applications.validate(person_form(), BODIES)[0], datetime.date(2024, 9, 27))
     cli(database, "update", app.code, "--outcome", "partly_granted", "--replied", "2024-10-15")
     assert (store.get(app.code).outcome, store.get(app.code).replied) == (
         "partly_granted",
@@ -455,8 +500,8 @@ def test_staff_update_records_the_outcome(store, database):
 
 
 def test_csv_export_has_no_id_numbers(store, database, tmp_path):
-    store.submit(applications.validate(person_form())[0], datetime.date(2024, 9, 27))
-    store.submit(applications.validate(organisation_form())[0], datetime.date(2024, 9, 27))
+    store.submit(applications.validate(person_form(), BODIES)[0], datetime.date(2024, 9, 27))
+    store.submit(applications.validate(organisation_form(), BODIES)[0], datetime.date(2024, 9, 27))
     target = tmp_path / "applications.csv"
     cli(database, "export", str(target))
     text = target.read_text(encoding="utf-8-sig")
@@ -489,7 +534,7 @@ def test_csv_export_neutralises_formulas_from_applicants(client, store, database
         )
     # ... and stored as they are, as a record that bypassed the form would be.
     for formula in FORMULAS:
-        cleaned = applications.validate(person_form())[0] | {
+        cleaned = applications.validate(person_form(), BODIES)[0] | {
             "name": formula,
             "description": formula,
         }
@@ -552,7 +597,7 @@ def test_staff_commands_show_control_and_bidi_characters_as_escapes(client, stor
         ).status_code
         == 200
     )
-    cleaned = applications.validate(person_form())[0] | {
+    cleaned = applications.validate(person_form(), BODIES)[0] | {
         "name": "\x1b]0;owned\x07\x1b[2J李四\r赵六",
         "title": "\u202e\n",
     }
@@ -575,11 +620,11 @@ def test_staff_commands_show_control_and_bidi_characters_as_escapes(client, stor
     assert len(updated) == 1 and visible_only(updated[0])
 
 
-def test_staff_commands_never_create_a_missing_database(tmp_path):
+def test_staff_commands_never_create_a_missing_database(tmp_path, site):
     missing = tmp_path / "moved" / "applications.sqlite3"
     for args in (
         ["applications", "--db", str(missing), "list"],
-        ["report-stats", "2024", "--organisation", "某局", "--db", str(missing)],
+        ["report-stats", "2024", "--content", str(site), "--db", str(missing)],
     ):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 1
@@ -595,6 +640,7 @@ def record(code, received, kind, outcome=None, replied=None) -> Application:
     return Application(
         code=code,
         received=received,
+        organisation="lingwu-kjj",
         applicant_kind=kind,
         name=None,
         id_type=None,
@@ -672,17 +718,23 @@ def test_table3_from_records_matches_the_hand_computed_table():
     assert check_carry_over(reports[1], reports[2]) == []
 
 
-def test_report_stats_writes_the_annual_report_data_format(store, database, tmp_path):
-    app = store.submit(applications.validate(organisation_form())[0], datetime.date(2024, 9, 27))
+def test_report_stats_writes_the_annual_report_data_format(store, database, tmp_path, site):
+    app = store.submit(
+        applications.validate(organisation_form(), BODIES)[0], datetime.date(2024, 9, 27)
+    )
     store.update(app.code, outcome="granted", replied=datetime.date(2024, 10, 8))
-    store.submit(applications.validate(person_form())[0], datetime.date(2024, 12, 30))
+    store.submit(applications.validate(person_form(), BODIES)[0], datetime.date(2024, 12, 30))
     target = tmp_path / "stats.report.yml"
     result = CliRunner().invoke(
         main,
         [
             "report-stats",
             "2024",
-            "--organisation",
+            # A site without organisation files is one body, named SITE_NAME: the report
+            # names the bureau itself.
+            "--content",
+            str(site),
+            "--name",
             "灵武市科学技术局",
             "--out",
             str(target),

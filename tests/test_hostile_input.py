@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_applications import SAME_SITE, person_form
+from test_applications import BODIES, SAME_SITE, person_form
 
 from portal import applications
 from portal.applications import ApplicationStore
@@ -202,7 +202,7 @@ def tracking(app, tmp_path):
     app.config["APPLICATIONS_DB"] = str(tmp_path / "applications.sqlite3")
     app.config["TRACKING_FAILURES_PER_HOUR"] = 1_000_000
     store = ApplicationStore(tmp_path / "applications.sqlite3").create()
-    return store.submit(applications.validate(person_form())[0], applications.today()).code
+    return store.submit(applications.validate(person_form(), BODIES)[0], applications.today()).code
 
 
 @HYPOTHESIS

@@ -11,8 +11,14 @@ from portal import settings
 from portal.terminal import printable
 
 
+def _open(db: Path) -> domain.ApplicationStore:
+    """The store of the database file; one of an older schema is brought up to date, its
+    applications given to DEFAULT_ORGANISATION."""
+    return domain.ApplicationStore(db, default_organisation=settings.value("DEFAULT_ORGANISATION"))
+
+
 def _store(ctx: click.Context) -> domain.ApplicationStore:
-    return domain.ApplicationStore(ctx.obj["db"])
+    return _open(ctx.obj["db"])
 
 
 def _echo(text: str, err: bool = False) -> None:
@@ -52,8 +58,8 @@ def _date(value: str | None) -> datetime.date | None:
 def _line(app: domain.Application) -> str:
     return (
         f"{domain.format_code(app.code)}  {app.received}  due {app.due}  "
-        f"{app.status:<10}  {app.applicant_kind:<9}  {app.masked_id:<18}  "
-        f"{app.name or '(erased)'}"
+        f"{app.status:<10}  {app.organisation:<16}  {app.applicant_kind:<9}  "
+        f"{app.masked_id:<18}  {app.name or '(erased)'}"
     )
 
 
@@ -64,6 +70,13 @@ DATABASE_OPTION = click.option(
     default=lambda: settings.value("APPLICATIONS_DB"),
     show_default="APPLICATIONS_DB",
     help="The applications database.",
+)
+# Only the applications made to one body: the id of its file under content/organisations/.
+ORGANISATION_FILTER = click.option(
+    "--organisation",
+    default=None,
+    metavar="ID",
+    help="Only applications made to this body (its id, as in content/organisations/ID.yml).",
 )
 
 
@@ -83,11 +96,16 @@ def applications(ctx: click.Context, db: Path):
     default=None,
     help="Only unanswered applications overdue or due within N days.",
 )
+@ORGANISATION_FILTER
 @click.pass_context
-def list_applications(ctx: click.Context, due: int | None):
-    """One line per application; ID numbers masked."""
+def list_applications(ctx: click.Context, due: int | None, organisation: str | None):
+    """One line per application: code, received, due, status, the body it was made to,
+    applicant kind, masked ID number, name."""
     store = _store(ctx)
-    found = store.all() if due is None else store.due_within(due, domain.today())
+    if due is None:
+        found = store.all(organisation)
+    else:
+        found = store.due_within(due, domain.today(), organisation)
     for app in found:
         _echo(_line(app))
     click.echo(f"{len(found)} applications", err=True)
@@ -154,10 +172,11 @@ def update(
 
 @applications.command()
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@ORGANISATION_FILTER
 @click.pass_context
-def export(ctx: click.Context, target: Path):
+def export(ctx: click.Context, target: Path, organisation: str | None):
     """Write every application to a CSV file, without ID numbers."""
-    found = _store(ctx).all()
+    found = _store(ctx).all(organisation)
     target.write_text(domain.export_csv(found), encoding="utf-8-sig")
     _echo(f"{len(found)} applications written to {target}", err=True)
 
@@ -179,28 +198,85 @@ def purge(ctx: click.Context, days: int):
 
 @click.command("report-stats")
 @click.argument("year", type=click.IntRange(1990, 2200))
-@click.option("--organisation", required=True, help="Name of the reporting organisation.")
+@click.option(
+    "--organisation",
+    default="",
+    metavar="ID",
+    help="The body whose table 3 this is (its id); only applications made to it are counted. "
+    "Default: DEFAULT_ORGANISATION.",
+)
+@click.option(
+    "--name",
+    default="",
+    help="The reporting body's name written in the data file. Default: the name in its "
+    "organisation file (on a site without organisation files, SITE_NAME: give the body's own "
+    "name here).",
+)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the report data file here instead of printing it.",
 )
+@click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=lambda: settings.value("CONTENT_DIR"),
+    show_default="content/",
+    help="Folder of content files whose organisations/ names the bodies.",
+)
 @DATABASE_OPTION
-def report_stats(year: int, organisation: str, out: Path | None, db: Path):
-    """Table 3 of YEAR from the application records, in the annual report data format."""
+def report_stats(
+    year: int, organisation: str, name: str, out: Path | None, content_dir: Path, db: Path
+):
+    """Table 3 of YEAR for one body, from the records of the applications made to it, in the
+    annual report data format.
+
+    Without --organisation it is the default body's (DEFAULT_ORGANISATION): on a site of one
+    body, every application. A table for the whole platform is not made here: table 3 is each
+    body's own statutory table, and the county's sum is made from the bodies' reports.
+    """
     from portal.reports import report_to_yaml, validate_report
 
+    body = _reporting_body(content_dir, organisation)
     try:
-        records = domain.ApplicationStore(db).all()
+        records = _open(db).all(body.id)
     except domain.StoreUnavailable as error:
         raise _unavailable(db, error) from None
-    report = domain.table3_report(records, year, organisation)
+    report = domain.table3_report(records, year, name.strip() or body.name)
     problems = [p for p in validate_report(report) if p.severity == "error"]
     if problems:  # cannot happen by construction; refuse rather than write a wrong report
         raise click.ClickException("; ".join(p.format() for p in problems))
     text = report_to_yaml(report)
+    counted = f"table 3 of {year} for {report.organisation} ({body.id}), {len(records)} records"
     if out is None:
         click.echo(text, nl=False)
+        click.echo(counted, err=True)
     else:
         out.write_text(text, encoding="utf-8")
-        click.echo(f"table 3 of {year} written to {out}", err=True)
+        click.echo(f"{counted}, written to {out}", err=True)
+
+
+def _reporting_body(content_dir: Path, wanted: str):
+    """The organisation named by --organisation (by id), or the default one."""
+    from portal.catalogue import read_organisations, site_organisation
+
+    site = site_organisation()
+    bodies, _problems = read_organisations(content_dir, site.id, site)
+    found = bodies.get(wanted or bodies.default)
+    if found is not None:
+        return found
+    known = ", ".join(body.id for body in bodies)
+    if not wanted:
+        raise click.UsageError(
+            f"DEFAULT_ORGANISATION names no organisation in {content_dir}; "
+            f"name the body with --organisation (one of: {known})"
+        )
+    named = [body.id for body in bodies if wanted in (body.name, body.name_en)]
+    hint = f"; {wanted} is --organisation {named[0]}" if named else ""
+    raise click.UsageError(
+        printable(
+            f"no organisation '{wanted}' in {content_dir} (one of: {known}){hint}. "
+            "`portal check` reports an organisation file it cannot read."
+        )
+    )

@@ -5,7 +5,7 @@ msgids marked with N_; the caller translates them."""
 import datetime
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields
 
 from stdnum.cn import ric, uscc
@@ -60,8 +60,8 @@ LIMITS = {
     "doc_number": 100,
     "index_number": 100,
 }
-# The fields of the form, in the order people fill them in: who applies, then what they ask for
-# and how to reach them.
+# The fields of the form, in the order people fill them in: the body they apply to (受理机关),
+# who applies, then what they ask for and how to reach them.
 IDENTITY_FIELDS = ("applicant_kind", "name", "id_type", "id_number", "uscc")
 REQUEST_FIELDS = (
     "phone",
@@ -74,7 +74,7 @@ REQUEST_FIELDS = (
     "form",
     "delivery",
 )
-FORM_FIELDS = IDENTITY_FIELDS + REQUEST_FIELDS
+FORM_FIELDS = ("organisation", *IDENTITY_FIELDS, *REQUEST_FIELDS)
 # Personal fields: erased after the retention period, never in the CSV export (id_number).
 PERSONAL = (
     "name",
@@ -101,6 +101,7 @@ class Application:
 
     code: str
     received: str
+    organisation: str  # id of the body it was made to (受理机关)
     applicant_kind: str
     name: str | None
     id_type: str | None
@@ -177,19 +178,32 @@ def reply_due(received: datetime.date) -> tuple[datetime.date, bool]:
 # --- The form ---------------------------------------------------------------------------------
 
 
-def validate(form: Mapping[str, str]) -> tuple[dict, dict[str, str]]:
-    """The cleaned application fields, and a message per field that is wrong (N_ msgids)."""
+def validate(
+    form: Mapping[str, str], organisations: Collection[str]
+) -> tuple[dict, dict[str, str]]:
+    """The cleaned application fields, and a message per field that is wrong (N_ msgids).
+
+    organisations are the ids of the bodies an application may be made to (受理机关). With
+    one body there is nothing to choose, and a form naming none is made to it; with more,
+    the applicant chooses one of them."""
     value = {name: _CONTROL.sub("", (form.get(name) or "")).strip() for name in FORM_FIELDS}
     errors: dict[str, str] = {}
     for name, limit in LIMITS.items():
         if len(value[name]) > limit and name not in ("id_number", "uscc"):
             errors[name] = N_("内容过长，请精简。")
+    organisation = value["organisation"]
+    if not organisation and len(organisations) == 1:
+        [organisation] = organisations
+    if not organisation:
+        errors["organisation"] = N_("请选择受理机关。")
+    elif organisation not in organisations:
+        errors["organisation"] = N_("没有这个受理机关，请从列表中选择。")
     kind = value["applicant_kind"]
     if kind not in APPLICANT_KINDS:
         errors["applicant_kind"] = N_("请选择申请人类型。")
     if not value["name"]:
         errors.setdefault("name", N_("请填写姓名或者名称。"))
-    cleaned = {"applicant_kind": kind, "name": value["name"]}
+    cleaned = {"organisation": organisation, "applicant_kind": kind, "name": value["name"]}
     if kind == "person":
         id_type, number = value["id_type"], value["id_number"]
         if id_type not in ID_TYPES:

@@ -13,6 +13,7 @@ from portal.reports import TABLE3_COLUMNS, Report, make_report
 EXPORT_COLUMNS = (
     "code",
     "received",
+    "organisation",
     "applicant_kind",
     "name",
     *REQUEST_FIELDS,

@@ -1,5 +1,6 @@
 """Applications in one SQLite file, with the rate limits that protect the form: WAL, a short
-busy timeout on a visitor's request, one transaction per call."""
+busy timeout on a visitor's request, one transaction per call, and the schema brought up to
+date (SCHEMA_VERSION, in PRAGMA user_version) by whoever opens the file first."""
 
 import datetime
 import hashlib
@@ -32,6 +33,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS applications (
     code TEXT PRIMARY KEY,
     received TEXT NOT NULL,
+    organisation TEXT NOT NULL,
     applicant_kind TEXT NOT NULL,
     name TEXT, id_type TEXT, id_number TEXT, phone TEXT, email TEXT, address TEXT,
     description TEXT, title TEXT, doc_number TEXT, index_number TEXT,
@@ -55,6 +57,10 @@ CREATE TABLE IF NOT EXISTS attempts (
 );
 CREATE INDEX IF NOT EXISTS attempts_client ON attempts (scope, client, at);
 """
+# The schema _SCHEMA creates. A file of an older version is brought up to it by the steps of
+# _MIGRATIONS when it is opened (see _migrate); version 0 is every file made before
+# applications named the body they are made to.
+SCHEMA_VERSION = 1
 
 
 class StoreUnavailable(Exception):
@@ -84,9 +90,18 @@ class ApplicationStore:
     deleted or moved stays missing (StoreUnavailable) until it is restored, instead of being
     replaced by an empty one that a restored backup would later overwrite."""
 
-    def __init__(self, path: Path | str, busy_timeout: float = STAFF_BUSY_TIMEOUT):
+    def __init__(
+        self,
+        path: Path | str,
+        busy_timeout: float = STAFF_BUSY_TIMEOUT,
+        *,
+        default_organisation: str = "",
+    ):
+        """default_organisation: the body (DEFAULT_ORGANISATION) that applications stored
+        before applications named one are given when the file is brought up to date."""
         self.path = Path(path)
         self.busy_timeout = busy_timeout
+        self.default_organisation = default_organisation
 
     def create(self) -> "ApplicationStore":
         """Create the database and its tables where they do not exist yet; returns the store."""
@@ -96,7 +111,14 @@ class ApplicationStore:
             raise StoreUnavailable(f"{self.path}: {error}") from error
         with self._connect(create=True) as db:
             db.execute("PRAGMA journal_mode = WAL")
-            db.executescript(_SCHEMA)
+            db.execute("BEGIN IMMEDIATE")
+            if not _columns(db, "applications"):  # a new file: made in the current schema
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute("COMMIT")
+            self._migrate(db)
         return self
 
     @contextmanager
@@ -109,6 +131,8 @@ class ApplicationStore:
         try:
             db.execute("PRAGMA synchronous = FULL")
             db.row_factory = sqlite3.Row
+            if not create:
+                self._migrate(db)
             yield db
         except (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError):
             raise  # a mistake in this module, not the database's state
@@ -116,6 +140,29 @@ class ApplicationStore:
             raise StoreUnavailable(f"{self.path}: {error}") from error
         finally:
             db.close()
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        """Bring a file of an older schema up to SCHEMA_VERSION, in one transaction: every
+        worker and staff command that opens it may be first, and the others wait for the lock
+        and find it done. A failed step leaves the file as it was."""
+        version = _schema_version(db)
+        if version == SCHEMA_VERSION:
+            return
+        if version > SCHEMA_VERSION:
+            raise StoreUnavailable(
+                f"{self.path}: its schema version {version} is newer than this portal's "
+                f"({SCHEMA_VERSION}); run the portal that wrote it"
+            )
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for step in _MIGRATIONS[_schema_version(db) :]:
+                step(db, self)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -148,6 +195,7 @@ class ApplicationStore:
         record = {name: cleaned.get(name) or None for name in PERSONAL}
         record.update(
             received=received.isoformat(),
+            organisation=cleaned["organisation"],
             applicant_kind=cleaned["applicant_kind"],
             form=cleaned["form"],
             delivery=cleaned["delivery"],
@@ -180,10 +228,13 @@ class ApplicationStore:
             ).fetchone()
         return Application(**dict(row)) if row else None
 
-    def all(self) -> list[Application]:
-        """Every application, oldest first."""
+    def all(self, organisation: str | None = None) -> list[Application]:
+        """Every application, or every one made to a body (by id), oldest first."""
+        where, arguments = ("WHERE organisation = ?", (organisation,)) if organisation else ("", ())
         with self._connect() as db:
-            rows = db.execute("SELECT * FROM applications ORDER BY received, code").fetchall()
+            rows = db.execute(
+                f"SELECT * FROM applications {where} ORDER BY received, code", arguments
+            ).fetchall()
         return [Application(**dict(row)) for row in rows]
 
     def lookup(
@@ -269,12 +320,16 @@ class ApplicationStore:
             )
         return self.get(app.code)
 
-    def due_within(self, days: int, on: datetime.date) -> list[Application]:
-        """Unanswered applications overdue or due within `days` days (the clock stops while
-        a correction is awaited)."""
+    def due_within(
+        self, days: int, on: datetime.date, organisation: str | None = None
+    ) -> list[Application]:
+        """Unanswered applications (to one body, if given) overdue or due within `days` days
+        (the clock stops while a correction is awaited)."""
         limit = (on + datetime.timedelta(days=days)).isoformat()
         return [
-            app for app in self.all() if app.status in ("received", "extended") and app.due <= limit
+            app
+            for app in self.all(organisation)
+            if app.status in ("received", "extended") and app.due <= limit
         ]
 
     def purge(self, retention_days: int, on: datetime.date) -> int:
@@ -289,6 +344,36 @@ class ApplicationStore:
                 (on.isoformat(), cutoff),
             )
             return cursor.rowcount
+
+
+# --- Migrations ---------------------------------------------------------------------------------
+
+
+def _schema_version(db: sqlite3.Connection) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def _columns(db: sqlite3.Connection, table: str) -> list[str]:
+    """The columns of a table; none when it does not exist."""
+    return [row["name"] for row in db.execute(f"PRAGMA table_info({table})")]
+
+
+def _add_organisation(db: sqlite3.Connection, store: ApplicationStore) -> None:
+    """Version 1: every application names the body it was made to; those stored before
+    belong to the site's default body, the only one there was."""
+    columns = _columns(db, "applications")
+    if "organisation" in columns:
+        return
+    if columns and not store.default_organisation:
+        raise ValueError("migrating an applications database needs the default organisation")
+    # SQLite adds a NOT NULL column only with a constant default; the real value follows.
+    db.execute("ALTER TABLE applications ADD COLUMN organisation TEXT NOT NULL DEFAULT ''")
+    db.execute("UPDATE applications SET organisation = ?", (store.default_organisation,))
+
+
+# _MIGRATIONS[n] brings a file of version n to version n + 1.
+_MIGRATIONS = (_add_organisation,)
+assert len(_MIGRATIONS) == SCHEMA_VERSION
 
 
 def _phone_ends_with(phone: str | None, last4: str) -> bool:

@@ -29,6 +29,7 @@ from portal.catalogue.organisations import (
     Organisation,
     Organisations,
     organisation_files,
+    read_organisations,
 )
 from portal.catalogue.paging import Page, paginate
 from portal.catalogue.store import CatalogueStore, load_catalogue, site_organisation
@@ -70,6 +71,7 @@ __all__ = [
     "paginate",
     "parse_file",
     "plain_text",
+    "read_organisations",
     "render_markdown",
     "review_file",
     "scaffold_draft",

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from portal import applications, wiring
-from portal.web import ascii_digits, visible_text
+from portal.web import ascii_digits, i18n, visible_text
 from portal.web.errors import error_response, refusal
 from portal.web.security import same_site
 
@@ -52,8 +52,11 @@ def _private(html: str, status: int = 200):
     return response
 
 
-def _choices() -> dict:
+def _choices(organisations) -> dict:
     return {
+        "organisations": organisations,
+        "locale": i18n.select_locale(),
+        "fields": applications.FORM_FIELDS,
         "kinds": applications.APPLICANT_KINDS,
         "id_types": applications.ID_TYPES,
         "forms": applications.FORMS,
@@ -63,9 +66,17 @@ def _choices() -> dict:
 
 @blueprint.route("/", methods=["GET", "POST"])
 def form():
-    """The application form; a valid POST stores the application and shows its code."""
+    """The application form; a valid POST stores the application and shows its code.
+
+    The form is made to one body (受理机关): ?organisation=ID (an organisation page's link)
+    chooses it beforehand; an id that names no body is ignored and the applicant chooses."""
+    organisations = wiring.catalogue.current().organisations
     if request.method == "GET":
-        return render_template("applications/form.html", values={}, errors={}, **_choices())
+        chosen = request.args.get("organisation", "")
+        values = {"organisation": chosen} if organisations.get(chosen) else {}
+        return render_template(
+            "applications/form.html", values=values, errors={}, **_choices(organisations)
+        )
     _require_same_site()
     if request.form.get(HONEYPOT):
         raise refusal(
@@ -75,14 +86,14 @@ def form():
                 "如果您使用了自动填表工具，请关闭后再提交。"
             ),
         )
-    cleaned, errors = applications.validate(request.form)
+    cleaned, errors = applications.validate(request.form, organisations.by_id)
     if errors:
         values = {name: request.form.get(name, "") for name in request.form if name != HONEYPOT}
         html = render_template(
             "applications/form.html",
             values=values,
             errors={name: _(message) for name, message in errors.items()},
-            **_choices(),
+            **_choices(organisations),
         )
         return _private(html, 400)
     limit = current_app.config["APPLICATION_SUBMISSIONS_PER_HOUR"]

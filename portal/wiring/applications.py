@@ -8,7 +8,11 @@ from portal import applications
 
 
 def store() -> applications.ApplicationStore:
-    """The application store of the running app, waiting briefly for a lock."""
+    """The application store of the running app, waiting briefly for a lock; a database of
+    an older schema is brought up to date on first use, its applications given to
+    DEFAULT_ORGANISATION."""
     return applications.ApplicationStore(
-        current_app.config["APPLICATIONS_DB"], busy_timeout=applications.REQUEST_BUSY_TIMEOUT
+        current_app.config["APPLICATIONS_DB"],
+        busy_timeout=applications.REQUEST_BUSY_TIMEOUT,
+        default_organisation=current_app.config["DEFAULT_ORGANISATION"],
     )
