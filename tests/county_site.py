@@ -29,7 +29,7 @@ BODIES = {
 
 REPORT = """---
 title: {name}{year}年政府信息公开工作年度报告（示例）{organisation}
-index_no: "{code}/{issued}-0{year}"
+index_no: "{code}/{issued}-{serial}"
 doc_no:
 date: {date}{published}
 department: 办公室
@@ -81,11 +81,13 @@ def add_report(
     published: str | None = None,
     *,
     breaks_r3: bool = False,
+    slug: str = "",
+    serial: str = "",
 ) -> str:
-    """Write a sample report of a body covering year (with valid tables unless breaks_r3);
-    return its address."""
+    """Write a sample report of a body covering year (with valid tables unless breaks_r3),
+    at slug and with the serial of its 索引号 when given; return its address."""
     name, _name_en, _kind, code, _order = BODIES[organisation]
-    slug = f"{organisation}-report-{year}"
+    slug = slug or f"{organisation}-report-{year}"
     folder = content / "reports"
     (folder / f"{slug}.md").write_text(
         REPORT.format(
@@ -93,6 +95,7 @@ def add_report(
             year=year,
             issued=year + 1,
             code=code,
+            serial=serial or f"0{year}",
             date=date,
             published=f"\npublished: {published}" if published else "",
             organisation="" if organisation == "lingwu-kjj" else f"\norganisation: {organisation}",
@@ -121,3 +124,11 @@ def county_site(target: Path) -> Path:
         for organisation, date, on, breaks in published:
             add_report(target, organisation, year, date, on, breaks_r3=breaks)
     return target
+
+
+def edit_tables(content: Path, slug: str, old: str, new: str) -> None:
+    """Change the data file of a report: old text (which must be there) becomes new."""
+    path = content / "reports" / f"{slug}.report.yml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")

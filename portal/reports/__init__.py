@@ -45,6 +45,7 @@ from portal.reports.county import (
     standing,
     sum_reports,
     summarise,
+    summary_to_json,
 )
 from portal.reports.datafile import load_report, parse_report, report_to_yaml, yaml_text
 from portal.reports.formats import (
@@ -174,6 +175,7 @@ __all__ = [
     "standing",
     "sum_reports",
     "summarise",
+    "summary_to_json",
     "table_rows",
     "validate_report",
     "validate_series",

@@ -9,10 +9,11 @@ it published, with the day each was published (portal.catalogue reads those from
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from portal.reports.formats import report_to_json
 from portal.reports.layout import CELLS
 from portal.reports.model import Report, Value, make_report
 from portal.reports.rules import Problem, check_carry_over, validate_report
@@ -213,3 +214,27 @@ class CountyYear:
     def failing(self) -> int:
         """How many bodies' reports break a hard rule."""
         return sum(1 for s in self.standings if s.failing)
+
+
+def summary_to_json(summary: Summary, names: Mapping[str, str]) -> dict:
+    """The sums as JSON-ready data: the tables as in a report's JSON (``report_from_json`` reads
+    them back), then the bodies added up and missing (id and name, from names), how rule R6
+    applied, and every problem the rules found."""
+    if summary.report is None:
+        raise ValueError(f"no report covering {summary.year} to add up")
+    data = report_to_json(summary.report)
+    data["included"] = [{"organisation": o, "name": names.get(o, o)} for o in summary.included]
+    data["missing"] = [{"organisation": o, "name": names.get(o, o)} for o in summary.missing]
+    data["carry_over"] = summary.carry_over
+    data["problems"] = [
+        {
+            "rule": problem.rule,
+            "severity": problem.severity,
+            "table": problem.table,
+            "row": problem.row,
+            "column": problem.column,
+            "message": problem.message,
+        }
+        for problem in summary.problems
+    ]
+    return data
