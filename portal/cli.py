@@ -153,9 +153,10 @@ def status(within: int, as_json: bool):
     for key, days, label in (("due", "days_left", "left"), ("overdue", "days_overdue", "overdue")):
         click.echo(f"annual reports covering {annual['year']} {key}: {len(annual[key])}")
         for item in annual[key]:
+            plural = "" if item[days] == 1 else "s"
             click.echo(
                 f"  {item['organisation']}  {item['name']}  "
-                f"(deadline {item['deadline']}, {item[days]} days {label})"
+                f"(deadline {item['deadline']}, {item[days]} day{plural} {label})"
             )
             if item["draft"]:
                 click.echo(f"    draft waiting for review: {item['draft']}")

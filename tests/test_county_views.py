@@ -281,4 +281,4 @@ def test_status_lists_the_bodies_whose_report_is_due_or_overdue(site, monkeypatc
     assert "annual reports covering 2025 due: 1" in text
     assert "  county  示例县人民政府  (deadline 2026-03-31, 58 days left)" in text
     assert "annual reports covering 2025 overdue: 3" in text
-    assert "  health  示例县卫生健康局  (deadline 2026-01-31, 1 days overdue)" in text
+    assert "  health  示例县卫生健康局  (deadline 2026-01-31, 1 day overdue)" in text
