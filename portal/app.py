@@ -51,16 +51,20 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _page_cache(app: Flask, inner):
-    """The page cache around inner, keyed on the catalogue's version and the reading
-    preferences; inner itself when PAGE_CACHE_SIZE or PAGE_CACHE_BYTES is 0."""
-    from portal import web, wiring
+    """The page cache around inner, keyed on the catalogue's version, China's date and the
+    reading preferences; inner itself when PAGE_CACHE_SIZE or PAGE_CACHE_BYTES is 0.
+
+    The date is part of what a page shows: the same content makes a report due today and
+    overdue tomorrow (/reports/county/), so a page kept yesterday is not today's.
+    """
+    from portal import web, wiring, workflow
 
     if not (app.config["PAGE_CACHE_SIZE"] and app.config["PAGE_CACHE_BYTES"]):
         return inner
     store = wiring.catalogue.store(app)
     return web.page_cache.PageCacheMiddleware(
         inner,
-        lambda: store.current().version,
+        lambda: f"{store.current().version}/{workflow.china_today().isoformat()}",
         wiring.preferences.page_cookies(app),
         web.page_cache.code_version(Path(app.root_path)),
         app.config["PAGE_CACHE_SIZE"],

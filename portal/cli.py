@@ -121,14 +121,15 @@ def review(path: Path, stage: str, by: str):
 )
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def status(within: int, as_json: bool):
-    """Drafts waiting at each review stage, overdue or due documents, report deadlines."""
-    import datetime
+    """Drafts waiting at each review stage, overdue or due documents, report deadlines, and
+    the bodies whose annual report covering last year is due or overdue."""
     import json
 
+    from portal import workflow
     from portal.catalogue import load_catalogue, status_report
 
     report = status_report(
-        load_catalogue(Path(settings.value("CONTENT_DIR"))), datetime.date.today(), within
+        load_catalogue(Path(settings.value("CONTENT_DIR"))), workflow.china_today(), within
     )
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
@@ -148,6 +149,17 @@ def status(within: int, as_json: bool):
             f"{deadline['what']}: {deadline['deadline']} "
             f"({deadline['days_left']} days left, covering {deadline['report_year']})"
         )
+    annual = report["annual_reports"]
+    for key, days, label in (("due", "days_left", "left"), ("overdue", "days_overdue", "overdue")):
+        click.echo(f"annual reports covering {annual['year']} {key}: {len(annual[key])}")
+        for item in annual[key]:
+            plural = "" if item[days] == 1 else "s"
+            click.echo(
+                f"  {item['organisation']}  {item['name']}  "
+                f"(deadline {item['deadline']}, {item[days]} day{plural} {label})"
+            )
+            if item["draft"]:
+                click.echo(f"    draft waiting for review: {item['draft']}")
     for note in report["notes"]:
         click.echo(f"note: {note}")
 

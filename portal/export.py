@@ -41,7 +41,8 @@ APP_ONLY = "^" + _LANGUAGE + r"/(search|api/|preferences|qr\.|apply(/|$))"
 # Addresses the app serves under the file policy (portal/filetypes.py).
 FILE_PATHS = (
     "^" + _LANGUAGE + r"/(documents/[^/]+/(attachments|media)/[^/]+"
-    r"|documents/[^/]+/tables\.(csv|json)|reports/dataset\.(csv|json))$"
+    r"|documents/[^/]+/tables\.(csv|json)|reports/dataset\.(csv|json)"
+    r"|reports/county/\d{4}/summary\.(csv|json))$"
 )
 
 NGINX_EXAMPLE = """# nginx: serve the portal's static export; hand everything dynamic to the app.

@@ -142,6 +142,7 @@ def test_every_link_of_every_exported_page_works_behind_nginx_with_the_apps_head
     host = serve()
     pages = exported_pages(tmp_path / "site")
     assert "/en/accessibility/keyboard/" in pages and "/accessibility/" in pages
+    assert "/reports/county/2024/" in pages and "/en/reports/county/2023/" in pages
     links: dict[str, str] = {}
     forms: dict[tuple[str, str], dict] = {}
     for page in pages:
@@ -293,6 +294,8 @@ def test_feeds_downloads_and_assets_are_exported_too(app, client, serve):
         "/feeds/all.atom",
         "/robots.txt",
         "/reports/dataset.csv",
+        "/reports/county/2024/summary.csv",
+        "/en/reports/county/2024/summary.json",
         "/opensearch.xml",
         "/sitemap.xml",
         "/documents/lingwu-kjj-2024/tables.json",

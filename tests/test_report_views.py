@@ -159,3 +159,13 @@ def test_the_old_comparison_address_redirects_to_the_new_one(client):
     assert response.headers["Location"] == (
         "/reports/compare/%E7%81%B5%E6%AD%A6%E5%B8%82%E7%A7%91%E5%AD%A6%E6%8A%80%E6%9C%AF%E5%B1%80/"
     )
+
+
+def test_a_single_body_site_has_a_county_report_page_with_its_one_body(page):
+    county = page("/reports/county/2023/")
+    rows = county.select("table.county-table tbody tr")
+    assert len(rows) == 1
+    assert rows[0].th.get_text(strip=True) == "政府信息公开平台（演示站）"
+    assert rows[0].select_one("a")["href"] == "/documents/lingwu-kjj-2023/"
+    assert rows[0].select_one("td.standing").get_text(strip=True) == "按时发布"
+    assert county.find(id="county-validation").p.get_text(" ", strip=True) == "数据校验： 通过"

@@ -1,10 +1,11 @@
 """The published documents, without Flask: content files read into documents (with every
 problem as path:line), the catalogue tree, the catalogue of a content folder kept in step with
 its files and with the last good version of what breaks, filters and pages, and the drafts
-staff work on, and the organisations that publish them. portal.wiring.catalogue joins it to
-the running site."""
+staff work on, the organisations that publish them, and where each stands with its annual
+report of a year. portal.wiring.catalogue joins it to the running site."""
 
 from portal.catalogue import categories
+from portal.catalogue.annual_reports import county_year, report_years, reports_due
 from portal.catalogue.categories import (
     ALL,
     BY_NAME,
@@ -65,6 +66,7 @@ __all__ = [
     "build_catalogue",
     "categories",
     "content_files",
+    "county_year",
     "load_catalogue",
     "next_index_no",
     "organisation_files",
@@ -73,6 +75,8 @@ __all__ = [
     "plain_text",
     "read_organisations",
     "render_markdown",
+    "report_years",
+    "reports_due",
     "review_file",
     "scaffold_draft",
     "site_organisation",

@@ -161,6 +161,19 @@ class Document:
         return workflow.voided_reason(self.approvals, self.digest)
 
     @property
+    def publication_date(self) -> datetime.date | None:
+        """The day the document was made public (发布日期), as far as its file says.
+
+        `published` is written by `portal review` on the day the last stage approves, which is
+        the day the site starts serving the document: exactly what 条例 第五十条 asks of an
+        annual report (向社会公布 by the deadline). A document outside the review workflow has
+        no such record; its `date` is the date it carries, which for a report is the day it
+        was issued (an imported report's date is the 发布日期 of the page it came from). With
+        neither, the day is unknown, and nothing may assume it was on time or late.
+        """
+        return self.published or self.date
+
+    @property
     def year(self) -> int | None:
         """The year of the document's date, if it has one."""
         return self.date.year if self.date else None

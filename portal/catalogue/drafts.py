@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from portal.catalogue import categories
+from portal.catalogue.annual_reports import reports_due
 from portal.catalogue.content import parse_file
 from portal.catalogue.listing import Catalogue
 from portal.catalogue.store import load_catalogue
@@ -110,7 +111,8 @@ def scaffold_draft(
 
 def status_report(catalogue: Catalogue, today: datetime.date, within: int) -> dict:
     """Drafts by the stage they wait for (with why earlier approvals were voided, if they
-    were), overdue and soon-due ones, and report deadlines."""
+    were), overdue and soon-due ones, report deadlines, and the bodies whose annual report
+    covering last year is due or overdue."""
     waiting: dict[str, list] = {stage: [] for stage in STAGES}
     overdue, due_soon, notes = [], [], set()
     soon, soon_known = add_working_days(today, within)
@@ -143,6 +145,7 @@ def status_report(catalogue: Catalogue, today: datetime.date, within: int) -> di
         "overdue": overdue,
         "due_soon": due_soon,
         "report_deadlines": report_deadlines(today),
+        "annual_reports": reports_due(catalogue, today),
         "notes": sorted(notes),
     }
 

@@ -11,6 +11,7 @@ callers write ``from portal import reports`` and use the names below, never a mo
 - rules: the consistency rules R1-R7 and the Problem each broken rule gives
 - formats: CSV and JSON, of one report or of the whole dataset
 - comparison: year-over-year key figures and the geometry of their chart
+- county: every body's report of a year (on time, late, missing) and all their tables summed
 - importer: a published report (text or HTML) -> a content file and its data; a door of its own
   (``portal.reports.importer``) because only ``portal import-report`` needs it and its HTML
   parser, which the web processes would otherwise load for nothing
@@ -25,6 +26,26 @@ from portal.reports.comparison import (
     Chart,
     Figure,
     comparison_chart,
+)
+from portal.reports.county import (
+    CARRY_OVER_CHECKED,
+    CARRY_OVER_NO_PREVIOUS,
+    CARRY_OVER_OTHER_BODIES,
+    DATE_UNKNOWN,
+    LATE,
+    NOT_DUE,
+    ON_TIME,
+    OVERDUE,
+    STATES,
+    SUMMARY_ORGANISATION,
+    CountyYear,
+    Publication,
+    Standing,
+    Summary,
+    standing,
+    sum_reports,
+    summarise,
+    summary_to_json,
 )
 from portal.reports.datafile import load_report, parse_report, report_to_yaml, yaml_text
 from portal.reports.formats import (
@@ -84,15 +105,25 @@ from portal.reports.rules import (
 )
 
 __all__ = [
+    "CARRY_OVER_CHECKED",
+    "CARRY_OVER_NO_PREVIOUS",
+    "CARRY_OVER_OTHER_BODIES",
     "CELLS",
     "CELLS_BY_KEY",
     "CHART_FIGURES",
     "CONTENT_LABEL",
     "CSV_COLUMNS",
+    "DATE_UNKNOWN",
     "HEADINGS",
     "JSON_FORMAT",
     "KEY_FIGURES",
+    "LATE",
+    "NOT_DUE",
+    "ON_TIME",
+    "OVERDUE",
     "RULES",
+    "STATES",
+    "SUMMARY_ORGANISATION",
     "TABLE2_BLOCKS",
     "TABLE3_APPLICANTS_LABEL",
     "TABLE3_COLUMNS",
@@ -110,11 +141,15 @@ __all__ = [
     "Cell",
     "Chart",
     "Column",
+    "CountyYear",
     "Figure",
     "Problem",
+    "Publication",
     "Report",
     "ReportError",
     "Row",
+    "Standing",
+    "Summary",
     "Table",
     "Value",
     "check_carry_over",
@@ -137,6 +172,10 @@ __all__ = [
     "report_to_yaml",
     "row_columns",
     "row_name",
+    "standing",
+    "sum_reports",
+    "summarise",
+    "summary_to_json",
     "table_rows",
     "validate_report",
     "validate_series",

@@ -7,7 +7,9 @@ from portal.workflow.calendar import (
     CHINA,
     WORKING_DAYS_TO_PUBLISH,
     add_working_days,
+    china_today,
     is_working_day,
+    report_deadline,
     report_deadlines,
 )
 from portal.workflow.digests import document_digest, file_sha256
@@ -34,11 +36,13 @@ __all__ = [
     "append_audit",
     "approvals_from_node",
     "approve",
+    "china_today",
     "digests",
     "document_digest",
     "file_sha256",
     "is_working_day",
     "next_stage",
+    "report_deadline",
     "report_deadlines",
     "valid_approvals",
     "voided_reason",

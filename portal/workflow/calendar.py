@@ -33,13 +33,31 @@ def add_working_days(start: datetime.date, days: int) -> tuple[datetime.date, bo
     return day, known
 
 
+def china_today() -> datetime.date:
+    """Today's date in China, whatever the server's time zone: deadlines fall on China's days."""
+    return datetime.datetime.now(CHINA).date()
+
+
+def report_deadline(year: int, government: bool = False) -> datetime.date:
+    """The last day to publish the annual report covering `year` (条例 第五十条).
+
+    A people's government's report is due by 31 March: its 主管部门 compiles it after its
+    departments' reports, which are due by 31 January. Every other body (departments, and the
+    townships and others that report to the county's 主管部门 with them) has until 31 January.
+    """
+    return datetime.date(year + 1, 3 if government else 1, 31)
+
+
 def report_deadlines(today: datetime.date) -> list[dict]:
     """The next annual-report deadlines: 31 January for departments, 31 March for governments."""
     found = []
-    for label, month in (("部门年度报告（1月31日前）", 1), ("政府年度报告（3月31日前）", 3)):
-        deadline = datetime.date(today.year, month, 31)
+    for label, government in (
+        ("部门年度报告（1月31日前）", False),
+        ("政府年度报告（3月31日前）", True),
+    ):
+        deadline = report_deadline(today.year - 1, government)
         if deadline < today:
-            deadline = datetime.date(today.year + 1, month, 31)
+            deadline = report_deadline(today.year, government)
         found.append(
             {
                 "what": label,

@@ -9,6 +9,7 @@ install step that went wrong and fails the run instead of hiding behind a skip.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -71,12 +72,10 @@ class QuietHandler(WSGIRequestHandler):
         """Log nothing; errors are still logged by log_error."""
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
-    """The app on a copy of the fixture site with a built search index; yields its base URL."""
-    root = tmp_path_factory.mktemp("browser-site")
-    content = root / "content"
-    shutil.copytree(SITE_CONTENT, content)
+@contextlib.contextmanager
+def serve_content(content: Path, root: Path) -> Iterator[str]:
+    """The app on a content folder, with its search index built in root; yields its base
+    URL and stops the server when done."""
     index_content(content, root / "search_index")
     app = create_app(
         {
@@ -100,6 +99,16 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         searcher = app.extensions.get("portal.searcher")
         if searcher is not None:
             searcher.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """The app on a copy of the fixture site with a built search index; yields its base URL."""
+    root = tmp_path_factory.mktemp("browser-site")
+    content = root / "content"
+    shutil.copytree(SITE_CONTENT, content)
+    with serve_content(content, root) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")

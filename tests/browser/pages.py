@@ -37,6 +37,7 @@ PAGES = (
     PageType("annual-report-sample", "/documents/lingwu-kjj-2023/"),
     PageType("report-comparison", "/reports/compare/灵武市科学技术局/"),
     PageType("reports", "/reports/"),
+    PageType("county-reports", "/reports/county/2024/"),
     PageType("search-hits", "/search?q=科技特派员"),
     PageType("search-facets", "/search?q=科技&year=2024#results"),
     PageType("search-no-results", "/search?q=不存在的词语组合"),
