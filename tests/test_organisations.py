@@ -5,7 +5,7 @@ import datetime
 
 from click.testing import CliRunner
 
-from portal.catalogue import Filters, load_catalogue, scaffold_draft
+from portal.catalogue import Filters, county_year, load_catalogue, scaffold_draft
 from portal.cli import main
 
 BUREAU = """# a bureau of the county
@@ -247,3 +247,24 @@ def test_new_command_refuses_an_unknown_organisation(tmp_path, monkeypatch):
     assert "unknown organisation 'nowhere'; the organisations are: transport, qingshan" in (
         result.output
     )
+
+
+def test_a_body_is_held_to_its_annual_reports_only_from_the_year_it_joined(tmp_path):
+    county(tmp_path)
+    (tmp_path / "organisations" / "qingshan.yml").write_text(
+        TOWNSHIP + "since: 2024\n", encoding="utf-8"
+    )
+    catalogue = catalogue_of(tmp_path)
+    assert catalogue.organisations.get("qingshan").since == 2024
+    today = datetime.date(2025, 6, 1)
+    listed = {s.organisation for s in county_year(catalogue, 2023, today).standings}
+    assert listed == {"transport"}  # the township joined in 2024: not overdue for 2023
+    listed = {s.organisation for s in county_year(catalogue, 2024, today).standings}
+    assert listed == {"transport", "qingshan"}
+
+
+def test_since_must_be_a_year(tmp_path):
+    organisation(tmp_path, "qingshan.yml", TOWNSHIP + "since: last year\n")
+    assert problems(tmp_path, default="") == [
+        "organisations/qingshan.yml:6: since: the year (such as 2022) of its first report here"
+    ]

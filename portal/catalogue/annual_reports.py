@@ -60,6 +60,7 @@ def _standings(
             today,
         )
         for organisation in catalogue.organisations
+        if organisation.reports_in(year) or organisation.id in published
     )
 
 

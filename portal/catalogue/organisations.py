@@ -44,7 +44,7 @@ CONTACT_FIELDS = {
     "postcode": N_("邮政编码"),
 }
 REQUIRED_KEYS = ("name", "name_en", "kind", "code", "order")
-OPTIONAL_KEYS = ("sample", "description", *CONTACT_FIELDS)
+OPTIONAL_KEYS = ("sample", "description", "since", *CONTACT_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,9 @@ class Organisation:
     order: int = 0
     sample: bool = False
     description: str = ""
+    # The first year whose annual report the body publishes on this platform: the county's
+    # report pages hold it to account from that year on, not for years before it joined.
+    since: int | None = None
     address: str = ""
     office_hours: str = ""
     phone: str = ""
@@ -66,6 +69,10 @@ class Organisation:
     email: str = ""
     postcode: str = ""
     path: Path | None = None
+
+    def reports_in(self, year: int) -> bool:
+        """Whether the body owes this platform its annual report covering year."""
+        return self.since is None or year >= self.since
 
     def name_in(self, locale: str) -> str:
         """The name a page in locale shows: the English one on English pages, when given."""
@@ -145,6 +152,12 @@ def parse_organisation(path: Path, shown: Path) -> tuple[Organisation | None, li
             values["order"] = int(node.value)
         else:
             parse.problem(node, "order: a whole number saying where the body is listed")
+    if "since" in fields:
+        node = fields["since"]
+        if isinstance(node, yaml.ScalarNode) and re.fullmatch(r"(19|20)\d\d", node.value):
+            values["since"] = int(node.value)
+        else:
+            parse.problem(node, "since: the year (such as 2022) of its first report here")
     if "sample" in fields:
         node = fields["sample"]
         if isinstance(node, yaml.ScalarNode) and node.value in ("true", "false"):
