@@ -56,6 +56,8 @@ def app(site, tmp_path):
             "CONTENT_DIR": str(site),
             "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
             "BASE_URL": "https://portal.example.gov.cn",
+            # The back office's database: never the project's data/ (tests/admin upgrades it).
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
         }
     )
     yield app
