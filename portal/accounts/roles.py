@@ -24,7 +24,7 @@ ROLES = (
     Role(N_("终审"), "final-review", True),
     Role(N_("保密审查"), "secrecy-review", True),
     Role(N_("申请办理"), "applications", False),
-    Role(N_(ADMINISTRATOR), "admin", True),
+    Role(N_("管理员"), "admin", True),
 )
 BY_NAME = {role.name: role for role in ROLES}
 assert tuple(BY_NAME) == ROLE_VALUES, "portal.db.models.ROLE_VALUES and ROLES must agree"
