@@ -15,7 +15,13 @@ from portal.accounts.management import (
     revoke_role,
     set_disabled,
 )
-from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, password_problems
+from portal.accounts.passwords import (
+    MAX_LENGTH,
+    MIN_LENGTH,
+    common_passwords,
+    hash_password,
+    password_problems,
+)
 from portal.accounts.roles import (
     ADMINISTRATOR,
     PLATFORM,
@@ -69,6 +75,7 @@ __all__ = [
     "address_key",
     "change_password",
     "code_at",
+    "common_passwords",
     "confirm_code",
     "enrol",
     "grant_role",

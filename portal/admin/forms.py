@@ -2,6 +2,7 @@
 back-office POST by the guard). Messages are Chinese msgids, translated when shown."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -50,10 +51,11 @@ class PasswordForm(FlaskForm):
     )
 
 
-def first_errors(form: FlaskForm, translate) -> dict[str, str]:
-    """Each field's first error, translated, by field name (the CSRF token's are the guard's)."""
-    return {
-        name: translate(messages[0])
-        for name, messages in form.errors.items()
-        if messages and name != "csrf_token"
-    }
+def problems(form: FlaskForm, translate) -> dict[str, str]:
+    """A submitted form's problems: each field's first error, translated, by field name (empty
+    when it is valid). A bad CSRF token raises CSRFError, as the guard's own check does: the
+    form checks it again, so a view is safe even where the guard was not."""
+    form.validate()
+    if form.errors.get("csrf_token"):
+        raise CSRFError(form.errors["csrf_token"][0])
+    return {name: translate(messages[0]) for name, messages in form.errors.items() if messages}

@@ -22,7 +22,7 @@ from flask_login import current_user, login_user, logout_user
 from portal import accounts, wiring
 from portal.admin import users
 from portal.admin.cookies import PREFIX, cookie_paths
-from portal.admin.forms import CodeForm, PasswordForm, SignInForm, first_errors
+from portal.admin.forms import CodeForm, PasswordForm, SignInForm, problems
 from portal.qr import qr_svg
 from portal.web import safe_local_path
 
@@ -75,7 +75,7 @@ def sign_in():
         if current_user.is_authenticated:
             return redirect(url_for("admin.home"))
         form.next.data = request.args.get("next", "")[:2000]
-    errors = first_errors(form, _) if form.is_submitted() and not form.validate() else {}
+    errors = problems(form, _) if form.is_submitted() else {}
     if form.is_submitted() and not errors:
         outcome = accounts.sign_in(
             wiring.db.session(),
@@ -104,7 +104,7 @@ def sign_in_code():
     if not session.get("pending"):
         return redirect(url_for("admin.sign_in"))
     form = CodeForm()
-    errors = first_errors(form, _) if form.is_submitted() and not form.validate() else {}
+    errors = problems(form, _) if form.is_submitted() else {}
     if form.is_submitted() and not errors:
         outcome = accounts.confirm_code(
             wiring.db.session(),
@@ -153,7 +153,7 @@ def sign_out():
 def password():
     """Change the password; every other session of the account ends."""
     form = PasswordForm()
-    errors = first_errors(form, _) if form.is_submitted() and not form.validate() else {}
+    errors = problems(form, _) if form.is_submitted() else {}
     if form.is_submitted() and not errors:
         outcome = accounts.change_password(
             wiring.db.session(),
@@ -205,7 +205,7 @@ def second_factor():
     if member.second_factor:
         return render_template("admin/second_factor.html", member=member, enrolled=True)
     form = CodeForm()
-    errors = first_errors(form, _) if form.is_submitted() and not form.validate() else {}
+    errors = problems(form, _) if form.is_submitted() else {}
     if form.is_submitted() and not errors:
         token = accounts.enrol(
             wiring.db.session(), current_user.token, form.code.data, _address(), wiring.db.now()

@@ -85,6 +85,25 @@ def test_once_enrolled_signing_in_asks_for_the_code_and_the_password_alone_opens
     assert client.get("/admin/").status_code == 200
 
 
+def test_the_cookie_of_the_half_open_session_opens_nothing_after_the_code(
+    app, client, staff, clock
+):
+    staff("chief", ("终审",), second_factor=SECRET)
+    sign_in(client, "chief")
+    half_open = client.get_cookie("portal_admin", path="/admin").value
+    enter_code(client, SECRET, clock())
+    assert client.get_cookie("portal_admin", path="/admin").value != half_open
+    copied = app.test_client()
+    copied.set_cookie("portal_admin", half_open, path="/admin")
+    assert copied.get("/admin/").status_code == 302
+    assert copied.get("/admin/sign-in/code").status_code == 200  # the step itself, no more
+    token = csrf_token(copied, "/admin/sign-in/code")
+    clock.advance(seconds=30)
+    code = accounts.code_at(SECRET, clock())
+    answer = copied.post("/admin/sign-in/code", data={"csrf_token": token, "code": code})
+    assert answer.headers["Location"] == "/admin/sign-in", "the half-open session is gone"
+
+
 def test_a_code_is_never_accepted_twice(app, client, staff, clock):
     staff("chief", ("终审",), second_factor=SECRET)
     sign_in(client, "chief")
