@@ -78,6 +78,7 @@ def staff(database, clock):
             values["totp_secret"] = second_factor
         database.execute(update(db.Account).where(db.Account.id == member.id).values(**values))
         database.commit()
+        database.expire_all()  # the rows as the update left them, for tests that read them
         return PASSWORD
 
     return make

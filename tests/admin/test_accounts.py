@@ -100,3 +100,18 @@ def test_an_unknown_role_names_the_roles_there_are():
 )
 def test_addresses_are_counted_as_one_subscriber_holds_them(address, key):
     assert accounts.address_key(address) == key
+
+
+def test_every_step_up_opens_a_new_token_and_the_one_before_opens_nothing(database, staff, clock):
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    staff("chief", ("终审",), second_factor=secret)
+    policy, address = accounts.Policy(), "203.0.113.9"
+    half_open = accounts.sign_in(database, "chief", PASSWORD, address, policy, clock())
+    assert half_open.awaiting_code
+    assert accounts.signed_in(database, half_open.token, policy, clock()) is None
+    code = accounts.code_at(secret, clock())
+    opened = accounts.confirm_code(database, half_open.token, code, address, policy, clock())
+    assert opened.token not in (None, half_open.token)
+    assert accounts.signed_in(database, opened.token, policy, clock()).username == "chief"
+    again = accounts.confirm_code(database, half_open.token, code, address, policy, clock())
+    assert again.refused == accounts.EXPIRED

@@ -110,7 +110,7 @@ def test_the_session_cookie_is_secure_http_only_strict_and_scoped_to_the_back_of
         assert "Expires" not in cookie and "Max-Age" not in cookie, "gone when the browser closes"
 
 
-def test_the_public_site_never_sets_or_reads_the_back_office_cookie(app, client, staff):
+def test_the_public_site_never_sets_the_back_office_cookie_or_changes_for_it(app, client, staff):
     staff("zhang")
     sign_in(client, "zhang")
     for path in ("/", "/catalogue/", "/apply/", "/en/"):
