@@ -155,12 +155,11 @@ def signed_in(db: Session, token: str, policy: Policy, now) -> StaffMember | Non
     """The account an open session belongs to, marking it used now; None when the token opens
     nothing (unknown, half-open, timed out, signed out everywhere, account disabled)."""
     session = db.get(StaffSession, _digest(token)) if token else None
-    if session is None:
+    if session is None or session.awaiting_code:
         return None
     account = session.account
     if (
-        session.awaiting_code
-        or session.generation != account.session_generation
+        session.generation != account.session_generation
         or account.disabled_at is not None
         or now - session.last_seen_at > policy.idle
         or now - session.created_at > policy.absolute
