@@ -72,7 +72,19 @@ class QuietHandler(WSGIRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
+def back_office_database(tmp_path_factory) -> str:
+    """The live server's back-office database, upgraded: its DATABASE_URL (tests add accounts)."""
+    from portal import db
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('back-office') / 'portal.sqlite3'}"
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, back_office_database) -> Iterator[str]:
     """The app on a copy of the fixture site with a built search index; yields its base URL."""
     root = tmp_path_factory.mktemp("browser-site")
     content = root / "content"
@@ -84,6 +96,7 @@ def live_server(tmp_path_factory) -> Iterator[str]:
             "CONTENT_DIR": str(content),
             "SEARCH_INDEX_DIR": str(root / "search_index"),
             "BASE_URL": BASE_URL,
+            "DATABASE_URL": back_office_database,
         }
     )
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)

@@ -44,6 +44,7 @@ PAGES = (
     PageType("apply", "/apply/"),
     PageType("apply-track", "/apply/track"),
     PageType("accessibility", "/accessibility/"),
+    PageType("admin-sign-in", "/admin/sign-in"),
 )
 PAGES_BY_NAME = {page.name: page for page in PAGES}
 
