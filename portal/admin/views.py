@@ -2,6 +2,7 @@
 signed-in home page, changing the password, enrolling an authenticator, signing out. Every
 route is behind portal.admin.guard.check; the views only do their own step."""
 
+import logging
 import math
 
 from flask import (
@@ -27,6 +28,9 @@ from portal.qr import qr_svg
 from portal.web import safe_local_path
 
 blueprint = Blueprint("admin", __name__, url_prefix=PREFIX)
+# Every sign-in, refusal and sign-out, with the account name as typed (repr: a name holding a
+# line break cannot forge a log line) and the client's address.
+log = logging.getLogger(__name__)
 
 
 def _address() -> str:
@@ -47,6 +51,15 @@ def _next_page(target: str | None) -> str:
     path = wanted.split("?", 1)[0]
     inside = any(path == base or path.startswith(base + "/") for base in cookie_paths())
     return wanted if inside and "/." not in path else home
+
+
+def _log_outcome(step: str, username: str, outcome: accounts.Outcome) -> None:
+    if outcome.token:
+        log.info("sign-in %s accepted for %r from %s", step, username, _address())
+    else:
+        log.warning(
+            "sign-in %s refused (%s) for %r from %s", step, outcome.refused, username, _address()
+        )
 
 
 def _locked_message(outcome: accounts.Outcome) -> str:
@@ -86,6 +99,7 @@ def sign_in():
             wiring.db.now(),
         )
         target = _next_page(form.next.data)
+        _log_outcome("password", form.username.data, outcome)
         if outcome.token and outcome.awaiting_code:
             session.clear()
             session["pending"], session["next"] = outcome.token, target
@@ -114,6 +128,7 @@ def sign_in_code():
             users.policy(),
             wiring.db.now(),
         )
+        _log_outcome("code", "(after its password)", outcome)
         if outcome.token:
             target = session.get("next") or url_for("admin.home")
             _start(outcome.token)
@@ -143,6 +158,7 @@ def home():
 def sign_out():
     """End this browser's session."""
     accounts.sign_out(wiring.db.session(), current_user.token)
+    log.info("sign-out %r from %s", current_user.member.username, _address())
     logout_user()
     session.clear()
     flash(_("您已退出管理后台。"))

@@ -188,3 +188,25 @@ def test_the_static_export_leaves_the_back_office_to_the_app():
     for path in ("/admin", "/admin/", "/admin/sign-in", "/en/admin/password"):
         assert re.match(APP_ONLY, path), path
     assert not re.match(APP_ONLY, "/administration-guide/")
+
+
+def test_pages_with_errors_and_the_code_step_pass_the_page_audit(client, staff):
+    from conftest import audit_page
+
+    from .conftest import post
+
+    staff("zhang")
+    wrong = sign_in(client, "zhang", "not the password")
+    soup = audit_page(wrong.get_data(as_text=True))
+    summary = soup.select_one(".error-summary")
+    assert summary.a["href"] == "#field-username"
+    assert soup.select_one("#field-username")["aria-invalid"] == "true"
+    sign_in(client, "zhang")
+    weak = post(client, "/admin/password", current=PASSWORD, new="short", confirm="short")
+    soup = audit_page(weak.get_data(as_text=True))
+    assert soup.select_one(".error-summary a")["href"] == "#field-new"
+    staff("chief", ("终审",), second_factor="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    other = client.application.test_client()
+    sign_in(other, "chief")
+    audit_page(other.get("/admin/sign-in/code").get_data(as_text=True))
+    audit_page(other.get("/en/admin/sign-in/code").get_data(as_text=True), "en")
