@@ -3,6 +3,8 @@ migrations/, found as `portal.db:migrations`): no alembic.ini and no hand-run al
 `portal db upgrade` applies them; the site and `portal users` only check that the database is
 at the code's revision and refuse clearly when it is not."""
 
+import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from alembic import command
@@ -35,6 +37,18 @@ class SchemaState:
         return self.current == self.head
 
 
+@contextmanager
+def _quiet():
+    """Alembic says which dialect it sees at INFO on every check: noise in the site's log."""
+    logger = logging.getLogger("alembic.runtime.migration")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _config(connection: Connection | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", SCRIPT_LOCATION)
@@ -54,7 +68,7 @@ def schema_state(engine: Engine) -> SchemaState:
         # Connecting would leave an empty file behind: a missing file is a database not made.
         return SchemaState(None, head_revision())
     try:
-        with engine.connect() as connection:
+        with engine.connect() as connection, _quiet():
             current = MigrationContext.configure(connection).get_current_revision()
     except SQLAlchemyError as error:
         raise DatabaseUnavailable(f"{shown(str(engine.url))}: {error.orig or error}") from None

@@ -41,11 +41,34 @@ def clock() -> Clock:
 def app(app, clock):
     """The site with its back-office database upgraded and the test's clock."""
     engine = db.make_engine(app.config["DATABASE_URL"])
+    if db.sqlite_file(app.config["DATABASE_URL"]) is None:  # a shared server: start empty
+        db.Base.metadata.drop_all(engine)
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     db.upgrade(engine)
     engine.dispose()
     app.extensions[wiring.db.CLOCK] = clock
     yield app
     app.extensions[wiring.db.EXTENSION].get().dispose()
+
+
+@pytest.fixture
+def another_app(app):
+    """Make another app on the same database and clock (another worker, a restarted site, one
+    behind a proxy): another_app(PROXY_COUNT=1). Its engine is closed after the test."""
+    from portal import create_app
+
+    made = []
+
+    def make(**overrides):
+        other = create_app({**app.config, **overrides})
+        other.extensions[wiring.db.CLOCK] = app.extensions[wiring.db.CLOCK]
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        other.extensions[wiring.db.EXTENSION].get().dispose()
 
 
 @pytest.fixture

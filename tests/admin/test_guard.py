@@ -139,8 +139,8 @@ def test_plain_http_from_another_machine_is_refused_with_the_reason(app, staff):
     assert client.get(SIGN_IN, base_url="http://127.0.0.1:8000").status_code == 200
 
 
-def test_behind_a_proxy_the_scheme_the_proxy_saw_decides(app):
-    proxied = create_app({**app.config, "PROXY_COUNT": 1}).test_client()
+def test_behind_a_proxy_the_scheme_the_proxy_saw_decides(another_app):
+    proxied = another_app(PROXY_COUNT=1).test_client()
     forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
     answer = proxied.get(SIGN_IN, base_url="http://portal.example.gov.cn", headers=forwarded)
     assert answer.status_code == 200

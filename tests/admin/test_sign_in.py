@@ -56,15 +56,14 @@ def test_brute_force_locks_the_account_and_a_right_password_then_fails_the_same_
     assert sign_in(client, "zhang", PASSWORD).status_code == 302
 
 
-def test_the_lock_holds_in_the_database_so_another_worker_or_a_restarted_site_keeps_it(app, staff):
-    from portal import create_app
-
+def test_the_lock_holds_in_the_database_so_another_worker_or_a_restarted_site_keeps_it(
+    app, staff, another_app
+):
     staff("zhang")
     first = app.test_client()
     for n in range(5):
         sign_in(first, "zhang", f"guess number {n}")
-    restarted = create_app(dict(app.config))
-    restarted.extensions["portal.clock"] = app.extensions["portal.clock"]
+    restarted = another_app()
     response = sign_in(restarted.test_client(), "zhang", PASSWORD)
     assert LOCKED in response.get_data(as_text=True)
 
@@ -88,12 +87,9 @@ def test_an_ipv6_attacker_cannot_escape_the_address_lock_by_changing_addresses_i
     assert LOCKED in response.get_data(as_text=True)
 
 
-def test_the_address_counted_is_the_one_the_trusted_proxy_saw(app, staff):
-    from portal import create_app
-
+def test_the_address_counted_is_the_one_the_trusted_proxy_saw(staff, another_app):
     staff("zhang")
-    proxied = create_app({**app.config, "PROXY_COUNT": 1})
-    proxied.extensions["portal.clock"] = app.extensions["portal.clock"]
+    proxied = another_app(PROXY_COUNT=1)
     client = proxied.test_client()
     for n in range(20):
         sign_in(client, f"name{n}", "guess", HTTP_X_FORWARDED_FOR="203.0.113.9")
