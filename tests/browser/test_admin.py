@@ -116,3 +116,26 @@ def test_signed_in_pages_have_no_axe_violations_in_any_scheme_or_language(
         assert not failures, "\n".join(failures)
     finally:
         context.close()
+
+
+def test_the_back_office_works_without_javascript(browser, live_server, back_office_database):
+    add_account(back_office_database, "nojs", [("起草", "lingwu-kjj")])
+    context = browser.new_context(locale="zh-CN", java_script_enabled=False)
+    try:
+        page = context.new_page()
+        sign_in_with_the_keyboard(page, live_server, "nojs")
+        assert page.url == absolute(live_server, "/admin/")
+        page.goto(absolute(live_server, "/admin/password"), wait_until="load")
+        new = "a long new passphrase here"
+        page.fill("#field-current", PASSWORD)
+        page.fill("#field-new", new)
+        page.fill("#field-confirm", new)
+        with page.expect_navigation(wait_until="load"):
+            page.press("#field-confirm", "Enter")
+        assert page.url == absolute(live_server, "/admin/")
+        assert "密码已修改" in page.locator("main").inner_text()
+        with page.expect_navigation(wait_until="load"):
+            page.click(".admin-sign-out button")
+        assert page.url.endswith("/admin/sign-in")
+    finally:
+        context.close()
