@@ -13,7 +13,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from portal.accounts import throttle
@@ -95,6 +95,19 @@ def _open(db: Session, account: Account, address: str, now, awaiting_code: bool)
     return token
 
 
+def _forget_ended_sessions(db: Session, policy: Policy, now) -> None:
+    """Delete the sessions that have timed out (a browser closed without signing out leaves
+    one), so the table holds only sessions that could still be used."""
+    db.execute(
+        delete(StaffSession).where(
+            or_(
+                StaffSession.last_seen_at < now - policy.idle,
+                StaffSession.created_at < now - policy.absolute,
+            )
+        )
+    )
+
+
 def _refuse_wrong(db: Session, key: str, address: str, policy: Policy, now) -> Outcome:
     throttle.record_failure(db, key, address, policy.limits, now)
     db.commit()
@@ -119,6 +132,7 @@ def sign_in(
     if account.temporary_until is not None and now >= account.temporary_until:
         return Outcome(refused=EXPIRED)
     throttle.forget_account_failures(db, key)
+    _forget_ended_sessions(db, policy, now)
     if needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
     awaiting = account.totp_secret is not None
@@ -217,8 +231,9 @@ def pending_secret(db: Session, account_id: int) -> str:
     account = db.get(Account, account_id)
     if account.totp_pending is None:
         account.totp_pending = new_secret()
-        db.commit()
-    return account.totp_pending
+    secret = account.totp_pending
+    db.commit()
+    return secret
 
 
 def enrol(db: Session, token: str, code: str, address: str, now) -> str | None:

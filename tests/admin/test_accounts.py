@@ -115,3 +115,19 @@ def test_every_step_up_opens_a_new_token_and_the_one_before_opens_nothing(databa
     assert accounts.signed_in(database, opened.token, policy, clock()).username == "chief"
     again = accounts.confirm_code(database, half_open.token, code, address, policy, clock())
     assert again.refused == accounts.EXPIRED
+
+
+def test_sessions_that_timed_out_are_deleted_when_anyone_signs_in(database, staff, clock):
+    from sqlalchemy import func, select
+
+    from portal import db
+
+    staff("zhang")
+    staff("li")
+    policy, address = accounts.Policy(), "203.0.113.9"
+    for _ in range(3):  # three browsers closed without signing out
+        accounts.sign_in(database, "zhang", PASSWORD, address, policy, clock())
+    clock.advance(minutes=31)
+    accounts.sign_in(database, "li", PASSWORD, address, policy, clock())
+    assert database.scalar(select(func.count()).select_from(db.StaffSession)) == 1
+    database.commit()
