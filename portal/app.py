@@ -25,7 +25,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     the asset bundle (passed, not left in a shared place); the pipeline comes last because it
     wraps the finished app. No other step depends on the order of these lines.
     """
-    from portal import views, web, wiring
+    from portal import admin, views, web, wiring
 
     app = Portal("portal", static_folder=None)
     app.config.update(settings.load(overrides))
@@ -33,11 +33,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     wiring.init_app(app)
     web.init_app(app, stylesheets=wiring.preferences.stylesheets(app))
     views.register(app)
+    admin.init_app(app)
     web.pipeline.install(
         app,
         after_request={
             "compress": web.compression.compress,
             "validators": web.caching.add_validators,
+            "back office": admin.private,
             "security headers": web.security.add_headers,
             "reading preferences": wiring.preferences.vary_on_cookie,
         },

@@ -315,6 +315,7 @@ def serve(host: str, port: int, workers: int, threads: int, access_log: str | No
             f"applications database unavailable, /apply/ answers 503 until it is back: {error}",
             err=True,
         )
+    _check_database(app.config["DATABASE_URL"])
     click.echo(f"Serving {app.config['CONTENT_DIR']} at http://{host}:{port}/", err=True)
     if debug:
         app.run(host=host, port=port, debug=True)
@@ -322,10 +323,32 @@ def serve(host: str, port: int, workers: int, threads: int, access_log: str | No
         run_gunicorn(app, host, port, workers, threads, access_log)
 
 
+def _check_database(url: str) -> None:
+    """Say when the back office cannot work yet: the site never migrates its database itself
+    (every worker would race to), `portal db upgrade` does (`make run` runs it first)."""
+    from portal import db
+
+    try:
+        engine = db.make_engine(url)
+    except db.DatabaseUnavailable as error:
+        click.echo(f"back office unavailable, /admin/ answers 503: {error}", err=True)
+        return
+    try:  # disposed before gunicorn forks: no worker inherits a connection
+        db.require_current(engine)
+    except (db.SchemaBehind, db.DatabaseUnavailable) as error:
+        click.echo(f"back office unavailable, /admin/ answers 503 until then: {error}", err=True)
+    finally:
+        engine.dispose()
+
+
+from portal.accounts.cli import users  # noqa: E402
 from portal.applications.cli import applications, report_stats  # noqa: E402
+from portal.db.cli import database  # noqa: E402
 
 main.add_command(applications)
 main.add_command(report_stats)
+main.add_command(database)
+main.add_command(users)
 
 if __name__ == "__main__":
     main()

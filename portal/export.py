@@ -36,8 +36,9 @@ LISTEN = "80"
 APP = "127.0.0.1:8000"
 
 _LANGUAGE = "(/(?:" + "|".join(re.escape(prefix) for prefix in PREFIXES.values()) + "))?"
-# Addresses only the running app answers: they depend on the query or take a form.
-APP_ONLY = "^" + _LANGUAGE + r"/(search|api/|preferences|qr\.|apply(/|$))"
+# Addresses only the running app answers: they depend on the query or take a form, or are the
+# back office's (never exported, always handed to the app with the visitor's cookie).
+APP_ONLY = "^" + _LANGUAGE + r"/(search|api/|preferences|qr\.|apply(/|$)|admin(/|$))"
 # Addresses the app serves under the file policy (portal/filetypes.py).
 FILE_PATHS = (
     "^" + _LANGUAGE + r"/(documents/[^/]+/(attachments|media)/[^/]+"
@@ -91,7 +92,7 @@ server {{
     gzip_min_length {gzip_min_length};
     gzip_types {gzip_types};
 
-    # Searches, the API, reading preferences, QR codes and the application forms.
+    # Searches, the API, reading preferences, QR codes, the application forms, the back office.
     location ~ {app_only} {{
 {proxy}
     }}

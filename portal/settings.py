@@ -147,6 +147,48 @@ SETTINGS = (
         10,
         "Wrong tracking-code lookups one client address may make per hour before lookups get 429.",
     ),
+    Setting(
+        "DATABASE_URL",
+        "sqlite:///" + str(PROJECT_ROOT / "data" / "portal.sqlite3"),
+        "SQLAlchemy URL of the back office's database (staff accounts, roles, sessions, failed "
+        "sign-ins), e.g. postgresql+psycopg://portal@db.example/portal; `portal db upgrade` "
+        "creates or upgrades its tables.",
+    ),
+    Setting(
+        "SECRET_KEY",
+        "",
+        "Key that signs the back office's session cookies and form tokens: a long random value, "
+        "the same on every server. Empty: a random key per `portal serve`, so staff sign in "
+        "again after a restart.",
+    ),
+    Setting(
+        "SESSION_IDLE_MINUTES",
+        30,
+        "Minutes without a request after which a back-office session ends.",
+    ),
+    Setting(
+        "SESSION_MAX_HOURS",
+        12,
+        "Hours after signing in after which a back-office session ends, however busy.",
+    ),
+    Setting(
+        "SIGN_IN_FAILURES_PER_ACCOUNT",
+        5,
+        "Wrong passwords or codes for one account name within SIGN_IN_LOCKOUT_MINUTES that "
+        "lock that name for SIGN_IN_LOCKOUT_MINUTES after the last.",
+    ),
+    Setting(
+        "SIGN_IN_FAILURES_PER_ADDRESS",
+        20,
+        "Wrong passwords or codes from one client address (an IPv6 /64) within "
+        "SIGN_IN_LOCKOUT_MINUTES that lock sign-in from it for SIGN_IN_LOCKOUT_MINUTES after "
+        "the last.",
+    ),
+    Setting(
+        "SIGN_IN_LOCKOUT_MINUTES",
+        15,
+        "How long failed sign-ins count, and how long a lock lasts.",
+    ),
 )
 
 DEFAULTS = {setting.name: setting.default for setting in SETTINGS}

@@ -2,6 +2,7 @@
 it returns (valid HTML, landmarks, one h1, labelled controls...), so every view test is also an
 accessibility test."""
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -56,6 +57,11 @@ def app(site, tmp_path):
             "CONTENT_DIR": str(site),
             "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
             "BASE_URL": "https://portal.example.gov.cn",
+            # The back office's database: never the project's data/ (tests/admin upgrades it);
+            # PORTAL_TEST_DATABASE_URL runs tests/admin on another, such as a throwaway
+            # PostgreSQL, emptied before each test.
+            "DATABASE_URL": os.environ.get("PORTAL_TEST_DATABASE_URL")
+            or f"sqlite:///{tmp_path / 'portal.sqlite3'}",
         }
     )
     yield app

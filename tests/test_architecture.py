@@ -10,7 +10,16 @@ from pathlib import Path
 ROOT = Path(__file__).parent.parent
 PORTAL = ROOT / "portal"
 # Domain packages, and the small shared modules they may use: none of them may reach these.
-DOMAIN = ("catalogue", "reports", "search", "workflow", "applications", "preferences")
+DOMAIN = (
+    "catalogue",
+    "reports",
+    "search",
+    "workflow",
+    "applications",
+    "preferences",
+    "accounts",
+    "db",
+)
 SHARED = ("text", "settings", "filetypes", "csv_cells", "terminal", "qr")
 WEB_FRAMEWORK = (
     "flask",
@@ -23,11 +32,17 @@ WEB_FRAMEWORK = (
 )
 # Every package's doors; a door other than __init__ says why.
 DOORS = {
-    **{f"portal.{name}": (f"portal.{name}",) for name in (*DOMAIN, "web", "wiring", "views")},
+    **{
+        f"portal.{name}": (f"portal.{name}",)
+        for name in (*DOMAIN, "web", "wiring", "views", "admin")
+    },
     # The importer is kept apart: only `portal import-report` needs it and its HTML parser.
     "portal.reports": ("portal.reports", "portal.reports.importer"),
     # The staff commands of applications are registered by the `portal` command group.
     "portal.applications": ("portal.applications", "portal.applications.cli"),
+    # So are the back office's: `portal users` and `portal db`.
+    "portal.accounts": ("portal.accounts", "portal.accounts.cli"),
+    "portal.db": ("portal.db", "portal.db.cli"),
 }
 MAX_LINES = 600
 # Tests that reach inside a package, and why. Besides these, tests/test_X.py may import any
@@ -135,7 +150,9 @@ def test_importing_the_domain_loads_no_web_framework():
 
 
 def test_the_web_layer_imports_no_domain_package_view_or_wiring():
-    forbidden = [f"portal.{name}" for name in (*DOMAIN, "views", "wiring", "app", "indexing")]
+    forbidden = [
+        f"portal.{name}" for name in (*DOMAIN, "views", "wiring", "app", "indexing", "admin")
+    ]
     found = sorted(
         f"{path.relative_to(ROOT)} imports {name}"
         for path in _files(PORTAL / "web")
@@ -153,6 +170,17 @@ def test_views_import_no_other_view():
         if name.startswith("portal.views.")
         and module_file(name) is not None
         and path.name != "__init__.py"
+    )
+    assert found == []
+
+
+def test_the_back_office_and_the_public_views_do_not_import_each_other():
+    found = sorted(
+        f"{path.relative_to(ROOT)} imports {name}"
+        for folder, other in (("admin", "portal.views"), ("views", "portal.admin"))
+        for path in _files(PORTAL / folder)
+        for name in imported_names(path)
+        if _matches(name, [other])
     )
     assert found == []
 

@@ -23,6 +23,8 @@ from portal.web.query_args import holds_only_read
 
 # Dynamic or personal answers never go through the cache.
 UNCACHED_PREFIXES = (
+    "/admin",
+    "/en/admin",
     "/search",
     "/api/",
     "/en/search",

@@ -17,6 +17,11 @@ AFTER_REQUEST = (
         "validators",
         "ETag and Cache-Control from the final body, then 304 for a request that has it",
     ),
+    (
+        "back office",
+        "after the validators: a back-office answer is personal, so its Cache-Control is "
+        "replaced by no-store and its ETag dropped, whatever the validators set",
+    ),
     ("security headers", "whatever the answer, 304 included, carries the security headers"),
     (
         "reading preferences",

@@ -72,10 +72,23 @@ class QuietHandler(WSGIRequestHandler):
         """Log nothing; errors are still logged by log_error."""
 
 
+@pytest.fixture(scope="session")
+def back_office_database(tmp_path_factory) -> str:
+    """The live server's back-office database, upgraded: its DATABASE_URL (tests add accounts)."""
+    from portal import db
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('back-office') / 'portal.sqlite3'}"
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    engine.dispose()
+    return url
+
+
 @contextlib.contextmanager
-def serve_content(content: Path, root: Path) -> Iterator[str]:
-    """The app on a content folder, with its search index built in root; yields its base
-    URL and stops the server when done."""
+def serve_content(content: Path, root: Path, database_url: str = "") -> Iterator[str]:
+    """The app on a content folder, with its search index built in root (and the back
+    office's database at database_url, when given); yields its base URL and stops the server
+    when done."""
     index_content(content, root / "search_index")
     app = create_app(
         {
@@ -83,6 +96,7 @@ def serve_content(content: Path, root: Path) -> Iterator[str]:
             "CONTENT_DIR": str(content),
             "SEARCH_INDEX_DIR": str(root / "search_index"),
             "BASE_URL": BASE_URL,
+            **({"DATABASE_URL": database_url} if database_url else {}),
         }
     )
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
@@ -102,12 +116,12 @@ def serve_content(content: Path, root: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
+def live_server(tmp_path_factory, back_office_database) -> Iterator[str]:
     """The app on a copy of the fixture site with a built search index; yields its base URL."""
     root = tmp_path_factory.mktemp("browser-site")
     content = root / "content"
     shutil.copytree(SITE_CONTENT, content)
-    with serve_content(content, root) as base_url:
+    with serve_content(content, root, back_office_database) as base_url:
         yield base_url
 
 

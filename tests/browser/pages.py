@@ -21,6 +21,8 @@ class PageType:
     name: str
     path: str
     status: int = 200
+    # A public page has the footer's QR code and share links; the back office's pages do not.
+    public: bool = True
 
     def url(self, locale: str) -> str:
         """The page's path in a locale (English pages live under /en/)."""
@@ -45,6 +47,7 @@ PAGES = (
     PageType("apply", "/apply/"),
     PageType("apply-track", "/apply/track"),
     PageType("accessibility", "/accessibility/"),
+    PageType("admin-sign-in", "/admin/sign-in", public=False),
 )
 PAGES_BY_NAME = {page.name: page for page in PAGES}
 

@@ -1,0 +1,46 @@
+"""The back office's SQL database, without Flask: the models (accounts, roles, sessions, failed
+sign-ins), opening DATABASE_URL (SQLite by default, PostgreSQL when set), and the Alembic
+migrations shipped in the package with the check that a database is at the code's revision.
+portal.accounts works on these tables; portal.wiring.db holds one engine per worker process;
+`portal db` (cli.py, a second door) applies the migrations."""
+
+from portal.db.engine import DatabaseUnavailable, make_engine, shown, sqlite_file
+from portal.db.migrate import (
+    SchemaBehind,
+    SchemaState,
+    head_revision,
+    require_current,
+    schema_state,
+    upgrade,
+)
+from portal.db.models import (
+    ADMINISTRATOR,
+    PLATFORM,
+    ROLE_VALUES,
+    Account,
+    Base,
+    RoleGrant,
+    SignInFailure,
+    StaffSession,
+)
+
+__all__ = [
+    "ADMINISTRATOR",
+    "PLATFORM",
+    "ROLE_VALUES",
+    "Account",
+    "Base",
+    "DatabaseUnavailable",
+    "RoleGrant",
+    "SchemaBehind",
+    "SchemaState",
+    "SignInFailure",
+    "StaffSession",
+    "head_revision",
+    "make_engine",
+    "require_current",
+    "schema_state",
+    "shown",
+    "sqlite_file",
+    "upgrade",
+]

@@ -1,0 +1,152 @@
+"""The tables of the back office, as SQLAlchemy 2 models: staff accounts, their roles per
+organisation, their signed-in sessions and failed sign-ins. Generic column types only (no
+SQLite-only SQL), so the same models run on PostgreSQL; every change goes with a migration in
+migrations/versions (tests/admin/test_database.py fails when the two differ)."""
+
+import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Names for every constraint and index, so a later migration can name what it alters (SQLite's
+# batch mode rebuilds tables and needs them) and PostgreSQL and SQLite agree.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# The roles an account may hold in an organisation: the review stages as the workflow names them
+# (so a later step compares them with a document's stages as they are), drafting and the
+# applications desk; 管理员 is held on the whole platform (PLATFORM), never in one body.
+ROLE_VALUES = ("起草", "初审", "复审", "终审", "保密审查", "申请办理", "管理员")
+ADMINISTRATOR = "管理员"
+PLATFORM = "*"
+
+SCOPES = ("account", "address")
+
+
+class UTCDateTime(TypeDecorator):
+    """A moment in UTC: stored without a zone (SQLite keeps none), always read back aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("a naive datetime cannot be stored: give it a time zone")
+        return value.astimezone(datetime.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=datetime.UTC)
+
+
+def _quoted(values) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+class Base(DeclarativeBase):
+    """The declarative base of every table, with the constraint naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Account(Base):
+    """A member of staff who signs in: a login name, a name people know, an Argon2 hash."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    password_changed_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    # Set while the password is a temporary one (given by `portal users add|reset`): it must be
+    # changed at the next sign-in and stops working at this moment.
+    temporary_until: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    # The TOTP secret (base32) once enrolment is confirmed; the one being enrolled until then.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_pending: Mapped[str | None] = mapped_column(String(64))
+    # The last 30-second step whose code was accepted: a code is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Sessions carry the generation they began in; raising it signs the account out everywhere.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0)
+    disabled_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+    roles: Mapped[list["RoleGrant"]] = relationship(
+        back_populates="account",
+        cascade="all, delete-orphan",
+        order_by="(RoleGrant.organisation, RoleGrant.role)",
+    )
+
+
+class RoleGrant(Base):
+    """One role of an account in one organisation (管理员: on the whole platform)."""
+
+    __tablename__ = "role_grants"
+    __table_args__ = (
+        UniqueConstraint("account_id", "organisation", "role"),
+        CheckConstraint(f"role IN ({_quoted(ROLE_VALUES)})", name="known_role"),
+        CheckConstraint(
+            f"(role = '{ADMINISTRATOR}') = (organisation = '{PLATFORM}')",
+            name="administrator_on_platform",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    organisation: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    granted_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+    account: Mapped[Account] = relationship(back_populates="roles")
+
+
+class StaffSession(Base):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored, so a
+    copy of the database opens no session."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    generation: Mapped[int] = mapped_column(Integer)
+    # True between a right password and the right authenticator code: nothing is open yet.
+    awaiting_code: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    address: Mapped[str] = mapped_column(String(64))
+
+    account: Mapped[Account] = relationship()
+
+
+class SignInFailure(Base):
+    """One failed sign-in (wrong password or code), counted per account name and per address."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (
+        CheckConstraint(f"scope IN ({_quoted(SCOPES)})", name="known_scope"),
+        Index("ix_sign_in_failures_scope_key_at", "scope", "key", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
