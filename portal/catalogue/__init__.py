@@ -16,6 +16,7 @@ from portal.catalogue.categories import (
     TREE,
     Category,
 )
+from portal.catalogue.columns import CATALOGUE_COLUMNS, Column, updated_on
 from portal.catalogue.content import SLUG, content_files, parse_file
 from portal.catalogue.document import Attachment, Document, Problem, Video
 from portal.catalogue.drafts import next_index_no, review_file, scaffold_draft, status_report
@@ -37,6 +38,7 @@ __all__ = [
     "ALL",
     "BY_NAME",
     "BY_SLUG",
+    "CATALOGUE_COLUMNS",
     "CONTACT_FIELDS",
     "FILTER_KEYS",
     "FIVE_OPENNESS",
@@ -53,6 +55,7 @@ __all__ = [
     "Catalogue",
     "CatalogueStore",
     "Category",
+    "Column",
     "Document",
     "Filters",
     "LastGood",
@@ -76,4 +79,5 @@ __all__ = [
     "site_organisation",
     "snapshot_folder",
     "status_report",
+    "updated_on",
 ]
