@@ -9,6 +9,7 @@ install step that went wrong and fails the run instead of hiding behind a skip.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -71,18 +72,16 @@ class QuietHandler(WSGIRequestHandler):
         """Log nothing; errors are still logged by log_error."""
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
-    """The app on a copy of the fixture site with a built search index; yields its base URL."""
-    root = tmp_path_factory.mktemp("browser-site")
-    content = root / "content"
-    shutil.copytree(SITE_CONTENT, content)
-    index_content(content, root / "search_index")
+@contextlib.contextmanager
+def serving(content: Path) -> Iterator[str]:
+    """The app on a content folder (beside which its search index is built), served live;
+    yields its base URL."""
+    index_content(content, content.parent / "search_index")
     app = create_app(
         {
             "TESTING": True,
             "CONTENT_DIR": str(content),
-            "SEARCH_INDEX_DIR": str(root / "search_index"),
+            "SEARCH_INDEX_DIR": str(content.parent / "search_index"),
             "BASE_URL": BASE_URL,
         }
     )
@@ -100,6 +99,15 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         searcher = app.extensions.get("portal.searcher")
         if searcher is not None:
             searcher.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """The app on a copy of the fixture site with a built search index; yields its base URL."""
+    content = tmp_path_factory.mktemp("browser-site") / "content"
+    shutil.copytree(SITE_CONTENT, content)
+    with serving(content) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")
@@ -252,6 +260,26 @@ def page_pool(browser, live_server) -> Iterator[PagePool]:
     pool.close()
 
 
+def open_in(
+    pool: PagePool,
+    base_url: str,
+    page_type: PageType,
+    locale: str = "zh-Hans",
+    *,
+    scheme: str = "default",
+    text_size: int = 100,
+    viewport: dict | None = None,
+    media: dict | None = None,
+    init_scripts: tuple[Path, ...] = (),
+) -> Page:
+    """Open a page type of the site at base_url in the pool's page for these settings."""
+    page = pool.page(scheme, text_size, viewport or DESKTOP, media or {}, tuple(init_scripts))
+    visit(page, base_url, page_type, locale)
+    if text_size != 100:
+        check_text_size(page, text_size)
+    return page
+
+
 @pytest.fixture
 def open_page(page_pool, live_server) -> Callable[..., Page]:
     """Open a page type in given settings, for reading; returns the Playwright Page.
@@ -262,23 +290,8 @@ def open_page(page_pool, live_server) -> Callable[..., Page]:
     nothing more.
     """
 
-    def open_(
-        page_type: PageType,
-        locale: str = "zh-Hans",
-        *,
-        scheme: str = "default",
-        text_size: int = 100,
-        viewport: dict | None = None,
-        media: dict | None = None,
-        init_scripts: tuple[Path, ...] = (),
-    ) -> Page:
-        page = page_pool.page(
-            scheme, text_size, viewport or DESKTOP, media or {}, tuple(init_scripts)
-        )
-        visit(page, live_server, page_type, locale)
-        if text_size != 100:
-            check_text_size(page, text_size)
-        return page
+    def open_(page_type: PageType, locale: str = "zh-Hans", **settings) -> Page:
+        return open_in(page_pool, live_server, page_type, locale, **settings)
 
     return open_
 

@@ -37,6 +37,10 @@ PAGES = (
     PageType("annual-report-sample", "/documents/lingwu-kjj-2023/"),
     PageType("report-comparison", "/reports/compare/灵武市科学技术局/"),
     PageType("reports", "/reports/"),
+    # The fixture site has no organisation files: it is one body (tests/browser/
+    # test_organisation_pages.py covers a platform of several).
+    PageType("organisations", "/organisations/"),
+    PageType("organisation", "/organisations/lingwu-kjj/"),
     PageType("search-hits", "/search?q=科技特派员"),
     PageType("search-facets", "/search?q=科技&year=2024#results"),
     PageType("search-no-results", "/search?q=不存在的词语组合"),
