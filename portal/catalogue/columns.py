@@ -11,6 +11,7 @@ from portal.catalogue.organisations import KINDS, Organisation, Organisations
 from portal.text import N_
 
 GUIDE = categories.BY_SLUG["guide"]
+ANNUAL_REPORTS = categories.BY_SLUG["annual-reports"]
 # The five columns of a body's 公开目录, as Chinese disclosure catalogues list them, from the
 # catalogue metadata (docs/content-format.md): 索引号 identifies the entry, 名称 and 文号 the
 # document, 生成日期 dates it. The fifth of a platform-wide catalogue, 发布机构, is the page
@@ -56,12 +57,15 @@ class Column:
 
     @property
     def annual_reports(self) -> list[Document]:
-        """The body's annual reports with tables, the newest year first."""
-        return sorted(
+        """The body's annual reports: those with tables by their year, the newest first, then
+        those without (whose year only their title gives) newest first, undated last."""
+        with_tables = sorted(
             (d for d in self.documents if d.report is not None),
             key=lambda d: (d.report.year, d.slug),
             reverse=True,
         )
+        others = [d for d in self.documents if d.report is None and d.category is ANNUAL_REPORTS]
+        return with_tables + others
 
 
 def group_columns(organisations: Organisations, documents: Iterable[Document]) -> dict[str, Column]:
