@@ -4,6 +4,7 @@ did, its 公开指南 documents and its annual reports, as /organisations/ and i
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from portal.catalogue import categories
 from portal.catalogue.document import Document
@@ -45,7 +46,7 @@ class Column:
         """How many documents the body has published."""
         return len(self.documents)
 
-    @property
+    @cached_property  # a column lives as long as its catalogue version; /organisations/ asks
     def latest(self) -> datetime.date | None:
         """The day the body last published or updated something; None if nothing is dated."""
         return max(filter(None, map(updated_on, self.documents)), default=None)
