@@ -6,6 +6,7 @@ and English pages. The site is tests/site with the fixture organisations laid ov
 belong to, and a township that has published nothing."""
 
 import datetime
+import re
 import xml.etree.ElementTree as ET
 from urllib.parse import unquote
 
@@ -17,6 +18,7 @@ from portal.catalogue import load_catalogue, updated_on
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 BASE = "https://portal.example.gov.cn"
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
 @pytest.fixture
@@ -300,6 +302,26 @@ def test_the_english_body_page_is_english_with_the_english_name(page):
     )
     crumbs = [a.get_text() for a in column.select(".breadcrumbs a")]
     assert crumbs == ["Home", "Publishing bodies", "Sample County Government Office"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/en/organisations/",
+        "/en/organisations/county-office/",
+        "/en/organisations/east-town/",
+        "/en/catalogue/?organisation=county-office",
+        "/en/documents/county-office-plan/",
+    ],
+)
+def test_english_pages_of_a_platform_show_no_chinese_outside_content_marked_as_chinese(page, url):
+    english = page(url)
+    for element in english.select('[lang="zh-Hans"]'):
+        element.decompose()
+    for element in english.select("footer a[hreflang]"):
+        element.decompose()  # the link to the Chinese page is named in Chinese on purpose
+    leftovers = CJK.findall(english.body.get_text(" "))
+    assert leftovers == [], "".join(leftovers)
 
 
 # --- Shared machinery: breadcrumbs, canonical address, alternates, QR code, navigation ------
