@@ -171,6 +171,9 @@ def seed_paths(app: Flask) -> list[str]:
         ]
         extra += [url_for("feeds.category", slug=node.slug) for node in _categories()]
         extra += [url_for("feeds.department", name=name) for name in current.departments()]
+        extra += [
+            url_for("feeds.organisation", organisation_id=o.id) for o in current.organisations
+        ]
         for document in current.documents:
             extra += [
                 url_for("documents.attachment", slug=document.slug, name=a.name)

@@ -15,7 +15,13 @@ from urllib.parse import quote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
-from support import free_port, local_nginx_config, wait_for, wrap_nginx_server
+from support import (
+    add_organisations,
+    free_port,
+    local_nginx_config,
+    wait_for,
+    wrap_nginx_server,
+)
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from portal import filetypes
@@ -376,6 +382,30 @@ def test_names_with_url_characters_keep_their_feed_and_comparison_behind_nginx(
     status, _headers, body = ask(host, compare[0])
     assert status == 200 and body == client.get(compare[0]).data
     assert organisation.encode() in body
+
+
+def test_the_pages_and_feeds_of_every_body_are_exported_and_served_behind_nginx(
+    client, site, serve, tmp_path
+):
+    add_organisations(site)
+    host = serve()
+    for path, media_type in (
+        ("/organisations/", "text/html"),
+        ("/organisations/county-office/", "text/html"),
+        ("/en/organisations/east-town/", "text/html"),
+        ("/feeds/organisation/county-office.atom", "application/atom+xml"),
+        ("/en/feeds/organisation/east-town.atom", "application/atom+xml"),
+    ):
+        assert file_for(tmp_path / "site", path).is_file(), path
+        status, headers, body = ask(host, path)
+        assert status == 200, path
+        assert headers.get_content_type() == media_type, path
+        assert_headers_as_the_app(client, path, headers)
+        assert body == client.get(path).data, path
+    # The filter a body's page links is rendered by the app behind nginx.
+    status, _headers, body = ask(host, "/catalogue/?organisation=county-office")
+    assert status == 200 and body == client.get("/catalogue/?organisation=county-office").data
+    assert "示例县2024年政务公开工作要点".encode() in body
 
 
 @pytest.mark.parametrize(

@@ -43,9 +43,27 @@ def test_category_and_department_feeds_hold_only_their_documents(client):
     } == {"办公室"}
 
 
-@pytest.mark.parametrize("url", ["/feeds/category/nope.atom", "/feeds/department/无此部门.atom"])
-def test_feeds_of_unknown_categories_or_departments_are_404(client, url):
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/feeds/category/nope.atom",
+        "/feeds/department/无此部门.atom",
+        "/feeds/organisation/nope.atom",
+    ],
+)
+def test_feeds_of_unknown_categories_departments_or_bodies_are_404(client, url):
     assert client.get(url).status_code == 404
+
+
+def test_the_feed_of_the_one_body_of_a_site_without_organisation_files_is_the_whole_site(client):
+    body = atom(client, "/feeds/organisation/lingwu-kjj.atom")
+    everything = atom(client, "/feeds/all.atom")
+    assert [e.find(ATOM + "id").text for e in body.findall(ATOM + "entry")] == [
+        e.find(ATOM + "id").text for e in everything.findall(ATOM + "entry")
+    ]
+    assert (
+        body.find(ATOM + "title").text == "政府信息公开平台（演示站） - 政府信息公开平台（演示站）"
+    )
 
 
 def test_every_page_links_the_feed_its_canonical_url_and_language_alternates(page):
@@ -70,6 +88,8 @@ def test_sitemap_lists_every_document_in_both_languages(client):
     assert "https://portal.example.gov.cn/documents/lingwu-kjj-2024/" in urls
     assert "https://portal.example.gov.cn/en/documents/lingwu-kjj-2024/" in urls
     assert "https://portal.example.gov.cn/catalogue/normative-documents/" in urls
+    assert "https://portal.example.gov.cn/organisations/" in urls
+    assert "https://portal.example.gov.cn/en/organisations/lingwu-kjj/" in urls
     assert len(urls) == len(set(urls))
 
 

@@ -145,9 +145,26 @@ def test_search_filters_never_fail(indexed_client, values, key):
 
 
 @HYPOTHESIS
-@given(department=TEXT, year=TEXT, five=TEXT, page=TEXT)
-def test_browse_filters_and_pages_never_fail(client, department, year, five, page):
-    check(client, "/catalogue/", department=department, year=year, five=five, page=page)
+@given(department=TEXT, year=TEXT, five=TEXT, page=TEXT, organisation=TEXT)
+def test_browse_filters_and_pages_never_fail(client, department, year, five, page, organisation):
+    check(
+        client,
+        "/catalogue/",
+        department=department,
+        year=year,
+        five=five,
+        page=page,
+        organisation=organisation,
+    )
+
+
+@HYPOTHESIS
+@given(organisation_id=TEXT, page=TEXT)
+def test_any_organisation_address_is_a_page_or_a_404(client, organisation_id, page):
+    quoted = quote(organisation_id.encode("utf-8", "surrogatepass"), safe="")
+    check(client, f"/organisations/{quoted}/", page=page)
+    response = client.get(f"/feeds/organisation/{quoted}.atom")
+    assert response.status_code in ALLOWED
 
 
 @HYPOTHESIS

@@ -69,6 +69,8 @@ def test_locale_spelling_converts_both_ways():
         "/en/reports/",
         "/en/reports/compare/灵武市科学技术局/",
         "/en/search",
+        "/en/organisations/",
+        "/en/organisations/lingwu-kjj/",
     ],
 )
 def test_english_pages_show_no_chinese_outside_content_marked_as_chinese(page, url):

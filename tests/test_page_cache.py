@@ -8,6 +8,7 @@ import pytest
 from flask import template_rendered
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import add_organisations
 
 from portal import create_app
 from portal.catalogue import categories
@@ -411,6 +412,32 @@ def test_every_filter_link_of_the_catalogue_is_kept(app, visitor):
         assert fetch(visitor, url).status_code == 200
     with renders(app) as rendered:
         for url in links:
+            fetch(visitor, url)
+    assert rendered == []
+
+
+def test_every_filter_link_of_a_platform_of_several_bodies_is_kept(site, tmp_path):
+    app = _site_app(add_organisations(site), tmp_path)
+    visitor = app.test_client(use_cookies=False)
+    pages = [
+        "/catalogue/",
+        "/catalogue/?organisation=county-office",
+        "/organisations/county-office/",
+        "/documents/county-office-plan/",
+    ]
+    links = set()
+    for url in pages:
+        html = fetch(visitor, url).get_data(as_text=True)
+        links |= {
+            href.replace("&amp;", "&")
+            for href in re.findall(r'href="(/(?:catalogue|organisations)/[^"#]*\?[^"#]*)"', html)
+        }
+    assert any("organisation=county-office&department=" in link for link in links)
+    assert "/catalogue/plans/?organisation=county-office" in links
+    for url in links:
+        assert fetch(visitor, url).status_code == 200
+    with renders(app) as rendered:
+        for url in sorted(links):
             fetch(visitor, url)
     assert rendered == []
 

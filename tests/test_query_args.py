@@ -73,5 +73,7 @@ def test_the_catalogue_notes_its_filters(app):
         from flask import request
 
         app.dispatch_request()
-        assert {"year", "page", "department", "five"} <= request.environ[ENVIRON_KEY]
+        assert {"year", "page", "department", "five", "organisation"} <= request.environ[
+            ENVIRON_KEY
+        ]
         assert holds_only_read(request.environ)

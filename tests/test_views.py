@@ -88,6 +88,7 @@ def test_selected_filter_links_are_marked_current(page):
         "/catalogue/?five=none",
         "/catalogue/?page=9",
         "/catalogue/?year=1999",
+        "/catalogue/?organisation=nope",
     ],
 )
 def test_unknown_filter_values_and_pages_past_the_end_are_404(page, url):
@@ -130,6 +131,8 @@ def test_document_page_shows_every_catalogue_field_as_a_description_list(page):
     }
     assert fields == {
         "索引号": "000000000/2024-00002",
+        # A site without organisation files is one body, named by SITE_NAME.
+        "发布机构": "政府信息公开平台（演示站）",
         "文号": "示科发〔2024〕3号",
         "生成日期": "2024年3月15日",
         "发布日期": "（未注明）",
@@ -169,6 +172,23 @@ def test_document_page_has_breadcrumbs_through_the_category_tree(page):
         "关于印发《示例县科技特派员管理办法》的通知",
     ]
     assert crumbs[-1]["aria-current"] == "page"
+
+
+def test_a_site_without_organisation_files_lists_itself_as_its_one_body(page):
+    listing = page("/organisations/")
+    assert [h2.get_text() for h2 in listing.main.find_all("h2")] == ["其他"]
+    body = listing.select_one("main tbody th a")
+    assert (body.get_text(), body["href"]) == (
+        "政府信息公开平台（演示站）",
+        "/organisations/lingwu-kjj/",
+    )
+    column = page(body["href"])
+    assert column.h1.get_text() == "政府信息公开平台（演示站）"
+    assert len(column.select(".catalogue-table tbody tr")) == 7
+    # Nothing to choose between: the catalogue offers no 发布机构 filter, and a document's
+    # breadcrumbs stay the catalogue tree (test_document_page_has_breadcrumbs_...).
+    assert page("/catalogue/").select_one("#organisation-heading") is None
+    assert len(page("/catalogue/?organisation=lingwu-kjj").select(".document-list li")) == 7
 
 
 def test_document_body_tables_get_caption_and_header_scopes(page):
@@ -335,6 +355,7 @@ def test_text_static_files_are_sent_gzipped_to_browsers_that_accept_it(client, p
 def test_english_pages_live_under_en_and_keep_the_language_in_links(page):
     home = page("/en/")
     assert home.select_one(".main-nav a")["href"] == "/en/catalogue/guide/"
+    assert home.select(".main-nav a")[-1]["href"] == "/en/organisations/"
     assert home.select_one("footer a[hreflang=zh-Hans]")["href"] == "/"
 
 

@@ -17,6 +17,7 @@ from portal.catalogue.categories import (
     TREE,
     Category,
 )
+from portal.catalogue.columns import CATALOGUE_COLUMNS, Column, updated_on
 from portal.catalogue.content import SLUG, content_files, parse_file
 from portal.catalogue.document import Attachment, Document, Problem, Video
 from portal.catalogue.drafts import next_index_no, review_file, scaffold_draft, status_report
@@ -39,6 +40,7 @@ __all__ = [
     "ALL",
     "BY_NAME",
     "BY_SLUG",
+    "CATALOGUE_COLUMNS",
     "CONTACT_FIELDS",
     "FILTER_KEYS",
     "FIVE_OPENNESS",
@@ -55,6 +57,7 @@ __all__ = [
     "Catalogue",
     "CatalogueStore",
     "Category",
+    "Column",
     "Document",
     "Filters",
     "LastGood",
@@ -82,4 +85,5 @@ __all__ = [
     "site_organisation",
     "snapshot_folder",
     "status_report",
+    "updated_on",
 ]

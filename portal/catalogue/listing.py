@@ -6,10 +6,12 @@ import difflib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from portal import reports
 from portal.catalogue import categories
+from portal.catalogue.columns import Column, columns_by_kind, group_columns
 from portal.catalogue.content import shown_path
 from portal.catalogue.document import Document, Problem
 from portal.catalogue.organisations import Organisation, Organisations
@@ -118,7 +120,22 @@ class Catalogue:
 
     def of_organisation(self, organisation_id: str) -> list[Document]:
         """The documents one body publishes, newest first."""
-        return self.select(Filters(organisation=organisation_id))
+        column = self.columns.get(organisation_id)
+        return list(column.documents) if column else []
+
+    @cached_property
+    def columns(self) -> dict[str, Column]:
+        """Every body's disclosure column by id, in listing order (one pass over the documents,
+        made once per catalogue version: /organisations/ lists them all)."""
+        return group_columns(self.organisations, self.documents)
+
+    def column(self, organisation_id: str) -> Column | None:
+        """One body's disclosure column, or None for an unknown id."""
+        return self.columns.get(organisation_id)
+
+    def columns_by_kind(self) -> list[tuple[str, list[Column]]]:
+        """Every body's column, grouped by kind in the order of KINDS."""
+        return columns_by_kind(self.columns)
 
     def departments(self) -> list[str]:
         """Every department that has published something, in code-point order."""

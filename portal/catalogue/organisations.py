@@ -91,6 +91,11 @@ class Organisation:
             if getattr(self, key)
         )
 
+    def guide_contacts(self) -> tuple[tuple[str, str], ...]:
+        """Every (label, value) pair of the 公开指南 contact data, in the guide's order, with ""
+        for a field not given: a guide says what it does not give rather than leave it out."""
+        return tuple((label, getattr(self, key)) for key, label in CONTACT_FIELDS.items())
+
 
 def implicit(organisation_id: str, name: str, name_en: str, code: str) -> Organisation:
     """The one body of a site that has no organisation files: the site itself."""
@@ -192,6 +197,10 @@ class Organisations:
     def get(self, organisation_id: str) -> Organisation | None:
         """The organisation with this id, or None."""
         return self.by_id.get(organisation_id)
+
+    def names(self, locale: str) -> dict[str, str]:
+        """Each body's name in a page's language, by id, in listing order."""
+        return {o.id: o.name_in(locale) for o in self.all}
 
     def by_kind(self) -> list[tuple[str, list[Organisation]]]:
         """The organisations grouped by kind, in the order of KINDS; empty kinds left out."""

@@ -1,5 +1,5 @@
-"""Browsing the catalogue: by category (in the path), department, year and 五公开 (in the query),
-combinable, each option with its count."""
+"""Browsing the catalogue: by category (in the path), publishing body (发布机构), department,
+year and 五公开 (in the query), combinable, each option with its count."""
 
 from flask import Blueprint, abort, current_app, render_template, request
 
@@ -28,6 +28,7 @@ def browse(slug: str | None):
         page=page,
         counts=current.counts(filters),
         departments=current.departments(),
+        organisations=current.organisations,
         years=current.years(),
         tree=categories.TREE,
         five_openness=categories.FIVE_OPENNESS,
@@ -54,13 +55,17 @@ def _filters(slug: str | None, current: Catalogue) -> Filters:
     five = request.args.get("five", "")
     if five and five not in categories.FIVE_OPENNESS_BY_SLUG:
         abort(404)
-    return Filters(category, department, year, five)
+    organisation = request.args.get("organisation", "")
+    if organisation and current.organisations.get(organisation) is None:
+        abort(404)  # as an unknown department: only the bodies of the platform are pages
+    return Filters(category, department, year, five, organisation)
 
 
 def filter_url(filters: Filters, **changes) -> str:
     """The browse URL for filters with some values changed (None or '' removes a filter)."""
     values = {
         "category": filters.category.slug if filters.category else None,
+        "organisation": filters.organisation,
         "department": filters.department,
         "year": filters.year,
         "five": filters.five,

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from portal import wiring
 from portal.catalogue import Filters, categories
 from portal.web import segments
-from portal.web.i18n import LOCALES, PREFIXES
+from portal.web.i18n import LOCALES, PREFIXES, select_locale
 
 blueprint = Blueprint("feeds", __name__)
 blueprint.record_once(segments.register)
@@ -78,12 +78,26 @@ def department(name: str):
     )
 
 
+@blueprint.get("/feeds/organisation/<organisation_id>.atom")
+def organisation(organisation_id: str):
+    """New documents of one body on the platform."""
+    column = wiring.catalogue.current().column(organisation_id) or abort(404)
+    return _feed(
+        column.organisation.name_in(select_locale()),
+        Filters(organisation=organisation_id),
+        url_for("feeds.organisation", organisation_id=organisation_id),
+        url_for("organisations.detail", organisation_id=organisation_id),
+    )
+
+
 @blueprint.get("/sitemap.xml")
 def sitemap():
     """Every public page, in each language, with its language alternates."""
     current = wiring.catalogue.current()
     paths = [url_for("home.index"), url_for("catalogue.browse"), url_for("reports.overview")]
     paths += [url_for("catalogue.browse", slug=node.slug) for node in categories.ALL]
+    paths.append(url_for("organisations.index"))
+    paths += [url_for("organisations.detail", organisation_id=o.id) for o in current.organisations]
     paths += [url_for("documents.detail", slug=d.slug) for d in current.documents]
     organisations = sorted({d.report.organisation for d in current.annual_reports})
     paths += [url_for("reports.compare", organisation=o) for o in organisations]

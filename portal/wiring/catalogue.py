@@ -50,7 +50,10 @@ def organisation_name(organisation_id: str) -> str:
 
 
 def current_section() -> str:
-    """Slug of the main section (top-level category) whose page this is, or ''."""
+    """Slug of the main section (top-level category) whose page this is, "organisations" on the
+    list of the bodies, or ''."""
+    if request.endpoint == "organisations.index":
+        return "organisations"
     if request.endpoint == "catalogue.browse":
         slug = (request.view_args or {}).get("slug")
         if any(root.slug == slug for root in TREE):

@@ -85,16 +85,16 @@ def back_office_database(tmp_path_factory) -> str:
 
 
 @contextlib.contextmanager
-def serve_content(content: Path, root: Path, database_url: str = "") -> Iterator[str]:
-    """The app on a content folder, with its search index built in root (and the back
-    office's database at database_url, when given); yields its base URL and stops the server
-    when done."""
-    index_content(content, root / "search_index")
+def serve_content(content: Path, database_url: str = "") -> Iterator[str]:
+    """The app on a content folder (beside which its search index is built) and, when given,
+    the back office's database at database_url, served live; yields its base URL and stops
+    the server when done."""
+    index_content(content, content.parent / "search_index")
     app = create_app(
         {
             "TESTING": True,
             "CONTENT_DIR": str(content),
-            "SEARCH_INDEX_DIR": str(root / "search_index"),
+            "SEARCH_INDEX_DIR": str(content.parent / "search_index"),
             "BASE_URL": BASE_URL,
             **({"DATABASE_URL": database_url} if database_url else {}),
         }
@@ -118,10 +118,9 @@ def serve_content(content: Path, root: Path, database_url: str = "") -> Iterator
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory, back_office_database) -> Iterator[str]:
     """The app on a copy of the fixture site with a built search index; yields its base URL."""
-    root = tmp_path_factory.mktemp("browser-site")
-    content = root / "content"
+    content = tmp_path_factory.mktemp("browser-site") / "content"
     shutil.copytree(SITE_CONTENT, content)
-    with serve_content(content, root, back_office_database) as base_url:
+    with serve_content(content, back_office_database) as base_url:
         yield base_url
 
 
@@ -275,6 +274,26 @@ def page_pool(browser, live_server) -> Iterator[PagePool]:
     pool.close()
 
 
+def open_in(
+    pool: PagePool,
+    base_url: str,
+    page_type: PageType,
+    locale: str = "zh-Hans",
+    *,
+    scheme: str = "default",
+    text_size: int = 100,
+    viewport: dict | None = None,
+    media: dict | None = None,
+    init_scripts: tuple[Path, ...] = (),
+) -> Page:
+    """Open a page type of the site at base_url in the pool's page for these settings."""
+    page = pool.page(scheme, text_size, viewport or DESKTOP, media or {}, tuple(init_scripts))
+    visit(page, base_url, page_type, locale)
+    if text_size != 100:
+        check_text_size(page, text_size)
+    return page
+
+
 @pytest.fixture
 def open_page(page_pool, live_server) -> Callable[..., Page]:
     """Open a page type in given settings, for reading; returns the Playwright Page.
@@ -285,23 +304,8 @@ def open_page(page_pool, live_server) -> Callable[..., Page]:
     nothing more.
     """
 
-    def open_(
-        page_type: PageType,
-        locale: str = "zh-Hans",
-        *,
-        scheme: str = "default",
-        text_size: int = 100,
-        viewport: dict | None = None,
-        media: dict | None = None,
-        init_scripts: tuple[Path, ...] = (),
-    ) -> Page:
-        page = page_pool.page(
-            scheme, text_size, viewport or DESKTOP, media or {}, tuple(init_scripts)
-        )
-        visit(page, live_server, page_type, locale)
-        if text_size != 100:
-            check_text_size(page, text_size)
-        return page
+    def open_(page_type: PageType, locale: str = "zh-Hans", **settings) -> Page:
+        return open_in(page_pool, live_server, page_type, locale, **settings)
 
     return open_
 

@@ -40,6 +40,10 @@ PAGES = (
     PageType("report-comparison", "/reports/compare/灵武市科学技术局/"),
     PageType("reports", "/reports/"),
     PageType("county-reports", "/reports/county/2024/"),
+    # The fixture site has no organisation files: it is one body (tests/browser/
+    # test_organisation_pages.py covers a platform of several).
+    PageType("organisations", "/organisations/"),
+    PageType("organisation", "/organisations/lingwu-kjj/"),
     PageType("search-hits", "/search?q=科技特派员"),
     PageType("search-facets", "/search?q=科技&year=2024#results"),
     PageType("search-no-results", "/search?q=不存在的词语组合"),

@@ -24,7 +24,7 @@ def county_server(tmp_path_factory) -> Iterator[str]:
     """The app on the county fixture site."""
     root = tmp_path_factory.mktemp("browser-county")
     content = county_site(root / "content")
-    with serve_content(content, root) as base_url:
+    with serve_content(content) as base_url:
         yield base_url
 
 
