@@ -151,24 +151,19 @@ def parse_organisation(path: Path, shown: Path) -> tuple[Organisation | None, li
                 f"code: '{code}' is not an organisation code (9 characters, or the "
                 "18-character 统一社会信用代码, digits and capital letters)",
             )
-    if "order" in fields:
-        node = fields["order"]
-        if isinstance(node, yaml.ScalarNode) and re.fullmatch(r"\d{1,6}", node.value):
-            values["order"] = int(node.value)
+    # (key, the whole value it must match, how it is read, what to write instead)
+    for key, pattern, read, hint in (
+        ("order", r"\d{1,6}", int, "a whole number saying where the body is listed"),
+        ("since", r"(19|20)\d\d", int, "the year (such as 2022) of its first report here"),
+        ("sample", r"true|false", lambda value: value == "true", "write true or false"),
+    ):
+        node = fields.get(key)
+        if node is None:
+            continue
+        if isinstance(node, yaml.ScalarNode) and re.fullmatch(pattern, node.value):
+            values[key] = read(node.value)
         else:
-            parse.problem(node, "order: a whole number saying where the body is listed")
-    if "since" in fields:
-        node = fields["since"]
-        if isinstance(node, yaml.ScalarNode) and re.fullmatch(r"(19|20)\d\d", node.value):
-            values["since"] = int(node.value)
-        else:
-            parse.problem(node, "since: the year (such as 2022) of its first report here")
-    if "sample" in fields:
-        node = fields["sample"]
-        if isinstance(node, yaml.ScalarNode) and node.value in ("true", "false"):
-            values["sample"] = node.value == "true"
-        else:
-            parse.problem(node, "sample: write true or false")
+            parse.problem(node, f"{key}: {hint}")
     if values.get("email") and not EMAIL.match(values["email"]):
         parse.problem(fields["email"], f"email: '{values['email']}' is not an e-mail address")
     if values.get("postcode") and not re.fullmatch(r"\d{6}", values["postcode"]):
