@@ -44,8 +44,7 @@ import search_bench  # noqa: E402
 
 from portal import settings  # noqa: E402
 from portal.catalogue import load_catalogue, site_organisation  # noqa: E402
-from portal.search import index_catalogue  # noqa: E402
-from portal.search.types import FACETS  # noqa: E402
+from portal.search import FACETS, index_catalogue  # noqa: E402
 
 SEARCH_BUDGET_MS = 100.0
 RENDER_BUDGET = 1.5

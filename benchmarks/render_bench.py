@@ -143,7 +143,7 @@ def pickle_catalogue(catalogue, path: Path) -> None:
     import copyreg
     import pickle
 
-    from portal.catalogue.categories import Category
+    from portal.catalogue import Category
 
     copyreg.pickle(Category, lambda node: (category_node, (node.slug,)))
     with open(path, "wb") as f:
