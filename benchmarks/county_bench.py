@@ -17,9 +17,10 @@ In order, printing each figure as it comes:
    costs), with it (as shipped), and with the facet and a filter by one organisation; p50 and
    p95 over every round, wall and CPU. Budget: p95 under 100 ms with the facet;
 5. render_bench's instructions per request of the home page, an organisation's page and the
-   catalogue (plus a filtered catalogue page), on the shipped content and on the county's, and
-   the ratio (render_bench.per_request_switched). Budget: within 1.5x. The county's catalogue
-   is read once here and pickled for the valgrind child (render_bench.pickle_catalogue).
+   catalogue (and, not budgeted, a filtered catalogue page and a document), on the shipped
+   content and on the county's, and the ratio (render_bench.per_request_switched). Budget:
+   within 1.5x. The county's catalogue is read once here and pickled for the valgrind child
+   (render_bench.pickle_catalogue).
 
 The full run takes 30-40 minutes on a shared 2-core machine and about 3 GB in the work folder.
 """
@@ -128,6 +129,11 @@ def renders(content: Path, catalogue, work: Path, requests: int, body: str) -> l
             "catalogue, filtered (not budgeted)",
             "/catalogue/statutory/?year=2023",
             "/catalogue/statutory/?year=2023",
+        ),
+        (
+            "a document (not budgeted)",
+            "/documents/2024-tech-commissioner-measures/",
+            "/documents/doc-000007/",
         ),
     ]
     log("render: shipped content")

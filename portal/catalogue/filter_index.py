@@ -7,10 +7,10 @@ catalogue is never changed once built (a change of the content makes a new one),
 value selects is worked out when it is built, off the request path, and a request then costs
 in proportion to the values and the documents it shows:
 
-* the positions (in the catalogue's newest-first order) of the documents holding each value:
-  a selection walks those of its rarest chosen value and checks the other filters on them;
+* the positions (in the catalogue's newest-first order) of the documents holding each value;
 * the same set as the bits of an int: a value's count under the other filters is an AND and a
-  bit count, and under no other filter simply the number of its positions.
+  bit count (under no other filter, the number of its positions), and a selection walks the
+  positions of its rarest chosen value, keeping those whose bit the other values' AND sets.
 """
 
 from array import array
@@ -56,6 +56,7 @@ class FilterIndex:
                     found = positions[key][value] = array("I")
                 found.append(position)
         self.positions = positions
+        self.size = len(documents)
         self.bits = {
             key: {value: _bits(found, len(documents)) for value, found in values.items()}
             for key, values in positions.items()
@@ -65,10 +66,19 @@ class FilterIndex:
         """Every value of a filter that some document holds, in no particular order."""
         return list(self.positions[key])
 
-    def candidates(self, chosen: dict[str, object]) -> tuple[str, array]:
-        """The chosen filter holding the fewest documents, and their positions."""
-        key = min(chosen, key=lambda k: len(self.positions[k].get(chosen[k], ())))
-        return key, self.positions[key].get(chosen[key], array("I"))
+    def select(self, chosen: dict[str, object]) -> Sequence[int]:
+        """The positions of the documents holding every chosen value, in order."""
+        rarest = min(chosen, key=lambda k: len(self.positions[k].get(chosen[k], ())))
+        positions = self.positions[rarest].get(chosen[rarest], array("I"))
+        others = [self.bits[k].get(v, 0) for k, v in chosen.items() if k != rarest]
+        if not others:
+            return positions
+        mask = others[0]
+        for bits in others[1:]:
+            mask &= bits
+        # One byte per eight documents: testing a position is an index and a shift.
+        packed = mask.to_bytes((self.size + 7) // 8, "little")
+        return [p for p in positions if packed[p >> 3] >> (p & 7) & 1]
 
     def counts(self, chosen: dict[str, object]) -> dict[str, Counter]:
         """For each filter, how many documents each of its values would give with the chosen

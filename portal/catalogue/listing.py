@@ -111,11 +111,7 @@ class Catalogue:
         chosen = filters.chosen()
         if not chosen:
             return self.documents
-        key, positions = self.filter_index.candidates(chosen)
-        candidates = [self.documents[position] for position in positions]
-        if len(chosen) == 1:
-            return candidates
-        return [document for document in candidates if filters.matches(document, ignore=key)]
+        return [self.documents[position] for position in self.filter_index.select(chosen)]
 
     def counts(self, filters: Filters) -> dict[str, Counter]:
         """For each filter, how many documents each of its values would give with the others."""
