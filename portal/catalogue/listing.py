@@ -91,6 +91,13 @@ class Catalogue:
         # A catalogue is never changed once built: what each filter value selects is worked out
         # now, in the thread that reads the content, never per request.
         self.filter_index = FilterIndex(self.documents)
+        # Each document's place among those of its own category, for its page's links.
+        self._same_category: dict[str, list[Document]] = {}
+        self._place: dict[str, int] = {}
+        for document in self.documents:
+            same = self._same_category.setdefault(document.category.slug, [])
+            self._place[document.slug] = len(same)
+            same.append(document)
         self.annual_reports = [d for d in self.documents if d.report is not None]
         self.interpretations: dict[str, list[Document]] = {}
         for document in self.documents:
@@ -135,8 +142,10 @@ class Catalogue:
 
     def neighbours(self, document: Document) -> tuple[Document | None, Document | None]:
         """The newer and the older document of the same category."""
-        same = [d for d in self.documents if d.category is document.category]
-        index = same.index(document)
+        same = self._same_category.get(document.category.slug, [])
+        index = self._place.get(document.slug, len(same))
+        if index == len(same) or same[index] is not document:
+            raise ValueError(f"{document.slug} is not a document of this catalogue")
         newer = same[index - 1] if index > 0 else None
         older = same[index + 1] if index + 1 < len(same) else None
         return newer, older
