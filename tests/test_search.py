@@ -657,6 +657,9 @@ def test_one_searcher_serves_many_threads(searcher):
 
 _WORDS = ["政府", "信息", "公开", "年度", "报告", "科技", "特派员", "工作"]
 _WORDS += ["安全", "生产", "检查", "农村", "预算", "管理", "办法", "通知"]
+# The bodies publishing on a county platform; taken by number, not from the random stream, so
+# the documents' other values stay as they were before organisations were indexed.
+_BODIES = ["county-gov", "kjj", "xiaoba-town"]
 
 
 def _generated(n: int, revision: int = 0) -> SearchDocument:
@@ -673,6 +676,7 @@ def _generated(n: int, revision: int = 0) -> SearchDocument:
         category_path=rng.choice([("guide",), ("statutory", "planning"), ("statutory", "fees")]),
         five_openness=rng.choice(["decision", "result", ""]),
         date=datetime.date(2015 + n % 9, 1 + n % 12, 1) if n % 7 else None,
+        organisation=_BODIES[(n + revision) % len(_BODIES)],
     )
 
 
@@ -693,6 +697,7 @@ def _facet_counts(docs: list[SearchDocument]) -> dict[str, list[tuple[str, int]]
     counts: dict[str, dict[str, int]] = {f: {} for f in search.FACETS}
     for doc in docs:
         values = {
+            "organisation": (doc.organisation,),
             "category": doc.category_path,
             "department": (doc.department,),
             "year": (str(doc.date.year) if doc.date else "",),
@@ -761,11 +766,15 @@ _FILTERS = [
     {"department": ["科技局", "财政局"]},
     {"category": ["statutory"], "five_openness": ["decision"]},
     {"year": ["2016", "2019", "2023"], "department": ["办公室"]},
+    {"organisation": ["kjj"]},
+    {"organisation": ["county-gov", "xiaoba-town"], "department": ["办公室", "科技局"]},
+    {"organisation": ["kjj"], "category": ["statutory"], "year": ["2017", "2020", "2023"]},
 ]
 
 
 def _values(doc: SearchDocument) -> dict[str, set[str]]:
     return {
+        "organisation": {doc.organisation},
         "category": set(doc.category_path),
         "department": {doc.department},
         "year": {str(doc.date.year) if doc.date else ""},
@@ -790,6 +799,34 @@ def test_filtered_facet_counts_ignore_only_their_own_filter(segmented, query, fi
         skip = facet if facet in filters else ""
         base = [d for d in text.values() if _passes(d, filters, skip)]
         assert results.facets[facet] == _facet_counts(base)[facet]
+
+
+def test_filtering_by_organisation_finds_its_documents_and_hits_name_their_body(segmented):
+    root, live = segmented
+    with Searcher(root) as s:
+        results = s.search("", {"organisation": ["kjj"]}, per_page=100)
+        unknown = s.search("", {"organisation": ["no-such-body"]})
+    expected = {slug for slug, doc in live.items() if doc.organisation == "kjj"}
+    assert 0 < len(expected) < len(live)
+    assert set(slugs(results)) == expected
+    assert {hit.organisation for hit in results.hits} == {"kjj"}
+    assert unknown.total == 0 and unknown.hits == []
+    assert dict(unknown.facets["organisation"]) == dict(
+        _facet_counts(live.values())["organisation"]
+    )
+
+
+def test_a_withdrawn_document_leaves_the_organisation_facet_and_filter(segmented):
+    root, live = segmented
+    withdrawn = sorted(slug for slug, doc in live.items() if doc.organisation == "kjj")[:3]
+    published = frozenset(live) - set(withdrawn)
+    with Searcher(root) as s:
+        everything = s.search("", per_page=1, published=published)
+        filtered = s.search("", {"organisation": ["kjj"]}, per_page=100, published=published)
+    kept = [live[slug] for slug in published]
+    assert everything.facets["organisation"] == _facet_counts(kept)["organisation"]
+    assert not set(withdrawn) & set(slugs(filtered))
+    assert filtered.total == sum(doc.organisation == "kjj" for doc in kept)
 
 
 @pytest.mark.parametrize("query", ["", "政府", "科技 工作"])

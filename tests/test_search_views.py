@@ -230,3 +230,14 @@ def test_search_pages_for_any_other_text_are_not_indexed(indexed, page, query):
 )
 def test_filtered_and_sorted_search_pages_are_not_indexed(indexed, page, address):
     assert robots(page(address)) == "noindex, follow"
+
+
+def test_a_single_body_site_names_no_publishing_body(indexed, page):
+    found = page("/search?q=科技")
+    assert titles(found)
+    assert not found.select("input[name=organisation], .document-meta .organisation")
+    # A body asked for by address is shown with the facet, so it can be taken off.
+    chosen = page("/search?q=科技&organisation=nowhere")
+    boxes = {box["value"]: box.has_attr("checked") for box in chosen.select("[name=organisation]")}
+    assert boxes == {"lingwu-kjj": False, "nowhere": True}
+    assert titles(chosen) == []

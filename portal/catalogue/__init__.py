@@ -21,9 +21,10 @@ from portal.catalogue.columns import CATALOGUE_COLUMNS, Column, updated_on
 from portal.catalogue.content import SLUG, content_files, parse_file
 from portal.catalogue.document import Attachment, Document, Problem, Video
 from portal.catalogue.drafts import next_index_no, review_file, scaffold_draft, status_report
+from portal.catalogue.filter_index import FILTER_KEYS
 from portal.catalogue.frontmatter import MAX_PROBLEMS_PER_FILE, OPTIONAL_KEYS, REQUIRED_KEYS
 from portal.catalogue.last_good import LastGood, snapshot_folder
-from portal.catalogue.listing import FILTER_KEYS, Catalogue, Filters, build_catalogue
+from portal.catalogue.listing import Catalogue, Filters, build_catalogue
 from portal.catalogue.markup import plain_text, render_markdown
 from portal.catalogue.organisations import (
     CONTACT_FIELDS,

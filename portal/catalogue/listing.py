@@ -14,9 +14,8 @@ from portal.catalogue import categories
 from portal.catalogue.columns import Column, columns_by_kind, group_columns
 from portal.catalogue.content import shown_path
 from portal.catalogue.document import Document, Problem
+from portal.catalogue.filter_index import FilterIndex
 from portal.catalogue.organisations import Organisation, Organisations
-
-FILTER_KEYS = ("organisation", "category", "department", "year", "five")
 
 
 def newest_first(documents: Iterable[Document]) -> list[Document]:
@@ -62,6 +61,17 @@ class Filters:
         """True when nothing is filtered."""
         return self == Filters()
 
+    def chosen(self) -> dict[str, object]:
+        """The filters in use and their values, as a FilterIndex holds them."""
+        values = {
+            "organisation": self.organisation,
+            "category": self.category.slug if self.category is not None else None,
+            "department": self.department,
+            "year": self.year,
+            "five": self.five,
+        }
+        return {key: value for key, value in values.items() if value}
+
 
 @dataclass
 class Catalogue:
@@ -80,6 +90,16 @@ class Catalogue:
         self.by_slug = {document.slug: document for document in self.documents}
         # One object per catalogue version: search caches its mask of live documents on it.
         self.slugs = frozenset(self.by_slug)
+        # A catalogue is never changed once built: what each filter value selects is worked out
+        # now, in the thread that reads the content, never per request.
+        self.filter_index = FilterIndex(self.documents)
+        # Each document's place among those of its own category, for its page's links.
+        self._same_category: dict[str, list[Document]] = {}
+        self._place: dict[str, int] = {}
+        for document in self.documents:
+            same = self._same_category.setdefault(document.category.slug, [])
+            self._place[document.slug] = len(same)
+            same.append(document)
         self.annual_reports = [d for d in self.documents if d.report is not None]
         self.interpretations: dict[str, list[Document]] = {}
         for document in self.documents:
@@ -95,24 +115,16 @@ class Catalogue:
         return self.by_slug.get(slug)
 
     def select(self, filters: Filters) -> list[Document]:
-        """The documents that pass the filters, newest first."""
-        return [document for document in self.documents if filters.matches(document)]
+        """The documents that pass the filters, newest first (unfiltered: the catalogue's own
+        list, to read and never to change)."""
+        chosen = filters.chosen()
+        if not chosen:
+            return self.documents
+        return [self.documents[position] for position in self.filter_index.select(chosen)]
 
     def counts(self, filters: Filters) -> dict[str, Counter]:
         """For each filter, how many documents each of its values would give with the others."""
-        result = {key: Counter() for key in FILTER_KEYS}
-        for document in self.documents:
-            if filters.matches(document, ignore="organisation"):
-                result["organisation"][document.organisation] += 1
-            if filters.matches(document, ignore="category"):
-                result["category"].update(node.slug for node in document.category.path())
-            if filters.matches(document, ignore="department") and document.department:
-                result["department"][document.department] += 1
-            if filters.matches(document, ignore="year") and document.year:
-                result["year"][document.year] += 1
-            if filters.matches(document, ignore="five") and document.five_openness_slug:
-                result["five"][document.five_openness_slug] += 1
-        return result
+        return self.filter_index.counts(filters.chosen())
 
     def organisation_of(self, document: Document) -> Organisation:
         """The body that publishes the document."""
@@ -139,16 +151,18 @@ class Catalogue:
 
     def departments(self) -> list[str]:
         """Every department that has published something, in code-point order."""
-        return sorted({d.department for d in self.documents if d.department})
+        return sorted(self.filter_index.values("department"))
 
     def years(self) -> list[int]:
         """Every year with a dated document, newest first."""
-        return sorted({d.year for d in self.documents if d.year}, reverse=True)
+        return sorted(self.filter_index.values("year"), reverse=True)
 
     def neighbours(self, document: Document) -> tuple[Document | None, Document | None]:
         """The newer and the older document of the same category."""
-        same = [d for d in self.documents if d.category is document.category]
-        index = same.index(document)
+        same = self._same_category.get(document.category.slug, [])
+        index = self._place.get(document.slug, len(same))
+        if index == len(same) or same[index] is not document:
+            raise ValueError(f"{document.slug} is not a document of this catalogue")
         newer = same[index - 1] if index > 0 else None
         older = same[index + 1] if index + 1 < len(same) else None
         return newer, older

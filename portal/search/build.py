@@ -44,6 +44,7 @@ def schema() -> wfields.Schema:
         doc_no=wfields.ID,
         index_no=wfields.ID,
         department=wfields.ID(stored=True),
+        organisation=wfields.ID(stored=True),
         category=wfields.STORED,
         category_path=wfields.KEYWORD(lowercase=False, scorable=False),
         year=wfields.ID,

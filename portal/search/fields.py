@@ -19,6 +19,7 @@ FIELD_SHIFT = 30
 TAILS = "tails"
 # Each facet and the field holding its values.
 FACET_FIELDS = {
+    "organisation": "organisation",
     "category": "category_path",
     "department": "department",
     "year": "year",
@@ -42,6 +43,7 @@ def doc_fields(doc: SearchDocument) -> dict[str, object]:
         "doc_no": normalize_ref(doc.doc_no),
         "index_no": normalize_ref(doc.index_no),
         "department": doc.department,
+        "organisation": doc.organisation,
         "category": doc.category,
         "category_path": " ".join(path),
         "year": str(doc.date.year) if doc.date else "",

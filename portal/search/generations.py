@@ -27,7 +27,8 @@ from portal.search.types import IndexLocked, IndexUnavailable
 # 6: blocks of 1,024 postings pickled with the current protocol.
 # 7: the codec, fields and tokenizer pickled from portal.search.whoosh_codec.
 # 8: Chinese wholes and sub-words flagged (not atoms); keywords and refs stored; tails.
-FORMAT_VERSION = 8
+# 9: each document's organisation (发布机构), a facet and a stored field.
+FORMAT_VERSION = 9
 META = "portal-index.json"
 CURRENT = "current"
 _LOCK = "build.lock"

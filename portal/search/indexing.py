@@ -44,6 +44,7 @@ def search_document(document: Document) -> SearchDocument:
         doc_no=document.doc_no,
         index_no=document.index_no,
         department=document.department,
+        organisation=document.organisation,
         category=document.category.slug,
         category_path=tuple(node.slug for node in document.category.path()),
         five_openness=document.five_openness_slug,

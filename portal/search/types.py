@@ -6,7 +6,8 @@ import datetime
 from dataclasses import dataclass
 
 MAX_QUERY_LENGTH = 200
-FACETS = ("category", "department", "year", "five_openness")
+# organisation: the id of the body (发布机构) that publishes the document.
+FACETS = ("organisation", "category", "department", "year", "five_openness")
 SORTS = ("relevance", "date")
 MAX_PER_PAGE = 100
 
@@ -22,6 +23,7 @@ class SearchDocument:
     doc_no: str = ""
     index_no: str = ""
     department: str = ""
+    organisation: str = ""
     category: str = ""
     category_path: tuple[str, ...] = ()
     five_openness: str = ""
@@ -40,6 +42,7 @@ class Hit:
     department: str
     category: str
     score: float
+    organisation: str = ""
 
 
 @dataclass

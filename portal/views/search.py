@@ -16,7 +16,7 @@ from portal.web.i18n import LOCALES, select_locale, to_bcp47, url_in
 
 blueprint = Blueprint("search", __name__)
 
-FILTER_KEYS = ("category", "department", "year", "five_openness")
+FILTER_KEYS = ("organisation", "category", "department", "year", "five_openness")
 MAX_VALUES_PER_FILTER = 20
 PER_PAGE = 10
 
@@ -104,6 +104,8 @@ def results():
         catalogue=wiring.catalogue.current(),
         facet_label=facet_label,
         search_url=search_url,
+        # A platform of one body names no body: every hit and the one facet value would be it.
+        many_bodies=len(wiring.catalogue.current().organisations) > 1,
         **indexed,
         page_url=lambda number: search_url(
             query, filters, sort, page=number if number > 1 else None
@@ -130,6 +132,7 @@ def api():
                     "snippet_html": str(hit.snippet_html),
                     "date": hit.date.isoformat() if hit.date else None,
                     "department": hit.department,
+                    "organisation": hit.organisation,
                     "category": hit.category,
                 }
                 for hit in found.hits
@@ -186,7 +189,10 @@ def indexed_addresses(query_string: str) -> dict:
 
 
 def facet_label(key: str, value: str) -> str:
-    """What a visitor reads for a facet value (category and 五公开 slugs become names)."""
+    """What a visitor reads for a facet value (category and 五公开 slugs and organisation ids
+    become names, in the page's language)."""
+    if key == "organisation":
+        return wiring.catalogue.organisation_name(value)
     if key == "category" and value in categories.BY_SLUG:
         return _(categories.BY_SLUG[value].name)
     if key == "five_openness" and value in categories.FIVE_OPENNESS_BY_SLUG:
