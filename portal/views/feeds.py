@@ -2,6 +2,7 @@
 in them comes from the configured base URL."""
 
 import datetime
+import itertools
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
@@ -27,7 +28,10 @@ def _xml(body: str, mimetype: str) -> Response:
 
 def _feed(title: str, filters: Filters, self_url: str, page_url: str) -> Response:
     """An Atom feed of the newest dated documents that pass the filters."""
-    documents = [d for d in wiring.catalogue.current().select(filters) if d.date][:FEED_SIZE]
+    # The selection is newest first, undated documents last: the first FEED_SIZE dated ones
+    # are at its front, so a feed never walks a whole catalogue.
+    selection = wiring.catalogue.current().select(filters)
+    documents = list(itertools.islice((d for d in selection if d.date), FEED_SIZE))
     updated = max((d.date for d in documents), default=datetime.date(2000, 1, 1))
     body = render_template(
         "feeds/atom.xml",
