@@ -35,7 +35,10 @@ PER_ORGANISATION = 2_000
 DEFAULT = "county-gov"
 MARKER = ".county.json"
 # Bumped when what is written changes, so an old folder is written again.
-LAYOUT = 1
+LAYOUT = 2
+# A body publishes one 公开指南 and one annual report a year, as real bodies do: the corpus's
+# other documents drawn into those categories become 其他文件.
+_ONCE = {"guide", "annual-reports"}
 
 _EXTRA_DEPARTMENTS = ("档案局", "气象局", "地震局", "粮食和物资储备局", "机关事务管理局")
 _TOWNSHIP_TEXT = (
@@ -100,10 +103,16 @@ def _scalar(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def document_file(corpus: Corpus, i: int, body: Body, serial: int) -> str:
-    """The content file of document i, belonging to body, with the body's serial-th 索引号."""
+def document_file(corpus: Corpus, i: int, body: Body, serial: int, taken: set) -> str:
+    """The content file of document i, belonging to body, with the body's serial-th 索引号;
+    taken holds the (body, category, year) of the guides and annual reports written so far."""
     doc = corpus.document(i)
     node = categories.BY_SLUG[_CATEGORY.get(doc.category_path[-1], doc.category_path[-1])]
+    if node.slug in _ONCE:
+        once = (body.id, node.slug, doc.date.year if node.slug == "annual-reports" else 0)
+        if once in taken:
+            node = categories.BY_SLUG["other-documents"]
+        taken.add(once)
     five = next((n for n, s in categories.FIVE_OPENNESS.items() if s == doc.five_openness), "")
     year = doc.date.year
     keywords = ", ".join(_scalar(k) for k in doc.keywords)
@@ -150,9 +159,10 @@ def write_county(
     for body in found:
         (content / "organisations" / f"{body.id}.yml").write_text(body.file(), encoding="utf-8")
         (content / body.id).mkdir()
+    taken: set = set()
     for i in range(organisations * per_organisation):
         body = found[i % organisations]
-        text = document_file(corpus, i, body, i // organisations + 1)
+        text = document_file(corpus, i, body, i // organisations + 1, taken)
         (content / body.id / f"doc-{i:06d}.md").write_text(text, encoding="utf-8")
     marker.write_text(json.dumps(wanted), encoding="utf-8")
     return True

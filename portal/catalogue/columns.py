@@ -51,13 +51,15 @@ class Column:
         """The day the body last published or updated something; None if nothing is dated."""
         return max(filter(None, map(updated_on, self.documents)), default=None)
 
-    @property
-    def guides(self) -> list[Document]:
+    # Worked out once per catalogue version, like latest: a body's page must not walk its
+    # thousands of documents on every request.
+    @cached_property
+    def guides(self) -> tuple[Document, ...]:
         """The body's documents in 政府信息公开指南, newest first."""
-        return [d for d in self.documents if d.category is GUIDE]
+        return tuple(d for d in self.documents if d.category is GUIDE)
 
-    @property
-    def annual_reports(self) -> list[Document]:
+    @cached_property
+    def annual_reports(self) -> tuple[Document, ...]:
         """The body's annual reports: those with tables by their year, the newest first, then
         those without (whose year only their title gives) newest first, undated last."""
         with_tables = sorted(
@@ -65,8 +67,8 @@ class Column:
             key=lambda d: (d.report.year, d.slug),
             reverse=True,
         )
-        others = [d for d in self.documents if d.report is None and d.category is ANNUAL_REPORTS]
-        return with_tables + others
+        others = (d for d in self.documents if d.report is None and d.category is ANNUAL_REPORTS)
+        return (*with_tables, *others)
 
 
 def group_columns(organisations: Organisations, documents: Iterable[Document]) -> dict[str, Column]:
