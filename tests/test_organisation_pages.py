@@ -2,7 +2,7 @@
 kind, each body's disclosure column (公开指南, 公开目录, 年报, 依申请公开, feed), the 发布机构
 filter of the catalogue, and the body named on its documents, in feeds, sitemap, breadcrumbs
 and English pages. The site is tests/site with the fixture organisations laid over it
-(tests/organisation_fixture): a county government office, the bureau tests/site's documents
+(tests/county.py): a county government office, the bureau tests/site's documents
 belong to, and a township that has published nothing."""
 
 import datetime
@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from urllib.parse import unquote
 
 import pytest
-from support import add_organisations
+from county import add_organisations
 
 from portal.catalogue import load_catalogue, updated_on
 

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from county import APPLICATION_BODIES, add_bodies, copy_site
 from playwright.sync_api import Page, expect
-from test_application_organisations import county_site
 from test_applications import PERSON_ID
 from werkzeug.serving import make_server
 
@@ -61,7 +61,7 @@ def county(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     app = create_app(
         {
             "TESTING": True,
-            "CONTENT_DIR": str(county_site(root / "content")),
+            "CONTENT_DIR": str(add_bodies(copy_site(root / "content"), *APPLICATION_BODIES)),
             "SEARCH_INDEX_DIR": str(root / "search_index"),
             "BUILD_INDEX_ON_START": False,  # the form needs no search index
             "BASE_URL": BASE_URL,

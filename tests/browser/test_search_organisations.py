@@ -4,19 +4,18 @@ several bodies shows: served from a copy of the fixture site with a township add
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Iterator
 
 import pytest
-from county import TOWN, add_township
+from county import TOWN, add_township, copy_site
 from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.search import index_content
 
 from .checks import axe_violations, describe_violations
-from .conftest import BASE_URL, SITE_CONTENT, PagePool, QuietHandler
+from .conftest import BASE_URL, PagePool, QuietHandler
 from .pages import SCHEMES, TEXT_SIZES, PageType, cases
 
 COUNTY_PAGES = (
@@ -30,9 +29,7 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     """The app on the fixture site with a township publishing beside the bureau (this module's
     own server: the session's serves tests/site as it is)."""
     root = tmp_path_factory.mktemp("county-site")
-    content = root / "content"
-    shutil.copytree(SITE_CONTENT, content)
-    add_township(content)
+    content = add_township(copy_site(root / "content"))
     index_content(content, root / "search_index")
     app = create_app(
         {
