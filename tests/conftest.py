@@ -14,6 +14,7 @@ from bs4 import BeautifulSoup
 from portal import create_app
 
 SITE = Path(__file__).parent / "site"
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 # Tests that start servers or subprocesses, or run long property searches: `make test-fast`
 # leaves them out (`-m "not browser and not slow"`); `make test` runs everything.
 SLOW_FILES = {
@@ -78,6 +79,15 @@ def client(app):
 
 class PageAuditError(AssertionError):
     """A page broke one of the rules every page must keep."""
+
+
+def chinese_outside_chinese(english: BeautifulSoup) -> list[str]:
+    """The Chinese characters an English page shows outside content marked as Chinese."""
+    for element in english.select('[lang="zh-Hans"]'):
+        element.decompose()
+    for element in english.select("footer a[hreflang]"):
+        element.decompose()  # the link to the Chinese page is named in Chinese on purpose
+    return CJK.findall(english.body.get_text(" "))
 
 
 def audit_page(html: str, locale: str = "zh-Hans") -> BeautifulSoup:

@@ -1,11 +1,9 @@
 """Helpers the tests and benchmarks share, kept out of the shipped package: free ports, waiting
-for a server, a local nginx running the export's own nginx.conf.example, and the fixture
-organisations laid over a copy of the fixture site.
+for a server, and a local nginx running the export's own nginx.conf.example.
 
 Benchmarks import it with tests/ on sys.path (`sys.path.insert(0, str(ROOT / "tests"))`)."""
 
 import os
-import shutil
 import socket
 import time
 from pathlib import Path
@@ -26,22 +24,6 @@ http {{
     include {server};
 }}
 """
-
-
-ORGANISATION_FIXTURE = Path(__file__).parent / "organisation_fixture"
-
-
-def add_organisations(content: Path) -> Path:
-    """Lay the fixture organisations over a content folder (a copy of tests/site): a county
-    government office with documents and a report failing validation, the bureau tests/site's
-    documents belong to, and a township that has published nothing. Returns the folder."""
-    shutil.copytree(
-        ORGANISATION_FIXTURE,
-        content,
-        dirs_exist_ok=True,
-        ignore=shutil.ignore_patterns("README.md"),
-    )
-    return content
 
 
 def free_port() -> int:

@@ -5,13 +5,13 @@ without losing a record, and the staff commands and table 3 are per body."""
 import csv
 import datetime
 import io
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SITE, audit_page
+from conftest import audit_page
+from county import APPLICATION_BODIES, add_bodies, copy_site
 from test_applications import SAME_SITE, person_form, submit
 
 from portal import applications
@@ -20,47 +20,14 @@ from portal.cli import main
 from portal.reports import parse_report, validate_report
 
 # Three bodies of three kinds, listed out of order: the form groups them by kind, in the order
-# of catalogue.KINDS (人民政府, 部门, 乡镇街道). The bureau keeps the fixture site's documents
-# (000000000 is the code their 索引号 start with, 灵武市科学技术局 the name their reports give).
-ORGANISATIONS = {
-    "lingwu-kjj": """name: 灵武市科学技术局
-name_en: Lingwu Science and Technology Bureau
-kind: 部门
-code: "000000000"
-order: 20
-""",
-    "ningdong": """name: 宁东镇人民政府
-name_en: Ningdong Town Government
-kind: 乡镇街道
-code: "640181101"
-order: 10
-sample: true
-""",
-    "lingwu-gov": """name: 灵武市人民政府办公室
-name_en: General Office of the Lingwu Municipal Government
-kind: 人民政府
-code: "640181001"
-order: 10
-sample: true
-""",
-}
-BODIES = tuple(ORGANISATIONS)
-
-
-def county_site(target: Path) -> Path:
-    """A copy of the fixture site published by the three ORGANISATIONS; returns its content
-    folder. tests/site itself stays a site of one body."""
-    shutil.copytree(SITE / "content", target)
-    (target / "organisations").mkdir()
-    for organisation_id, text in ORGANISATIONS.items():
-        (target / "organisations" / f"{organisation_id}.yml").write_text(text, "utf-8")
-    return target
+# of catalogue.KINDS (人民政府, 部门, 乡镇街道). The bureau keeps the fixture site's documents.
+BODIES = APPLICATION_BODIES
 
 
 @pytest.fixture
 def site(tmp_path) -> Path:
     """The app of conftest serves the county's copy of the fixture site in this module."""
-    return county_site(tmp_path / "content")
+    return add_bodies(copy_site(tmp_path / "content"), *BODIES)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from county_site import add_report, county_site
+from county import add_report, report_county
 
 from portal import reports, workflow
 from portal.catalogue import county_year, load_catalogue, report_years, reports_due
@@ -24,7 +24,7 @@ def publication(slug="r", published=None, report=None, **kwargs):
 @pytest.fixture
 def county(tmp_path):
     """The catalogue of the county fixture site."""
-    content = county_site(tmp_path / "content")
+    content = report_county(tmp_path / "content")
     return content, load_catalogue(content)
 
 

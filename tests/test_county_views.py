@@ -9,7 +9,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from county_site import add_report, county_site, edit_tables
+from county import add_report, edit_tables, report_county
 
 from portal import reports, workflow
 from portal.cli import main
@@ -18,7 +18,7 @@ from portal.cli import main
 @pytest.fixture
 def site(tmp_path):
     """The county fixture site instead of the single-body one (the app and page use it)."""
-    return county_site(tmp_path / "content")
+    return report_county(tmp_path / "content")
 
 
 def rows(page):

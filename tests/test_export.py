@@ -15,8 +15,8 @@ from urllib.parse import quote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
+from county import add_organisations
 from support import (
-    add_organisations,
     free_port,
     local_nginx_config,
     wait_for,

@@ -1,19 +1,18 @@
 """The interface language: every message translated, English pages free of untranslated
 interface text, and the zh_Hans <-> zh-Hans spelling pinned."""
 
-import re
 import shlex
 from pathlib import Path
 
 import pytest
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
+from conftest import chinese_outside_chinese
 
 from portal.web.i18n import from_bcp47, to_bcp47
 
 ROOT = Path(__file__).parent.parent
 CATALOGUE = ROOT / "portal/translations/en/LC_MESSAGES/messages.po"
-CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
 def test_every_message_has_an_english_translation():
@@ -75,11 +74,7 @@ def test_locale_spelling_converts_both_ways():
 )
 def test_english_pages_show_no_chinese_outside_content_marked_as_chinese(page, url):
     english = page(url)
-    for element in english.select('[lang="zh-Hans"]'):
-        element.decompose()
-    for element in english.select("footer a[hreflang]"):
-        element.decompose()  # the link to the Chinese page is named in Chinese on purpose
-    leftovers = CJK.findall(english.body.get_text(" "))
+    leftovers = chinese_outside_chinese(english)
     assert leftovers == [], "".join(leftovers)
 
 

@@ -2,23 +2,22 @@
 kind, each body's disclosure column (公开指南, 公开目录, 年报, 依申请公开, feed), the 发布机构
 filter of the catalogue, and the body named on its documents, in feeds, sitemap, breadcrumbs
 and English pages. The site is tests/site with the fixture organisations laid over it
-(tests/organisation_fixture): a county government office, the bureau tests/site's documents
+(tests/county.py): a county government office, the bureau tests/site's documents
 belong to, and a township that has published nothing."""
 
 import datetime
-import re
 import xml.etree.ElementTree as ET
 from urllib.parse import unquote
 
 import pytest
-from support import add_organisations
+from conftest import chinese_outside_chinese
+from county import add_organisations
 
 from portal.catalogue import load_catalogue, updated_on
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 BASE = "https://portal.example.gov.cn"
-CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
 @pytest.fixture
@@ -316,11 +315,7 @@ def test_the_english_body_page_is_english_with_the_english_name(page):
 )
 def test_english_pages_of_a_platform_show_no_chinese_outside_content_marked_as_chinese(page, url):
     english = page(url)
-    for element in english.select('[lang="zh-Hans"]'):
-        element.decompose()
-    for element in english.select("footer a[hreflang]"):
-        element.decompose()  # the link to the Chinese page is named in Chinese on purpose
-    leftovers = CJK.findall(english.body.get_text(" "))
+    leftovers = chinese_outside_chinese(english)
     assert leftovers == [], "".join(leftovers)
 
 

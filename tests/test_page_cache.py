@@ -5,10 +5,10 @@ import contextlib
 import re
 
 import pytest
+from county import add_organisations
 from flask import template_rendered
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import add_organisations
 
 from portal import create_app
 from portal.catalogue import categories

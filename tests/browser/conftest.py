@@ -85,10 +85,10 @@ def back_office_database(tmp_path_factory) -> str:
 
 
 @contextlib.contextmanager
-def serve_content(content: Path, database_url: str = "") -> Iterator[str]:
+def serve_content(content: Path, database_url: str = "", **settings) -> Iterator[str]:
     """The app on a content folder (beside which its search index is built) and, when given,
-    the back office's database at database_url, served live; yields its base URL and stops
-    the server when done."""
+    the back office's database at database_url and other settings, served live; yields its
+    base URL and stops the server when done."""
     index_content(content, content.parent / "search_index")
     app = create_app(
         {
@@ -97,6 +97,7 @@ def serve_content(content: Path, database_url: str = "") -> Iterator[str]:
             "SEARCH_INDEX_DIR": str(content.parent / "search_index"),
             "BASE_URL": BASE_URL,
             **({"DATABASE_URL": database_url} if database_url else {}),
+            **settings,
         }
     )
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)

@@ -1,4 +1,4 @@
-"""The county report page on a county of several bodies (tests/county_site.py: on time, late,
+"""The county report page on a county of several bodies (tests/county.py: on time, late,
 undated, overdue, failing its data check, sample and real): axe in every colour scheme at 100%
 and 200% text in both languages, and the page used with the keyboard alone."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from county_site import county_site
+from county import report_county
 
 from portal import workflow
 
@@ -23,7 +23,7 @@ COUNTY = PageType("county-reports-county", "/reports/county/2024/")
 def county_server(tmp_path_factory) -> Iterator[str]:
     """The app on the county fixture site."""
     root = tmp_path_factory.mktemp("browser-county")
-    content = county_site(root / "content")
+    content = report_county(root / "content")
     with serve_content(content) as base_url:
         yield base_url
 

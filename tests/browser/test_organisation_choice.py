@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -16,12 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from county import APPLICATION_BODIES, add_bodies, copy_site
 from playwright.sync_api import Page, expect
-from test_application_organisations import county_site
 from test_applications import PERSON_ID
-from werkzeug.serving import make_server
 
-from portal import create_app
 from portal.applications import ApplicationStore
 
 from .checks import (
@@ -33,14 +30,13 @@ from .checks import (
     tab_to,
 )
 from .conftest import (
-    BASE_URL,
     DESKTOP,
     NARROW,
     VNU_JAR,
     PagePool,
-    QuietHandler,
     new_context,
     require,
+    serve_content,
     visit,
     watch_console,
 )
@@ -58,25 +54,9 @@ def county(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     URL and its applications database."""
     root = tmp_path_factory.mktemp("county-site")
     database = ApplicationStore(root / "applications.sqlite3").create().path
-    app = create_app(
-        {
-            "TESTING": True,
-            "CONTENT_DIR": str(county_site(root / "content")),
-            "SEARCH_INDEX_DIR": str(root / "search_index"),
-            "BUILD_INDEX_ON_START": False,  # the form needs no search index
-            "BASE_URL": BASE_URL,
-            "APPLICATIONS_DB": str(database),
-        }
-    )
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="county-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", database
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    content = add_bodies(copy_site(root / "content"), *APPLICATION_BODIES)
+    with serve_content(content, APPLICATIONS_DB=str(database)) as base_url:
+        yield base_url, database
 
 
 @pytest.fixture(scope="module")

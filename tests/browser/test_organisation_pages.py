@@ -2,17 +2,15 @@
 and on a body's column (one with documents, contact data and a failing report, one that has
 published nothing), in both languages, at 100% and 200% text and in every colour scheme; and
 reflow at 320px and 200% text (a body's 公开目录 scrolls in its own region). The site is
-tests/site with the fixture organisations laid over it (tests/organisation_fixture)."""
+tests/site with the fixture organisations laid over it (tests/county.py)."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from support import add_organisations
+from county import add_organisations, copy_site
 
 from .checks import OVERFLOWING, TABLES, axe_violations, describe_violations
-from .conftest import DESKTOP, NARROW, SITE_CONTENT, PagePool, open_in, serve_content
+from .conftest import DESKTOP, NARROW, PagePool, open_in, serve_content
 from .pages import LAYOUT_SCHEMES, SCHEMES, TEXT_SIZES, PageType, cases
 
 PLATFORM_PAGES = (
@@ -27,9 +25,7 @@ PLATFORM_PAGES = (
 @pytest.fixture(scope="module")
 def platform_server(tmp_path_factory):
     """The app on the fixture site with the fixture organisations; yields its base URL."""
-    content = tmp_path_factory.mktemp("platform-site") / "content"
-    shutil.copytree(SITE_CONTENT, content)
-    add_organisations(content)
+    content = add_organisations(copy_site(tmp_path_factory.mktemp("platform-site") / "content"))
     with serve_content(content) as base_url:
         yield base_url
 

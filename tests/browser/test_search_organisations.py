@@ -4,19 +4,13 @@ several bodies shows: served from a copy of the fixture site with a township add
 
 from __future__ import annotations
 
-import shutil
-import threading
 from collections.abc import Iterator
 
 import pytest
-from county import TOWN, add_township
-from werkzeug.serving import make_server
-
-from portal import create_app
-from portal.search import index_content
+from county import TOWN, add_township, copy_site
 
 from .checks import axe_violations, describe_violations
-from .conftest import BASE_URL, SITE_CONTENT, PagePool, QuietHandler
+from .conftest import PagePool, serve_content
 from .pages import SCHEMES, TEXT_SIZES, PageType, cases
 
 COUNTY_PAGES = (
@@ -29,31 +23,9 @@ COUNTY_PAGES = (
 def live_server(tmp_path_factory) -> Iterator[str]:
     """The app on the fixture site with a township publishing beside the bureau (this module's
     own server: the session's serves tests/site as it is)."""
-    root = tmp_path_factory.mktemp("county-site")
-    content = root / "content"
-    shutil.copytree(SITE_CONTENT, content)
-    add_township(content)
-    index_content(content, root / "search_index")
-    app = create_app(
-        {
-            "TESTING": True,
-            "CONTENT_DIR": str(content),
-            "SEARCH_INDEX_DIR": str(root / "search_index"),
-            "BASE_URL": BASE_URL,
-        }
-    )
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="county-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        searcher = app.extensions.get("portal.searcher")
-        if searcher is not None:
-            searcher.close()
+    content = add_township(copy_site(tmp_path_factory.mktemp("county-site") / "content"))
+    with serve_content(content) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="module")
