@@ -268,3 +268,35 @@ def test_since_must_be_a_year(tmp_path):
     assert problems(tmp_path, default="") == [
         "organisations/qingshan.yml:6: since: the year (such as 2022) of its first report here"
     ]
+
+
+def test_a_mistake_in_one_field_fails_the_check_but_keeps_the_bodys_documents(tmp_path):
+    county(tmp_path)
+    organisation(tmp_path, "transport.yml", BUREAU.replace('postcode: "000000"', 'postcode: "75"'))
+    document(tmp_path, "doc.md", "000000002/2024-00001", "transport")
+    catalogue = catalogue_of(tmp_path)
+    assert problems(tmp_path) == [
+        "organisations/transport.yml:12: postcode: a 邮政编码 has six digits"
+    ]
+    assert catalogue.get("doc") is not None
+    assert "邮政编码" not in dict(catalogue.organisations.get("transport").contacts())
+
+
+def test_a_body_file_broken_while_the_site_runs_keeps_the_body_as_it_was(tmp_path):
+    from portal.catalogue import CatalogueStore
+    from portal.catalogue.organisations import implicit
+
+    county(tmp_path)
+    document(tmp_path, "doc.md", "000000002/2024-00001", "transport")
+    store = CatalogueStore(tmp_path, interval=0, site=implicit("transport", "s", "s", ""))
+    assert store.current().get("doc") is not None
+    organisation(tmp_path, "transport.yml", "name: [示例县交通运输局\n")  # broken YAML
+    catalogue = store.current()
+    assert catalogue.get("doc") is not None  # still published under its body
+    assert catalogue.organisations.get("transport").name == "示例县交通运输局"
+    assert (
+        "organisations/transport.yml:1: the site keeps this body as it was until this file is fixed"
+        in [str(p) for p in catalogue.problems]
+    )
+    # `portal check`, reading afresh, has no earlier version to keep: it fails on the file.
+    assert catalogue_of(tmp_path).get("doc") is None

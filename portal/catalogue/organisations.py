@@ -44,6 +44,7 @@ CONTACT_FIELDS = {
     "postcode": N_("邮政编码"),
 }
 REQUIRED_KEYS = ("name", "name_en", "kind", "code", "order")
+MAX_FILE_BYTES = 64 * 1024
 OPTIONAL_KEYS = ("sample", "description", "since", *CONTACT_FIELDS)
 
 
@@ -119,8 +120,12 @@ def parse_organisation(path: Path, shown: Path) -> tuple[Organisation | None, li
     parse = Parse(shown, offset=0)
     if path.is_symlink():
         return None, [Problem(shown, 1, "a symbolic link: copy the file here")]
+    with path.open("rb") as file:
+        raw = file.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [Problem(shown, 1, f"over {MAX_FILE_BYTES:,} bytes: not an organisation")]
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None, [Problem(shown, 1, "not UTF-8 text; save the file as UTF-8")]
     fields = read_front_matter(
@@ -165,8 +170,9 @@ def parse_organisation(path: Path, shown: Path) -> tuple[Organisation | None, li
         else:
             parse.problem(node, f"{key}: {hint}")
     if values.get("email") and not EMAIL.match(values["email"]):
-        parse.problem(fields["email"], f"email: '{values['email']}' is not an e-mail address")
+        parse.problem(fields["email"], f"email: '{values.pop('email')}' is not an e-mail address")
     if values.get("postcode") and not re.fullmatch(r"\d{6}", values["postcode"]):
+        values.pop("postcode")
         parse.problem(fields["postcode"], "postcode: a 邮政编码 has six digits")
     if not ID.match(path.stem):
         parse.problem(
@@ -174,9 +180,11 @@ def parse_organisation(path: Path, shown: Path) -> tuple[Organisation | None, li
             f"file name '{path.name}' must be lower-case ASCII letters, digits and hyphens: "
             "it is the organisation's web address",
         )
-    if parse.problems or not values.get("name"):
+    if not ID.match(path.stem) or not values.get("name"):
         return None, capped(parse.problems)
-    return Organisation(id=path.stem, path=path, **values), []
+    # A mistake in one field fails the check but never takes the body's documents down: the
+    # body stands with that field left out (or at its default) until the file is fixed.
+    return Organisation(id=path.stem, path=path, **values), capped(parse.problems)
 
 
 @dataclass(frozen=True)
@@ -210,12 +218,17 @@ class Organisations:
 
 
 def read_organisations(
-    content_dir: Path, default: str, fallback: Organisation
+    content_dir: Path,
+    default: str,
+    fallback: Organisation,
+    previous: Organisations | None = None,
 ) -> tuple[Organisations, list[Problem]]:
     """Every organisation file of content_dir, checked; with none, the fallback body alone.
 
     default is the id of the body that documents naming none belong to; a default that
-    names no organisation is a problem of the first organisation file.
+    names no organisation is a problem of the first organisation file. A file that cannot be
+    read as a body at all keeps the body as previous (the running site's last reading) had
+    it, so one broken file never withdraws a body's documents.
     """
     files = organisation_files(content_dir)
     if not files:
@@ -227,6 +240,19 @@ def read_organisations(
         shown = path.relative_to(content_dir)
         organisation, file_problems = parse_organisation(path, shown)
         problems += file_problems
+        if organisation is None and previous is not None:
+            organisation = previous.get(path.stem)
+            if organisation is not None and organisation.path is not None:
+                problems.append(
+                    Problem(
+                        shown,
+                        1,
+                        "the site keeps this body as it was until this file is fixed",
+                        "warning",
+                    )
+                )
+            else:
+                organisation = None
         if organisation is None:
             continue
         other = codes.get(organisation.code)

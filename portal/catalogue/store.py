@@ -205,7 +205,10 @@ class CatalogueStore:
         if first and self.last_good:
             self.last_good.prune(files)
         organisations, organisation_problems = read_organisations(
-            self.content_dir, self.site.id, self.site
+            self.content_dir,
+            self.site.id,
+            self.site,
+            self._catalogue.organisations if self._catalogue is not None else None,
         )
         for problem in organisation_problems if self.log_problems else ():
             log.warning("%s", problem)
