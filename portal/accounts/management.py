@@ -47,6 +47,14 @@ class StaffMember:
         """Whether the account manages the platform."""
         return (PLATFORM, ADMINISTRATOR) in self.roles
 
+    def holds(self, role: str, organisation: str) -> bool:
+        """Whether the account holds this role in this organisation (管理员: on the platform)."""
+        return (organisation, role) in self.roles
+
+    def organisations_for(self, role: str) -> list[str]:
+        """The organisations in which the account holds this role, in the order granted."""
+        return [organisation for organisation, held in self.roles if held == role]
+
     def roles_by_organisation(self) -> list[tuple[str, list[str]]]:
         """The account's roles grouped by organisation, the platform first."""
         grouped: dict[str, list[str]] = {}

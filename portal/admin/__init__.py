@@ -8,7 +8,7 @@ import secrets
 
 from flask import Flask
 
-from portal.admin import guard, users, views
+from portal.admin import guard, navigation, users, views
 from portal.admin.cookies import PREFIX, BackOfficeSessions, in_back_office
 from portal.admin.guard import PUBLIC, private
 from portal.web import error_response, refusal
@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     app.session_interface = BackOfficeSessions()
     guard.csrf.init_app(app)
     users.init_app(app)
+    navigation.init_app(app)
     app.before_request(guard.check)
     app.register_blueprint(views.blueprint)
 

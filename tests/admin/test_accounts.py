@@ -131,3 +131,19 @@ def test_sessions_that_timed_out_are_deleted_when_anyone_signs_in(database, staf
     accounts.sign_in(database, "li", PASSWORD, address, policy, clock())
     assert database.scalar(select(func.count()).select_from(db.StaffSession)) == 1
     database.commit()
+
+
+def test_a_member_holds_a_role_only_in_the_body_it_was_granted_in(database, clock):
+    member, _password = accounts.add_account(
+        database,
+        "li",
+        "Li",
+        [("初审", "lingwu-kjj"), ("申请办理", "other-body")],
+        ["lingwu-kjj", "other-body"],
+        clock(),
+    )
+    assert member.holds("初审", "lingwu-kjj")
+    assert not member.holds("初审", "other-body")
+    assert not member.holds("复审", "lingwu-kjj")
+    assert member.organisations_for("申请办理") == ["other-body"]
+    assert member.organisations_for("终审") == []
