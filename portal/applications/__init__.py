@@ -2,6 +2,7 @@
 the SQLite store with its rate limits, the staff export and table 3 of the annual report. The
 blueprint (portal.views.applications) and `portal applications` (cli.py) both call these."""
 
+from portal.applications.legacy import ImportReport, LegacyFileError, import_legacy, read_legacy
 from portal.applications.rules import (
     APPLICANT_KINDS,
     CODE_ALPHABET,
@@ -59,13 +60,17 @@ __all__ = [
     "Application",
     "ApplicationError",
     "ApplicationStore",
+    "ImportReport",
+    "LegacyFileError",
     "LimitReached",
     "StoreUnavailable",
     "export_csv",
     "format_code",
+    "import_legacy",
     "mask",
     "new_code",
     "normalise_code",
+    "read_legacy",
     "reply_due",
     "table3_report",
     "table3_values",
