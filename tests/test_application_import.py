@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import db
-from portal.applications import read_legacy
+from portal.applications import application_of, read_legacy, record_of
 from portal.cli import main
 
 # The old file's schema as version 0 made it: applications named no body yet.
@@ -155,3 +155,12 @@ def test_a_database_without_the_schema_is_refused_with_the_command_to_run(tmp_pa
     result = CliRunner().invoke(main, ["applications", "import-sqlite", str(source)])
     assert result.exit_code == 1
     assert "run `portal db upgrade`" in result.output
+
+
+def test_an_application_reads_back_from_its_record_exactly_as_it_was(tmp_path):
+    for app in read_legacy(old_file(tmp_path / "applications.sqlite3", 1), ""):
+        back = application_of(record_of(app))
+        # Equal values of the same types: True == 1, but the pages print what they get.
+        assert [(type(v), v) for v in vars(back).values()] == [
+            (type(v), v) for v in vars(app).values()
+        ]

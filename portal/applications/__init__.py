@@ -3,6 +3,7 @@ the SQLite store with its rate limits, the staff export and table 3 of the annua
 blueprint (portal.views.applications) and `portal applications` (cli.py) both call these."""
 
 from portal.applications.legacy import ImportReport, LegacyFileError, import_legacy, read_legacy
+from portal.applications.records import application_of, record_of
 from portal.applications.rules import (
     APPLICANT_KINDS,
     CODE_ALPHABET,
@@ -64,6 +65,7 @@ __all__ = [
     "LegacyFileError",
     "LimitReached",
     "StoreUnavailable",
+    "application_of",
     "export_csv",
     "format_code",
     "import_legacy",
@@ -71,6 +73,7 @@ __all__ = [
     "new_code",
     "normalise_code",
     "read_legacy",
+    "record_of",
     "reply_due",
     "table3_report",
     "table3_values",

@@ -4,7 +4,6 @@ opened read-only and left as it was; an application already in the database (sam
 code) is kept, so running the import again adds nothing. Rate-limit attempts are not carried
 over: they only count for the hour they were made in."""
 
-import datetime
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,13 +12,13 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from portal.applications.rules import Application
+from portal.applications.records import record_of
+from portal.applications.rules import Application, ApplicationError
 from portal.db import ApplicationRecord
 
 # The schema versions of the old file this import reads: 0 (before applications named the body
 # they are made to) and 1.
 READABLE_VERSIONS = (0, 1)
-_DATES = ("received", "due", "correction_requested", "corrected", "replied", "purged")
 
 
 class LegacyFileError(Exception):
@@ -66,26 +65,13 @@ def read_legacy(path: Path, default_organisation: str) -> list[Application]:
     return sorted(found, key=lambda app: (app.received, app.code))
 
 
-def record_of(app: Application) -> ApplicationRecord:
-    """The database row of an application (dates as days, flags as booleans)."""
-    values = {name: getattr(app, name) for name in Application.__dataclass_fields__}
-    for name in _DATES:
-        if values[name] is not None:
-            try:
-                values[name] = datetime.date.fromisoformat(values[name])
-            except (TypeError, ValueError):
-                raise LegacyFileError(
-                    f"application {app.code}: {name} {values[name]!r} is not a date"
-                ) from None
-    values["calendar_known"] = bool(values["calendar_known"])
-    values["extended"] = bool(values["extended"])
-    return ApplicationRecord(**values)
-
-
 def import_legacy(path: Path, engine: Engine, default_organisation: str) -> ImportReport:
     """Copy every application of the old file that the database lacks, in one transaction."""
     found = read_legacy(path, default_organisation)
-    records = [record_of(app) for app in found]
+    try:
+        records = [record_of(app) for app in found]
+    except ApplicationError as error:
+        raise LegacyFileError(f"{path}: {error}") from None
     try:
         with Session(engine) as session, session.begin():
             present = set(session.scalars(select(ApplicationRecord.code)))
