@@ -2,6 +2,8 @@
 the SQLite store with its rate limits, the staff export and table 3 of the annual report. The
 blueprint (portal.views.applications) and `portal applications` (cli.py) both call these."""
 
+from portal.applications.legacy import ImportReport, LegacyFileError, import_legacy, read_legacy
+from portal.applications.records import application_of, record_of
 from portal.applications.rules import (
     APPLICANT_KINDS,
     CODE_ALPHABET,
@@ -59,13 +61,19 @@ __all__ = [
     "Application",
     "ApplicationError",
     "ApplicationStore",
+    "ImportReport",
+    "LegacyFileError",
     "LimitReached",
     "StoreUnavailable",
+    "application_of",
     "export_csv",
     "format_code",
+    "import_legacy",
     "mask",
     "new_code",
     "normalise_code",
+    "read_legacy",
+    "record_of",
     "reply_due",
     "table3_report",
     "table3_values",

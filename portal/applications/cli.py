@@ -196,6 +196,30 @@ def purge(ctx: click.Context, days: int):
     click.echo(f"personal data erased from {erased} applications", err=True)
 
 
+@applications.command("import-sqlite")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+def import_sqlite(source: Path):
+    """Copy the applications of an old APPLICATIONS_DB file into DATABASE_URL (safe to repeat)."""
+    from portal import db
+    from portal.applications.legacy import LegacyFileError, import_legacy
+
+    try:
+        engine = db.make_engine(settings.value("DATABASE_URL"))
+    except db.DatabaseUnavailable as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        db.require_current(engine)
+        report = import_legacy(source, engine, settings.value("DEFAULT_ORGANISATION"))
+    except (db.DatabaseUnavailable, db.SchemaBehind, LegacyFileError) as error:
+        raise click.ClickException(printable(str(error))) from None
+    finally:
+        engine.dispose()
+    click.echo(
+        f"{source}: {report.found} applications, {report.added} added to "
+        f"{db.shown(str(engine.url))}, {report.already} already there"
+    )
+
+
 @click.command("report-stats")
 @click.argument("year", type=click.IntRange(1990, 2200))
 @click.option(

@@ -1,7 +1,8 @@
-"""The back office's SQL database, without Flask: the models (accounts, roles, sessions, failed
-sign-ins), opening DATABASE_URL (SQLite by default, PostgreSQL when set), and the Alembic
-migrations shipped in the package with the check that a database is at the code's revision.
-portal.accounts works on these tables; portal.wiring.db holds one engine per worker process;
+"""The platform's SQL database, without Flask: the models (accounts, roles, sessions, failed
+sign-ins; online applications and the attempts their rate limits count), opening DATABASE_URL
+(SQLite by default, PostgreSQL when set), and the Alembic migrations shipped in the package
+with the check that a database is at the code's revision. portal.accounts and
+portal.applications work on these tables; portal.wiring.db holds one engine per worker process;
 `portal db` (cli.py, a second door) applies the migrations."""
 
 from portal.db.engine import DatabaseUnavailable, make_engine, shown, sqlite_file
@@ -18,7 +19,9 @@ from portal.db.models import (
     PLATFORM,
     ROLE_VALUES,
     Account,
+    ApplicationRecord,
     Base,
+    RateAttempt,
     RoleGrant,
     SignInFailure,
     StaffSession,
@@ -29,8 +32,10 @@ __all__ = [
     "PLATFORM",
     "ROLE_VALUES",
     "Account",
+    "ApplicationRecord",
     "Base",
     "DatabaseUnavailable",
+    "RateAttempt",
     "RoleGrant",
     "SchemaBehind",
     "SchemaState",

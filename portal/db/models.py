@@ -1,18 +1,22 @@
 """The tables of the back office, as SQLAlchemy 2 models: staff accounts, their roles per
-organisation, their signed-in sessions and failed sign-ins. Generic column types only (no
+organisation, their signed-in sessions and failed sign-ins; online applications and the
+attempts their rate limits count. Generic column types only (no
 SQLite-only SQL), so the same models run on PostgreSQL; every change goes with a migration in
 migrations/versions (tests/admin/test_database.py fails when the two differ)."""
 
 import datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
+    Text,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -149,4 +153,54 @@ class SignInFailure(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     scope: Mapped[str] = mapped_column(String(8))
     key: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
+class ApplicationRecord(Base):
+    """One online application (依申请公开) as stored; portal.applications reads it as an
+    Application. Dates are calendar days (the deadline counts working days, not moments)."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        CheckConstraint("(outcome IS NULL) = (replied IS NULL)", name="answered_with_date"),
+    )
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    received: Mapped[datetime.date] = mapped_column(Date, index=True)
+    organisation: Mapped[str] = mapped_column(String(64), index=True)
+    applicant_kind: Mapped[str] = mapped_column(String(64))
+    # The personal fields: erased (NULL) when the retention period ends (purged is then set).
+    name: Mapped[str | None] = mapped_column(Text)
+    id_type: Mapped[str | None] = mapped_column(String(64))
+    id_number: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    doc_number: Mapped[str | None] = mapped_column(Text)
+    index_number: Mapped[str | None] = mapped_column(Text)
+    form: Mapped[str] = mapped_column(String(64))
+    delivery: Mapped[str] = mapped_column(String(64))
+    due: Mapped[datetime.date] = mapped_column(Date)
+    # False when the deadline went past the years whose holidays the calendar knows.
+    calendar_known: Mapped[bool] = mapped_column(Boolean)
+    correction_requested: Mapped[datetime.date | None] = mapped_column(Date)
+    corrected: Mapped[datetime.date | None] = mapped_column(Date)
+    extended: Mapped[bool] = mapped_column(Boolean, default=False)
+    outcome: Mapped[str | None] = mapped_column(String(64))
+    replied: Mapped[datetime.date | None] = mapped_column(Date)
+    purged: Mapped[datetime.date | None] = mapped_column(Date)
+
+
+class RateAttempt(Base):
+    """One attempt a rate limit counts (a submission, a failed tracking lookup): the client's
+    address only as a salted hash, kept while the window lasts."""
+
+    __tablename__ = "rate_attempts"
+    __table_args__ = (Index("ix_rate_attempts_scope_client_at", "scope", "client", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))
+    client: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)

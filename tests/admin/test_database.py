@@ -38,6 +38,8 @@ def test_upgrade_builds_the_schema_from_nothing_and_a_second_run_changes_nothing
         "role_grants",
         "staff_sessions",
         "sign_in_failures",
+        "applications",
+        "rate_attempts",
     }
     second = runner.invoke(main, ["db", "upgrade"])
     assert second.exit_code == 0
@@ -72,6 +74,24 @@ def test_the_schema_refuses_a_role_that_does_not_exist_or_an_administrator_of_on
                     "INSERT INTO role_grants (account_id, organisation, role, granted_at) "
                     "VALUES (1, ?, ?, '2026-01-01')",
                     (organisation, role),
+                )
+
+
+def test_the_schema_refuses_an_outcome_without_its_reply_date(url):
+    engine = db.make_engine(url, create_folder=True)
+    db.upgrade(engine)
+    engine.dispose()
+    columns = (
+        "code, received, organisation, applicant_kind, form, delivery, due, calendar_known, "
+        "extended, outcome, replied"
+    )
+    with sqlite3.connect(db.sqlite_file(url)) as connection:
+        for code, outcome, replied in (("A", "granted", None), ("B", None, "2026-02-01")):
+            with pytest.raises(sqlite3.IntegrityError):
+                connection.execute(
+                    f"INSERT INTO applications ({columns}) VALUES (?, '2026-01-05', 'x', "
+                    "'person', 'paper', 'post', '2026-02-02', 1, 0, ?, ?)",
+                    (code, outcome, replied),
                 )
 
 
