@@ -5,7 +5,15 @@ with the check that a database is at the code's revision. portal.accounts and
 portal.applications work on these tables; portal.wiring.db holds one engine per worker process;
 `portal db` (cli.py, a second door) applies the migrations."""
 
-from portal.db.engine import DatabaseUnavailable, make_engine, shown, sqlite_file
+from portal.db.engine import (
+    COMMAND_LOCK_WAIT,
+    REQUEST_LOCK_WAIT,
+    DatabaseUnavailable,
+    make_engine,
+    serialise,
+    shown,
+    sqlite_file,
+)
 from portal.db.migrate import (
     SchemaBehind,
     SchemaState,
@@ -29,7 +37,9 @@ from portal.db.models import (
 
 __all__ = [
     "ADMINISTRATOR",
+    "COMMAND_LOCK_WAIT",
     "PLATFORM",
+    "REQUEST_LOCK_WAIT",
     "ROLE_VALUES",
     "Account",
     "ApplicationRecord",
@@ -45,6 +55,7 @@ __all__ = [
     "make_engine",
     "require_current",
     "schema_state",
+    "serialise",
     "shown",
     "sqlite_file",
     "upgrade",
