@@ -19,12 +19,13 @@ from support import free_port
 from test_applications import person_form
 
 from portal.applications import ApplicationStore
+from portal.db import make_engine
 
 PORTAL = Path(sys.executable).with_name("portal")
 
 
 class Server:
-    """`portal serve` on 127.0.0.1 with its own applications database."""
+    """`portal serve` on 127.0.0.1 with its own database (an SQLite file)."""
 
     def __init__(self, base: str, database: Path):
         self.base = base
@@ -58,16 +59,21 @@ def serve(site, tmp_path):
 
     def start(*arguments: str, **settings: str) -> Server:
         port = free_port()
-        database = tmp_path / f"data-{port}" / "applications.sqlite3"
+        database = tmp_path / f"data-{port}" / "portal.sqlite3"
         env = {
             **os.environ,
             "PORTAL_CONTENT_DIR": str(site),
             "PORTAL_SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
             "PORTAL_BUILD_INDEX_ON_START": "false",
             "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
-            "PORTAL_APPLICATIONS_DB": str(database),
+            "PORTAL_DATABASE_URL": f"sqlite:///{database}",
             **{f"PORTAL_{name}": value for name, value in settings.items()},
         }
+        # As `make run` does: the schema first, made by the one command that makes it.
+        upgrade = subprocess.run(
+            [str(PORTAL), "db", "upgrade"], env=env, capture_output=True, text=True
+        )
+        assert upgrade.returncode == 0, upgrade.stderr
         with (tmp_path / f"serve-{port}.out").open("wb") as sink:
             started.append(
                 subprocess.Popen(
@@ -86,7 +92,6 @@ def serve(site, tmp_path):
             except OSError:
                 assert time.monotonic() < deadline, "portal serve did not start"
                 time.sleep(0.2)
-        assert database.exists(), "portal serve creates the applications database"
         return server
 
     yield start
@@ -227,5 +232,6 @@ def test_the_tracking_failure_limit_holds_when_guesses_arrive_at_once(serve):
         ),
     )
     assert sorted(statuses) == [400] * 3 + [429] * 7
-    store = ApplicationStore(server.database)
-    assert store.all() == []
+    engine = make_engine(f"sqlite:///{server.database}")
+    assert ApplicationStore(engine).all() == []
+    engine.dispose()

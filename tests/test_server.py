@@ -44,6 +44,7 @@ def serve(site, tmp_path):
             "PORTAL_SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
             "PORTAL_BUILD_INDEX_ON_START": "false",
             "PORTAL_APPLICATIONS_DB": str(tmp_path / f"applications-{port}.sqlite3"),
+            "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / f'portal-{port}.sqlite3'}",
             "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
             **{f"PORTAL_{name}": str(value) for name, value in settings.items()},
         }
