@@ -48,6 +48,8 @@ def serve(site, tmp_path):
             "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
             **{f"PORTAL_{name}": str(value) for name, value in settings.items()},
         }
+        # The database the tracking lookups use, made as `make run` makes it.
+        subprocess.run([str(PORTAL), "db", "upgrade"], env=env, check=True, capture_output=True)
         with output.open("wb") as sink:
             # A session of its own: --debug's reloader runs the server in a child process,
             # which stops with the group.
