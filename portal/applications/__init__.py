@@ -31,7 +31,7 @@ from portal.applications.rules import (
     validate,
 )
 from portal.applications.stats import EXPORT_COLUMNS, export_csv, table3_report, table3_values
-from portal.applications.store import ApplicationStore, LimitReached, StoreUnavailable
+from portal.applications.store import ApplicationStore, StoreUnavailable
 
 __all__ = [
     "APPLICANT_KINDS",
@@ -54,7 +54,6 @@ __all__ = [
     "ApplicationStore",
     "ImportReport",
     "LegacyFileError",
-    "LimitReached",
     "StoreUnavailable",
     "application_of",
     "export_csv",

@@ -36,11 +36,14 @@ from portal.db.models import (
     SignInFailure,
     StaffSession,
 )
+from portal.db.rate_window import SCHEME as RATE_WINDOW_SCHEME
+from portal.db.rate_window import SQLWindowStorage
 
 __all__ = [
     "ADMINISTRATOR",
     "COMMAND_LOCK_WAIT",
     "PLATFORM",
+    "RATE_WINDOW_SCHEME",
     "REQUEST_LOCK_WAIT",
     "ROLE_VALUES",
     "Account",
@@ -51,6 +54,7 @@ __all__ = [
     "DatabaseUnavailable",
     "RateAttempt",
     "RoleGrant",
+    "SQLWindowStorage",
     "SchemaBehind",
     "SchemaState",
     "SignInFailure",
