@@ -23,6 +23,7 @@ SLOW_FILES = {
     "test_export.py",
     "test_application_service.py",
     "test_server.py",
+    "test_multinode.py",
 }
 SLOW_TESTS = {
     "test_the_digest_follows_what_is_published_not_how_it_is_written",
