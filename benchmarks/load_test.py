@@ -252,6 +252,7 @@ def multinode_main(options) -> int:
     late = [f for f in outcome.failures if not 0 <= f[0] - (outcome.killed_at or 0) + 1 <= 6]
     ok = not (
         lost
+        or not outcome.accepted
         or outcome.untrackable
         or max(per_client.values(), default=0) > limit
         or late

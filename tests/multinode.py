@@ -63,6 +63,7 @@ def application_form(name: str) -> dict:
         "id_number": "11010519491231002X", "phone": f"138 0000 {PHONE_LAST4}", "email": "",
         "address": "", "description": "2024年科技项目资金分配结果", "title": "",
         "doc_number": "", "index_number": "", "form": "electronic", "delivery": "collect",
+        "organisation": "lingwu-kjj",  # DEFAULT_ORGANISATION: a body of any content here
     }  # fmt: skip
 
 
