@@ -349,6 +349,22 @@ def test_a_file_changed_since_the_form_was_opened_is_never_overwritten(site, dra
     )
 
 
+def test_a_draft_written_as_one_flow_mapping_is_left_to_be_edited_by_hand(site, drafter, page):
+    folder = site / "other-documents"
+    folder.mkdir()
+    flow = (
+        "---\n{title: 流式写法的草稿, index_no: '000000000/2026-00009', doc_no: , date: , "
+        "department: , time_limit: , category: 其他文件, five_openness: , mode: , "
+        "keywords: [], attachments: , review: []}\n---\n正文。\n"
+    )
+    (folder / "2026-flow.md").write_text(flow, encoding="utf-8")
+    soup = page("/admin/drafts/2026-flow/")
+    assert soup.h1.get_text() == "无法在后台编辑这份草稿"
+    assert "one 'key: value' per line" in soup.select_one("main .notice").get_text()
+    assert soup.select_one("main form[method=post]") is None
+    assert (folder / "2026-flow.md").read_text(encoding="utf-8") == flow
+
+
 # --- Attachments --------------------------------------------------------------------------
 
 
