@@ -206,6 +206,12 @@ SETTINGS = (
         15,
         "How long failed sign-ins count, and how long a lock lasts.",
     ),
+    Setting(
+        "UPLOAD_MAX_BYTES",
+        20 * 1024 * 1024,
+        "Largest attachment staff may upload to a draft in the back office, in bytes; a larger "
+        "one is refused with 413 (the form around it may add the size of a content file).",
+    ),
 )
 
 DEFAULTS = {setting.name: setting.default for setting in SETTINGS}

@@ -1,10 +1,11 @@
 """The published documents, without Flask: content files read into documents (with every
 problem as path:line), the catalogue tree, the catalogue of a content folder kept in step with
 its files and with the last good version of what breaks, filters and pages, and the drafts
-staff work on, the organisations that publish them, and where each stands with its annual
-report of a year. portal.wiring.catalogue joins it to the running site."""
+staff work on (and draft in the back office: editing, draft_text, uploads), the organisations
+that publish them, and where each stands with its annual report of a year.
+portal.wiring.catalogue joins it to the running site."""
 
-from portal.catalogue import categories
+from portal.catalogue import categories, uploads
 from portal.catalogue.annual_reports import county_year, report_years, reports_due
 from portal.catalogue.categories import (
     ALL,
@@ -18,9 +19,21 @@ from portal.catalogue.categories import (
     Category,
 )
 from portal.catalogue.columns import CATALOGUE_COLUMNS, Column, updated_on
-from portal.catalogue.content import SLUG, content_files, parse_file
+from portal.catalogue.content import MAX_FILE_BYTES, SLUG, content_files, parse_file
 from portal.catalogue.document import Attachment, Document, Problem, Video
+from portal.catalogue.draft_text import DraftFields, EditRefused
 from portal.catalogue.drafts import next_index_no, review_file, scaffold_draft, status_report
+from portal.catalogue.editing import (
+    AttachmentChanges,
+    DraftChanged,
+    FieldProblem,
+    Outcome,
+    Upload,
+    create_draft,
+    open_draft,
+    preview_body,
+    update_draft,
+)
 from portal.catalogue.filter_index import FILTER_KEYS
 from portal.catalogue.frontmatter import MAX_PROBLEMS_PER_FILE, OPTIONAL_KEYS, REQUIRED_KEYS
 from portal.catalogue.last_good import LastGood, snapshot_folder
@@ -36,6 +49,7 @@ from portal.catalogue.organisations import (
 )
 from portal.catalogue.paging import Page, paginate
 from portal.catalogue.store import CatalogueStore, load_catalogue, site_organisation
+from portal.catalogue.uploads import UploadRefused
 
 __all__ = [
     "ALL",
@@ -47,6 +61,7 @@ __all__ = [
     "FIVE_OPENNESS",
     "FIVE_OPENNESS_BY_SLUG",
     "KINDS",
+    "MAX_FILE_BYTES",
     "MAX_PROBLEMS_PER_FILE",
     "MODES",
     "OPTIONAL_KEYS",
@@ -55,28 +70,39 @@ __all__ = [
     "TIME_LIMITS",
     "TREE",
     "Attachment",
+    "AttachmentChanges",
     "Catalogue",
     "CatalogueStore",
     "Category",
     "Column",
     "Document",
+    "DraftChanged",
+    "DraftFields",
+    "EditRefused",
+    "FieldProblem",
     "Filters",
     "LastGood",
     "Organisation",
     "Organisations",
+    "Outcome",
     "Page",
     "Problem",
+    "Upload",
+    "UploadRefused",
     "Video",
     "build_catalogue",
     "categories",
     "content_files",
     "county_year",
+    "create_draft",
     "load_catalogue",
     "next_index_no",
+    "open_draft",
     "organisation_files",
     "paginate",
     "parse_file",
     "plain_text",
+    "preview_body",
     "read_organisations",
     "render_markdown",
     "report_years",
@@ -86,5 +112,7 @@ __all__ = [
     "site_organisation",
     "snapshot_folder",
     "status_report",
+    "update_draft",
     "updated_on",
+    "uploads",
 ]
