@@ -35,6 +35,7 @@ ENTRIES = (
     Entry("admin.password", N_("修改密码"), everyone),
     Entry("admin.second_factor", N_("两步验证"), everyone),
     Entry("people.index", N_("账号管理"), holding(accounts.ADMINISTRATOR)),
+    Entry("bodies.index", N_("单位管理"), holding(accounts.ADMINISTRATOR)),
 )
 
 

@@ -1,8 +1,9 @@
 """The published documents, without Flask: content files read into documents (with every
 problem as path:line), the catalogue tree, the catalogue of a content folder kept in step with
 its files and with the last good version of what breaks, filters and pages, and the drafts
-staff work on, the organisations that publish them, and where each stands with its annual
-report of a year. portal.wiring.catalogue joins it to the running site."""
+staff work on, the organisations that publish them (and their files as the back office writes
+them), and where each stands with its annual report of a year. portal.wiring.catalogue joins
+it to the running site."""
 
 from portal.catalogue import categories
 from portal.catalogue.annual_reports import county_year, report_years, reports_due
@@ -26,6 +27,19 @@ from portal.catalogue.frontmatter import MAX_PROBLEMS_PER_FILE, OPTIONAL_KEYS, R
 from portal.catalogue.last_good import LastGood, snapshot_folder
 from portal.catalogue.listing import Catalogue, Filters, build_catalogue
 from portal.catalogue.markup import plain_text, render_markdown
+from portal.catalogue.organisation_files import (
+    CODE_IN_USE,
+    CODE_TAKEN,
+    DEFAULT_FIRST,
+    EDITABLE,
+    EXISTS,
+    INVALID,
+    STALE,
+    OrganisationFileError,
+    file_version,
+    organisation_text,
+    save_organisation,
+)
 from portal.catalogue.organisations import (
     CONTACT_FIELDS,
     KINDS,
@@ -42,16 +56,23 @@ __all__ = [
     "BY_NAME",
     "BY_SLUG",
     "CATALOGUE_COLUMNS",
+    "CODE_IN_USE",
+    "CODE_TAKEN",
     "CONTACT_FIELDS",
+    "DEFAULT_FIRST",
+    "EDITABLE",
+    "EXISTS",
     "FILTER_KEYS",
     "FIVE_OPENNESS",
     "FIVE_OPENNESS_BY_SLUG",
+    "INVALID",
     "KINDS",
     "MAX_PROBLEMS_PER_FILE",
     "MODES",
     "OPTIONAL_KEYS",
     "REQUIRED_KEYS",
     "SLUG",
+    "STALE",
     "TIME_LIMITS",
     "TREE",
     "Attachment",
@@ -63,6 +84,7 @@ __all__ = [
     "Filters",
     "LastGood",
     "Organisation",
+    "OrganisationFileError",
     "Organisations",
     "Page",
     "Problem",
@@ -71,9 +93,11 @@ __all__ = [
     "categories",
     "content_files",
     "county_year",
+    "file_version",
     "load_catalogue",
     "next_index_no",
     "organisation_files",
+    "organisation_text",
     "paginate",
     "parse_file",
     "plain_text",
@@ -82,6 +106,7 @@ __all__ = [
     "report_years",
     "reports_due",
     "review_file",
+    "save_organisation",
     "scaffold_draft",
     "site_organisation",
     "snapshot_folder",
