@@ -252,3 +252,20 @@ def test_a_site_without_organisation_files_first_gets_its_own_body_written(tmp_p
     save_organisation(content, SITE, "shili-new", values, "", [], new=True)
     organisations, problems = read_organisations(content, "lingwu-kjj", SITE)
     assert problems == [] and {o.id for o in organisations} == {"lingwu-kjj", "shili-new"}
+
+
+@pytest.mark.parametrize(("typed", "order"), [("０４０", 40), ("007", 7)])
+def test_numbers_typed_full_width_or_with_leading_zeros_are_the_numbers_meant(
+    tmp_path, typed, order
+):
+    values = {"name": "机构", "name_en": "Body", "kind": "其他", "code": "", "order": typed}
+    written = save_organisation(tmp_path / "content", SITE, "lingwu-kjj", values, "", [], new=False)
+    assert written.order == order
+
+
+@pytest.mark.parametrize("typed", ["²", "①", "٢"])
+def test_other_characters_that_look_like_digits_are_refused(tmp_path, typed):
+    values = {"name": "机构", "name_en": "Body", "kind": "其他", "code": "", "order": typed}
+    with pytest.raises(OrganisationFileError) as refused:
+        save_organisation(tmp_path / "content", SITE, "lingwu-kjj", values, "", [], new=False)
+    assert set(refused.value.problems) == {"order"}

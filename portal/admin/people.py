@@ -144,6 +144,7 @@ def index():
     """Every account with its roles by body and its state, filtered by body and role."""
     organisation, role = _filter_values()
     members = accounts.list_accounts(wiring.db.session(), role=role, organisation=organisation)
+    _end_read()
     return render_template(
         "admin/people/index.html",
         members=members,
@@ -233,8 +234,15 @@ def _temporary_password(member: accounts.StaffMember, password: str, added: bool
     )
 
 
+def _end_read() -> None:
+    """End the transaction a read began: SQLite's take the write lock as they begin, and the
+    page is rendered from detached values."""
+    wiring.db.session().rollback()
+
+
 def _account(username: str) -> accounts.StaffMember:
     found = accounts.find_account(wiring.db.session(), username)
+    _end_read()
     if found is None:
         raise refusal(404, _("没有这个账号。它可能已被改名，请从账号列表中查找。"))
     return found

@@ -10,6 +10,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -40,6 +41,10 @@ NUMBERS = frozenset({"order", "since"})
 # overrides, zero-width ones) are dropped.
 _SPACES = frozenset(("Cc", "Zl", "Zp", "Co", "Cs", "Cn"))
 _DROPPED = "Cf"
+# Numbers are ASCII digits (str.isdigit would pass ² and ①); a Chinese input method types
+# full-width ones, which mean the same digits.
+_DIGITS = re.compile("[0-9]+")
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 # Why a save was refused (OrganisationFileError.reason); the details name what it names.
 INVALID = "invalid"  # problems: {key: the reader's message}; "id" for the file name
@@ -84,8 +89,8 @@ def clean(key: str, value: object) -> str:
         return "\n".join(line.rstrip() for line in text.split("\n")).strip()
     text = " ".join(text.split())
     if key in NUMBERS:  # full-width digits from a Chinese input method, leading zeros
-        text = unicodedata.normalize("NFKC", text)
-        if text.isascii() and text.isdigit():
+        text = text.translate(_FULL_WIDTH_DIGITS)
+        if _DIGITS.fullmatch(text):
             text = text.lstrip("0") or "0"
     return text
 
@@ -101,7 +106,7 @@ def _plain(key: str, value: str) -> bool:
 def render(key: str, value: str) -> list[str]:
     """The lines of one key as a person writes them: numbers bare, text unquoted where YAML
     reads it as that text, in double quotes where not, several lines as a literal block."""
-    if key in NUMBERS and value.isascii() and value.isdigit():
+    if key in NUMBERS and _DIGITS.fullmatch(value):
         return [f"{key}: {value}"]
     if value == "":
         return [f"{key}:"] if key in NUMBERS else [f'{key}: ""']
