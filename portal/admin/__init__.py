@@ -8,7 +8,7 @@ import secrets
 
 from flask import Flask
 
-from portal.admin import drafting, guard, navigation, users, views
+from portal.admin import drafting, guard, navigation, organisations, people, users, views
 from portal.admin.cookies import PREFIX, BackOfficeSessions, in_back_office
 from portal.admin.guard import PUBLIC, private
 from portal.web import error_response, refusal
@@ -43,6 +43,8 @@ def init_app(app: Flask) -> None:
     app.before_request(guard.check)
     app.register_blueprint(views.blueprint)
     app.register_blueprint(drafting.blueprint)
+    app.register_blueprint(people.blueprint)
+    app.register_blueprint(organisations.blueprint)
 
     @app.errorhandler(CSRFError)
     def stale_form(_error):

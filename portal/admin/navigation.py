@@ -35,6 +35,8 @@ ENTRIES = (
     Entry("admin.password", N_("修改密码"), everyone),
     Entry("admin.second_factor", N_("两步验证"), everyone),
     Entry("drafts.index", N_("起草"), holding("起草")),
+    Entry("people.index", N_("账号管理"), holding(accounts.ADMINISTRATOR)),
+    Entry("bodies.index", N_("单位管理"), holding(accounts.ADMINISTRATOR)),
 )
 
 

@@ -2,8 +2,8 @@
 problem as path:line), the catalogue tree, the catalogue of a content folder kept in step with
 its files and with the last good version of what breaks, filters and pages, and the drafts
 staff work on (and draft in the back office: editing, draft_text, uploads), the organisations
-that publish them, and where each stands with its annual report of a year.
-portal.wiring.catalogue joins it to the running site."""
+that publish them (and their files as the back office writes them), and where each stands with
+its annual report of a year. portal.wiring.catalogue joins it to the running site."""
 
 from portal.catalogue import categories, uploads
 from portal.catalogue.annual_reports import county_year, report_years, reports_due
@@ -39,6 +39,19 @@ from portal.catalogue.frontmatter import MAX_PROBLEMS_PER_FILE, OPTIONAL_KEYS, R
 from portal.catalogue.last_good import LastGood, snapshot_folder
 from portal.catalogue.listing import Catalogue, Filters, build_catalogue
 from portal.catalogue.markup import plain_text, render_markdown
+from portal.catalogue.organisation_files import (
+    CODE_IN_USE,
+    CODE_TAKEN,
+    DEFAULT_FIRST,
+    EDITABLE,
+    EXISTS,
+    INVALID,
+    STALE,
+    OrganisationFileError,
+    file_version,
+    organisation_text,
+    save_organisation,
+)
 from portal.catalogue.organisations import (
     CONTACT_FIELDS,
     KINDS,
@@ -56,10 +69,16 @@ __all__ = [
     "BY_NAME",
     "BY_SLUG",
     "CATALOGUE_COLUMNS",
+    "CODE_IN_USE",
+    "CODE_TAKEN",
     "CONTACT_FIELDS",
+    "DEFAULT_FIRST",
+    "EDITABLE",
+    "EXISTS",
     "FILTER_KEYS",
     "FIVE_OPENNESS",
     "FIVE_OPENNESS_BY_SLUG",
+    "INVALID",
     "KINDS",
     "MAX_FILE_BYTES",
     "MAX_PROBLEMS_PER_FILE",
@@ -67,6 +86,7 @@ __all__ = [
     "OPTIONAL_KEYS",
     "REQUIRED_KEYS",
     "SLUG",
+    "STALE",
     "TIME_LIMITS",
     "TREE",
     "Attachment",
@@ -83,6 +103,7 @@ __all__ = [
     "Filters",
     "LastGood",
     "Organisation",
+    "OrganisationFileError",
     "Organisations",
     "Outcome",
     "Page",
@@ -95,10 +116,12 @@ __all__ = [
     "content_files",
     "county_year",
     "create_draft",
+    "file_version",
     "load_catalogue",
     "next_index_no",
     "open_draft",
     "organisation_files",
+    "organisation_text",
     "paginate",
     "parse_file",
     "plain_text",
@@ -108,6 +131,7 @@ __all__ = [
     "report_years",
     "reports_due",
     "review_file",
+    "save_organisation",
     "scaffold_draft",
     "site_organisation",
     "snapshot_folder",
