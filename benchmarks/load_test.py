@@ -247,7 +247,8 @@ def multinode_main(options) -> int:
     )
     print(
         f"index generation published at {outcome.published_at} s, found on nodes "
-        f"{outcome.reached} s later"
+        f"{outcome.reached} s later; a document withdrawn on the writer at "
+        f"{outcome.withdrawn_at} s left the nodes' pages and search {outcome.gone} s later"
     )
     late = [f for f in outcome.failures if not 0 <= f[0] - (outcome.killed_at or 0) + 1 <= 6]
     ok = not (
@@ -257,6 +258,8 @@ def multinode_main(options) -> int:
         or max(per_client.values(), default=0) > limit
         or late
         or len(outcome.reached) != options.nodes
+        or not outcome.shown_before_withdrawal
+        or len(outcome.gone) != options.nodes
     )
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1

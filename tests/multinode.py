@@ -149,6 +149,9 @@ class Outcome:
     restarted_at: float | None = None
     published_at: float | None = None
     reached: dict = field(default_factory=dict)  # node -> seconds until the new doc was found
+    withdrawn_at: float | None = None
+    shown_before_withdrawal: bool = False
+    gone: dict = field(default_factory=dict)  # node -> seconds until the withdrawn doc left it
     stored: dict = field(default_factory=dict)  # code -> applicant name, read from PostgreSQL
     untrackable: list = field(default_factory=list)
 
@@ -348,6 +351,20 @@ def run_load(cluster: Cluster, clients: int = 50, seconds: float = 60.0) -> Outc
                     )
                     break
                 time.sleep(0.2)
+
+        # A published document withdrawn on the writer (its file deleted, as an editor would)
+        # leaves every node's page and search.
+        page = f"/documents/multinode-{NEW_PHRASE}/"
+        outcome.shown_before_withdrawal = all(node.get(page)[0] == 200 for node in cluster.nodes)
+        next(cluster.content.rglob(f"multinode-{NEW_PHRASE}.md")).unlink()
+        withdrawn = time.monotonic()
+        outcome.withdrawn_at = round(withdrawn - start, 2)
+        for node in cluster.nodes:
+            while time.monotonic() < withdrawn + 60:
+                if node.get(page)[0] == 404 and cluster.search_total(node, NEW_PHRASE) == 0:
+                    outcome.gone[node.number] = round(time.monotonic() - withdrawn, 2)
+                    break
+                time.sleep(0.1)
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     threads.append(threading.Thread(target=conductor))
