@@ -36,6 +36,9 @@ from portal.catalogue.organisations import (
 )
 from portal.catalogue.paging import Page, paginate
 from portal.catalogue.store import CatalogueStore, load_catalogue, site_organisation
+from portal.catalogue.validity import STATES as VALIDITY_STATES
+from portal.catalogue.validity import STATES_BY_SLUG as VALIDITY_BY_SLUG
+from portal.catalogue.validity import Validity
 
 __all__ = [
     "ALL",
@@ -54,6 +57,8 @@ __all__ = [
     "SLUG",
     "TIME_LIMITS",
     "TREE",
+    "VALIDITY_BY_SLUG",
+    "VALIDITY_STATES",
     "Attachment",
     "Catalogue",
     "CatalogueStore",
@@ -66,6 +71,7 @@ __all__ = [
     "Organisations",
     "Page",
     "Problem",
+    "Validity",
     "Video",
     "build_catalogue",
     "categories",
