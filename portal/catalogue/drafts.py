@@ -10,6 +10,7 @@ from pathlib import Path
 from portal.catalogue import categories
 from portal.catalogue.annual_reports import reports_due
 from portal.catalogue.content import parse_file
+from portal.catalogue.freshness import freshness
 from portal.catalogue.listing import Catalogue
 from portal.catalogue.store import load_catalogue
 from portal.text import atomic_write
@@ -111,8 +112,9 @@ def scaffold_draft(
 
 def status_report(catalogue: Catalogue, today: datetime.date, within: int) -> dict:
     """Drafts by the stage they wait for (with why earlier approvals were voided, if they
-    were), overdue and soon-due ones, report deadlines, and the bodies whose annual report
-    covering last year is due or overdue."""
+    were), overdue and soon-due ones, report deadlines, the bodies whose annual report
+    covering last year is due or overdue, and how each body's column stands against the
+    inspection's 单项否决 thresholds."""
     waiting: dict[str, list] = {stage: [] for stage in STAGES}
     overdue, due_soon, notes = [], [], set()
     soon, soon_known = add_working_days(today, within)
@@ -146,6 +148,8 @@ def status_report(catalogue: Catalogue, today: datetime.date, within: int) -> di
         "due_soon": due_soon,
         "report_deadlines": report_deadlines(today),
         "annual_reports": reports_due(catalogue, today),
+        # Each body's column against the inspection's 单项否决 thresholds (freshness.py).
+        "inspection": [freshness(column, today).as_dict() for column in catalogue.columns.values()],
         "notes": sorted(notes),
     }
 

@@ -1,8 +1,9 @@
 """What an inspector looks at first, in a real browser: the footer naming who runs the site, a
-document no longer in force with its notice, the document that replaced it, and the catalogue
-and search filtered by validity. axe-core in both languages, at 100% and 200% text and in every
-colour scheme and the care mode; targets large enough in both modes; no sideways scrolling at
-320px. The site is tests/site with every identity setting and a repealed measure."""
+document no longer in force with its notice, the document that replaced it, the catalogue and
+search filtered by validity, and an empty column saying why. axe-core in both languages, at
+100% and 200% text and in every colour scheme and the care mode; targets large enough in both
+modes; no sideways scrolling at 320px. The site is tests/site with every identity setting and a
+repealed measure."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ INSPECTED_PAGES = (
     PageType("replacing-document", "/documents/2024-tech-commissioner-measures/"),
     PageType("browse-in-force", "/catalogue/normative-documents/?validity=in-force"),
     PageType("search-validity", "/search?q=科技特派员&validity=repealed#results"),
+    PageType("empty-column", "/catalogue/fees/"),
 )
 TARGETS = {"default": 44, "care": 60}
 
