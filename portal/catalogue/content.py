@@ -29,6 +29,7 @@ from portal.catalogue.frontmatter import (
 from portal.catalogue.markup import body_problems
 from portal.catalogue.moments import read_dates
 from portal.catalogue.validity import read_validity
+from portal.catalogue.wording import flagged_wording
 from portal.text import FrontMatterError, split_front_matter
 from portal.workflow import digests
 
@@ -218,6 +219,15 @@ def _build_document(
             "image without a text alternative: write what it "
             "shows between the brackets, ![like this](file.png)",
         )
+    meant = (
+        _keywords(parse, fields["words_ok"], "words_ok", "[笔划]") if "words_ok" in fields else ()
+    )
+    if values.get("title"):
+        title_line = fields["title"].start_mark.line + 1 + parse.offset
+        for line, message in flagged_wording(values["title"], title_line, frozenset(meant)):
+            parse.problem(line, message, "warning")
+    for line, message in flagged_wording(body, body_line, frozenset(meant)):
+        parse.problem(line, message, "warning")
     if category is None or not values.get("title"):
         return None
     return Document(
@@ -266,13 +276,15 @@ def _category(parse: Parse, node: yaml.Node | None) -> categories.Category | Non
     return categories.BY_NAME[name]
 
 
-def _keywords(parse: Parse, node: yaml.Node) -> tuple[str, ...]:
+def _keywords(
+    parse: Parse, node: yaml.Node, key: str = "keywords", example: str = "[科技特派员, 管理办法]"
+) -> tuple[str, ...]:
     if is_empty(node):
         return ()
     if not isinstance(node, yaml.SequenceNode):
-        parse.problem(node, "keywords: write a list, e.g. keywords: [科技特派员, 管理办法]")
+        parse.problem(node, f"{key}: write a list, e.g. {key}: {example}")
         return ()
-    words = (text_value(parse, "keywords", item) for item in node.value)
+    words = (text_value(parse, key, item) for item in node.value)
     return tuple(word for word in words if word)
 
 

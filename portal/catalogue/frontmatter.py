@@ -43,6 +43,7 @@ OPTIONAL_KEYS = (
     "validity",
     "validity_date",
     "replaced_by",
+    "words_ok",
 )
 YAML_KINDS = {
     "tag:yaml.org,2002:int": "the number",
