@@ -121,8 +121,9 @@ def review(path: Path, stage: str, by: str):
 )
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def status(within: int, as_json: bool):
-    """Drafts waiting at each review stage, overdue or due documents, report deadlines, and
-    the bodies whose annual report covering last year is due or overdue."""
+    """Drafts waiting at each review stage, overdue or due documents, report deadlines, the
+    bodies whose annual report covering last year is due or overdue, and each body's column
+    against the inspection's 单项否决 thresholds."""
     import json
 
     from portal import workflow
@@ -160,6 +161,25 @@ def status(within: int, as_json: bool):
             )
             if item["draft"]:
                 click.echo(f"    draft waiting for review: {item['draft']}")
+    for standing in report["inspection"]:
+        click.echo(
+            f"inspection {standing['organisation']}  {standing['name']}: "
+            + (f"单项否决 {', '.join(standing['vetoes'])}" if standing["vetoes"] else "no 单项否决")
+        )
+        if standing["home_stale"]:
+            click.echo(
+                f"  no new document for over 14 days (latest {standing['latest'] or 'never'})"
+            )
+        for column in standing["stale_columns"]:
+            click.echo(
+                f"  column {column['column']} not updated within its period "
+                f"(latest {column['latest'] or 'never'})"
+            )
+        if standing["blank_columns"]:
+            click.echo(
+                f"  {len(standing['blank_columns'])} blank columns (5 or more is 单项否决; "
+                f"say why in no_information:): {'、'.join(standing['blank_columns'])}"
+            )
     for note in report["notes"]:
         click.echo(f"note: {note}")
 

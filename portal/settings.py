@@ -212,6 +212,53 @@ SETTINGS = (
         "Largest attachment staff may upload to a draft in the back office, in bytes; a larger "
         "one is refused with 413 (the form around it may add the size of a content file).",
     ),
+    Setting(
+        "SITE_SPONSOR",
+        "",
+        "主办单位 shown at the foot of every page (the body that runs the site). Empty: not shown.",
+    ),
+    Setting(
+        "SITE_OPERATOR",
+        "",
+        "承办单位 shown at the foot of every page when it is another body than SITE_SPONSOR. "
+        "Empty: not shown.",
+    ),
+    Setting(
+        "SITE_CONTACT",
+        "",
+        "联系方式 of the site shown at the foot of every page (a telephone number or e-mail "
+        "address). Empty: not shown.",
+    ),
+    Setting(
+        "SITE_ID_CODE",
+        "",
+        "网站标识码 given by the national website register (ten letters or digits): shown at "
+        "the foot of every page and as its SiteIDCode label. Empty: not shown.",
+    ),
+    Setting(
+        "ICP_RECORD",
+        "",
+        "ICP备案号 (宁ICP备12345678号-1), shown at the foot of every page and linked to the "
+        "MIIT filing system. Empty: not shown.",
+    ),
+    Setting(
+        "PUBLIC_SECURITY_RECORD",
+        "",
+        "公安机关备案号 (宁公网安备 64010402000123号), shown at the foot of every page. "
+        "Empty: not shown.",
+    ),
+    Setting(
+        "GOVERNMENT_SITE_MARK_URL",
+        "",
+        "Address of the site's 党政机关网站标识 certificate page given by the 机构编制 "
+        "authority; the footer links its mark to it. Empty: not shown.",
+    ),
+    Setting(
+        "ERROR_REPORT_URL",
+        "",
+        "Address of the site's 我为政府网站找错 entry in the national error-report system; "
+        "linked at the foot of every page. Empty: not shown.",
+    ),
 )
 
 DEFAULTS = {setting.name: setting.default for setting in SETTINGS}

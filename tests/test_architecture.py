@@ -20,7 +20,7 @@ DOMAIN = (
     "accounts",
     "db",
 )
-SHARED = ("text", "settings", "filetypes", "csv_cells", "terminal", "qr")
+SHARED = ("text", "settings", "filetypes", "csv_cells", "terminal", "qr", "identity")
 WEB_FRAMEWORK = (
     "flask",
     "flask_babel",

@@ -34,6 +34,8 @@ def walked_counts(documents, filters: Filters) -> dict[str, Counter]:
             result["year"][document.year] += 1
         if filters.matches(document, ignore="five") and document.five_openness_slug:
             result["five"][document.five_openness_slug] += 1
+        if filters.matches(document, ignore="validity") and document.validity:
+            result["validity"][document.validity.slug] += 1
     return result
 
 
@@ -42,13 +44,14 @@ def every_filters(catalogue):
     value no document holds."""
     used = {node for d in catalogue.documents for node in d.category.path()}
     yield from (
-        Filters(category, department, year, five, organisation)
-        for organisation, category, department, year, five in itertools.product(
+        Filters(category, department, year, five, organisation, validity)
+        for organisation, category, department, year, five, validity in itertools.product(
             ["", TOWN, "lingwu-kjj", "nowhere"],
             [None, *sorted(used, key=lambda node: node.slug), categories.BY_SLUG["fees"]],
             ["", *catalogue.departments(), "无此部门"],
             [None, *catalogue.years(), 1999],
             ["", *categories.FIVE_OPENNESS_BY_SLUG],
+            ["", "in-force", "repealed"],
         )
     )
 

@@ -142,6 +142,7 @@ def test_document_page_shows_every_catalogue_field_as_a_description_list(page):
         "所属“五公开”": "决策公开",
         "公开方式": "主动公开",
         "关键词": "科技特派员；管理办法",
+        "有效性": "现行有效",
     }
 
 

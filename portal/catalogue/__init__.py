@@ -63,6 +63,9 @@ from portal.catalogue.organisations import (
 from portal.catalogue.paging import Page, paginate
 from portal.catalogue.store import CatalogueStore, load_catalogue, site_organisation
 from portal.catalogue.uploads import UploadRefused
+from portal.catalogue.validity import STATES as VALIDITY_STATES
+from portal.catalogue.validity import STATES_BY_SLUG as VALIDITY_BY_SLUG
+from portal.catalogue.validity import Validity
 
 __all__ = [
     "ALL",
@@ -89,6 +92,8 @@ __all__ = [
     "STALE",
     "TIME_LIMITS",
     "TREE",
+    "VALIDITY_BY_SLUG",
+    "VALIDITY_STATES",
     "Attachment",
     "AttachmentChanges",
     "Catalogue",
@@ -110,6 +115,7 @@ __all__ = [
     "Problem",
     "Upload",
     "UploadRefused",
+    "Validity",
     "Video",
     "build_catalogue",
     "categories",

@@ -28,9 +28,10 @@ CATALOGUE_COLUMNS = (
 
 
 def updated_on(document: Document) -> datetime.date | None:
-    """The last day the document changed on the site: its 发布日期 when the review workflow
-    recorded one (a document is published after it is written), else its 生成日期."""
-    dates = [day for day in (document.date, document.published) if day]
+    """The last day the document changed on the site: its 更新日期 when it was changed after
+    publication, its 发布日期 when one is recorded (a document is published after it is
+    written), else its 生成日期."""
+    dates = [day for day in (document.date, document.published, document.updated) if day]
     return max(dates, default=None)
 
 

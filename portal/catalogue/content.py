@@ -27,6 +27,9 @@ from portal.catalogue.frontmatter import (
     text_value,
 )
 from portal.catalogue.markup import body_problems
+from portal.catalogue.moments import read_dates
+from portal.catalogue.validity import read_validity
+from portal.catalogue.wording import flagged_wording
 from portal.text import FrontMatterError, split_front_matter
 from portal.workflow import digests
 
@@ -37,6 +40,8 @@ RENDER_WHEN_READ_SECONDS = 0.02
 # Markdown scans ahead from every "[" for the end of a link: tens of microseconds each, so a
 # body of nothing but "![" took minutes to check and render. Real documents have hundreds.
 MAX_BRACKETS = 10_000
+# A 内容概述 is a sentence or two: the page's description and the line under its title in lists.
+MAX_SUMMARY = 300
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 INDEX_NO = re.compile(r"^(?:[0-9A-Z]{9}/\d{4}|[0-9A-Z]{18}/\d{6})-\d{3,6}$")
@@ -161,8 +166,21 @@ def _build_document(
         values["sample"] = _flag(parse, "sample", fields["sample"])
     if "report" in fields:
         values["report_path"] = _report_path(parse, path, fields["report"], category)
-    if "published" in fields:
-        values["published"] = _date(parse, fields["published"], "published")
+    values.update(read_dates(parse, fields, values.get("date")))
+    if "summary" in fields:
+        values["summary"] = text_value(parse, "summary", fields["summary"])
+        if len(values["summary"]) > MAX_SUMMARY:
+            parse.problem(
+                fields["summary"],
+                f"summary: {len(values['summary'])} characters; a 内容概述 takes at most "
+                f"{MAX_SUMMARY}",
+            )
+    since = (
+        _date(parse, fields["validity_date"], "validity_date")
+        if "validity_date" in fields
+        else None
+    )
+    values["validity"] = read_validity(parse, fields, since, values.get("date"), path.stem)
     if "interprets" in fields:
         values["interprets"] = text_value(parse, "interprets", fields["interprets"])
     values["organisation"] = default_organisation
@@ -177,7 +195,7 @@ def _build_document(
         values["organisation"] = named or default_organisation
     values["field_lines"] = tuple(
         (key, fields[key].start_mark.line + 1 + parse.offset)
-        for key in ("organisation", "index_no", "report")
+        for key in ("organisation", "index_no", "report", "replaced_by")
         if key in fields
     )
 
@@ -209,6 +227,15 @@ def _build_document(
             "image without a text alternative: write what it "
             "shows between the brackets, ![like this](file.png)",
         )
+    meant = (
+        _keywords(parse, fields["words_ok"], "words_ok", "[笔划]") if "words_ok" in fields else ()
+    )
+    if values.get("title"):
+        title_line = fields["title"].start_mark.line + 1 + parse.offset
+        for line, message in flagged_wording(values["title"], title_line, frozenset(meant)):
+            parse.problem(line, message, "warning")
+    for line, message in flagged_wording(body, body_line, frozenset(meant)):
+        parse.problem(line, message, "warning")
     if category is None or not values.get("title"):
         return None
     return Document(
@@ -257,13 +284,15 @@ def _category(parse: Parse, node: yaml.Node | None) -> categories.Category | Non
     return categories.BY_NAME[name]
 
 
-def _keywords(parse: Parse, node: yaml.Node) -> tuple[str, ...]:
+def _keywords(
+    parse: Parse, node: yaml.Node, key: str = "keywords", example: str = "[科技特派员, 管理办法]"
+) -> tuple[str, ...]:
     if is_empty(node):
         return ()
     if not isinstance(node, yaml.SequenceNode):
-        parse.problem(node, "keywords: write a list, e.g. keywords: [科技特派员, 管理办法]")
+        parse.problem(node, f"{key}: write a list, e.g. {key}: {example}")
         return ()
-    words = (text_value(parse, "keywords", item) for item in node.value)
+    words = (text_value(parse, key, item) for item in node.value)
     return tuple(word for word in words if word)
 
 

@@ -6,13 +6,37 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from portal import filetypes, reports, workflow
 from portal.catalogue import categories
 from portal.catalogue.markup import plain_text, render_markdown
 from portal.workflow import digests
 
+if TYPE_CHECKING:  # validity.py reads front matter, whose problems are this module's
+    from portal.catalogue.validity import Validity
+
 TABLE_MARKER = re.compile(r"^\[\[table:(2|3|4)\]\]$", re.MULTILINE)
+
+
+CHINA = datetime.timezone(datetime.timedelta(hours=8), "CST")
+
+
+def moment_label(day: datetime.date | None, time: datetime.time | None = None) -> str:
+    """YYYY-MM-DD HH:MM, or YYYY-MM-DD without a time of day, or '' without a day: a date as
+    inspectors read the 发布日期 and 更新日期 of a document."""
+    if day is None:
+        return ""
+    return f"{day.isoformat()} {time.strftime('%H:%M')}" if time else day.isoformat()
+
+
+def moment_iso(day: datetime.date | None, time: datetime.time | None = None) -> str:
+    """The value of a <time datetime>: the day, or the day and time in China time."""
+    if day is None:
+        return ""
+    if time is None:
+        return day.isoformat()
+    return datetime.datetime.combine(day, time, CHINA).isoformat(timespec="minutes")
 
 
 @dataclass(frozen=True)
@@ -95,6 +119,16 @@ class Document:
     # (file name, SHA-256) of every file the digest covers, for the audit log.
     covers: tuple[tuple[str, str], ...] = ()
     published: datetime.date | None = None
+    # The time of day of the 发布日期, where the file gives one (published: 2024-03-15 09:30).
+    published_time: datetime.time | None = None
+    # 更新日期 and what changed, when a published document is changed.
+    updated: datetime.date | None = None
+    updated_time: datetime.time | None = None
+    change_note: str = ""
+    # 内容概述: the page's description and the line under its title in lists.
+    summary: str = ""
+    # 时效: None when the file does not say.
+    validity: "Validity | None" = None
     interprets: str = ""
     # The folder the document was read from (the content folder, or a last good snapshot's):
     # its files are served from below it and from nowhere else.
@@ -172,6 +206,31 @@ class Document:
         neither, the day is unknown, and nothing may assume it was on time or late.
         """
         return self.published or self.date
+
+    @property
+    def published_label(self) -> str:
+        """The 发布日期 as inspectors read it: YYYY-MM-DD HH:MM where the time is known,
+        YYYY-MM-DD otherwise (the document's date when it records no publication), or ''."""
+        if self.published:
+            return moment_label(self.published, self.published_time)
+        return moment_label(self.date)
+
+    @property
+    def published_iso(self) -> str:
+        """The 发布日期 for <time datetime>, as published_label chooses it."""
+        if self.published:
+            return moment_iso(self.published, self.published_time)
+        return moment_iso(self.date)
+
+    @property
+    def updated_label(self) -> str:
+        """The 更新日期 as published_label writes it, or ''."""
+        return moment_label(self.updated, self.updated_time)
+
+    @property
+    def updated_iso(self) -> str:
+        """The 更新日期 for <time datetime>, or ''."""
+        return moment_iso(self.updated, self.updated_time)
 
     @property
     def year(self) -> int | None:

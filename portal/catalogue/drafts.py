@@ -12,6 +12,7 @@ from portal.catalogue.annual_reports import reports_due
 from portal.catalogue.content import parse_file
 from portal.catalogue.draft_text import DraftFields, new_text
 from portal.catalogue.editing import new_draft_path
+from portal.catalogue.freshness import freshness
 from portal.catalogue.listing import Catalogue
 from portal.catalogue.store import load_catalogue
 from portal.text import atomic_create, atomic_write
@@ -91,8 +92,9 @@ def scaffold_draft(
 
 def status_report(catalogue: Catalogue, today: datetime.date, within: int) -> dict:
     """Drafts by the stage they wait for (with why earlier approvals were voided, if they
-    were), overdue and soon-due ones, report deadlines, and the bodies whose annual report
-    covering last year is due or overdue."""
+    were), overdue and soon-due ones, report deadlines, the bodies whose annual report
+    covering last year is due or overdue, and how each body's column stands against the
+    inspection's 单项否决 thresholds."""
     waiting: dict[str, list] = {stage: [] for stage in STAGES}
     overdue, due_soon, notes = [], [], set()
     soon, soon_known = add_working_days(today, within)
@@ -126,6 +128,8 @@ def status_report(catalogue: Catalogue, today: datetime.date, within: int) -> di
         "due_soon": due_soon,
         "report_deadlines": report_deadlines(today),
         "annual_reports": reports_due(catalogue, today),
+        # Each body's column against the inspection's 单项否决 thresholds (freshness.py).
+        "inspection": [freshness(column, today).as_dict() for column in catalogue.columns.values()],
         "notes": sorted(notes),
     }
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from portal.catalogue.document import Document
 
 # The filters a catalogue is browsed by (listing.Filters), in the order pages show them.
-FILTER_KEYS = ("organisation", "category", "department", "year", "five")
+FILTER_KEYS = ("organisation", "category", "department", "year", "five", "validity")
 
 
 def values_of(document: Document) -> Iterator[tuple[str, object]]:
@@ -34,6 +34,8 @@ def values_of(document: Document) -> Iterator[tuple[str, object]]:
         yield "year", document.year
     if document.five_openness_slug:
         yield "five", document.five_openness_slug
+    if document.validity is not None:
+        yield "validity", document.validity.slug
 
 
 def _bits(positions: array, size: int) -> int:

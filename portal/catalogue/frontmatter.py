@@ -37,6 +37,13 @@ OPTIONAL_KEYS = (
     "interprets",
     "videos",
     "organisation",
+    "summary",
+    "updated",
+    "change_note",
+    "validity",
+    "validity_date",
+    "replaced_by",
+    "words_ok",
 )
 YAML_KINDS = {
     "tag:yaml.org,2002:int": "the number",

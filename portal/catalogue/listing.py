@@ -34,6 +34,7 @@ class Filters:
     year: int | None = None
     five: str = ""
     organisation: str = ""
+    validity: str = ""
 
     def matches(self, document: Document, ignore: str = "") -> bool:
         """Whether the document passes every filter except the one named in ignore."""
@@ -55,6 +56,11 @@ class Filters:
             )
             and (ignore == "year" or self.year is None or document.year == self.year)
             and (ignore == "five" or not self.five or document.five_openness_slug == self.five)
+            and (
+                ignore == "validity"
+                or not self.validity
+                or (document.validity is not None and document.validity.slug == self.validity)
+            )
         )
 
     def is_empty(self) -> bool:
@@ -69,6 +75,7 @@ class Filters:
             "department": self.department,
             "year": self.year,
             "five": self.five,
+            "validity": self.validity,
         }
         return {key: value for key, value in values.items() if value}
 
@@ -102,9 +109,13 @@ class Catalogue:
             same.append(document)
         self.annual_reports = [d for d in self.documents if d.report is not None]
         self.interpretations: dict[str, list[Document]] = {}
+        # The documents each document amended, repealed or replaced, for its page's links back.
+        self.replaced: dict[str, list[Document]] = {}
         for document in self.documents:
             if document.interprets:
                 self.interpretations.setdefault(document.interprets, []).append(document)
+            if document.validity and document.validity.replaced_by:
+                self.replaced.setdefault(document.validity.replaced_by, []).append(document)
 
     def report_problems(self, document: Document) -> list[reports.Problem]:
         """Every consistency problem of a report's tables, within the report and across years."""
@@ -238,6 +249,15 @@ def build_catalogue(
                     shown_path(files[id(document)], root),
                     1,
                     f"interprets: no published document '{document.interprets}'",
+                )
+            )
+        replaced_by = document.validity.replaced_by if document.validity else ""
+        if replaced_by and replaced_by not in published:
+            problems.append(
+                Problem(
+                    shown_path(files[id(document)], root),
+                    document.line_of("replaced_by"),
+                    f"replaced_by: no published document '{replaced_by}'",
                 )
             )
     series_problems: dict[str, list[reports.Problem]] = {}

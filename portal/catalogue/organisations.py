@@ -6,12 +6,14 @@ every document, report and application belongs to exactly one of them. A site wi
 organisation files is one body, described by the settings it always had (see `implicit`).
 """
 
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from portal.catalogue import categories
 from portal.catalogue.document import Problem
 from portal.catalogue.frontmatter import Parse, capped, read_front_matter, text_value
 from portal.text import N_
@@ -45,7 +47,8 @@ CONTACT_FIELDS = {
 }
 REQUIRED_KEYS = ("name", "name_en", "kind", "code", "order")
 MAX_FILE_BYTES = 64 * 1024
-OPTIONAL_KEYS = ("sample", "description", "since", *CONTACT_FIELDS)
+OPTIONAL_KEYS = ("sample", "description", "since", "no_information", *CONTACT_FIELDS)
+MAX_REASON = 200
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,19 @@ class Organisation:
     fax: str = ""
     email: str = ""
     postcode: str = ""
+    # The catalogue columns the body has nothing to publish in, as (node slug, why), so that
+    # an empty column explains itself and is not counted as a blank column (空白栏目).
+    no_information: tuple[tuple[str, str], ...] = ()
     path: Path | None = None
+
+    def declares_empty(self, slug: str) -> bool:
+        """Whether the body says it has no information for a catalogue column."""
+        return any(declared == slug for declared, _reason in self.no_information)
+
+    def empty_because(self, slug: str) -> str:
+        """Why the body has nothing in a catalogue column, in its staff's words ('' when they
+        give none: the page then says 本机关无此类信息)."""
+        return dict(self.no_information).get(slug, "")
 
     def reports_in(self, year: int) -> bool:
         """Whether the body owes this platform its annual report covering year."""
@@ -177,6 +192,8 @@ def parse_organisation_text(
             values[key] = read(node.value)
         else:
             parse.problem(node, f"{key}: {hint}")
+    if "no_information" in fields:
+        values["no_information"] = _no_information(parse, fields["no_information"])
     if values.get("email") and not EMAIL.match(values["email"]):
         parse.problem(fields["email"], f"email: '{values.pop('email')}' is not an e-mail address")
     if values.get("postcode") and not re.fullmatch(r"\d{6}", values["postcode"]):
@@ -193,6 +210,31 @@ def parse_organisation_text(
     # A mistake in one field fails the check but never takes the body's documents down: the
     # body stands with that field left out (or at its default) until the file is fixed.
     return Organisation(id=path.stem, path=path, **values), capped(parse.problems)
+
+
+def _no_information(parse: Parse, node: yaml.Node) -> tuple[tuple[str, str], ...]:
+    """The columns a body says it has no information for: {catalogue node name: why}, the
+    reason left empty for the page's 本机关无此类信息."""
+    if not isinstance(node, yaml.MappingNode):
+        parse.problem(node, "no_information: write one line per column: '  行政事业性收费: why'")
+        return ()
+    found = []
+    for key, value in node.value:
+        name = text_value(parse, "no_information", key)
+        if name not in categories.BY_NAME:
+            hint = difflib.get_close_matches(name, list(categories.BY_NAME), n=1, cutoff=0.5)
+            parse.problem(
+                key,
+                f"no_information: '{name}' is not in the catalogue tree"
+                + (f"; did you mean '{hint[0]}'?" if hint else ""),
+            )
+            continue
+        reason = text_value(parse, "no_information", value)
+        if len(reason) > MAX_REASON:
+            parse.problem(value, f"no_information: say why in at most {MAX_REASON} characters")
+            continue
+        found.append((categories.BY_NAME[name].slug, reason))
+    return tuple(found)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,9 @@ FIXED_CHOICES = (
     Choice("speech", ("off", "point", "flow"), "off"),
     Choice("rate", ("75", "100", "125", "150"), "100"),
     Choice("keys", ("on", "off"), "on"),
+    # 关怀版: the care preset (larger text and targets, more spacing, a simpler page), one
+    # button on every page, kept until turned off.
+    Choice("care", ("off", "on"), "off"),
 )
 
 # Keyboard shortcuts: Alt+Shift+digit (why, is explained on the keyboard help page). The

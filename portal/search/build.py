@@ -49,6 +49,7 @@ def schema() -> wfields.Schema:
         category_path=wfields.KEYWORD(lowercase=False, scorable=False),
         year=wfields.ID,
         five_openness=wfields.ID,
+        validity=wfields.ID,
         date=wfields.STORED,
         # Sorting by date reads this column whole when a generation is opened.
         date_ordinal=wfields.COLUMN(columns.NumericColumn("i", default=0)),

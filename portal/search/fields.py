@@ -24,6 +24,7 @@ FACET_FIELDS = {
     "department": "department",
     "year": "year",
     "five_openness": "five_openness",
+    "validity": "validity",
 }
 
 
@@ -51,5 +52,6 @@ def doc_fields(doc: SearchDocument) -> dict[str, object]:
         "date": doc.date.isoformat() if doc.date else "",
         "date_ordinal": doc.date.toordinal() if doc.date else "",
         "sample": bool(doc.sample),
+        "validity": doc.validity,
     }
     return {k: v for k, v in values.items() if v != ""}

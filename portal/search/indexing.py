@@ -50,6 +50,7 @@ def search_document(document: Document) -> SearchDocument:
         five_openness=document.five_openness_slug,
         date=document.date,
         sample=document.sample,
+        validity=document.validity.slug if document.validity else "",
     )
 
 

@@ -337,12 +337,12 @@ class Searcher:
     ) -> Results:
         """Search ``query`` within ``filters``; see the package docstring for the rules.
 
-        ``filters`` keys are organisation, category, department, year and five_openness; values
-        within a key are alternatives, keys all apply. A blank query lists the filtered
-        documents by date. ``published``, when given, holds the slugs that may be found: a
-        document the index still holds but the site no longer publishes is left out of hits,
-        totals and facet counts alike. Pass the same set object while it is unchanged; its
-        mask is cached.
+        ``filters`` keys are the FACETS (organisation, category, department, year, five_openness
+        and validity); values within a key are alternatives, keys all apply. A blank query
+        lists the filtered documents by date. ``published``, when given, holds the slugs that
+        may be found: a document the index still holds but the site no longer publishes is
+        left out of hits, totals and facet counts alike. Pass the same set object while it is
+        unchanged; its mask is cached.
         """
         query = query or ""
         if len(query.strip()) > MAX_QUERY_LENGTH:

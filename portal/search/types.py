@@ -6,8 +6,9 @@ import datetime
 from dataclasses import dataclass
 
 MAX_QUERY_LENGTH = 200
-# organisation: the id of the body (发布机构) that publishes the document.
-FACETS = ("organisation", "category", "department", "year", "five_openness")
+# organisation: the id of the body (发布机构) that publishes the document; validity: its 时效
+# (in-force, amended, repealed, expired), for documents that state one.
+FACETS = ("organisation", "category", "department", "year", "five_openness", "validity")
 SORTS = ("relevance", "date")
 MAX_PER_PAGE = 100
 
@@ -29,6 +30,7 @@ class SearchDocument:
     five_openness: str = ""
     date: datetime.date | None = None
     sample: bool = False
+    validity: str = ""
 
 
 @dataclass

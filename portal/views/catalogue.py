@@ -4,7 +4,7 @@ year and 五公开 (in the query), combinable, each option with its count."""
 from flask import Blueprint, abort, current_app, render_template, request
 
 from portal import wiring
-from portal.catalogue import Catalogue, Filters, categories, paginate
+from portal.catalogue import VALIDITY_BY_SLUG, Catalogue, Filters, categories, paginate
 from portal.web import page_argument, year_value
 from portal.web.urls import cached_url_for
 
@@ -33,6 +33,7 @@ def browse(slug: str | None):
         tree=categories.TREE,
         five_openness=categories.FIVE_OPENNESS,
         five_names=categories.FIVE_OPENNESS_BY_SLUG,
+        validity_names=VALIDITY_BY_SLUG,
         filter_url=filter_url,
         page_url=lambda number: filter_url(filters, page=number if number > 1 else None),
     )
@@ -58,7 +59,10 @@ def _filters(slug: str | None, current: Catalogue) -> Filters:
     organisation = request.args.get("organisation", "")
     if organisation and current.organisations.get(organisation) is None:
         abort(404)  # as an unknown department: only the bodies of the platform are pages
-    return Filters(category, department, year, five, organisation)
+    validity = request.args.get("validity", "")
+    if validity and validity not in VALIDITY_BY_SLUG:
+        abort(404)
+    return Filters(category, department, year, five, organisation, validity)
 
 
 def filter_url(filters: Filters, **changes) -> str:
@@ -69,6 +73,7 @@ def filter_url(filters: Filters, **changes) -> str:
         "department": filters.department,
         "year": filters.year,
         "five": filters.five,
+        "validity": filters.validity,
         "page": None,
     }
     values.update(changes)

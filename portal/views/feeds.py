@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal import wiring
-from portal.catalogue import Filters, categories
+from portal.catalogue import Filters, categories, updated_on
 from portal.web import segments
 from portal.web.i18n import LOCALES, PREFIXES, select_locale
 
@@ -105,7 +105,7 @@ def sitemap():
     paths += [url_for("documents.detail", slug=d.slug) for d in current.documents]
     organisations = sorted({d.report.organisation for d in current.annual_reports})
     paths += [url_for("reports.compare", organisation=o) for o in organisations]
-    lastmod = {url_for("documents.detail", slug=d.slug): d.date for d in current.documents}
+    lastmod = {url_for("documents.detail", slug=d.slug): updated_on(d) for d in current.documents}
     body = render_template(
         "feeds/sitemap.xml",
         paths=paths,

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_babel import gettext as _
 
 from portal import search, wiring
-from portal.catalogue import Page, categories
+from portal.catalogue import VALIDITY_BY_SLUG, Page, categories
 from portal.web import page_argument, visible_text, year_value
 from portal.web.canonical import canonical_url
 from portal.web.errors import refusal
@@ -16,7 +16,7 @@ from portal.web.i18n import LOCALES, select_locale, to_bcp47, url_in
 
 blueprint = Blueprint("search", __name__)
 
-FILTER_KEYS = ("organisation", "category", "department", "year", "five_openness")
+FILTER_KEYS = ("organisation", "category", "department", "year", "five_openness", "validity")
 MAX_VALUES_PER_FILTER = 20
 PER_PAGE = 10
 
@@ -197,6 +197,8 @@ def facet_label(key: str, value: str) -> str:
         return _(categories.BY_SLUG[value].name)
     if key == "five_openness" and value in categories.FIVE_OPENNESS_BY_SLUG:
         return _(categories.FIVE_OPENNESS_BY_SLUG[value])
+    if key == "validity" and value in VALIDITY_BY_SLUG:
+        return _(VALIDITY_BY_SLUG[value])
     return value
 
 

@@ -148,3 +148,93 @@ TABLES = """() => [...document.querySelectorAll("main table")].map((table) => {
                           || region.getAttribute("aria-label") || "") : "",
   };
 })"""
+
+# Every focusable element whose box is smaller than `minimum` CSS px either way (WCAG 2.5.8 and
+# the 适老化 norm's larger targets), except a link inside a sentence, whose size the text around
+# it sets (2.5.8's inline exception): one whose block holds other words than the link's own.
+# A checkbox or radio button is also clicked through its label, so its target is the box of
+# both. Elements not shown (in a closed <details>, hidden groups) are not targets.
+SMALL_TARGETS = """(minimum) => {
+  const FOCUSABLE = "a[href], button, input:not([type=hidden]), select, textarea, summary, "
+    + "[tabindex]:not([tabindex='-1'])";
+  const words = (text) => text.replace(/[\\s\\p{P}\\p{S}]+/gu, "");
+  const blockOf = (element) => {
+    for (let node = element.parentElement; node; node = node.parentElement) {
+      if (!getComputedStyle(node).display.startsWith("inline")) { return node; }
+    }
+    return document.body;
+  };
+  const inSentence = (element) => element.tagName === "A"
+    && getComputedStyle(element).display.startsWith("inline")
+    && words(blockOf(element).textContent).length > words(element.textContent).length;
+  const describe = (element) => {
+    const id = element.id ? "#" + element.id : "";
+    const text = (element.textContent || element.value || "").trim().slice(0, 30);
+    return `<${element.tagName.toLowerCase()}${id}> "${text}"`;
+  };
+  const found = [];
+  for (const element of document.querySelectorAll(FOCUSABLE)) {
+    let box = element.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0 || element.closest("[hidden]")) { continue; }
+    if (getComputedStyle(element).visibility === "hidden") { continue; }
+    const panel = element.closest("details");
+    if (panel && !panel.open && !element.closest("summary")) { continue; }
+    if (inSentence(element)) { continue; }
+    if ((element.type === "checkbox" || element.type === "radio") && element.labels) {
+      let [left, top, right, bottom] = [box.left, box.top, box.right, box.bottom];
+      for (const label of element.labels) {
+        const own = label.getBoundingClientRect();
+        left = Math.min(left, own.left); top = Math.min(top, own.top);
+        right = Math.max(right, own.right); bottom = Math.max(bottom, own.bottom);
+      }
+      box = {width: right - left, height: bottom - top};
+    }
+    if (box.width < minimum - 0.5 || box.height < minimum - 0.5) {
+      found.push(`${describe(element)} is ${Math.round(box.width)}x${Math.round(box.height)}`);
+    }
+  }
+  return found;
+}"""
+
+# Every element showing text of its own, with its computed font size, smaller than `minimum`
+# CSS px (visually hidden text, which nobody sees, aside).
+SMALL_TEXT = """(minimum) => {
+  const found = [];
+  for (const element of document.body.querySelectorAll("*")) {
+    const own = [...element.childNodes].some(
+      (node) => node.nodeType === Node.TEXT_NODE && node.textContent.trim());
+    if (!own) { continue; }
+    const box = element.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1 || element.closest("[hidden]")) { continue; }
+    const panel = element.closest("details");
+    if (panel && !panel.open && !element.closest("summary")) { continue; }
+    const size = parseFloat(getComputedStyle(element).fontSize);
+    if (size < minimum - 0.01) {
+      const name = element.className.baseVal ?? element.className;
+      found.push(`<${element.tagName.toLowerCase()} class="${name}"> `
+        + `"${element.textContent.trim().slice(0, 20)}" at ${size}px`);
+    }
+  }
+  return found;
+}"""
+
+# Paragraphs of the document's text that follow one another: the gap between them and their
+# line height.
+PARAGRAPH_GAPS = """() => {
+  const paragraphs = [...document.querySelectorAll(".document-body > p")];
+  const gaps = [];
+  for (let i = 1; i < paragraphs.length; i++) {
+    if (paragraphs[i].previousElementSibling !== paragraphs[i - 1]) { continue; }
+    const gap = paragraphs[i].getBoundingClientRect().top
+      - paragraphs[i - 1].getBoundingClientRect().bottom;
+    gaps.push({gap, lineHeight: parseFloat(getComputedStyle(paragraphs[i]).lineHeight)});
+  }
+  return gaps;
+}"""
+
+# The width of every header cell of the page's report tables, in characters of its own font.
+HEADER_WIDTHS = """() => [...document.querySelectorAll("main .report-table th")].map((th) => ({
+  text: th.textContent.trim().slice(0, 20),
+  characters: (th.getBoundingClientRect().width - parseFloat(getComputedStyle(th).paddingLeft)
+    - parseFloat(getComputedStyle(th).paddingRight)) / parseFloat(getComputedStyle(th).fontSize),
+}))"""

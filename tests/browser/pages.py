@@ -73,10 +73,13 @@ LOCALES = tuple(LOCALE_PREFIXES)
 # in the browser's settings (WCAG 1.4.4 "Resize text"); see conftest.set_text_size for how.
 TEXT_SIZES = (100, 200)
 
-# Every colour scheme of themes/. axe runs in each at every text size (contrast and overlap
-# change with both); layout checks (reflow, system settings, which emulate their own colours)
-# run in the default scheme, keeping the suite within CI's time.
-SCHEMES = ("default", "green", "beige", "dark", "contrast")
+# Every colour scheme of themes/, and the care preset (关怀版: larger text, targets and spacing,
+# in the default colours). axe runs in each at every text size (contrast and overlap change with
+# both); layout checks (reflow, system settings, which emulate their own colours) run in the
+# default scheme, keeping the suite within CI's time.
+SCHEMES = ("default", "green", "beige", "dark", "contrast", "care")
+# The preferences cookie that shows each (a colour scheme's is scheme=<its id>).
+SCHEME_COOKIES = {"default": "", "care": "care=on"}
 LAYOUT_SCHEMES = ("default",)
 
 
@@ -87,10 +90,11 @@ def default_scheme_or_normal_size(scheme: str, **axes) -> bool:
 
 
 def apply_scheme(context, scheme: str, base_url: str) -> None:
-    """Make a browser context show the site in a colour scheme, as the preferences cookie does."""
-    if scheme == "default":
-        return
-    context.add_cookies([{"name": "prefs", "value": f"scheme={scheme}", "url": base_url}])
+    """Make a browser context show the site in a colour scheme (or the care preset), as the
+    preferences cookie does."""
+    value = SCHEME_COOKIES.get(scheme, f"scheme={scheme}")
+    if value:
+        context.add_cookies([{"name": "prefs", "value": value, "url": base_url}])
 
 
 # System settings a visitor's operating system can impose (page.emulate_media arguments).
