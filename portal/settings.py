@@ -199,6 +199,12 @@ SETTINGS = (
         15,
         "How long failed sign-ins count, and how long a lock lasts.",
     ),
+    Setting(
+        "REPLY_ATTACHMENT_MAX_BYTES",
+        20 * 1024 * 1024,
+        "Largest file the applications desk accepts with a reply (up to 5 files per reply); "
+        "larger ones are refused with a message naming the file.",
+    ),
 )
 
 DEFAULTS = {setting.name: setting.default for setting in SETTINGS}

@@ -34,6 +34,7 @@ ENTRIES = (
     Entry("admin.home", N_("我的账号"), everyone),
     Entry("admin.password", N_("修改密码"), everyone),
     Entry("admin.second_factor", N_("两步验证"), everyone),
+    Entry("applications_desk.index", N_("申请办理"), holding("申请办理")),
 )
 
 
