@@ -157,6 +157,13 @@ SETTINGS = (
         "Wrong tracking-code lookups one client address may make per hour before lookups get 429.",
     ),
     Setting(
+        "REDIS_URL",
+        "",
+        "Redis that keeps the application forms' rate limits, shared by every node, e.g. "
+        "redis://127.0.0.1:6379/0 (install with `pip install -e '.[redis]'`). Empty: they are "
+        "kept in DATABASE_URL, shared by every worker (and by every node on PostgreSQL).",
+    ),
+    Setting(
         "DATABASE_URL",
         "sqlite:///" + str(PROJECT_ROOT / "data" / "portal.sqlite3"),
         "SQLAlchemy URL of the platform's database (staff accounts, roles, sessions, failed "

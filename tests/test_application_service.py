@@ -214,8 +214,22 @@ def at_once(count: int, send) -> list[int]:
     return statuses
 
 
-def test_the_submission_limit_holds_when_submissions_arrive_at_once(serve):
-    server = serve("--workers", "2", "--threads", "5", APPLICATION_SUBMISSIONS_PER_HOUR="3")
+@pytest.fixture(params=["database", "redis"])
+def limits_kept(request) -> dict:
+    """Where the rate limits are kept: the SQL database (the default) or a real Redis."""
+    if request.param == "database":
+        yield {}
+        return
+    from services import redis_server
+
+    with redis_server() as url:
+        yield {"REDIS_URL": url}
+
+
+def test_the_submission_limit_holds_when_submissions_arrive_at_once(serve, limits_kept):
+    server = serve(
+        "--workers", "2", "--threads", "5", APPLICATION_SUBMISSIONS_PER_HOUR="3", **limits_kept
+    )
     statuses = at_once(
         10, lambda i: server.request("POST", "/apply/", person_form(name=f"申请人{i}"))
     )
@@ -223,8 +237,10 @@ def test_the_submission_limit_holds_when_submissions_arrive_at_once(serve):
     assert server.stored() == 3
 
 
-def test_the_tracking_failure_limit_holds_when_guesses_arrive_at_once(serve):
-    server = serve("--workers", "2", "--threads", "5", TRACKING_FAILURES_PER_HOUR="3")
+def test_the_tracking_failure_limit_holds_when_guesses_arrive_at_once(serve, limits_kept):
+    server = serve(
+        "--workers", "2", "--threads", "5", TRACKING_FAILURES_PER_HOUR="3", **limits_kept
+    )
     statuses = at_once(
         10,
         lambda i: server.request(
@@ -235,3 +251,15 @@ def test_the_tracking_failure_limit_holds_when_guesses_arrive_at_once(serve):
     engine = make_engine(f"sqlite:///{server.database}")
     assert ApplicationStore(engine).all() == []
     engine.dispose()
+
+
+def test_a_redis_that_is_gone_makes_the_forms_unavailable_never_unlimited(serve):
+    from services import redis_server
+
+    with redis_server() as url:
+        server = serve("--workers", "1", REDIS_URL=url)
+    # The Redis above has stopped: the form cannot count, so it takes nothing.
+    status, headers, html = server.request("POST", "/apply/", person_form())
+    assert_unavailable_page(status, headers, html)
+    assert server.stored() == 0
+    assert server.request("GET", "/catalogue/")[0] == 200

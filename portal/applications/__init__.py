@@ -47,7 +47,6 @@ from portal.applications.stats import EXPORT_COLUMNS, export_csv, table3_report,
 from portal.applications.store import (
     ApplicationStore,
     CaseViewed,
-    LimitReached,
     StoreUnavailable,
     Upload,
 )
@@ -77,7 +76,6 @@ __all__ = [
     "DeskQuery",
     "ImportReport",
     "LegacyFileError",
-    "LimitReached",
     "StoreUnavailable",
     "Upload",
     "application_of",

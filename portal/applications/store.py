@@ -1,17 +1,16 @@
-"""Applications in the platform's SQL database (portal.db: ApplicationRecord, RateAttempt), with
-the rate limits that protect the form counted in the same transaction as what they protect.
-The schema is portal.db's (Alembic, `portal db upgrade`); this module never creates or
-changes it."""
+"""Applications in the platform's SQL database (portal.db: ApplicationRecord). The rate
+limits that protect the forms are the web layer's (portal.wiring.limits, Flask-Limiter). The
+schema is portal.db's (Alembic, `portal db upgrade`); this module never creates or changes
+it."""
 
 import dataclasses
 import datetime
-import hashlib
 import hmac
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, ProgrammingError
 from sqlalchemy.orm import Session
 
@@ -34,11 +33,6 @@ class StoreUnavailable(Exception):
     damaged or not at the code's schema. Nothing of the call that raised it was stored."""
 
 
-class LimitReached(Exception):
-    """The client has made as many attempts of this kind as the hour allows."""
-
-
-RATE_WINDOW = datetime.timedelta(hours=1)
 # What staff wrote about an application: it may name the applicant, so it is erased with the
 # personal fields when the retention period ends (the reply's attachments are deleted).
 STAFF_TEXT = ("correction_note", "reply_text")
@@ -56,7 +50,7 @@ class CaseViewed:
 
 @dataclasses.dataclass(frozen=True)
 class Upload:
-    """A file sent with a reply, checked (replies.upload_problem) before it gets here."""
+    """A file sent with a reply, checked (desk.upload_problem) before it gets here."""
 
     name: str
     content: bytes
@@ -95,21 +89,10 @@ class ApplicationStore:
         except db.DatabaseUnavailable as error:
             raise StoreUnavailable(str(error)) from error
 
-    def submit(
-        self,
-        cleaned: Mapping[str, str],
-        received: datetime.date,
-        *,
-        client: str | None = None,
-        limit: int | None = None,
-    ) -> Application:
+    def submit(self, cleaned: Mapping[str, str], received: datetime.date) -> Application:
         """Store a validated application received on `received`; returns it with its code.
-
-        With a client and a limit, the client's submissions of the last hour are counted and
-        this one recorded in the same transaction as the application: LimitReached (nothing
-        stored) once the client has used the limit up, however many submit at once, on
-        however many nodes. An application is either stored and returned, or the call raises
-        and nothing is stored."""
+        An application is either stored and returned, or the call raises and nothing is
+        stored. (How many a client may submit is the web layer's rate limit.)"""
         due, known = reply_due(received)
         values = {name: cleaned.get(name) or None for name in PERSONAL}
         values.update(
@@ -122,8 +105,6 @@ class ApplicationStore:
             calendar_known=int(known),
         )
         with self._transaction() as session:
-            if client is not None and limit is not None:
-                _take_attempt(session, "submit", client, limit)
             for _draw in range(CODE_DRAWS):
                 application = Application(code=self.draw_code(), **values)
                 try:
@@ -152,24 +133,14 @@ class ApplicationStore:
         with self._transaction() as session:
             return [application_of(record) for record in session.scalars(query)]
 
-    def lookup(
-        self, code: str, phone_last4: str, *, client: str | None = None, limit: int | None = None
-    ) -> Application | None:
+    def lookup(self, code: str, phone_last4: str) -> Application | None:
         """The application when the code and the last four digits of its phone both match.
-
-        With a client and a limit, a lookup that matches nothing counts as one of the client's
-        failures of the hour, in the same transaction that checked them: LimitReached once the
-        client has used the limit up, even for the right code."""
-        limited = client is not None and limit is not None
+        (How many failed lookups a client may make is the web layer's rate limit.)"""
         with self._transaction() as session:
-            if limited:
-                _check_attempts(session, "track", client, limit)
             record = session.get(db.ApplicationRecord, normalise_code(code))
             found = application_of(record) if record else None
-            if found is None or not _phone_ends_with(found.phone, phone_last4):
-                if limited:
-                    _record_attempt(session, "track", client)
-                return None
+        if found is None or not _phone_ends_with(found.phone, phone_last4):
+            return None
         return found
 
     def update(
@@ -323,45 +294,3 @@ def _phone_ends_with(phone: str | None, last4: str) -> bool:
     if phone is None or not re.fullmatch(r"[0-9]{4}", last4 or ""):
         return False
     return hmac.compare_digest(digits(phone)[-4:], last4)
-
-
-# Rate limits: attempts per client and hour, counted and recorded inside the caller's
-# transaction after taking the lock of that client's limit (db.serialise), so two workers or
-# two nodes cannot both see the last free attempt. The address is stored hashed and only for
-# as long as the window lasts.
-
-
-def _check_attempts(session: Session, scope: str, client: str, limit: int) -> None:
-    key = _client_key(client)
-    db.serialise(session, f"portal-rate:{scope}:{key}")
-    cutoff = datetime.datetime.now(datetime.UTC) - RATE_WINDOW
-    attempt = db.RateAttempt
-    # Expired attempts of every client go, but none another transaction is deleting now:
-    # waiting for its row locks could deadlock (PostgreSQL; SQLite has no row locks).
-    expired = select(attempt.id).where(attempt.at < cutoff).with_for_update(skip_locked=True)
-    session.execute(
-        delete(attempt).where(attempt.id.in_(expired)),
-        execution_options={"synchronize_session": False},
-    )
-    made = session.scalar(
-        select(func.count())
-        .select_from(attempt)
-        .where(attempt.scope == scope, attempt.client == key)
-    )
-    if made >= limit:
-        raise LimitReached(scope)
-
-
-def _record_attempt(session: Session, scope: str, client: str) -> None:
-    now = datetime.datetime.now(datetime.UTC)
-    session.add(db.RateAttempt(scope=scope, client=_client_key(client), at=now))
-    session.flush()
-
-
-def _take_attempt(session: Session, scope: str, client: str, limit: int) -> None:
-    _check_attempts(session, scope, client, limit)
-    _record_attempt(session, scope, client)
-
-
-def _client_key(client: str) -> str:
-    return hashlib.sha256(f"portal-rate:{client}".encode()).hexdigest()[:32]

@@ -38,11 +38,14 @@ from portal.db.models import (
     SignInFailure,
     StaffSession,
 )
+from portal.db.rate_window import SCHEME as RATE_WINDOW_SCHEME
+from portal.db.rate_window import SQLWindowStorage
 
 __all__ = [
     "ADMINISTRATOR",
     "COMMAND_LOCK_WAIT",
     "PLATFORM",
+    "RATE_WINDOW_SCHEME",
     "REQUEST_LOCK_WAIT",
     "ROLE_VALUES",
     "Account",
@@ -55,6 +58,7 @@ __all__ = [
     "RateAttempt",
     "ReplyAttachment",
     "RoleGrant",
+    "SQLWindowStorage",
     "SchemaBehind",
     "SchemaState",
     "SignInFailure",
