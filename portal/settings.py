@@ -259,6 +259,12 @@ SETTINGS = (
         "Address of the site's 我为政府网站找错 entry in the national error-report system; "
         "linked at the foot of every page. Empty: not shown.",
     ),
+    Setting(
+        "REPLY_ATTACHMENT_MAX_BYTES",
+        20 * 1024 * 1024,
+        "Largest file the applications desk accepts with a reply (up to 5 files per reply); "
+        "larger ones are refused with a message naming the file.",
+    ),
 )
 
 DEFAULTS = {setting.name: setting.default for setting in SETTINGS}

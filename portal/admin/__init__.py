@@ -8,7 +8,16 @@ import secrets
 
 from flask import Flask
 
-from portal.admin import drafting, guard, navigation, organisations, people, users, views
+from portal.admin import (
+    applications,
+    drafting,
+    guard,
+    navigation,
+    organisations,
+    people,
+    users,
+    views,
+)
 from portal.admin.cookies import PREFIX, BackOfficeSessions, in_back_office
 from portal.admin.guard import PUBLIC, private
 from portal.web import error_response, refusal
@@ -45,6 +54,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(drafting.blueprint)
     app.register_blueprint(people.blueprint)
     app.register_blueprint(organisations.blueprint)
+    app.register_blueprint(applications.blueprint)
 
     @app.errorhandler(CSRFError)
     def stale_form(_error):

@@ -37,6 +37,7 @@ ENTRIES = (
     Entry("drafts.index", N_("起草"), holding("起草")),
     Entry("people.index", N_("账号管理"), holding(accounts.ADMINISTRATOR)),
     Entry("bodies.index", N_("单位管理"), holding(accounts.ADMINISTRATOR)),
+    Entry("applications_desk.index", N_("申请办理"), holding("申请办理")),
 )
 
 

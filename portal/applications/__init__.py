@@ -3,6 +3,19 @@ the store on the platform's SQL database (portal.db) with its rate limits, the s
 table 3 of the annual report, and the import of an old applications file. The blueprint
 (portal.views.applications) and `portal applications` (cli.py) both call these."""
 
+from portal.applications.desk import (
+    MAX_FILES,
+    DeskQuery,
+    listing,
+    outcome_groups,
+    upload_problem,
+)
+from portal.applications.handling import (
+    Action,
+    available_steps,
+    working_days_between,
+    working_days_left,
+)
 from portal.applications.legacy import ImportReport, LegacyFileError, import_legacy, read_legacy
 from portal.applications.records import application_of, record_of
 from portal.applications.rules import (
@@ -31,7 +44,12 @@ from portal.applications.rules import (
     validate,
 )
 from portal.applications.stats import EXPORT_COLUMNS, export_csv, table3_report, table3_values
-from portal.applications.store import ApplicationStore, StoreUnavailable
+from portal.applications.store import (
+    ApplicationStore,
+    CaseViewed,
+    StoreUnavailable,
+    Upload,
+)
 
 __all__ = [
     "APPLICANT_KINDS",
@@ -44,29 +62,40 @@ __all__ = [
     "FORM_FIELDS",
     "ID_TYPES",
     "LIMITS",
+    "MAX_FILES",
     "OUTCOMES",
     "PERSONAL",
     "STATUSES",
     "WORKING_DAYS_EXTENSION",
     "WORKING_DAYS_TO_REPLY",
+    "Action",
     "Application",
     "ApplicationError",
     "ApplicationStore",
+    "CaseViewed",
+    "DeskQuery",
     "ImportReport",
     "LegacyFileError",
     "StoreUnavailable",
+    "Upload",
     "application_of",
+    "available_steps",
     "export_csv",
     "format_code",
     "import_legacy",
+    "listing",
     "mask",
     "new_code",
     "normalise_code",
+    "outcome_groups",
     "read_legacy",
     "record_of",
     "reply_due",
     "table3_report",
     "table3_values",
     "today",
+    "upload_problem",
     "validate",
+    "working_days_between",
+    "working_days_left",
 ]

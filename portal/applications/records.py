@@ -6,7 +6,16 @@ import datetime
 from portal.applications.rules import Application, ApplicationError
 from portal.db import ApplicationRecord
 
-DATES = ("received", "due", "correction_requested", "corrected", "replied", "purged")
+DATES = (
+    "received",
+    "due",
+    "correction_requested",
+    "corrected",
+    "replied",
+    "purged",
+    "consultation_started",
+    "consultation_ended",
+)
 FLAGS = ("calendar_known", "extended")
 FIELDS = tuple(Application.__dataclass_fields__)
 

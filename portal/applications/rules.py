@@ -44,6 +44,7 @@ OUTCOMES = {
 STATUSES = {
     "received": N_("已收到，正在办理"),
     "correction": N_("已告知补正，等待申请人补正"),
+    "consultation": N_("正在征求第三方意见"),
     "extended": N_("已延长答复期限"),
     "answered": N_("已答复"),
 }
@@ -123,15 +124,29 @@ class Application:
     outcome: str | None = None
     replied: str | None = None
     purged: str | None = None
+    correction_note: str | None = None  # what the applicant was asked to correct (补正)
+    consultation_started: str | None = None  # a third party consulted (第三十二条) ...
+    consultation_ended: str | None = None  # ... until its opinion arrived (or the time ran out)
+    paused_days: int = 0  # working days the consultation took, added to `due`
+    reply_text: str | None = None
+    replied_by: int | None = None  # the account that recorded the reply in the desk
 
     @property
     def status(self) -> str:
-        """received, correction, extended or answered (keys of STATUSES)."""
+        """received, correction, consultation, extended or answered (keys of STATUSES)."""
         if self.outcome:
             return "answered"
         if self.correction_requested and not self.corrected:
             return "correction"
+        if self.consultation_started and not self.consultation_ended:
+            return "consultation"
         return "extended" if self.extended else "received"
+
+    @property
+    def clock_running(self) -> bool:
+        """Whether the reply period is running now (not while a correction or a third party's
+        opinion is awaited, not once answered)."""
+        return self.status in ("received", "extended")
 
     @property
     def masked_id(self) -> str:

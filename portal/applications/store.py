@@ -7,34 +7,53 @@ import dataclasses
 import datetime
 import hmac
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from portal import db
+from portal.applications.handling import Action, changes
 from portal.applications.records import application_of, record_of
 from portal.applications.rules import (
-    OUTCOMES,
     PERSONAL,
-    WORKING_DAYS_EXTENSION,
-    WORKING_DAYS_TO_REPLY,
     Application,
     ApplicationError,
     digits,
     new_code,
     normalise_code,
     reply_due,
-    today,
 )
-from portal.workflow import add_working_days
 
 
 class StoreUnavailable(Exception):
     """The database cannot be opened, read or written now: locked, missing, read-only,
     damaged or not at the code's schema. Nothing of the call that raised it was stored."""
+
+
+# What staff wrote about an application: it may name the applicant, so it is erased with the
+# personal fields when the retention period ends (the reply's attachments are deleted).
+STAFF_TEXT = ("correction_note", "reply_text")
+
+
+@dataclasses.dataclass(frozen=True)
+class CaseViewed:
+    """One opening of a case: when, whether it was let in, by which account."""
+
+    at: datetime.datetime
+    allowed: bool
+    username: str
+    name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Upload:
+    """A file sent with a reply, checked (desk.upload_problem) before it gets here."""
+
+    name: str
+    content: bytes
 
 
 # Tries at a free tracking code before giving up: with 31**12 codes, a second is already
@@ -135,16 +154,104 @@ class ApplicationStore:
         replied: datetime.date | None = None,
     ) -> Application:
         """Record a staff action; ApplicationError when the rules do not allow it."""
+        return self.act(
+            code,
+            Action(
+                correction_requested=correction_requested,
+                corrected=corrected,
+                extend=extend,
+                outcome=outcome,
+                replied=replied,
+            ),
+        )
+
+    def act(self, code: str, action: Action, attachments: Sequence[Upload] = ()) -> Application:
+        """Record a staff action (with a reply, the files sent with it), in one transaction;
+        ApplicationError when the rules do not allow it, and nothing is stored then."""
         with self._transaction() as session:
-            record = session.get(db.ApplicationRecord, normalise_code(code))
+            record = session.get(db.ApplicationRecord, normalise_code(code), with_for_update=True)
             if record is None:
                 raise ApplicationError(f"no application with code {code}")
             before = application_of(record)
-            changes = _changes(before, correction_requested, corrected, extend, outcome, replied)
-            updated = record_of(dataclasses.replace(before, **changes))
-            for name in changes:
+            found = changes(before, action)
+            updated = record_of(dataclasses.replace(before, **found))
+            for name in found:
                 setattr(record, name, getattr(updated, name))
+            now = datetime.datetime.now(datetime.UTC)
+            for upload in attachments:
+                session.add(
+                    db.ReplyAttachment(
+                        code=record.code,
+                        name=upload.name,
+                        size=len(upload.content),
+                        content=upload.content,
+                        added_at=now,
+                        added_by=action.replied_by,
+                    )
+                )
             return application_of(record)
+
+    def received_between(
+        self,
+        organisations: Sequence[str],
+        start: datetime.date | None = None,
+        end: datetime.date | None = None,
+    ) -> list[Application]:
+        """The applications made to these bodies, received from start to end (both included,
+        either open), oldest first."""
+        record = db.ApplicationRecord
+        query = select(record).where(record.organisation.in_(list(organisations)))
+        if start is not None:
+            query = query.where(record.received >= start)
+        if end is not None:
+            query = query.where(record.received <= end)
+        with self._transaction() as session:
+            found = session.scalars(query.order_by(record.received, record.code))
+            return [application_of(row) for row in found]
+
+    def record_view(self, code: str, account: int, at: datetime.datetime, allowed: bool) -> None:
+        """Note that an account opened (or, not allowed, tried to open) an application's case."""
+        with self._transaction() as session:
+            session.add(
+                db.CaseView(code=normalise_code(code), account_id=account, at=at, allowed=allowed)
+            )
+
+    def views(self, code: str) -> list[CaseViewed]:
+        """Who opened an application's case and when, the latest first."""
+        query = (
+            select(db.CaseView.at, db.CaseView.allowed, db.Account.username, db.Account.name)
+            .join(db.Account, db.Account.id == db.CaseView.account_id)
+            .where(db.CaseView.code == normalise_code(code))
+            .order_by(db.CaseView.at.desc(), db.CaseView.id.desc())
+        )
+        with self._transaction() as session:
+            return [CaseViewed(*row) for row in session.execute(query)]
+
+    def attachments(self, code: str) -> list[tuple[int, str, int]]:
+        """The files sent with an application's reply: (id, name, size), in the order added."""
+        attachment = db.ReplyAttachment
+        query = (
+            select(attachment.id, attachment.name, attachment.size)
+            .where(attachment.code == normalise_code(code))
+            .order_by(attachment.id)
+        )
+        with self._transaction() as session:
+            return [tuple(row) for row in session.execute(query)]
+
+    def attachment(self, code: str, number: int) -> Upload | None:
+        """A file sent with an application's reply, by its id; None when it has no such file."""
+        with self._transaction() as session:
+            found = session.get(db.ReplyAttachment, number)
+            if found is None or found.code != normalise_code(code):
+                return None
+            return Upload(found.name, found.content)
+
+    def account_name(self, account: int | None) -> str | None:
+        """The username of an account (who recorded a reply), None for none."""
+        if account is None:
+            return None
+        with self._transaction() as session:
+            return session.scalar(select(db.Account.username).where(db.Account.id == account))
 
     def due_within(
         self, days: int, on: datetime.date, organisation: str | None = None
@@ -168,57 +275,18 @@ class ApplicationStore:
             record.replied < on - datetime.timedelta(days=retention_days),
         )
         with self._transaction() as session:
-            result = session.execute(
-                erase.values(purged=on, **dict.fromkeys(PERSONAL)),
+            codes = list(session.scalars(select(record.code).where(erase.whereclause)))
+            session.execute(
+                erase.values(purged=on, **dict.fromkeys(PERSONAL + STAFF_TEXT)),
                 execution_options={"synchronize_session": False},
             )
-            return result.rowcount
-
-
-def _changes(
-    app: Application,
-    correction_requested: datetime.date | None,
-    corrected: datetime.date | None,
-    extend: bool,
-    outcome: str | None,
-    replied: datetime.date | None,
-) -> dict[str, object]:
-    """The fields a staff action changes, as Application holds them; ApplicationError when
-    the rules do not allow it."""
-    received = datetime.date.fromisoformat(app.received)
-    changes: dict[str, object] = {}
-    if app.outcome and (correction_requested or corrected or extend or outcome):
-        raise ApplicationError("the application is already answered")
-    if correction_requested:
-        if correction_requested < received:
-            raise ApplicationError("the correction request cannot predate receipt")
-        changes["correction_requested"] = correction_requested.isoformat()
-    if corrected:
-        if not (correction_requested or app.correction_requested):
-            raise ApplicationError("no correction was requested")
-        # 第三十条: the reply period starts again from the corrected application.
-        due, known = add_working_days(corrected, WORKING_DAYS_TO_REPLY)
-        changes.update(
-            corrected=corrected.isoformat(), due=due.isoformat(), calendar_known=int(known)
-        )
-    if extend:
-        if app.extended:
-            raise ApplicationError("the deadline was already extended once")
-        base = datetime.date.fromisoformat(str(changes.get("due", app.due)))
-        due, known = add_working_days(base, WORKING_DAYS_EXTENSION)
-        changes.update(
-            extended=1, due=due.isoformat(), calendar_known=int(known and app.calendar_known)
-        )
-    if outcome or replied:
-        if outcome not in OUTCOMES:
-            raise ApplicationError(f"unknown outcome {outcome!r}; one of: {', '.join(OUTCOMES)}")
-        replied = replied or today()
-        if replied < received:
-            raise ApplicationError("the reply cannot predate receipt")
-        changes.update(outcome=outcome, replied=replied.isoformat())
-    if not changes:
-        raise ApplicationError("nothing to update")
-    return changes
+            for chunk in range(0, len(codes), 500):
+                session.execute(
+                    delete(db.ReplyAttachment).where(
+                        db.ReplyAttachment.code.in_(codes[chunk : chunk + 500])
+                    )
+                )
+            return len(codes)
 
 
 def _phone_ends_with(phone: str | None, last4: str) -> bool:

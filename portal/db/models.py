@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -191,6 +192,15 @@ class ApplicationRecord(Base):
     outcome: Mapped[str | None] = mapped_column(String(64))
     replied: Mapped[datetime.date | None] = mapped_column(Date)
     purged: Mapped[datetime.date | None] = mapped_column(Date)
+    # The applications desk (migration 0003): what the applicant was asked to correct (补正), the
+    # consultation of a third party (第三十二条: its days do not count towards the deadline; the
+    # working days it took are added to `due` when it ends), and the reply's text and author.
+    correction_note: Mapped[str | None] = mapped_column(Text)
+    consultation_started: Mapped[datetime.date | None] = mapped_column(Date)
+    consultation_ended: Mapped[datetime.date | None] = mapped_column(Date)
+    paused_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reply_text: Mapped[str | None] = mapped_column(Text)
+    replied_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
 
 
 class RateAttempt(Base):
@@ -204,3 +214,35 @@ class RateAttempt(Base):
     scope: Mapped[str] = mapped_column(String(16))
     client: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
+class ReplyAttachment(Base):
+    """A file sent with the reply to an application, kept in the database so that every node
+    can give it to the staff of the body (and only to them)."""
+
+    __tablename__ = "reply_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(
+        ForeignKey("applications.code", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    added_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    added_by: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+
+
+class CaseView(Base):
+    """One opening of an application's case page (or its reply or attachment) by an account,
+    and whether it was let in: the body's staff see who looked at the applicant's data."""
+
+    __tablename__ = "case_views"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(
+        ForeignKey("applications.code", ondelete="CASCADE"), index=True
+    )
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    allowed: Mapped[bool] = mapped_column(Boolean)
