@@ -26,9 +26,9 @@ __all__ = ["PREFIX", "PUBLIC", "in_back_office", "init_app", "largest_request", 
 
 
 def largest_request(config) -> int:
-    """The largest request body the back office takes (a draft with its attachment), in bytes:
-    what a proxy in front of the app must let through."""
-    return drafting.draft_request_bytes(config)
+    """The largest request body the back office takes (a draft with its attachment, a reply
+    with its files), in bytes: what a proxy in front of the app must let through."""
+    return max(drafting.draft_request_bytes(config), applications.reply_request_bytes(config))
 
 
 def init_app(app: Flask) -> None:

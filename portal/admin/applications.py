@@ -23,7 +23,7 @@ from portal import accounts, applications, wiring
 from portal.admin import access
 from portal.admin.cookies import PREFIX
 from portal.text import N_
-from portal.web import error_response, files, refusal, visible_text
+from portal.web import accepts_body, error_response, files, refusal, visible_text
 from portal.workflow import CHINA
 
 ROLE = "申请办理"
@@ -37,14 +37,13 @@ REPLY_LENGTH = 20000
 FORM_BYTES = 256 * 1024
 
 
-@blueprint.url_value_preprocessor
-def _allow_files(endpoint, _values):
-    """Let the reply's POST carry its files: Flask's preprocessing runs this before any
-    before-request hook, so the guard's CSRF check (which reads the form) sees the larger
-    limit. Other requests keep MAX_REQUEST_BYTES."""
-    if endpoint == "applications_desk.reply" and request.method == "POST":
-        limit = current_app.config["REPLY_ATTACHMENT_MAX_BYTES"]
-        request.max_content_length = applications.MAX_FILES * limit + FORM_BYTES
+def reply_request_bytes(config) -> int:
+    """The largest reply the desk takes: its files at their limit and the form around them."""
+    return applications.MAX_FILES * config["REPLY_ATTACHMENT_MAX_BYTES"] + FORM_BYTES
+
+
+def _form_bytes(_config) -> int:
+    return FORM_BYTES
 
 
 @blueprint.errorhandler(applications.StoreUnavailable)
@@ -293,6 +292,7 @@ def _uploads(errors: dict) -> list[applications.Upload]:
 
 
 @blueprint.route("/<code>/reply", methods=["GET", "POST"])
+@accepts_body(reply_request_bytes, _form_bytes)
 def reply(code: str):
     """The reply: its outcome (a result row of table 3), date, text and files."""
     app = _case(code)
