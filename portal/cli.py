@@ -177,15 +177,16 @@ def status(within: int, as_json: bool):
 )
 @click.option(
     "--kind",
-    type=click.Choice(["text", "html"]),
+    type=click.Choice(["text", "html", "markdown", "docx", "pdf"]),
     default=None,
-    help="Format of SOURCE; guessed when not given.",
+    help="Format of SOURCE; guessed from its bytes when not given.",
 )
 def import_report_command(source: Path, slug: str, folder: Path, kind: str | None):
-    """Turn a published annual report (scraped text or HTML) into a content file and its data.
+    """Turn a published annual report (Word, PDF, HTML, Markdown or scraped text) into a
+    content file and its data.
 
-    Every number is placed in its cell, or the cells that could not be placed are listed and
-    nothing is written.
+    Every number is placed in its cell, or what could not be placed is listed and nothing is
+    written.
     """
     from portal.catalogue import SLUG
     from portal.reports.importer import import_report, write_import
@@ -194,23 +195,17 @@ def import_report_command(source: Path, slug: str, folder: Path, kind: str | Non
         raise click.BadParameter(
             "use lower-case ASCII letters, digits and hyphens", param_hint="--slug"
         )
-    raw = source.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Older government sites still publish in GB 18030 (GBK).
-        text = raw.decode("gb18030", errors="strict")
-    result = import_report(text, kind=kind, slug=slug)
+    result = import_report(source.read_bytes(), kind=kind, slug=slug)
     for line in result.unplaced:
         click.echo(f"{source}: not placed: {line}")
+    for line in result.inferred:
+        click.echo(f"{source}: inferred: {line}")
     for problem in result.problems:
         click.echo(problem.format(source))
     for note in result.notes:
         click.echo(f"{source}: note: {note}")
     if result.report is None:
-        raise click.ClickException(
-            f"{len(result.unplaced)} cells could not be placed; nothing was written"
-        )
+        raise click.ClickException(f"{result.refusal}; nothing was written")
     for path in write_import(result, folder, slug):
         click.echo(f"wrote {path}")
     if any(problem.severity == "error" for problem in result.problems):

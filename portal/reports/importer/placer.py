@@ -7,10 +7,13 @@ not fill.
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from decimal import Decimal
 
 from portal.reports.importer.labels import Entry, Token
+from portal.reports.importer.runs import splits
 from portal.reports.importer.source import BLANK, comparable
 from portal.reports.layout import (
     TABLE2_BLOCKS,
@@ -28,6 +31,108 @@ from portal.reports.model import Table
 _FOOTNOTE = re.compile(r"^[(（]?(?:注|备注|说明|\*)")
 
 
+def _unpadded(tokens: list[Token], width: int) -> tuple[list[Token], bool]:
+    """A row's values without the empty cells a layout adds around them (after the last column
+    in HTML, or after a label merged over several columns in a Markdown conversion), and True
+    when empty cells on both sides leave the position of the values uncertain."""
+    surplus = len(tokens) - width
+    if surplus <= 0:
+        return tokens, False
+    trailing = all(t.value is BLANK for t in tokens[width:])
+    leading = all(t.value is BLANK for t in tokens[:surplus])
+    if trailing and leading:
+        ambiguous = [t.value for t in tokens[:width]] != [t.value for t in tokens[surplus:]]
+        return tokens[:width], ambiguous
+    if trailing:
+        return tokens[:width], False
+    if leading:
+        return tokens[surplus:], False
+    return tokens, False
+
+
+_RULE = {
+    2: "每格一位数字（只有这一种拆法）",
+    3: "本行勾稽关系（六类申请人之和等于总计）",
+    4: "本组勾稽关系（维持、纠正、其他、尚未审结之和等于总计）",
+}
+
+
+def _list(tokens: list[Token]) -> str:
+    return "、".join(t.text for t in tokens)
+
+
+def _row_sum(columns: tuple[Column, ...]):
+    """The statutory sum of a row with a 总计 column: every other cell adds up to it."""
+    keys = [column.key for column in columns]
+    if "total" not in keys:
+        return None
+    at = keys.index("total")
+    return lambda values: sum(values) - values[at] == values[at]
+
+
+def _readings(tokens: list[Token], columns: tuple[Column, ...]) -> list[list[int]] | None:
+    """The ways to read a row whose digits ran together, or None for a row without such runs."""
+    runs = [(t.text, t.run) for t in tokens]
+    lone = tokens[0] if len(tokens) == 1 else None
+    if lone is not None and isinstance(lone.value, int) and len(lone.text) > 1:
+        runs = [(lone.text, True)]  # a row's cells all written as one number
+    if not any(run for _, run in runs):
+        return None
+    if any(
+        not run and not isinstance(t.value, int) for t, (_, run) in zip(tokens, runs, strict=True)
+    ):
+        return None
+    return splits(runs, len(columns), _row_sum(columns))
+
+
+def _table4_readings(values: list[Token], order) -> list[list[int]] | None:
+    """The ways to read table 4's fifteen numbers written together, each group's results
+    adding up to its 总计."""
+    sums = [_row_sum(columns) for _, columns in order]
+
+    def groups_hold(numbers: list[int]) -> bool:
+        return all(rule(numbers[i * 5 : i * 5 + 5]) for i, rule in enumerate(sums))
+
+    runs = [(t.text, t.run) for t in values]
+    if not any(run for _, run in runs) or any(
+        not run and not isinstance(t.value, int) for t, (_, run) in zip(values, runs, strict=True)
+    ):
+        return None
+    return splits(runs, 15, groups_hold)
+
+
+def _split_refusal(shown: str, readings: list[list[int]], table: int) -> str:
+    if table == 2:
+        return (
+            f"数字连在一起（“{shown}”），可有多种拆法，表二没有可供核对的合计，无法确定各格数值，"
+            "请按原表逐格填写或导入 HTML、DOCX 版本"
+        )
+    if not readings:
+        return f"数字连在一起（“{shown}”），没有一种拆法满足{_RULE[table]}，无法确定各格数值"
+    return f"数字连在一起（“{shown}”），有多种拆法都满足{_RULE[table]}，无法确定各格数值"
+
+
+_R2_ROWS = tuple(
+    row.key
+    for section in TABLE3_SECTIONS
+    for row in section
+    if row.level >= 1 and not row.heading and row.key != "total"
+)
+
+
+def _table3_sums_hold(table: Table) -> bool:
+    """R1 and R2 in every column of a complete table 3 (False while a row is missing)."""
+    try:
+        return all(
+            table["new"][c.key] + table["carried_over"][c.key]
+            == table["total"][c.key] + table["carried_forward"][c.key]
+            and table["total"][c.key] == sum(table[key][c.key] for key in _R2_ROWS)
+            for c in TABLE3_COLUMNS
+        )
+    except (KeyError, TypeError):
+        return False
+
+
 def _at(line: int | None) -> str:
     """Where in the source text a message points, when the source has lines."""
     return f"（原文第 {line} 行）" if line else ""
@@ -43,6 +148,10 @@ class Placer:
         self.notes: list[str] = []
         self.footnotes: dict[int, list[str]] = {2: [], 3: [], 4: []}
         self.seen: set[tuple[int, str]] = set()
+        # Cells whose value was worked out from digits written together, said to staff.
+        self.inferred: list[str] = []
+        # Rows of table 3 whose digits can be cut several ways, each fitting the row's sum.
+        self.ambiguous: dict[str, tuple[tuple[Column, ...], list[list[int]], str, str]] = {}
 
     def place(
         self,
@@ -59,9 +168,15 @@ class Placer:
             self.unplaced.append(f"{name}出现了两次，第二次的数值（{shown}）未使用")
             return
         self.seen.add((table, row.key))
-        # Empty cells that an HTML layout adds after the last column are not values.
-        while len(tokens) > len(columns) and tokens[-1].value is BLANK:
-            tokens = tokens[:-1]
+        found = tokens
+        tokens, padded = _unpadded(tokens, len(columns))
+        if padded:
+            shown = " ".join(t.text or "空" for t in found)
+            self.unplaced.append(
+                f"{name}：找到 {len(found)} 个数值（{shown}），应有 {len(columns)} 个，"
+                "前后都有空单元格，无法确定哪些是空列"
+            )
+            return
         cells = self.tables[table].setdefault(row.key, {})
         if not tokens:
             # A row with no values at all: every cell blank, which unambiguously means 0.
@@ -69,6 +184,20 @@ class Placer:
                 cells[column.key] = Decimal(0) if column.key == "amount" else 0
             self.notes.append(f"{name}没有数值，按全部为 0 处理")
             return
+        if len(tokens) != len(columns) and (readings := _readings(tokens, columns)) is not None:
+            shown = "".join(t.text for t in tokens)
+            if len(readings) == 1:
+                tokens = [Token(str(v), line, v) for v in readings[0]]
+                self.inferred.append(
+                    f"{name}：连在一起的数字“{shown}”按{_RULE[table]}拆为 {_list(tokens)}"
+                )
+            else:
+                del self.tables[table][row.key]
+                if len(readings) > 1 and table == 3:
+                    self.ambiguous[row.key] = (columns, readings, name, shown)
+                    return
+                self.unplaced.append(f"{name}：{_split_refusal(shown, readings, table)}")
+                return
         if len(tokens) != len(columns):
             del self.tables[table][row.key]
             shown = " ".join(t.text or "空" for t in tokens)
@@ -86,6 +215,41 @@ class Placer:
             if column.key == "amount" and isinstance(value, int):
                 value = Decimal(value)
             cells[column.key] = value
+
+    def resolve_table3(self) -> None:
+        """Rows of table 3 whose run-together digits fit their row's sum more than one way:
+        the one combination of readings for which every column satisfies R1 and R2, or, with
+        none or several, each such row refused."""
+        if not self.ambiguous:
+            return
+        keys = list(self.ambiguous)
+        options = [self.ambiguous[key][1] for key in keys]
+        fits: list[tuple[list[int], ...]] = []
+        if math.prod(len(option) for option in options) <= 100_000:
+            for combination in itertools.product(*options):
+                table = dict(self.tables[3])
+                for key, values in zip(keys, combination, strict=True):
+                    columns = self.ambiguous[key][0]
+                    table[key] = {c.key: v for c, v in zip(columns, values, strict=True)}
+                if _table3_sums_hold(table):
+                    fits.append(combination)
+                    if len(fits) > 1:
+                        break
+        for index, key in enumerate(keys):
+            columns, readings, name, shown = self.ambiguous[key]
+            if len(fits) == 1:
+                values = fits[0][index]
+                self.tables[3][key] = {c.key: v for c, v in zip(columns, values, strict=True)}
+                self.inferred.append(
+                    f"{name}：连在一起的数字“{shown}”按本行及各列的勾稽关系（R1、R2）拆为 "
+                    + "、".join(map(str, values))
+                )
+            else:
+                self.unplaced.append(
+                    f"{name}：连在一起的数字“{shown}”有 {len(readings)} 种拆法都满足本行的勾稽"
+                    "关系，与其他行合起来也无法确定，请核对原表"
+                )
+        self.ambiguous = {}
 
     def stray(self, table: int, entry: Entry, why: str) -> None:
         """Values that belong to no cell."""
@@ -168,6 +332,7 @@ def _place_table3(entries: list[Entry], placer: Placer) -> None:
             placer.stray(3, entry, f"分组标题“{entry.text}”不应有数值")
         else:
             placer.place(3, rows[label.key], columns, entry.values, entry.line)
+    placer.resolve_table3()
 
 
 def _table3_columns(header: list[str], placer: Placer) -> tuple[Column, ...] | None:
@@ -215,6 +380,16 @@ def _place_table4(entries: list[Entry], placer: Placer) -> None:
         return
     while len(values) > 15 and values[-1].value is BLANK:
         values.pop()
+    if len(values) != 15 and (readings := _table4_readings(values, order)) is not None:
+        shown = "".join(t.text for t in values)
+        if len(readings) != 1:
+            placer.unplaced.append(
+                f"表四{_at(values[0].line)}：{_split_refusal(shown, readings, 4)}"
+            )
+            placer.seen.update((4, group) for group, _ in order)
+            return
+        values = [Token(str(v), values[0].line, v) for v in readings[0]]
+        placer.inferred.append(f"表四：连在一起的数字“{shown}”按{_RULE[4]}拆为 {_list(values)}")
     if len(values) != 15:
         if values:
             shown = " ".join(t.text or "空" for t in values)
