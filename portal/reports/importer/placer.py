@@ -280,19 +280,35 @@ class Placer:
 def _place_table2(entries: list[Entry], placer: Placer) -> None:
     rows = {row.key: (block, row) for block in TABLE2_BLOCKS for row in block.rows}
     header: list[str] = []
+    unknown: list[str] = []  # header text of the current block that is no statutory header
+    in_header = after_row = False
+    refused: set[str] = set()
     for entry in entries:
         label = entry.label
         if label is None:
-            placer.text(2, entry, complete=len(placer.tables[2]) == len(rows))
+            if in_header and entry.text and not _ANNOTATION.match(comparable(entry.text)):
+                unknown.append(entry.text)
+                placer.stray(2, entry, f"表头“{entry.text}”后面多出的数值")
+            else:
+                placer.text(2, entry, complete=len(placer.tables[2]) == len(rows))
         elif label.role == "block":
-            header = []
+            header, unknown, in_header, after_row = [], [], True, False
             placer.stray(2, entry, f"“{entry.text}”后面多出的数值")
         elif label.role in ("column", "ignore"):
             if label.role == "column":
+                if after_row:  # a header written again over the next row
+                    header, after_row = [], False
                 header.append(label.key)
             placer.stray(2, entry, f"表头“{entry.text}”后面多出的数值")
         else:
             block, row = rows[label.key]
+            in_header, after_row = False, True
+            if unknown or block.key in refused:
+                if block.key not in refused:
+                    refused.add(block.key)
+                    placer.unplaced.append(_unknown_header(2, block.label, unknown, block.columns))
+                placer.seen.update((2, r.key) for r in block.rows)
+                continue
             statutory = [column.key for column in block.columns]
             if header and sorted(header) == sorted(statutory):
                 columns = tuple(next(c for c in block.columns if c.key == k) for k in header)
@@ -307,22 +323,40 @@ def _place_table2(entries: list[Entry], placer: Placer) -> None:
             placer.place(2, row, columns, entry.values, entry.line)
 
 
+# Text a table's header may carry that is no column: its unit, a note, its number.
+_ANNOTATION = re.compile(r"^[(（]?(?:(?:计量)?单位[:：]|注|备注|说明|\*|表[一二三四1-4])")
+
+
+def _unknown_header(table: int, where: str, unknown: list[str], columns) -> str:
+    """A header that is present but not the statutory one: the import refuses, naming it."""
+    found = "、".join(f"“{text}”" for text in dict.fromkeys(unknown))
+    wanted = "、".join(column.label for column in columns)
+    return (
+        f"{TABLE_NAMES[table]}{where}的表头中有无法识别的列标题{found}（法定格式的列为：{wanted}），"
+        "无法确定各列位置；如这是其他格式的报告，请手工录入"
+    )
+
+
 def _place_table3(entries: list[Entry], placer: Placer) -> None:
     rows = {row.key: row for section in TABLE3_SECTIONS for row in section}
     header: list[str] = []
+    unknown: list[str] = []
     columns: tuple[Column, ...] | None = None
     for entry in entries:
         label = entry.label
         in_rows = columns is not None
         if label is not None and label.role in ("row", "heading") and not in_rows:
-            columns = _table3_columns(header, placer)
+            columns = _table3_columns(header, unknown, placer)
             if columns is None:
+                placer.seen.update((3, row.key) for row in table_rows(3))
                 return
         if label is None:
             complete = len(placer.tables[3]) == len([r for r in rows.values() if not r.heading])
             if in_rows:
                 placer.text(3, entry, complete)
             else:
+                if entry.text and not _ANNOTATION.match(comparable(entry.text)):
+                    unknown.append(entry.text)
                 placer.stray(3, entry, "表头中多出的数值")
         elif label.role in ("column", "group", "ignore"):
             if not in_rows and label.role == "column":
@@ -335,7 +369,9 @@ def _place_table3(entries: list[Entry], placer: Placer) -> None:
     placer.resolve_table3()
 
 
-def _table3_columns(header: list[str], placer: Placer) -> tuple[Column, ...] | None:
+def _table3_columns(
+    header: list[str], unknown: list[str], placer: Placer
+) -> tuple[Column, ...] | None:
     """The column order of table 3 from its flattened header.
 
     Flattened row by row, the header reads 自然人, 法人或其他组织, 总计 and then the five
@@ -343,6 +379,9 @@ def _table3_columns(header: list[str], placer: Placer) -> tuple[Column, ...] | N
     they appear.
     """
     by_key = {column.key: column for column in TABLE3_COLUMNS}
+    if unknown:
+        placer.unplaced.append(_unknown_header(3, "", unknown, TABLE3_COLUMNS))
+        return None
     if not header:
         placer.notes.append("表三没有列标题，按法定格式的列顺序放置数值")
         return TABLE3_COLUMNS
@@ -359,9 +398,15 @@ def _place_table4(entries: list[Entry], placer: Placer) -> None:
     groups: list[str] = []
     results: list[str] = []
     values: list[Token] = []
+    unknown: list[str] = []
     for entry in entries:
         label = entry.label
         if label is None:
+            header_text = not values and entry.text
+            if header_text and not _ANNOTATION.match(comparable(entry.text)):
+                unknown.append(entry.text)
+                values += entry.values
+                continue
             # Text after the numbers is a footnote (注：…含上年度结转数量).
             placer.text(4, entry, complete=bool(values))
             continue
@@ -375,6 +420,10 @@ def _place_table4(entries: list[Entry], placer: Placer) -> None:
         elif label.role == "column":
             results.append(label.key)
         values += entry.values
+    if unknown:
+        placer.unplaced.append(_unknown_header(4, "", unknown, TABLE4_COLUMNS))
+        placer.seen.update((4, row.key) for row in table_rows(4))
+        return
     order = _table4_order(groups, results, placer)
     if order is None:
         return

@@ -102,7 +102,7 @@ def decode(raw: bytes) -> str:
         return raw.decode("gb18030")
     except UnicodeDecodeError:
         raise SourceError(
-            "the file is neither UTF-8 nor GB 18030 text, nor a DOCX or PDF"
+            "文件既不是 UTF-8 或 GB 18030 编码的文本，也不是 DOCX 或 PDF 文件，无法读取"
         ) from None
 
 
@@ -111,11 +111,18 @@ def read_source(source: str | bytes, kind: Kind | None = None) -> list[Line]:
     kind = kind or guess_kind(source)
     if kind in ("docx", "pdf"):
         if isinstance(source, str):
-            raise SourceError(f"a {kind.upper()} file is read from its bytes, not from text")
+            raise SourceError(f"{kind.upper()} 文件须按原文件读取，不能先转成文本")
         try:
-            return document_lines(extract(source, kind))
+            document = extract(source, kind)
         except ExtractionError as error:
-            raise SourceError(str(error)) from None
+            raise SourceError(f"无法读取这个 {kind.upper()} 文件：{error}") from None
+        if not document.text.strip():
+            raise SourceError(
+                f"这个 {kind.upper()} 文件里没有文字"
+                + ("（没有文字层，可能是扫描的图片）" if kind == "pdf" else "")
+                + "，无法导入；请用报告的 Word 原件或网页版导入"
+            )
+        return document_lines(document)
     text = decode(source) if isinstance(source, bytes) else source
     if kind == "html":
         return _html_lines(text)
