@@ -195,9 +195,10 @@ def import_report_command(source: Path, slug: str, folder: Path, kind: str | Non
         raise click.BadParameter(
             "use lower-case ASCII letters, digits and hyphens", param_hint="--slug"
         )
-    result = import_report(source.read_bytes(), kind=kind, slug=slug)
+    raw = source.read_bytes()
+    result = import_report(raw, kind=kind, slug=slug)
     for line in result.unplaced:
-        click.echo(f"{source}: not placed: {line}")
+        click.echo(f"{source}: {'refused' if result.structural else 'not placed'}: {line}")
     for line in result.inferred:
         click.echo(f"{source}: inferred: {line}")
     for problem in result.problems:
@@ -205,11 +206,25 @@ def import_report_command(source: Path, slug: str, folder: Path, kind: str | Non
     for note in result.notes:
         click.echo(f"{source}: note: {note}")
     if result.report is None:
+        if not result.structural and (kind or _guessed_kind(raw)) in ("text", "markdown", "pdf"):
+            click.echo(
+                f"{source}: hint: if the report's web page (HTML) or its Word original (DOCX) is "
+                "at hand, import that instead: its tables keep every cell apart"
+            )
         raise click.ClickException(f"{result.refusal}; nothing was written")
     for path in write_import(result, folder, slug):
         click.echo(f"wrote {path}")
     if any(problem.severity == "error" for problem in result.problems):
         sys.exit(1)
+
+
+def _guessed_kind(raw: bytes) -> str:
+    from portal.reports.importer import SourceError, guess_kind
+
+    try:
+        return guess_kind(raw)
+    except SourceError:
+        return "unreadable"
 
 
 @main.command()

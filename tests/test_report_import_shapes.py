@@ -319,3 +319,58 @@ def test_an_empty_line_too_many_or_too_few_is_refused():
     assert result.report is None
     assert result.unplaced[0].startswith("表三“1.属于国家秘密”行")
     assert "找到 6 个数值" in result.unplaced[0]
+
+
+# --- The command ----------------------------------------------------------------------------------
+
+
+def run_import(source, folder, *options):
+    from click.testing import CliRunner
+
+    from portal.cli import main
+
+    arguments = ["import-report", str(source), "--slug", "r", "--into", str(folder), *options]
+    return CliRunner().invoke(main, arguments)
+
+
+@pytest.mark.parametrize("suffix", ["docx", "pdf", "md"])
+def test_the_command_imports_a_word_pdf_or_markdown_report(tmp_path, suffix):
+    result = run_import(FIXTURES / f"sample-2023.{suffix}", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.md", "r.report.yml"]
+
+
+def test_the_command_lists_the_cells_it_inferred(tmp_path):
+    source = tmp_path / "crawled.txt"
+    source.write_text(glue((FIXTURES / "lingwu-kjj-2024.txt").read_text("utf-8")), "utf-8")
+    result = run_import(source, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    inferred = [line for line in result.output.splitlines() if ": inferred: " in line]
+    assert len(inferred) == 28
+    assert inferred[0].endswith(
+        "表二“规章”行（原文第 41 行）：连在一起的数字“000”按每格一位数字（只有这一种拆法）"
+        "拆为 0、0、0"
+    )
+
+
+def test_a_structural_refusal_says_what_was_found_not_how_many_cells(tmp_path):
+    source = tmp_path / "notes.txt"
+    source.write_text("会议纪要\n\n一、总体情况\n\n二、主动公开政府信息情况\n", "utf-8")
+    result = run_import(source, tmp_path / "out")
+    assert result.exit_code == 1
+    assert "refused: 找不到报告标题" in result.output
+    assert "cells" not in result.output and "hint" not in result.output
+    assert "the report's structure was not recognised" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_refused_crawled_text_points_to_the_html_or_word_version(tmp_path):
+    source = tmp_path / "crawled.txt"
+    source.write_text(sample_glued(), "utf-8")
+    result = run_import(source, tmp_path / "out")
+    assert result.exit_code == 1
+    assert "not placed: 表二“行政规范性文件”行" in result.output
+    assert "hint: if the report's web page (HTML) or its Word original (DOCX) is at hand" in (
+        result.output
+    )
+    assert "Error: 1 problem with the tables (listed above); nothing was written" in result.output

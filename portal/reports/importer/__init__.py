@@ -89,7 +89,7 @@ class ImportResult:
         if self.structural:
             return "the report's structure was not recognised (see the reason above)"
         count = len(self.unplaced)
-        return f"{count} row{'s' if count != 1 else ''} or values could not be placed"
+        return f"{count} problem{'s' if count != 1 else ''} with the tables (listed above)"
 
     @property
     def markdown(self) -> str:
