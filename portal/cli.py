@@ -46,12 +46,49 @@ def check(content_dir: Path):
     for problem in sorted(catalogue.problems, key=lambda p: (str(p.path), p.line)):
         prefix = "" if problem.severity == "error" else "warning: "
         click.echo(f"{problem.path}:{problem.line}: {prefix}{problem.message}")
+    unreadable = list(_unreadable_attachments(catalogue))
+    for line in unreadable:
+        click.echo(line)
     summary = (
         f"{len(catalogue.documents)} documents published, {len(errors)} errors, "
-        f"{len(catalogue.problems) - len(errors)} warnings"
+        f"{len(catalogue.problems) - len(errors) + len(unreadable)} warnings"
     )
     click.echo(summary, err=True)
     sys.exit(1 if errors else 0)
+
+
+def _unreadable_attachments(catalogue):
+    """A warning for each published attachment a screen reader cannot read: a PDF without a
+    text layer (a scanned image), or a file whose text cannot be extracted. Extraction runs
+    once per file content, kept beside the search index, which then indexes the text."""
+    from portal.extraction import TEXT_FOLDER, TextStore
+
+    store = TextStore(Path(settings.value("SEARCH_INDEX_DIR")) / TEXT_FOLDER)
+    for document in catalogue.documents:
+        for attachment in document.attachments:
+            kept = store.ensure(attachment.path)
+            if kept is None:
+                continue
+            where = f"{document.path}:{_line_naming(document.path, attachment.name)}"
+            if kept.error:
+                yield (
+                    f"{where}: warning: the text of attachment {attachment.name} cannot be read: "
+                    f"{kept.error}"
+                )
+            elif not kept.has_text and kept.kind == "pdf":
+                yield (
+                    f"{where}: warning: attachment {attachment.name} is a PDF without a text layer "
+                    "(a scanned image?): screen readers cannot read it; publish its text too"
+                )
+
+
+def _line_naming(path: Path, name: str) -> int:
+    """The line of a content file that names ``name`` (1 when none does)."""
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1
+    return next((number for number, line in enumerate(lines, 1) if name in line), 1)
 
 
 @main.command("new")

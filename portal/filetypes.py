@@ -62,6 +62,9 @@ ATTACHMENT_TYPES = tuple(TYPES)
 VIDEO_TYPES = ("mp4", "webm")
 CAPTION_TYPES = ("vtt",)
 TRANSCRIPT_TYPES = ("txt", "pdf", "docx", "doc", "odt", "wps", "ofd")
+# Attachments whose text the site extracts (portal/extraction): indexed with their document,
+# and shown as an accessible text version beside the download.
+TEXT_TYPES = ("pdf", "docx", "xlsx", "csv", "txt")
 
 UNKNOWN = FileType("application/octet-stream")
 
@@ -84,6 +87,11 @@ _ATTR_CHAR = "!#$&+-.^_`|~"
 def extension(name: str) -> str:
     """The file type part of a name, lower case: 'PDF' for 'a.PDF' gives 'pdf'."""
     return name.rpartition(".")[2].lower() if "." in name else ""
+
+
+def has_text(name: str) -> bool:
+    """Whether a file of this name is one whose text the site extracts."""
+    return extension(name) in TEXT_TYPES
 
 
 def file_type(name: str) -> FileType:

@@ -23,19 +23,30 @@ from portal.extraction.model import (
     join_wrapped,
     tidy,
 )
-
-KINDS = ("pdf", "docx", "xlsx", "csv", "txt")
+from portal.extraction.store import (
+    ATTACHMENT_LIMITS,
+    KINDS,
+    TEXT_FOLDER,
+    StoredText,
+    TextStore,
+    kind_of,
+)
 
 __all__ = [
+    "ATTACHMENT_LIMITS",
     "KINDS",
+    "TEXT_FOLDER",
     "Block",
     "Extract",
     "ExtractionError",
     "Limits",
     "Paragraph",
+    "StoredText",
     "Table",
+    "TextStore",
     "extract",
     "join_wrapped",
+    "kind_of",
     "sniff",
     "tidy",
 ]

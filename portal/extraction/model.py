@@ -57,6 +57,31 @@ class Table:
             out.append(texts)
         return out
 
+    def spans(self) -> list[list[tuple[str, int, int]]]:
+        """Each row's cells as (text, rowspan, colspan), a merged cell once at its top-left
+        slot: the table as HTML writes it."""
+        seen: set[int] = set()
+        out = []
+        for r, row in enumerate(self.grid):
+            cells = []
+            for c, index in enumerate(row):
+                if index in seen:
+                    continue
+                seen.add(index)
+                colspan = 1
+                while c + colspan < len(row) and row[c + colspan] == index:
+                    colspan += 1
+                rowspan = 1
+                while (
+                    r + rowspan < len(self.grid)
+                    and c < len(self.grid[r + rowspan])
+                    and self.grid[r + rowspan][c] == index
+                ):
+                    rowspan += 1
+                cells.append((self.cells[index], rowspan, colspan))
+            out.append(cells)
+        return out
+
 
 Block = Paragraph | Table
 

@@ -180,7 +180,10 @@ def _page_blocks(page, number: int, budget: Budget) -> list[tuple[float, object]
     tables = [_table(table, in_tables, number, budget) for table in found]
     lines = _lines(page, outside)
     left = min([line["x0"] for line in lines] + [box[0] for box in boxes], default=0)
-    right = max([line["x1"] for line in lines] + [box[2] for box in boxes], default=page.width)
+    # A page of short lines reaches no edge: the right edge is at least the left margin's mirror.
+    right = max(
+        [line["x1"] for line in lines] + [box[2] for box in boxes] + [float(page.width) - left]
+    )
     blocks: list[tuple[float, object]] = [(table.top, table) for table in tables]
     blocks += [
         (top, text)
@@ -252,25 +255,67 @@ def _join(before: _PageTable, after: _PageTable) -> None:
     before.last_page = after.page
 
 
+def _add(blocks: list[object], page_blocks: list[tuple[float, object]]) -> None:
+    """A page's blocks after those of the pages before: a table or paragraph the page break
+    cut is joined to its first part."""
+    for _, block in page_blocks:
+        last = blocks[-1] if blocks else None
+        tables = isinstance(block, _PageTable) and isinstance(last, _PageTable)
+        if tables and _continues(last, block):
+            _join(last, block)
+            continue
+        texts = isinstance(block, _Text) and isinstance(last, _Text)
+        if texts and last.page == block.page - 1 and last.full and block.flush:
+            last.text = join_wrapped([last.text, block.text])
+            last.page, last.full = block.page, block.full
+            continue
+        blocks.append(block)
+
+
+def _pages(pdf, limit: int):
+    """The first ``limit`` pages, made one at a time (pdfplumber's ``pdf.pages`` makes every
+    page first: seconds for a PDF of 10,000 pages)."""
+    from pdfminer.pdfpage import PDFPage
+    from pdfplumber.page import Page
+
+    top = 0.0
+    for number, found in enumerate(PDFPage.create_pages(pdf.doc), 1):
+        if number > limit:
+            return
+        page = Page(pdf, found, page_number=number, initial_doctop=top)
+        top += float(page.height)
+        yield number, page
+
+
+def _page_count(pdf) -> int | None:
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        return int(resolve1(resolve1(pdf.doc.catalog["Pages"]).get("Count")))
+    except Exception:  # a damaged page tree: the pages are counted as they are read
+        return None
+
+
 def read_pdf(data: bytes, limits: Limits) -> Extract:
     """The PDF's text layer, page by page, up to ``limits.max_pages``."""
     import pdfplumber
-    from pdfminer.pdfparser import PDFSyntaxError
 
     budget = Budget(limits)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-        pages = pdf.pages
-    except (PDFSyntaxError, ValueError, KeyError, TypeError) as error:
-        raise ExtractionError(f"the PDF cannot be read ({error or type(error).__name__})") from None
     except Exception as error:  # pdfminer raises many kinds on a damaged file
         raise ExtractionError(f"the PDF cannot be read ({type(error).__name__})") from None
-    extract = Extract(pages=len(pages))
+    count = _page_count(pdf)
+    extract = Extract(pages=count)
     blocks: list[object] = []
-    with pdf:
-        for number, page in enumerate(pages[: limits.max_pages], 1):
+    read = 0
+    # Not pdf.close(): it makes every page object first, which is what _pages avoids; the
+    # document is only memory, freed with it.
+    try:
+        for number, page in _pages(pdf, limits.max_pages):
+            read = number
             if why := budget.spent():
-                extract.truncated = f"{why} (page {number} of {len(pages)})"
+                extract.truncated = f"{why} (page {number} of {count})"
                 break
             try:
                 page_blocks = _page_blocks(page, number, budget)
@@ -279,21 +324,13 @@ def read_pdf(data: bytes, limits: Limits) -> Extract:
                 continue
             finally:
                 page.close()
-            for _, block in page_blocks:
-                last = blocks[-1] if blocks else None
-                tables = isinstance(block, _PageTable) and isinstance(last, _PageTable)
-                if tables and _continues(last, block):
-                    _join(last, block)
-                    continue
-                texts = isinstance(block, _Text) and isinstance(last, _Text)
-                # A paragraph the page break cut: the last line of one page runs on.
-                if texts and last.page == block.page - 1 and last.full and block.flush:
-                    last.text = join_wrapped([last.text, block.text])
-                    last.page, last.full = block.page, block.full
-                    continue
-                blocks.append(block)
-        if len(pages) > limits.max_pages and not extract.truncated:
-            extract.truncated = f"only the first {limits.max_pages} of {len(pages)} pages read"
+            _add(blocks, page_blocks)
+    except Exception as error:  # a damaged page tree: what was read is kept
+        extract.truncated = f"the pages after page {read} cannot be read ({type(error).__name__})"
+    if extract.pages is None:
+        extract.pages = read
+    if (extract.pages or 0) > limits.max_pages and not extract.truncated:
+        extract.truncated = f"only the first {limits.max_pages} of {extract.pages} pages read"
     for block in blocks:
         if isinstance(block, _PageTable):
             extract.blocks.append(

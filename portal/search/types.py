@@ -29,6 +29,8 @@ class SearchDocument:
     five_openness: str = ""
     date: datetime.date | None = None
     sample: bool = False
+    # The text of each attachment that has text: (its title, its text).
+    attachments: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -43,6 +45,8 @@ class Hit:
     category: str
     score: float
     organisation: str = ""
+    # The title of the attachment the snippet comes from, when only an attachment matched.
+    attachment: str = ""
 
 
 @dataclass

@@ -4,9 +4,9 @@ once per app by an init_app here and kept in `app.extensions`, as flaskr's db.py
 database; views reach them through the accessors of these modules. This is the one place, with
 the views and create_app, where Flask meets the domain."""
 
-from portal.wiring import applications, catalogue, db, preferences, search
+from portal.wiring import applications, attachments, catalogue, db, preferences, search
 
-__all__ = ["applications", "catalogue", "db", "init_app", "preferences", "search"]
+__all__ = ["applications", "attachments", "catalogue", "db", "init_app", "preferences", "search"]
 
 
 def init_app(app) -> None:
