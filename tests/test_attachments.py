@@ -195,6 +195,15 @@ def test_a_word_only_in_an_attachment_finds_the_document_and_says_where(indexed_
     assert hit.select_one(".snippet mark").get_text() in ("政策解读形式较为单一", "政策解读")
 
 
+def test_the_json_api_names_the_attachment_a_hit_was_found_in(indexed_with_pdf, client):
+    data = client.get("/api/search?q=政策解读形式较为单一").get_json()
+    assert [(hit["slug"], hit["attachment"]) for hit in data["hits"]] == [
+        (SLUG, "附件2：年度报告")
+    ]
+    data = client.get("/api/search?q=科技特派员管理办法").get_json()
+    assert {hit["attachment"] for hit in data["hits"]} == {None}
+
+
 def test_a_word_in_the_document_itself_is_not_said_to_be_in_an_attachment(indexed_with_pdf, page):
     results = page("/search?q=科技特派员管理办法")
     assert results.select_one(".in-attachment") is None
