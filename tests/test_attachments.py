@@ -197,9 +197,7 @@ def test_a_word_only_in_an_attachment_finds_the_document_and_says_where(indexed_
 
 def test_the_json_api_names_the_attachment_a_hit_was_found_in(indexed_with_pdf, client):
     data = client.get("/api/search?q=政策解读形式较为单一").get_json()
-    assert [(hit["slug"], hit["attachment"]) for hit in data["hits"]] == [
-        (SLUG, "附件2：年度报告")
-    ]
+    assert [(hit["slug"], hit["attachment"]) for hit in data["hits"]] == [(SLUG, "附件2：年度报告")]
     data = client.get("/api/search?q=科技特派员管理办法").get_json()
     assert {hit["attachment"] for hit in data["hits"]} == {None}
 
@@ -229,8 +227,8 @@ def test_each_attachment_with_text_has_a_text_version_beside_its_download(indexe
     detail = page(f"/documents/{SLUG}/")
     links = [a["href"] for a in detail.select(".attachments a.text-version")]
     assert links == [
-        f"/documents/{SLUG}/attachments/2024-tech-commissioner-measures-form.csv/text/",
-        f"/documents/{SLUG}/attachments/annual-report.pdf/text/",
+        f"/documents/{SLUG}/text/2024-tech-commissioner-measures-form.csv/",
+        f"/documents/{SLUG}/text/annual-report.pdf/",
     ]
     text = page(links[1])
     assert text.h1.get_text(strip=True) == "附件2：年度报告"
@@ -244,7 +242,7 @@ def test_each_attachment_with_text_has_a_text_version_beside_its_download(indexe
 
 
 def test_the_text_version_reads_in_english_around_the_chinese_text(indexed_with_pdf, page):
-    english = page(f"/en/documents/{SLUG}/attachments/annual-report.pdf/text/")
+    english = page(f"/en/documents/{SLUG}/text/annual-report.pdf/")
     assert english.h1.get("lang") == "zh-Hans"
     about = english.select_one(".attachment-about p").get_text(" ", strip=True)
     assert about.startswith("This is a text version of an attachment of")
@@ -256,9 +254,7 @@ def test_the_text_version_reads_in_english_around_the_chinese_text(indexed_with_
 def test_the_text_version_before_the_indexer_read_the_file_is_a_503_not_an_extraction(
     app, site, client
 ):
-    response = client.get(
-        f"/documents/{SLUG}/attachments/2024-tech-commissioner-measures-form.csv/text/"
-    )
+    response = client.get(f"/documents/{SLUG}/text/2024-tech-commissioner-measures-form.csv/")
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "60"
     assert "文字版正在生成" in response.get_data(as_text=True)
@@ -268,10 +264,10 @@ def test_the_text_version_before_the_indexer_read_the_file_is_a_503_not_an_extra
 def test_a_scanned_pdf_says_it_has_no_text_and_an_unknown_name_is_404(app, site, page, client):
     attach(site, "scan.pdf", scanned_pdf(), "附件2：扫描件")
     index_content(site, Path(app.config["SEARCH_INDEX_DIR"]))
-    text = page(f"/documents/{SLUG}/attachments/scan.pdf/text/")
+    text = page(f"/documents/{SLUG}/text/scan.pdf/")
     assert "没有可提取的文字（可能是扫描的图片）" in text.get_text()
     assert text.select("article") == []
-    assert client.get(f"/documents/{SLUG}/attachments/nothing.pdf/text/").status_code == 404
+    assert client.get(f"/documents/{SLUG}/text/nothing.pdf/").status_code == 404
 
 
 # --- portal check ---------------------------------------------------------------------------------

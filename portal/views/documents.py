@@ -56,7 +56,7 @@ def media(slug: str, name: str):
     return _send(document, name)
 
 
-@blueprint.get("/<slug>/attachments/<name>/text/")
+@blueprint.get("/<slug>/text/<name>/")
 def attachment_text(slug: str, name: str):
     """The text of an attachment as an accessible page: headings, paragraphs, tables as tables.
     Read from what the indexer extracted; never extracted here."""

@@ -37,8 +37,7 @@ PAGES = (
     PageType("document", "/documents/2024-tech-commissioner-measures/"),
     PageType(
         "attachment-text",
-        "/documents/2024-tech-commissioner-measures/attachments/"
-        "2024-tech-commissioner-measures-form.csv/text/",
+        "/documents/2024-tech-commissioner-measures/text/2024-tech-commissioner-measures-form.csv/",
     ),
     PageType("annual-report", "/documents/lingwu-kjj-2024/"),
     PageType("annual-report-sample", "/documents/lingwu-kjj-2023/"),

@@ -19,7 +19,7 @@ FIXTURES = Path(__file__).parent.parent / "report_fixtures"
 DOCUMENT = "policy/2024-tech-commissioner-measures.md"
 TEXT = PageType(
     "attachment-text",
-    "/documents/2024-tech-commissioner-measures/attachments/annual-report.pdf/text/",
+    "/documents/2024-tech-commissioner-measures/text/annual-report.pdf/",
 )
 
 
