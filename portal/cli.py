@@ -4,6 +4,7 @@ Each command is thin: the work lives in the modules it calls.
 """
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -46,12 +47,49 @@ def check(content_dir: Path):
     for problem in sorted(catalogue.problems, key=lambda p: (str(p.path), p.line)):
         prefix = "" if problem.severity == "error" else "warning: "
         click.echo(f"{problem.path}:{problem.line}: {prefix}{problem.message}")
+    unreadable = list(_unreadable_attachments(catalogue))
+    for line in unreadable:
+        click.echo(line)
     summary = (
         f"{len(catalogue.documents)} documents published, {len(errors)} errors, "
-        f"{len(catalogue.problems) - len(errors)} warnings"
+        f"{len(catalogue.problems) - len(errors) + len(unreadable)} warnings"
     )
     click.echo(summary, err=True)
     sys.exit(1 if errors else 0)
+
+
+def _unreadable_attachments(catalogue):
+    """A warning for each published attachment a screen reader cannot read: a PDF without a
+    text layer (a scanned image), or a file whose text cannot be extracted. Extraction runs
+    once per file content, kept beside the search index, which then indexes the text."""
+    from portal.extraction import TEXT_FOLDER, TextStore
+
+    store = TextStore(Path(settings.value("SEARCH_INDEX_DIR")) / TEXT_FOLDER)
+    for document in catalogue.documents:
+        for attachment in document.attachments:
+            kept = store.ensure(attachment.path)
+            if kept is None:
+                continue
+            where = f"{document.path}:{_line_naming(document.path, attachment.name)}"
+            if kept.error:
+                yield (
+                    f"{where}: warning: the text of attachment {attachment.name} cannot be read: "
+                    f"{kept.error}"
+                )
+            elif not kept.has_text and kept.kind == "pdf":
+                yield (
+                    f"{where}: warning: attachment {attachment.name} is a PDF without a text layer "
+                    "(a scanned image?): screen readers cannot read it; publish its text too"
+                )
+
+
+def _line_naming(path: Path, name: str) -> int:
+    """The line of a content file that names ``name`` (1 when none does)."""
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1
+    return next((number for number, line in enumerate(lines, 1) if name in line), 1)
 
 
 @main.command("new")
@@ -197,15 +235,16 @@ def status(within: int, as_json: bool):
 )
 @click.option(
     "--kind",
-    type=click.Choice(["text", "html"]),
+    type=click.Choice(["text", "html", "markdown", "docx", "pdf"]),
     default=None,
-    help="Format of SOURCE; guessed when not given.",
+    help="Format of SOURCE; guessed from its bytes when not given.",
 )
 def import_report_command(source: Path, slug: str, folder: Path, kind: str | None):
-    """Turn a published annual report (scraped text or HTML) into a content file and its data.
+    """Turn a published annual report (Word, PDF, HTML, Markdown or scraped text) into a
+    content file and its data.
 
-    Every number is placed in its cell, or the cells that could not be placed are listed and
-    nothing is written.
+    Every number is placed in its cell, or what could not be placed is listed and nothing is
+    written.
     """
     from portal.catalogue import SLUG
     from portal.reports.importer import import_report, write_import
@@ -215,26 +254,35 @@ def import_report_command(source: Path, slug: str, folder: Path, kind: str | Non
             "use lower-case ASCII letters, digits and hyphens", param_hint="--slug"
         )
     raw = source.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Older government sites still publish in GB 18030 (GBK).
-        text = raw.decode("gb18030", errors="strict")
-    result = import_report(text, kind=kind, slug=slug)
+    result = import_report(raw, kind=kind, slug=slug)
     for line in result.unplaced:
-        click.echo(f"{source}: not placed: {line}")
+        click.echo(f"{source}: {'refused' if result.structural else 'not placed'}: {line}")
+    for line in result.inferred:
+        click.echo(f"{source}: inferred: {line}")
     for problem in result.problems:
         click.echo(problem.format(source))
     for note in result.notes:
         click.echo(f"{source}: note: {note}")
     if result.report is None:
-        raise click.ClickException(
-            f"{len(result.unplaced)} cells could not be placed; nothing was written"
-        )
+        if not result.structural and (kind or _guessed_kind(raw)) in ("text", "markdown", "pdf"):
+            click.echo(
+                f"{source}: hint: if the report's web page (HTML) or its Word original (DOCX) is "
+                "at hand, import that instead: its tables keep every cell apart"
+            )
+        raise click.ClickException(f"{result.refusal}; nothing was written")
     for path in write_import(result, folder, slug):
         click.echo(f"wrote {path}")
     if any(problem.severity == "error" for problem in result.problems):
         sys.exit(1)
+
+
+def _guessed_kind(raw: bytes) -> str:
+    from portal.reports.importer import SourceError, guess_kind
+
+    try:
+        return guess_kind(raw)
+    except SourceError:
+        return "unreadable"
 
 
 @main.command()
@@ -263,14 +311,35 @@ def publish_index(targets: tuple[Path, ...]):
     """Copy the live search index into each TARGET index folder (other nodes' SEARCH_INDEX_DIR,
     or a shared volume) and make it live there at once, never half-copied."""
     from portal import search
+    from portal.extraction import TEXT_FOLDER
 
     source = Path(settings.value("SEARCH_INDEX_DIR"))
     for target in targets:
         try:
+            # The attachments' texts first: the generation that is about to go live finds them.
+            texts = _copy_new_files(source / TEXT_FOLDER, Path(target) / TEXT_FOLDER)
             meta = search.copy_live(source, target)
         except (search.IndexUnavailable, search.IndexLocked, OSError) as error:
             raise click.ClickException(f"{target}: {error}") from None
-        click.echo(f"{target}: live, {meta.get('documents')} documents")
+        click.echo(f"{target}: live, {meta.get('documents')} documents, {texts} new texts")
+
+
+def _copy_new_files(source: Path, target: Path) -> int:
+    """Copy the files of source missing from target (each written whole, then renamed into
+    place: kept texts never change, their names are their digests); returns how many."""
+    copied = 0
+    if not source.is_dir():
+        return copied
+    for path in sorted(source.rglob("*.json")):
+        kept = target / path.relative_to(source)
+        if kept.exists():
+            continue
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        partial = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
+        shutil.copyfile(path, partial)
+        os.replace(partial, kept)
+        copied += 1
+    return copied
 
 
 @main.command()

@@ -63,6 +63,9 @@ ATTACHMENT_TYPES = tuple(TYPES)
 VIDEO_TYPES = ("mp4", "webm")
 CAPTION_TYPES = ("vtt",)
 TRANSCRIPT_TYPES = ("txt", "pdf", "docx", "doc", "odt", "wps", "ofd")
+# Attachments whose text the site extracts (portal/extraction): indexed with their document,
+# and shown as an accessible text version beside the download.
+EXTRACTED_TYPES = ("pdf", "docx", "xlsx", "csv", "txt")
 
 UNKNOWN = FileType("application/octet-stream")
 
@@ -90,7 +93,7 @@ SIGNATURES: dict[str, tuple[tuple[int, bytes], ...]] = {
     "webm": ((0, b"\x1a\x45\xdf\xa3"),),
 }
 # Read as text: UTF-8 without NUL bytes; a WebVTT file starts with its name.
-TEXT_TYPES = ("txt", "csv", "json", "vtt")
+PLAIN_TEXT_TYPES = ("txt", "csv", "json", "vtt")
 SNIFF_BYTES = 4096
 
 # default-src 'none' loads nothing and runs no script; sandbox (without allow-scripts) gives the
@@ -126,7 +129,7 @@ def content_matches(name: str, head: bytes) -> bool:
     """Whether a file's first SNIFF_BYTES bytes are what its name's type starts with (types
     without a known signature pass)."""
     kind = extension(name)
-    if kind in TEXT_TYPES:
+    if kind in PLAIN_TEXT_TYPES:
         try:
             text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         except UnicodeDecodeError:
@@ -136,6 +139,11 @@ def content_matches(name: str, head: bytes) -> bool:
     return signatures is None or any(
         head[offset : offset + len(magic)] == magic for offset, magic in signatures
     )
+
+
+def has_text(name: str) -> bool:
+    """Whether a file of this name is one whose text the site extracts."""
+    return extension(name) in EXTRACTED_TYPES
 
 
 def file_type(name: str) -> FileType:

@@ -3,9 +3,12 @@ no web framework, the web layer imports no domain, views import no other view, e
 entered by its door, and no module grows past about 600 lines."""
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).parent.parent
 PORTAL = ROOT / "portal"
@@ -19,6 +22,7 @@ DOMAIN = (
     "preferences",
     "accounts",
     "db",
+    "extraction",
 )
 SHARED = ("text", "settings", "filetypes", "csv_cells", "terminal", "qr", "identity")
 WEB_FRAMEWORK = (
@@ -246,3 +250,40 @@ def test_the_reports_door_does_not_load_the_importers_html_parser():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert loaded.stdout.strip() == "[]"
+
+
+# The parsers of reports and attachments: only `portal import-report`, `portal index` and
+# `portal check` load them, never a web worker answering requests.
+PARSERS = ("bs4", "html5lib", "docx", "pdfplumber", "pdfminer", "openpyxl")
+
+
+@pytest.mark.slow
+def test_the_web_app_serving_pages_loads_no_document_parser(tmp_path):
+    code = (
+        "import sys, tempfile\n"
+        "from portal import create_app\n"
+        f"app = create_app({{'TESTING': True, 'CONTENT_DIR': {str(ROOT / 'tests' / 'site')!r},"
+        f" 'SEARCH_INDEX_DIR': {str(tmp_path / 'index')!r},"
+        f" 'DATABASE_URL': 'sqlite:///{tmp_path / 'db.sqlite3'}'}})\n"
+        "client = app.test_client()\n"
+        "from portal.wiring import catalogue\n"
+        "with app.app_context():\n"
+        "    slugs = [d.slug for d in catalogue.current().documents][:20]\n"
+        "for path in ['/', '/catalogue/', '/search?q=%E7%A7%91%E6%8A%80', "
+        "*[f'/documents/{s}/' for s in slugs]]:\n"
+        "    assert client.get(path).status_code in (200, 301, 302), path\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {PARSERS!r}))\n"
+    )
+    # The index is built by `portal index`, which may read attachments: another process.
+    environment = {
+        **os.environ,
+        "PORTAL_CONTENT_DIR": str(ROOT / "tests" / "site"),
+        "PORTAL_SEARCH_INDEX_DIR": str(tmp_path / "index"),
+    }
+    portal = Path(sys.executable).parent / "portal"
+    subprocess.run([portal, "index"], env=environment, capture_output=True, check=True)
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert loaded.returncode == 0, loaded.stderr[-2000:]
+    assert loaded.stdout.strip().splitlines()[-1] == "[]"

@@ -51,6 +51,13 @@ def test_a_published_index_answers_on_the_other_nodes_as_on_the_writer(
     assert result.output.count("live,") == 2
     for node in nodes:
         assert hits(node, "科技特派员") == hits(writer, "科技特派员") != []
+        # The attachments' extracted texts travel with the index (a text version page reads
+        # them on the node), each whole.
+        texts = sorted(p.relative_to(writer) for p in (writer / "attachment-text").rglob("*"))
+        assert (
+            texts
+            and sorted(p.relative_to(node) for p in (node / "attachment-text").rglob("*")) == texts
+        )
 
 
 def test_an_open_searcher_moves_to_the_new_generation_without_a_restart(

@@ -74,6 +74,11 @@ class Attachment:
         """The file type people know it by: PDF, DOCX, CSV."""
         return Path(self.name).suffix.lstrip(".").upper()
 
+    @property
+    def has_text_kind(self) -> bool:
+        """Whether the file is of a type whose text the site extracts (a text version)."""
+        return filetypes.has_text(self.name)
+
 
 @dataclass(frozen=True)
 class Video:

@@ -39,6 +39,10 @@ def schema() -> wfields.Schema:
         body=TextField(stored=True),
         keywords=TextField(stored=True),
         refs=TextField(stored=True),
+        # Where the document's own text ends in body (attachments' text follows), and the
+        # (title, offset) of each attachment in that text.
+        body_chars=wfields.STORED,
+        file_names=wfields.STORED,
         positions=PositionsField(),
         tails=wfields.ID,
         doc_no=wfields.ID,

@@ -7,6 +7,9 @@ from portal.search.types import SearchDocument
 
 # The analysed text fields and their BM25F boosts.
 TEXT_FIELDS = {"title": 3.0, "keywords": 2.0, "refs": 1.5, "body": 1.0}
+# The text of a document's attachments is indexed after its body, up to this many characters
+# each; ``body_chars`` (stored) says where the document's own text ends.
+ATTACHMENT_CHARS = 100_000
 # The positions of every text field's terms, in one field: a phrase looks a term up once per
 # segment, not once per field and segment. A position carries its field (its index in
 # POSITION_FIELDS, the order a document's fields are written in) from bit FIELD_SHIFT up, so
@@ -34,13 +37,16 @@ def doc_fields(doc: SearchDocument) -> dict[str, object]:
         raise ValueError(f"document slug must be non-empty ASCII: {doc.slug!r}")
     path = tuple(doc.category_path) or ((doc.category,) if doc.category else ())
     refs = "\n".join(x for x in (doc.doc_no, doc.index_no, doc.department) if x)
+    files, names = attachment_text(doc)
     values: dict[str, object] = {
         "slug": doc.slug,
         "title": clean(doc.title),
-        "body": clean(doc.body),
+        "body": clean(doc.body) + ("\n" + files if files else ""),
+        "body_chars": len(clean(doc.body)) if files else "",
         "keywords": clean("\n".join(doc.keywords)),
         # 文号, 索引号 and department as searchable text.
         "refs": clean(refs),
+        "file_names": names,
         "doc_no": normalize_ref(doc.doc_no),
         "index_no": normalize_ref(doc.index_no),
         "department": doc.department,
@@ -54,4 +60,20 @@ def doc_fields(doc: SearchDocument) -> dict[str, object]:
         "sample": bool(doc.sample),
         "validity": doc.validity,
     }
-    return {k: v for k, v in values.items() if v != ""}
+    return {k: v for k, v in values.items() if v != "" and v != ()}
+
+
+def attachment_text(doc: SearchDocument) -> tuple[str, tuple[tuple[str, int], ...]]:
+    """The text of every attachment with text, one after another, and where each starts in it
+    (its title and offset): a snippet found there says which attachment it comes from."""
+    parts: list[str] = []
+    names: list[tuple[str, int]] = []
+    at = 0
+    for title, text in doc.attachments:
+        text = clean(text[:ATTACHMENT_CHARS])
+        if not text.strip():
+            continue
+        names.append((title, at))
+        parts.append(text)
+        at += len(text) + 1
+    return "\n".join(parts), tuple(names)

@@ -29,7 +29,8 @@ from portal.search.types import IndexLocked, IndexUnavailable
 # 8: Chinese wholes and sub-words flagged (not atoms); keywords and refs stored; tails.
 # 9: each document's organisation (发布机构), a facet and a stored field.
 # 10: each document's validity (时效: in-force, amended, repealed, expired), a facet.
-FORMAT_VERSION = 10
+# 11: the text of attachments after the body (body_chars, file_names).
+FORMAT_VERSION = 11
 META = "portal-index.json"
 CURRENT = "current"
 _LOCK = "build.lock"

@@ -93,3 +93,20 @@ def snippet(text: str, pattern: re.Pattern | None, width: int = SNIPPET_CHARS) -
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
     return Markup(prefix + body + suffix)
+
+
+def attachment_snippet(
+    text: str, names: Iterable[tuple[str, int]], pattern: re.Pattern | None
+) -> tuple[str, Markup] | None:
+    """(the attachment's title, its snippet) for the first attachment whose text holds a
+    query term, None when none does. ``names`` are each attachment's title and start in
+    ``text`` (fields.attachment_text)."""
+    if pattern is None:
+        return None
+    names = list(names)
+    for index, (title, start) in enumerate(names):
+        end = names[index + 1][1] - 1 if index + 1 < len(names) else len(text)
+        part = text[start:end]
+        if pattern.search(fold(part)):
+            return title, snippet(part, pattern)
+    return None

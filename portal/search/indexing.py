@@ -23,6 +23,7 @@ import weakref
 from pathlib import Path
 
 from portal.catalogue import Catalogue, Document, load_catalogue
+from portal.extraction import TEXT_FOLDER, TextStore
 from portal.search.build import build_index, update_index
 from portal.search.searcher import Searcher
 from portal.search.types import IndexLocked, IndexUnavailable, SearchDocument
@@ -34,9 +35,16 @@ MANIFEST = "manifest.json"
 LOCK = "indexing.lock"
 
 
-def search_document(document: Document) -> SearchDocument:
-    """The plain-text form of a document that the search engine indexes."""
+def search_document(document: Document, texts: TextStore | None = None) -> SearchDocument:
+    """The plain-text form of a document that the search engine indexes; with ``texts``, the
+    text of its attachments too (extracted now, in a child process, if it never was)."""
+    attachments = []
+    for attachment in document.attachments if texts is not None else ():
+        kept = texts.ensure(attachment.path)
+        if kept is not None and kept.has_text:
+            attachments.append((attachment.title, kept.text))
     return SearchDocument(
+        attachments=tuple(attachments),
         slug=document.slug,
         title=document.title,
         body=document.text,
@@ -52,6 +60,11 @@ def search_document(document: Document) -> SearchDocument:
         sample=document.sample,
         validity=document.validity.slug if document.validity else "",
     )
+
+
+def attachment_texts(index_dir: Path) -> TextStore:
+    """The texts of attachments, kept beside the index they are indexed in."""
+    return TextStore(Path(index_dir) / TEXT_FOLDER)
 
 
 def fingerprint(document: SearchDocument) -> str:
@@ -137,7 +150,8 @@ def index_catalogue(
     Waits while a running site is updating the index.
     """
     index_dir.mkdir(parents=True, exist_ok=True)
-    documents = {d.slug: search_document(d) for d in catalogue.documents}
+    texts = attachment_texts(index_dir)
+    documents = {d.slug: search_document(d, texts) for d in catalogue.documents}
     wanted = {slug: fingerprint(doc) for slug, doc in documents.items()}
     source = _source(content_dir) if content_dir is not None else ""
     with _indexing(index_dir, wait=True):
@@ -173,7 +187,8 @@ def keep_in_step(catalogue: Catalogue, index_dir: Path, content_dir: Path) -> st
     source = _source(content_dir)
     if _read_manifest(index_dir)[0] != source:
         return "left the search index alone: it was not built from this content folder"
-    documents = {d.slug: search_document(d) for d in catalogue.documents}
+    texts = attachment_texts(index_dir)
+    documents = {d.slug: search_document(d, texts) for d in catalogue.documents}
     wanted = {slug: fingerprint(doc) for slug, doc in documents.items()}
     with _indexing(index_dir, wait=False):
         built_from, indexed = _read_manifest(index_dir)

@@ -42,7 +42,7 @@ from portal.search import generations, postings
 from portal.search.analysis import normalize_ref
 from portal.search.fields import FACET_FIELDS, POSITIONS, TEXT_FIELDS
 from portal.search.generations import CURRENT
-from portal.search.highlighting import highlight, mark_pattern, snippet
+from portal.search.highlighting import attachment_snippet, highlight, mark_pattern, snippet
 from portal.search.matching import K1, B, QueryPostings
 from portal.search.query import QUOTES, parse_query
 from portal.search.types import (
@@ -415,11 +415,20 @@ class Searcher:
         for docnum in order[first:want]:
             stored = snap.searcher.stored_fields(docnum)
             day = stored.get("date")
+            title_html = highlight(stored.get("title", ""), pattern)
+            body, own = stored.get("body", ""), stored.get("body_chars")
+            found, attachment = snippet(body if own is None else body[:own], pattern), ""
+            if own is not None and "<mark>" not in found and "<mark>" not in title_html:
+                # Only an attachment matched: its passage, and which attachment it is in.
+                names = stored.get("file_names", ())
+                if in_file := attachment_snippet(body[own + 1 :], names, pattern):
+                    attachment, found = in_file
             results.hits.append(
                 Hit(
                     slug=stored["slug"],
-                    title_html=highlight(stored.get("title", ""), pattern),
-                    snippet_html=snippet(stored.get("body", ""), pattern),
+                    title_html=title_html,
+                    snippet_html=found,
+                    attachment=attachment,
                     date=datetime.date.fromisoformat(day) if day else None,
                     department=stored.get("department", ""),
                     organisation=stored.get("organisation", ""),

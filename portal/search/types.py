@@ -31,6 +31,8 @@ class SearchDocument:
     date: datetime.date | None = None
     sample: bool = False
     validity: str = ""
+    # The text of each attachment that has text: (its title, its text).
+    attachments: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -45,6 +47,8 @@ class Hit:
     category: str
     score: float
     organisation: str = ""
+    # The title of the attachment the snippet comes from, when only an attachment matched.
+    attachment: str = ""
 
 
 @dataclass

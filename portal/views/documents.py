@@ -1,9 +1,12 @@
 """A document page and its attachments."""
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
 
 from portal import wiring
+from portal.extraction import Table, kind_of
 from portal.web import files
+from portal.web.errors import error_response, refusal
 
 blueprint = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -51,3 +54,28 @@ def media(slug: str, name: str):
     if not any(name in video.files() for video in document.videos):
         abort(404)
     return _send(document, name)
+
+
+@blueprint.get("/<slug>/text/<name>/")
+def attachment_text(slug: str, name: str):
+    """The text of an attachment as an accessible page: headings, paragraphs, tables as tables.
+    Read from what the indexer extracted; never extracted here."""
+    document = wiring.catalogue.current().get(slug) or abort(404)
+    found = next((a for a in document.attachments if a.name == name), None) or abort(404)
+    if kind_of(found.name) is None:
+        abort(404)
+    kept = wiring.attachments.texts().get(found.path)
+    if kept is None:
+        message = _("这个附件的文字版正在生成，请稍后再来。附件本身可以直接下载。")
+        return error_response(
+            refusal(503, message, {"Cache-Control": "no-store", "Retry-After": "60"})
+        )
+    blocks = kept.document.blocks if kept.document is not None else []
+    return render_template(
+        "documents/attachment_text.html",
+        document=document,
+        attachment=found,
+        kept=kept,
+        blocks=blocks,
+        is_table=lambda block: isinstance(block, Table),
+    )

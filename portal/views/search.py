@@ -130,6 +130,7 @@ def api():
                     "url": url_for("documents.detail", slug=hit.slug, _external=False),
                     "title_html": str(hit.title_html),
                     "snippet_html": str(hit.snippet_html),
+                    "attachment": hit.attachment or None,
                     "date": hit.date.isoformat() if hit.date else None,
                     "department": hit.department,
                     "organisation": hit.organisation,

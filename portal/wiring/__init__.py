@@ -4,10 +4,20 @@ once per app by an init_app here and kept in `app.extensions`, as flaskr's db.py
 database; views reach them through the accessors of these modules. This is the one place, with
 the views and create_app, where Flask meets the domain."""
 
-from portal.wiring import applications, catalogue, db, identity, limits, preferences, search
+from portal.wiring import (
+    applications,
+    attachments,
+    catalogue,
+    db,
+    identity,
+    limits,
+    preferences,
+    search,
+)
 
 __all__ = [
     "applications",
+    "attachments",
     "catalogue",
     "db",
     "identity",

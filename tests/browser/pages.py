@@ -35,6 +35,10 @@ PAGES = (
     PageType("browse-category-year", "/catalogue/statutory/?year=2024"),
     PageType("browse-filtered", "/catalogue/?five=decision&department=办公室"),
     PageType("document", "/documents/2024-tech-commissioner-measures/"),
+    PageType(
+        "attachment-text",
+        "/documents/2024-tech-commissioner-measures/text/2024-tech-commissioner-measures-form.csv/",
+    ),
     PageType("annual-report", "/documents/lingwu-kjj-2024/"),
     PageType("annual-report-sample", "/documents/lingwu-kjj-2023/"),
     PageType("report-comparison", "/reports/compare/灵武市科学技术局/"),

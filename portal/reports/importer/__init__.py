@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from portal.reports.datafile import report_to_yaml
 from portal.reports.importer.document import (
@@ -34,18 +33,27 @@ from portal.reports.importer.document import (
 )
 from portal.reports.importer.labels import Entry, find_labels
 from portal.reports.importer.placer import Placer, place_numbers
-from portal.reports.importer.source import Line, guess_kind, read_source
+from portal.reports.importer.source import (
+    KINDS,
+    Kind,
+    Line,
+    SourceError,
+    guess_kind,
+    read_source,
+)
 from portal.reports.model import Report
 from portal.reports.rules import Problem, validate_report
 from portal.text import atomic_write
 
 __all__ = [
+    "KINDS",
     "Entry",
     "ImportResult",
     "Line",
     "Outline",
     "OutlineError",
     "Placer",
+    "SourceError",
     "build_body",
     "find_labels",
     "find_outline",
@@ -69,6 +77,19 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     slug: str | None = None
+    # Cells whose values were worked out from digits written together: staff check them.
+    inferred: list[str] = field(default_factory=list)
+    # True when the source's structure (its file, title or sections) was not recognised, so
+    # no cell was even looked for.
+    structural: bool = False
+
+    @property
+    def refusal(self) -> str:
+        """Why nothing was imported, in one line for the command's last word."""
+        if self.structural:
+            return "the report's structure was not recognised (see the reason above)"
+        count = len(self.unplaced)
+        return f"{count} problem{'s' if count != 1 else ''} with the tables (listed above)"
 
     @property
     def markdown(self) -> str:
@@ -77,14 +98,19 @@ class ImportResult:
 
 
 def import_report(
-    source_text: str, kind: Literal["text", "html"] | None = None, slug: str | None = None
+    source: str | bytes, kind: Kind | None = None, slug: str | None = None
 ) -> ImportResult:
     """Read a published report: its tables and content file, or what could not be placed."""
-    lines = read_source(source_text, kind)
+    try:
+        lines = read_source(source, kind)
+    except SourceError as error:
+        return ImportResult(None, "", "", unplaced=[str(error)], slug=slug, structural=True)
     try:
         outline = find_outline(lines)
     except OutlineError as error:
-        return ImportResult(None, error.title, "", unplaced=[error.message], slug=slug)
+        return ImportResult(
+            None, error.title, "", unplaced=[error.message], slug=slug, structural=True
+        )
     entries = {number: find_labels(number, region) for number, region in outline.tables.items()}
     placed = place_numbers(entries)
     body = build_body(lines, outline, placed.footnotes)
@@ -102,6 +128,7 @@ def import_report(
         problems=problems,
         notes=placed.notes + outline.notes,
         slug=slug,
+        inferred=placed.inferred,
     )
 
 

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 
 from portal.catalogue import REQUIRED_KEYS
 from portal.reports.datafile import yaml_text
-from portal.reports.importer.source import Line, collapse, comparable
+from portal.reports.importer.source import BLANK_CELL, MERGED_CELL, Line, collapse, comparable
 from portal.text import FrontMatterError, split_front_matter
+
+_MARKERS = (BLANK_CELL, MERGED_CELL)
 
 CATEGORY = "政府信息公开年报"
 # The front matter an imported report starts with: every key a document needs, its title
@@ -30,6 +32,9 @@ def render_markdown(title: str, body: str, slug: str | None) -> str:
 
 _TITLE = re.compile(
     r"^(?P<organisation>.+?)(?P<year>(?:19|20)\d{2})年度?政府信息公开(?:工作)?(?:年度)?(?:工作)?报告$"
+)
+_TITLE_YEAR_FIRST = re.compile(
+    r"^(?P<year>(?:19|20)\d{2})年度?(?P<organisation>[^\d]+?)政府信息公开(?:工作)?(?:年度)?(?:工作)?报告$"
 )
 _STATISTICS_YEAR = re.compile(r"统计数据.{0,4}?((?:19|20)\d{2})年1月1日")
 _SECTIONS = (
@@ -111,22 +116,80 @@ class Outline:
     end: int  # the first line of page furniture after the report, else the number of lines
     tables: dict[int, list[Line]]  # the lines of each table's region
     notes: list[str] = field(default_factory=list)
+    title_lines: int = 1  # a title broken over two lines takes two
+
+
+def _find_title(lines: list[Line]) -> tuple[int, int, str, re.Match] | None:
+    """(where the title starts, how many lines it takes, its text, its match): the title as
+    the statute writes it, with the year first, or broken over two lines."""
+    texts = [text if text not in _MARKERS else "" for _, text in lines]
+    for at, text in enumerate(texts):
+        if not text:
+            continue
+        following = next((i for i in range(at + 1, min(at + 3, len(texts))) if texts[i]), None)
+        candidates = [(1, text)]
+        if following is not None and len(comparable(texts[following])) <= 12:
+            candidates.append((following - at + 1, text + texts[following]))
+        for size, candidate in candidates:
+            normal = comparable(candidate)
+            if match := _TITLE.match(normal) or _TITLE_YEAR_FIRST.match(normal):
+                return at, size, collapse(candidate), match
+    return None
+
+
+def _no_title_message(lines: list[Line]) -> str:
+    near = next(
+        (text for _, text in lines if "政府信息公开" in text and "报告" in text and len(text) < 80),
+        None,
+    )
+    if near:
+        return (
+            f"找不到报告标题：“{near}”像是标题，但读不出机关名称和年份"
+            "（应如“某某局2024年政府信息公开工作年度报告”）"
+        )
+    return "找不到报告标题（如“某某局2024年政府信息公开工作年度报告”）"
+
+
+# What only the trial format's table 2 has (国办公开办函〔2019〕60号): other columns, and
+# 第二十条第（九）项 政府集中采购.
+_TRIAL_FORMAT = (
+    "本年新制作数量",
+    "本年新公开数量",
+    "对外公开总数量",
+    "上一年项目数量",
+    "本年增减",
+    "政府集中采购",
+    "采购项目数量",
+    "采购总金额",
+    "第二十条第九项",
+)
+
+
+def _trial_format(region: list[Line]) -> str | None:
+    """Why a report in the 2019 trial format is refused, or None for another report."""
+    text = re.sub(r"[\W_]", "", comparable("".join(text for _, text in region)))
+    found = [term for term in _TRIAL_FORMAT if term in text]
+    if not found:
+        return None
+    shown = "、".join(f"“{term}”" for term in found[:3])
+    return (
+        f"这份报告的表二按2019年的试行格式（国办公开办函〔2019〕60号）编制（有{shown}），"
+        "与现行格式（国办公开办函〔2021〕30号）的列和行不同；本工具只导入现行格式，"
+        "请手工录入这份报告的表格"
+    )
 
 
 def find_outline(lines: list[Line]) -> Outline:
     """The title, section headings and table regions; OutlineError when a table has no place."""
-    title_at = next(
-        (i for i, (_, text) in enumerate(lines) if _TITLE.match(comparable(text))), None
-    )
-    if title_at is None:
-        raise OutlineError("", "找不到报告标题（如“某某局2024年政府信息公开工作年度报告”）")
-    title = collapse(lines[title_at][1])
-    match = _TITLE.match(comparable(title))
+    found_title = _find_title(lines)
+    if found_title is None:
+        raise OutlineError("", _no_title_message(lines))
+    title_at, title_lines, title, match = found_title
     organisation, year = match["organisation"], int(match["year"])
 
     # Find the six section headings in order; the tables lie between 二 and 五.
     found: dict[str, int] = {}
-    start = title_at + 1
+    start = title_at + title_lines
     for name, pattern in _SECTIONS:
         at = next(
             (
@@ -152,11 +215,15 @@ def find_outline(lines: list[Line]) -> Outline:
         3: lines[found["三"] + 1 : found["四"]],
         4: lines[found["四"] + 1 : after_tables],
     }
+    if trial := _trial_format(tables[2]):
+        raise OutlineError(title, trial)
     notes = []
     statistics = _STATISTICS_YEAR.search(comparable(" ".join(text for _, text in lines)))
     if statistics and int(statistics.group(1)) != year:
         notes.append(f"标题中的年份 {year} 与统计期 {statistics.group(1)} 年不同，按标题处理")
-    return Outline(title, organisation, year, title_at, found, end, tables, notes)
+    return Outline(
+        title, organisation, year, title_at, found, end, tables, notes, title_lines=title_lines
+    )
 
 
 def build_body(lines: list[Line], outline: Outline, footnotes: dict[int, list[str]]) -> str:
@@ -164,10 +231,13 @@ def build_body(lines: list[Line], outline: Outline, footnotes: dict[int, list[st
     found, end = outline.headings, outline.end
 
     def prose(first: int, last: int) -> list[str]:
-        return [text for _, text in lines[first:last] if not _is_chrome(text)]
+        # Markers of empty or merged cells (a table in the prose) are no text of the report.
+        return [
+            text for _, text in lines[first:last] if text not in _MARKERS and not _is_chrome(text)
+        ]
 
     first_section = found.get("一", found["二"])
-    parts = _paragraphs(prose(outline.title_at + 1, first_section))
+    parts = _paragraphs(prose(outline.title_at + outline.title_lines, first_section))
     if "一" in found:
         parts.append(f"## {_escape(lines[found['一']][1])}")
         parts += _paragraphs(prose(found["一"] + 1, found["二"]))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from portal.reports.importer.runs import pieces, segment, surface
 from portal.reports.importer.source import (
     BLANK,
     BLANK_CELL,
@@ -16,7 +17,13 @@ from portal.reports.importer.source import (
     cell_value,
     comparable,
 )
-from portal.reports.layout import TABLE2_BLOCKS, TABLE3_COLUMNS, TABLE3_SECTIONS, TABLE4_COLUMNS
+from portal.reports.layout import (
+    TABLE2_BLOCKS,
+    TABLE3_COLUMNS,
+    TABLE3_NOTE,
+    TABLE3_SECTIONS,
+    TABLE4_COLUMNS,
+)
 from portal.reports.model import Value
 
 _NUMBERING = re.compile(
@@ -112,7 +119,9 @@ _TABLE3_LABELS = (
     *(_label("column", column.key, column.label) for column in TABLE3_COLUMNS),
     _label("group", "organisation", "法人或其他组织"),
     _label("ignore", "applicants", "申请人情况"),
-    Label("ignore", "note", ("本列数据的勾稽关系",), prefix=True),
+    Label(
+        "ignore", "note", ("本列数据的勾稽关系", _numbering_and_core(TABLE3_NOTE)[1]), prefix=True
+    ),
 )
 
 _TABLE4_LABELS = (
@@ -123,6 +132,11 @@ _TABLE4_LABELS = (
     *(_label("column", column.key, column.label) for column in TABLE4_COLUMNS),
 )
 _LABELS = {2: _TABLE2_LABELS, 3: _TABLE3_LABELS, 4: _TABLE4_LABELS}
+# Every way each table's labels may be written, to cut labels written together apart.
+_SURFACES = {
+    number: [(surface(core), label) for label in labels for core in label.cores if core]
+    for number, labels in _LABELS.items()
+}
 
 
 # --- A region's lines as labels and the values after them ----------------------------------------
@@ -136,6 +150,7 @@ class Token:
     line: int | None
     value: Value | Blank | None = None  # None for a label
     merged: bool = False
+    run: bool = False  # digits written together with text: may hold several cells
 
     @property
     def is_label(self) -> bool:
@@ -153,8 +168,9 @@ class Entry:
     values: list[Token] = field(default_factory=list)
 
 
-def _tokens(lines: list[Line]) -> list[Token]:
-    """Split lines into labels and values; a line 'label 1 2 3' gives a label and three values."""
+def _tokens(lines: list[Line], labels: tuple[Label, ...], surfaces) -> list[Token]:
+    """Split lines into labels and values; a line 'label 1 2 3' gives a label and three values,
+    and labels and digits written together (`规章000行政规范性文件101`) are cut apart."""
     tokens = []
     for number, text in lines:
         if text == BLANK_CELL:
@@ -169,12 +185,37 @@ def _tokens(lines: list[Line]) -> list[Token]:
         while split > 0 and values[split - 1] is not None:
             split -= 1
         if split:
-            tokens.append(Token(" ".join(parts[:split]), number))
+            tokens += _label_tokens(" ".join(parts[:split]), number, labels, surfaces)
         tokens += [
             Token(part, number, value)
             for part, value in zip(parts[split:], values[split:], strict=True)
         ]
     return tokens
+
+
+def _label_tokens(text: str, line: int | None, labels, surfaces) -> list[Token]:
+    """A label, or the labels and digit runs written together in ``text``; text that is not
+    wholly labels and digits stays one token (a footnote, a wrapped part of a label)."""
+    if _match(text, labels, joined=True) is not None or not re.search(r"\d|\S{8,}", text):
+        return [Token(text, line)]
+    out = []
+    split = pieces(text)
+    for index, (piece, is_run) in enumerate(split):
+        if is_run:
+            value = cell_value(piece)
+            out.append(Token(piece, line, value, run="." not in piece and len(piece) > 1))
+            continue
+        if _match(piece, labels, joined=True) is not None:
+            out.append(Token(piece, line))
+            continue
+        cut = segment(piece, surfaces, lambda part: _match(part, labels, joined=True) is not None)
+        if cut is not None:
+            out += [Token(part, line) for part in cut]
+        elif index == len(split) - 1 and index > 0:
+            out.append(Token(piece, line))  # text after the last number: a footnote
+        else:
+            return [Token(text, line)]
+    return out if len(out) > 1 else [Token(text, line)]
 
 
 def _entries(tokens: list[Token], labels: tuple[Label, ...]) -> list[Entry]:
@@ -206,4 +247,4 @@ def _entries(tokens: list[Token], labels: tuple[Label, ...]) -> list[Entry]:
 
 def find_labels(table: int, region: list[Line]) -> list[Entry]:
     """The labels of table 2, 3 or 4 in the lines of its region, each with the values after it."""
-    return _entries(_tokens(region), _LABELS[table])
+    return _entries(_tokens(region, _LABELS[table], _SURFACES[table]), _LABELS[table])
