@@ -18,8 +18,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from portal.extraction import ATTACHMENT_LIMITS
-from portal.extraction.worker import extract_bounded
+from portal.extraction import ATTACHMENT_LIMITS, extract_bounded
 
 
 def zip_bomb_docx(size: int = 2_000_000_000) -> bytes:

@@ -278,8 +278,10 @@ def test_check_warns_about_a_pdf_without_a_text_layer_and_names_it(site, tmp_pat
     attach(site, "scan.pdf", scanned_pdf(), "附件2：扫描件")
     result = CliRunner().invoke(main, ["check", "--content", str(site)])
     line = next(line for line in result.output.splitlines() if "scan.pdf" in line)
+    lines = (site / DOCUMENT).read_text("utf-8").splitlines()
+    declared = lines.index("  - file: scan.pdf") + 1  # where the file names its attachment
     assert line == (
-        f"{site / DOCUMENT}:15: warning: attachment scan.pdf is a PDF without a text layer "
+        f"{site / DOCUMENT}:{declared}: warning: attachment scan.pdf is a PDF without a text layer "
         "(a scanned image?): screen readers cannot read it; publish its text too"
     )
     assert "1 warnings" in result.output or "warnings" in result.output

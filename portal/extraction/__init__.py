@@ -31,6 +31,7 @@ from portal.extraction.store import (
     TextStore,
     kind_of,
 )
+from portal.extraction.worker import extract_bounded
 
 __all__ = [
     "ATTACHMENT_LIMITS",
@@ -45,6 +46,7 @@ __all__ = [
     "Table",
     "TextStore",
     "extract",
+    "extract_bounded",
     "join_wrapped",
     "kind_of",
     "sniff",
