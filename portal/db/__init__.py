@@ -1,5 +1,6 @@
 """The platform's SQL database, without Flask: the models (accounts, roles, sessions, failed
-sign-ins; online applications and the attempts their rate limits count), opening DATABASE_URL
+sign-ins; online applications and the attempts their rate limits count; who approved or
+returned which version of a document under review), opening DATABASE_URL
 (SQLite by default, PostgreSQL when set), and the Alembic migrations shipped in the package
 with the check that a database is at the code's revision. portal.accounts and
 portal.applications work on these tables; portal.wiring.db holds one engine per worker process;
@@ -19,11 +20,15 @@ from portal.db.migrate import (
 from portal.db.models import (
     ADMINISTRATOR,
     PLATFORM,
+    REVIEW_STAGES,
     ROLE_VALUES,
     Account,
     ApplicationRecord,
     Base,
     RateAttempt,
+    ReviewAction,
+    ReviewDocument,
+    ReviewedVersion,
     RoleGrant,
     SignInFailure,
     StaffSession,
@@ -32,6 +37,7 @@ from portal.db.models import (
 __all__ = [
     "ADMINISTRATOR",
     "PLATFORM",
+    "REVIEW_STAGES",
     "ROLE_VALUES",
     "Account",
     "ApplicationRecord",
@@ -40,6 +46,9 @@ __all__ = [
     "CopyRefused",
     "DatabaseUnavailable",
     "RateAttempt",
+    "ReviewAction",
+    "ReviewDocument",
+    "ReviewedVersion",
     "RoleGrant",
     "SchemaBehind",
     "SchemaState",
