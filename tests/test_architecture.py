@@ -19,6 +19,7 @@ DOMAIN = (
     "preferences",
     "accounts",
     "db",
+    "approvals",
 )
 SHARED = ("text", "settings", "filetypes", "csv_cells", "terminal", "qr")
 WEB_FRAMEWORK = (
@@ -43,6 +44,8 @@ DOORS = {
     # So are the back office's: `portal users` and `portal db`.
     "portal.accounts": ("portal.accounts", "portal.accounts.cli"),
     "portal.db": ("portal.db", "portal.db.cli"),
+    # And `portal review`.
+    "portal.approvals": ("portal.approvals", "portal.approvals.cli"),
 }
 MAX_LINES = 600
 # Tests that reach inside a package, and why. Besides these, tests/test_X.py may import any

@@ -34,6 +34,7 @@ ENTRIES = (
     Entry("admin.home", N_("我的账号"), everyone),
     Entry("admin.password", N_("修改密码"), everyone),
     Entry("admin.second_factor", N_("两步验证"), everyone),
+    Entry("review.queue", N_("文件审核"), holding("起草", "初审", "复审", "终审", "保密审查")),
 )
 
 

@@ -20,7 +20,16 @@ from portal.catalogue.categories import (
 from portal.catalogue.columns import CATALOGUE_COLUMNS, Column, updated_on
 from portal.catalogue.content import SLUG, content_files, parse_file
 from portal.catalogue.document import Attachment, Document, Problem, Video
-from portal.catalogue.drafts import next_index_no, review_file, scaffold_draft, status_report
+from portal.catalogue.drafts import (
+    ReviewChange,
+    approval_change,
+    next_index_no,
+    read_for_review,
+    return_change,
+    review_file,
+    scaffold_draft,
+    status_report,
+)
 from portal.catalogue.filter_index import FILTER_KEYS
 from portal.catalogue.frontmatter import MAX_PROBLEMS_PER_FILE, OPTIONAL_KEYS, REQUIRED_KEYS
 from portal.catalogue.last_good import LastGood, snapshot_folder
@@ -66,7 +75,9 @@ __all__ = [
     "Organisations",
     "Page",
     "Problem",
+    "ReviewChange",
     "Video",
+    "approval_change",
     "build_catalogue",
     "categories",
     "content_files",
@@ -77,10 +88,12 @@ __all__ = [
     "paginate",
     "parse_file",
     "plain_text",
+    "read_for_review",
     "read_organisations",
     "render_markdown",
     "report_years",
     "reports_due",
+    "return_change",
     "review_file",
     "scaffold_draft",
     "site_organisation",
