@@ -180,7 +180,7 @@ def _page(found, status: int = 200, errors=None, refused: str | None = None, for
     against = _version_argument()
     db = wiring.db.session()
     standing = approvals.standing(db, document, text, against)
-    if against is not None and standing.base is not None and standing.base.version_id != against:
+    if against is not None and (standing.base is None or standing.base.version_id != against):
         raise refusal(404, _("该文件没有这个版本。"))
     member = access.member()
     accounts = approvals.names_of(db, approvals.approvers([document]))

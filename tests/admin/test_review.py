@@ -289,3 +289,28 @@ def test_every_review_page_passes_the_page_audit_in_both_languages(app, client, 
     twice = approve(client, draft, "初审")
     assert twice.status_code == 409
     audit_page(twice.get_data(as_text=True))
+
+
+def test_the_review_page_compares_with_another_reviewed_version_when_asked(app, draft, staff):
+    staff("first", ("初审",))
+    first = as_(app, "first")
+
+    def edit(old: str, new: str) -> None:
+        draft.write_text(draft.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+    approve(first, draft, "初审")
+    edit("第一条", "第壹条")
+    approve(first, draft, "初审")
+    edit("第三条", "第叁条")
+    soup = audit_page(first.get(page_of(draft)).get_data(as_text=True))
+    changed = [ins.get_text() for ins in soup.select("table.review-diff ins")]
+    assert changed == ["第叁条 本办法自发布之日起施行。"]  # since the version approved last
+    other = soup.select_one("#changes-heading").find_parent("section").select("ul li a")
+    assert len(other) == 1
+    older = audit_page(first.get(other[0]["href"]).get_data(as_text=True))
+    assert [ins.get_text()[:3] for ins in older.select("table.review-diff ins")] == [
+        "第壹条",
+        "第叁条",
+    ]
+    assert first.get(f"{page_of(draft)}?against=x").status_code == 400
+    assert first.get(f"{page_of(draft)}?against=999999").status_code == 404
