@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         "PORTAL_BUILD_INDEX_ON_START": "false",
         "PORTAL_SEARCH_INDEX_DIR": f"{scratch.name}/search_index",
         "PORTAL_LAST_GOOD_DIR": f"{scratch.name}/last-good",
-        "PORTAL_APPLICATIONS_DB": f"{scratch.name}/applications.sqlite3",
+        "PORTAL_DATABASE_URL": f"sqlite:///{scratch.name}/portal.sqlite3",
     }
     subprocess.run([str(PORTAL), "index"], env=env, check=True, capture_output=True)
     server = subprocess.Popen(

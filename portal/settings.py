@@ -131,7 +131,9 @@ SETTINGS = (
     Setting(
         "APPLICATIONS_DB",
         str(PROJECT_ROOT / "data" / "applications.sqlite3"),
-        "SQLite file of the online disclosure applications (依申请公开) and their rate limits.",
+        "Deprecated, read only to warn: the SQLite file where applications were kept before "
+        "they moved into DATABASE_URL. `portal serve` says so while the file exists; "
+        "`portal applications import-sqlite FILE` brings its applications in.",
     ),
     Setting(
         "APPLICATION_RETENTION_DAYS",
@@ -150,11 +152,19 @@ SETTINGS = (
         "Wrong tracking-code lookups one client address may make per hour before lookups get 429.",
     ),
     Setting(
+        "REDIS_URL",
+        "",
+        "Redis that keeps the application forms' rate limits, shared by every node, e.g. "
+        "redis://127.0.0.1:6379/0 (install with `pip install -e '.[redis]'`). Empty: they are "
+        "kept in DATABASE_URL, shared by every worker (and by every node on PostgreSQL).",
+    ),
+    Setting(
         "DATABASE_URL",
         "sqlite:///" + str(PROJECT_ROOT / "data" / "portal.sqlite3"),
-        "SQLAlchemy URL of the back office's database (staff accounts, roles, sessions, failed "
-        "sign-ins), e.g. postgresql+psycopg://portal@db.example/portal; `portal db upgrade` "
-        "creates or upgrades its tables.",
+        "SQLAlchemy URL of the platform's database (staff accounts, roles, sessions, failed "
+        "sign-ins; online applications and their rate limits), e.g. "
+        "postgresql+psycopg://portal@db.example/portal; `portal db upgrade` creates or upgrades "
+        "its tables.",
     ),
     Setting(
         "SECRET_KEY",

@@ -35,6 +35,8 @@ SLOW_TESTS = {
 # them a second time on a throwaway PostgreSQL (`pytest -m sql --postgresql`).
 SQL_FILES = {
     "test_application_import.py",
+    "test_application_organisations.py",
+    "test_applications.py",
 }
 
 

@@ -8,7 +8,15 @@ portal.applications work on these tables; portal.wiring.db holds one engine per 
 another database (`portal db copy`)."""
 
 from portal.db.copy import Copied, CopyRefused, copy_database
-from portal.db.engine import DatabaseUnavailable, make_engine, shown, sqlite_file
+from portal.db.engine import (
+    COMMAND_LOCK_WAIT,
+    REQUEST_LOCK_WAIT,
+    DatabaseUnavailable,
+    make_engine,
+    serialise,
+    shown,
+    sqlite_file,
+)
 from portal.db.migrate import (
     SchemaBehind,
     SchemaState,
@@ -33,10 +41,15 @@ from portal.db.models import (
     SignInFailure,
     StaffSession,
 )
+from portal.db.rate_window import SCHEME as RATE_WINDOW_SCHEME
+from portal.db.rate_window import SQLWindowStorage
 
 __all__ = [
     "ADMINISTRATOR",
+    "COMMAND_LOCK_WAIT",
     "PLATFORM",
+    "RATE_WINDOW_SCHEME",
+    "REQUEST_LOCK_WAIT",
     "REVIEW_STAGES",
     "ROLE_VALUES",
     "Account",
@@ -50,6 +63,7 @@ __all__ = [
     "ReviewDocument",
     "ReviewedVersion",
     "RoleGrant",
+    "SQLWindowStorage",
     "SchemaBehind",
     "SchemaState",
     "SignInFailure",
@@ -59,6 +73,7 @@ __all__ = [
     "make_engine",
     "require_current",
     "schema_state",
+    "serialise",
     "shown",
     "sqlite_file",
     "upgrade",
