@@ -158,7 +158,7 @@ def approve(
     """The member approves stage of the document in path: recorded in its file and in the audit
     trail together, or in neither (Refused saying why)."""
     with _refusals_roll_back(db):
-        trail.lock(db, path.stem, now)
+        trail.lock(db, path.stem)
         document, text = desk.read(path)
         _may_act(db, member, document, stage)
         earlier = approved_by(member, document, trail.names_of(db, approvers([document])))
@@ -189,7 +189,7 @@ def send_back(
     if not comment:
         raise Refused(NO_COMMENT, "say why the document is returned: the drafter reads it")
     with _refusals_roll_back(db):
-        trail.lock(db, path.stem, now)
+        trail.lock(db, path.stem)
         document, text = desk.read(path)
         stage = document.waiting_for or STAGES[-1]
         _may_act(db, member, document, stage)

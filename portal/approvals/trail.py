@@ -1,18 +1,17 @@
 """The audit trail in the database: every approval and return (account, stage, moment,
-document, digest, comment), the text of each version acted on, and the lock that records the
-actions on one document one after the other. Nothing here writes files or commits: acting.py
-does both, in one step."""
+document, digest, comment), the text of each version acted on, and the lock (db.serialise)
+that records the actions on one document one after the other. Nothing here writes files or
+commits: acting.py does both, in one step."""
 
 import datetime
 import json
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from portal.catalogue import ReviewChange
-from portal.db import Account, ReviewAction, ReviewDocument, ReviewedVersion
+from portal.db import Account, ReviewAction, ReviewedVersion, serialise
 from portal.workflow import WorkflowError, write_review
 
 APPROVE = "approve"
@@ -32,18 +31,12 @@ class Returned:
     comment: str
 
 
-def lock(db: Session, slug: str, now: datetime.datetime) -> None:
-    """Take the document's lock for the rest of the transaction (its row, made on first use):
-    a second reviewer acting on it waits until the first has committed, then reads the file
-    the first wrote."""
-    if db.get(ReviewDocument, slug, with_for_update=True) is not None:
-        return
-    try:
-        with db.begin_nested():
-            db.add(ReviewDocument(slug=slug, first_action_at=now))
-    except IntegrityError:  # another transaction made it first: wait for its lock
-        pass
-    db.get(ReviewDocument, slug, with_for_update=True, populate_existing=True)
+def lock(db: Session, slug: str) -> None:
+    """Take the document's lock for the rest of the transaction, which begins now (on SQLite
+    that takes the database's write lock): a second reviewer acting on it waits until the first
+    has committed, then reads the file the first wrote."""
+    db.connection()
+    serialise(db, f"portal-review:{slug}")
 
 
 def comparable_text(text: str) -> str:

@@ -218,17 +218,6 @@ SLUG_LENGTH = 200
 DIGEST_LENGTH = 80
 
 
-class ReviewDocument(Base):
-    """A document some account has approved or returned. Its row is locked (SELECT ... FOR
-    UPDATE; SQLite's BEGIN IMMEDIATE locks the whole database) while an action is recorded, so
-    two reviewers acting on one document at once are recorded one after the other."""
-
-    __tablename__ = "review_documents"
-
-    slug: Mapped[str] = mapped_column(String(SLUG_LENGTH), primary_key=True)
-    first_action_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
-
-
 class ReviewedVersion(Base):
     """A document's text as it was when approved or returned, its review record left out, with
     the files its digest covers: what a later version is compared with."""
@@ -237,7 +226,7 @@ class ReviewedVersion(Base):
     __table_args__ = (UniqueConstraint("slug", "digest"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    slug: Mapped[str] = mapped_column(ForeignKey("review_documents.slug"))
+    slug: Mapped[str] = mapped_column(String(SLUG_LENGTH))
     digest: Mapped[str] = mapped_column(String(DIGEST_LENGTH))
     text: Mapped[str] = mapped_column(Text)
     # JSON: [[file name, SHA-256], ...] of every file published with the document.
@@ -248,7 +237,9 @@ class ReviewedVersion(Base):
 class ReviewAction(Base):
     """One approval or return, as the audit log keeps it: the account, the stage, the moment,
     the document (address, file, body) and the digest of the version acted on, the comment.
-    Rows are only ever added, in the same transaction as the file's change."""
+    Rows are only ever added, in the same transaction as the file's change, which holds the
+    document's lock (db.serialise, "portal-review:" and its address) so that two reviewers acting
+    on one document at once are recorded one after the other."""
 
     __tablename__ = "review_actions"
     __table_args__ = (
@@ -265,7 +256,7 @@ class ReviewAction(Base):
     username: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(8))
     stage: Mapped[str] = mapped_column(String(16))
-    slug: Mapped[str] = mapped_column(ForeignKey("review_documents.slug"))
+    slug: Mapped[str] = mapped_column(String(SLUG_LENGTH))
     path: Mapped[str] = mapped_column(Text)
     organisation: Mapped[str] = mapped_column(String(64))
     digest: Mapped[str] = mapped_column(String(DIGEST_LENGTH))

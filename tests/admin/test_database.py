@@ -40,7 +40,6 @@ def test_upgrade_builds_the_schema_from_nothing_and_a_second_run_changes_nothing
         "sign_in_failures",
         "applications",
         "rate_attempts",
-        "review_documents",
         "reviewed_versions",
         "review_actions",
     }

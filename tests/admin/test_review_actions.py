@@ -247,7 +247,8 @@ def test_two_reviewers_acting_at_once_are_recorded_one_after_the_other(
                 outcome.append(refused.reason)
 
     # Another reviewer is in the middle of approving 复审: it holds the document's lock.
-    database.get(db.ReviewDocument, path.stem, with_for_update=True)
+    database.connection()
+    db.serialise(database, f"portal-review:{path.stem}")
     racer = threading.Thread(target=act)
     racer.start()
     approvals.approve(database, desk, other, path, "复审", NOW)  # commits, releasing the lock

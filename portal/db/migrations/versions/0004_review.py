@@ -1,5 +1,5 @@
-"""Review by account: the documents acted on, the versions approved or returned (their text, to
-compare a later one with), and the audit log of every approval and return.
+"""Review by account: the versions approved or returned (their text, to compare a later one
+with), and the audit log of every approval and return.
 
 Revision ID: 0004
 Revises: 0002
@@ -22,12 +22,6 @@ DIGEST = sa.String(length=80)
 
 def upgrade() -> None:
     op.create_table(
-        "review_documents",
-        sa.Column("slug", SLUG, nullable=False),
-        sa.Column("first_action_at", MOMENT, nullable=False),
-        sa.PrimaryKeyConstraint("slug", name=op.f("pk_review_documents")),
-    )
-    op.create_table(
         "reviewed_versions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("slug", SLUG, nullable=False),
@@ -35,11 +29,6 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("files", sa.Text(), nullable=False),
         sa.Column("recorded_at", MOMENT, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["slug"],
-            ["review_documents.slug"],
-            name=op.f("fk_reviewed_versions_slug_review_documents"),
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reviewed_versions")),
         sa.UniqueConstraint("slug", "digest", name=op.f("uq_reviewed_versions_slug")),
     )
@@ -74,11 +63,6 @@ def upgrade() -> None:
             ["account_id"], ["accounts.id"], name=op.f("fk_review_actions_account_id_accounts")
         ),
         sa.ForeignKeyConstraint(
-            ["slug"],
-            ["review_documents.slug"],
-            name=op.f("fk_review_actions_slug_review_documents"),
-        ),
-        sa.ForeignKeyConstraint(
             ["version_id"],
             ["reviewed_versions.id"],
             name=op.f("fk_review_actions_version_id_reviewed_versions"),
@@ -92,4 +76,3 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("review_actions")
     op.drop_table("reviewed_versions")
-    op.drop_table("review_documents")
