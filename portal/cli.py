@@ -120,36 +120,6 @@ def new_document(category: str, title: str, organisation: str):
 
 
 @main.command()
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--stage",
-    required=True,
-    type=click.Choice(["初审", "复审", "终审", "保密审查"]),
-    help="The stage approved.",
-)
-@click.option("--by", "by", required=True, help="Who approves.")
-def review(path: Path, stage: str, by: str):
-    """Record an approval of a draft; the last stage publishes it."""
-    from portal.catalogue import review_file
-    from portal.workflow import WorkflowError
-
-    content = Path(settings.value("CONTENT_DIR")).resolve()
-    shown = (
-        path.resolve().relative_to(content).as_posix()
-        if path.resolve().is_relative_to(content)
-        else path.name
-    )
-    try:
-        approvals, published = review_file(
-            path, stage, by, Path(settings.value("AUDIT_LOG")), shown=shown
-        )
-    except WorkflowError as error:
-        raise click.ClickException(str(error)) from error
-    done = "; ".join(f"{a.stage} {a.by}" for a in approvals)
-    click.echo(f"{path}: {done}" + ("; published" if published else ""))
-
-
-@main.command()
 @click.option(
     "--within",
     default=5,
@@ -165,11 +135,27 @@ def status(within: int, as_json: bool):
     import json
 
     from portal import workflow
+    from portal.approvals.cli import returned_documents
     from portal.catalogue import load_catalogue, status_report
+    from portal.terminal import printable
 
+    returned, unknown = returned_documents()
     report = status_report(
-        load_catalogue(Path(settings.value("CONTENT_DIR"))), workflow.china_today(), within
+        load_catalogue(Path(settings.value("CONTENT_DIR"))),
+        workflow.china_today(),
+        within,
+        {slug: sent.digest for slug, sent in returned.items()},
     )
+    for item in report["returned"]:
+        sent = returned[item["slug"]]
+        item["return"] = {
+            "stage": sent.stage,
+            "by": sent.username,
+            "at": sent.at.isoformat(timespec="seconds"),
+            "comment": sent.comment,
+        }
+    if unknown:
+        report["notes"].append(unknown)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
@@ -183,6 +169,14 @@ def status(within: int, as_json: bool):
         click.echo(f"{label}: {len(report[key])}")
         for item in report[key]:
             click.echo(f"  {item['path']}  {item['title']}  (due {item['due']})")
+    click.echo(f"退回修改: {len(report['returned'])}")
+    for item in report["returned"]:
+        sent = item["return"]
+        click.echo(f"  {item['path']}  {item['title']}  (due {item['due']})")
+        click.echo(
+            f"    returned at {sent['stage']} by {sent['by']} on {sent['at']}: "
+            f"{printable(sent['comment'])}"
+        )
     for deadline in report["report_deadlines"]:
         click.echo(
             f"{deadline['what']}: {deadline['deadline']} "
@@ -455,10 +449,12 @@ def _check_database(url: str) -> None:
 
 from portal.accounts.cli import users  # noqa: E402
 from portal.applications.cli import applications, report_stats  # noqa: E402
+from portal.approvals.cli import review  # noqa: E402
 from portal.db.cli import database  # noqa: E402
 
 main.add_command(applications)
 main.add_command(report_stats)
+main.add_command(review)
 main.add_command(database)
 main.add_command(users)
 

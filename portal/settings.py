@@ -116,11 +116,6 @@ SETTINGS = (
     ),
     Setting("DEFAULT_DEPARTMENT", "办公室", "责任部门 that `portal new` fills in."),
     Setting(
-        "AUDIT_LOG",
-        str(PROJECT_ROOT / "content" / ".review-audit.jsonl"),
-        "Append-only log of every review action.",
-    ),
-    Setting(
         "LAST_GOOD_DIR",
         "",
         "Folder where the site keeps the last good version of each published document, "

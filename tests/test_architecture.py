@@ -23,6 +23,7 @@ DOMAIN = (
     "accounts",
     "db",
     "extraction",
+    "approvals",
 )
 SHARED = ("text", "settings", "filetypes", "csv_cells", "terminal", "qr", "identity")
 WEB_FRAMEWORK = (
@@ -47,6 +48,8 @@ DOORS = {
     # So are the back office's: `portal users` and `portal db`.
     "portal.accounts": ("portal.accounts", "portal.accounts.cli"),
     "portal.db": ("portal.db", "portal.db.cli"),
+    # And `portal review`.
+    "portal.approvals": ("portal.approvals", "portal.approvals.cli"),
 }
 MAX_LINES = 600
 # Tests that reach inside a package, and why. Besides these, tests/test_X.py may import any

@@ -132,7 +132,7 @@ def reviewed(site: Path, name: Path = PLAN) -> Path:
     path.write_text(write_review(path.read_text(encoding="utf-8"), [], None), encoding="utf-8")
     when = datetime.datetime(2024, 3, 20, 9, 0, tzinfo=datetime.UTC)
     for stage, person in zip(STAGES, "甲乙丙丁", strict=True):
-        review_file(path, stage, person, site.parent / "audit.log", now=when)
+        review_file(path, stage, person, now=when)
     return path
 
 

@@ -26,7 +26,7 @@ PHRASE = "zxqwithdrawn"
 NOW = datetime.datetime(2024, 3, 20, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 
 
-def publish_reviewed(site: Path, log: Path) -> Path:
+def publish_reviewed(site: Path) -> Path:
     """A document approved at every stage (so published), holding a phrase no other has."""
     path = scaffold_draft(
         site,
@@ -41,7 +41,7 @@ def publish_reviewed(site: Path, log: Path) -> Path:
         encoding="utf-8",
     )
     for stage, person in zip(STAGES, ("甲", "乙", "丙", "丁"), strict=True):
-        review_file(path, stage, person, log, now=NOW)
+        review_file(path, stage, person, now=NOW)
     return path
 
 
@@ -81,7 +81,7 @@ def indexed_slugs(index_dir: Path, query: str) -> list[str]:
 
 @pytest.fixture
 def published(app, site, tmp_path) -> Path:
-    path = publish_reviewed(site, tmp_path / "audit.log")
+    path = publish_reviewed(site)
     index_content(site, Path(app.config["SEARCH_INDEX_DIR"]))
     return path
 
@@ -193,8 +193,7 @@ def get(url: str) -> tuple[int, bytes]:
 
 
 def test_with_gunicorn_a_withdrawn_document_leaves_search_in_every_worker(site, tmp_path):
-    log = tmp_path / "audit.log"
-    path = publish_reviewed(site, log)
+    path = publish_reviewed(site)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {

@@ -259,3 +259,18 @@ def account_of(db: Session, account_id: int) -> StaffMember | None:
     """The detached view of an account by id."""
     account = db.scalar(select(Account).where(Account.id == account_id))
     return member(account) if account else None
+
+
+def confirm_presence(db: Session, account_id: int, code: str, now) -> bool:
+    """Whether code is the account's authenticator's code now and was never accepted before (a
+    right one is used up): the second factor asked again of someone acting as the account
+    outside a browser session (`portal review` at 终审 or 保密审查)."""
+    account = db.get(Account, account_id)
+    if account is None or account.totp_secret is None:
+        return False
+    step = accepted_step(account.totp_secret, code, now, account.totp_last_step)
+    if step is None:
+        return False
+    account.totp_last_step = step
+    db.commit()
+    return True

@@ -15,6 +15,7 @@ from portal.admin import (
     navigation,
     organisations,
     people,
+    review,
     users,
     views,
 )
@@ -55,6 +56,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(people.blueprint)
     app.register_blueprint(organisations.blueprint)
     app.register_blueprint(applications.blueprint)
+    app.register_blueprint(review.blueprint)
 
     @app.errorhandler(CSRFError)
     def stale_form(_error):

@@ -22,7 +22,16 @@ from portal.catalogue.columns import CATALOGUE_COLUMNS, Column, updated_on
 from portal.catalogue.content import MAX_FILE_BYTES, SLUG, content_files, parse_file
 from portal.catalogue.document import Attachment, Document, Problem, Video
 from portal.catalogue.draft_text import DraftFields, EditRefused
-from portal.catalogue.drafts import next_index_no, review_file, scaffold_draft, status_report
+from portal.catalogue.drafts import (
+    ReviewChange,
+    approval_change,
+    next_index_no,
+    read_for_review,
+    return_change,
+    review_file,
+    scaffold_draft,
+    status_report,
+)
 from portal.catalogue.editing import (
     AttachmentChanges,
     DraftChanged,
@@ -113,10 +122,12 @@ __all__ = [
     "Outcome",
     "Page",
     "Problem",
+    "ReviewChange",
     "Upload",
     "UploadRefused",
     "Validity",
     "Video",
+    "approval_change",
     "build_catalogue",
     "categories",
     "content_files",
@@ -132,10 +143,12 @@ __all__ = [
     "parse_file",
     "plain_text",
     "preview_body",
+    "read_for_review",
     "read_organisations",
     "render_markdown",
     "report_years",
     "reports_due",
+    "return_change",
     "review_file",
     "save_organisation",
     "scaffold_draft",

@@ -5,11 +5,14 @@ does; the rules they apply are portal.workflow's."""
 
 import datetime
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from portal.catalogue import categories
 from portal.catalogue.annual_reports import reports_due
 from portal.catalogue.content import parse_file
+from portal.catalogue.document import Document
 from portal.catalogue.draft_text import DraftFields, new_text
 from portal.catalogue.editing import new_draft_path
 from portal.catalogue.freshness import freshness
@@ -23,7 +26,6 @@ from portal.workflow import (
     Approval,
     WorkflowError,
     add_working_days,
-    append_audit,
     approve,
     report_deadlines,
     valid_approvals,
@@ -90,24 +92,33 @@ def scaffold_draft(
     return path
 
 
-def status_report(catalogue: Catalogue, today: datetime.date, within: int) -> dict:
+def status_report(
+    catalogue: Catalogue,
+    today: datetime.date,
+    within: int,
+    returned: Mapping[str, str] | None = None,
+) -> dict:
     """Drafts by the stage they wait for (with why earlier approvals were voided, if they
     were), overdue and soon-due ones, report deadlines, the bodies whose annual report
     covering last year is due or overdue, and how each body's column stands against the
-    inspection's 单项否决 thresholds."""
+    inspection's 单项否决 thresholds. returned maps a slug to the digest its drafter was sent
+    it back at: such a draft waits for no stage until it changes, and is listed apart."""
     waiting: dict[str, list] = {stage: [] for stage in STAGES}
-    overdue, due_soon, notes = [], [], set()
+    overdue, due_soon, sent_back, notes = [], [], [], set()
     soon, soon_known = add_working_days(today, within)
     for draft in catalogue.drafts:
         item = {
             "path": str(draft.path),
             "title": draft.title,
             "slug": draft.slug,
+            "organisation": draft.organisation,
             "stage": draft.waiting_for,
             "date": draft.date.isoformat() if draft.date else None,
             "due": None,
+            "overdue": False,
             "voided": draft.voided,
         }
+        late = soon_due = False
         if draft.date:
             due, known = add_working_days(draft.date, WORKING_DAYS_TO_PUBLISH)
             item["due"] = due.isoformat()
@@ -116,16 +127,22 @@ def status_report(catalogue: Catalogue, today: datetime.date, within: int) -> di
                     "holiday calendar unknown for a year involved: Monday to Friday "
                     "counted as working days"
                 )
-            if due < today:
-                overdue.append(item)
-            elif due <= soon:
-                due_soon.append(item)
+            late, soon_due = due < today, today <= due <= soon
+            item["overdue"] = late
+        if (returned or {}).get(draft.slug) == draft.digest:
+            sent_back.append(item)
+            continue
+        if late:
+            overdue.append(item)
+        elif soon_due:
+            due_soon.append(item)
         waiting[draft.waiting_for].append(item)
     return {
         "today": today.isoformat(),
         "waiting": waiting,
         "overdue": overdue,
         "due_soon": due_soon,
+        "returned": sent_back,
         "report_deadlines": report_deadlines(today),
         "annual_reports": reports_due(catalogue, today),
         # Each body's column against the inspection's 单项否决 thresholds (freshness.py).
@@ -134,21 +151,29 @@ def status_report(catalogue: Catalogue, today: datetime.date, within: int) -> di
     }
 
 
-def review_file(
-    path: Path,
-    stage: str,
-    by: str,
-    log: Path,
-    now: datetime.datetime | None = None,
-    shown: str | None = None,
-) -> tuple[list[Approval], bool]:
-    """Record an approval in a content file; return the approvals and whether it is now
-    published. Appends the action, with the digest of every file it covers, to the audit log."""
-    now = now or datetime.datetime.now(CHINA)
+@dataclass(frozen=True)
+class ReviewChange:
+    """An action on a document's review record, worked out and not yet written: the document as
+    the site reads it, the file's text before and after, and what the action does."""
+
+    document: Document
+    before: str
+    after: str
+    approvals: tuple[Approval, ...]
+    published: datetime.date | None
+    voided_earlier: bool  # approvals recorded earlier no longer held when the action was taken
+
+
+def read_for_review(
+    path: Path, shown: str | None = None, default_organisation: str = ""
+) -> tuple[Document, str]:
+    """The document in the review workflow as the site reads it (a document naming no body
+    belongs to default_organisation) and the text it was read from; WorkflowError when it
+    cannot be acted on."""
     name = shown or str(path)
     text = path.read_text(encoding="utf-8")
     # The document as the site reads it: the digest covers exactly what would be published.
-    document, problems = parse_file(path)
+    document, problems = parse_file(path, default_organisation=default_organisation)
     if document is None:
         blocking = [p for p in problems if p.severity == "error" and p.blocks_publication]
         details = "; ".join(f"line {p.line}: {p.message}" for p in blocking[:3])
@@ -158,24 +183,51 @@ def review_file(
         )
     if document.approvals is None:
         raise WorkflowError(f"{name} is not in the review workflow (it has no 'review' key)")
+    if path.read_text(encoding="utf-8") != text:
+        # Parsed from another text than the one read: the digest would not be this text's.
+        raise WorkflowError(f"{name} changed while it was being read: try again")
+    return document, text
+
+
+def approval_change(
+    document: Document, text: str, stage: str, by: str, now: datetime.datetime
+) -> ReviewChange:
+    """`by` approving `stage` of a document read by read_for_review, worked out (nothing is
+    written); WorkflowError when the rules or the file forbid it. The last stage sets the
+    publication date: now's day in China."""
     approvals = list(document.approvals)
-    reset = valid_approvals(approvals, document.digest) != approvals
-    updated = approve(approvals, document.digest, stage, by, now)
-    published = now.date() if len(updated) == len(STAGES) else None
+    voided = valid_approvals(approvals, document.digest) != approvals
+    updated = approve(approvals, document.digest, stage, by, now.astimezone(CHINA))
+    published = now.astimezone(CHINA).date() if len(updated) == len(STAGES) else None
+    return ReviewChange(
+        document, text, write_review(text, updated, published), tuple(updated), published, voided
+    )
+
+
+def return_change(document: Document, text: str) -> ReviewChange:
+    """A document read by read_for_review with its approvals cleared, as sending it back to its
+    drafter clears them, worked out (nothing is written); WorkflowError when it waits for no
+    stage."""
+    if document.waiting_for is None:
+        raise WorkflowError("the document is fully approved: there is no stage to return it from")
+    approvals = list(document.approvals)
+    voided = valid_approvals(approvals, document.digest) != approvals
+    return ReviewChange(document, text, write_review(text, [], None), (), None, voided)
+
+
+def review_file(
+    path: Path,
+    stage: str,
+    by: str,
+    now: datetime.datetime | None = None,
+    shown: str | None = None,
+) -> tuple[list[Approval], bool]:
+    """Record an approval in a content file; return the approvals and whether it is now
+    published. Only the file changes: who approved is recorded, with the file, by
+    portal.approvals (the back office and `portal review`)."""
+    document, text = read_for_review(path, shown)
+    change = approval_change(document, text, stage, by, now or datetime.datetime.now(CHINA))
     # If the file changed since it was read, the digest recorded is not the new text's, so
     # the approval does not hold: a race can only void an approval, never extend one.
-    atomic_write(path, write_review(text, updated, published))
-    append_audit(
-        log,
-        {
-            "at": now.isoformat(timespec="seconds"),
-            "file": name,
-            "stage": stage,
-            "by": by.strip(),
-            "digest": document.digest,
-            "covers": [{"file": file, "sha256": sha256} for file, sha256 in document.covers],
-            "voided_earlier_approvals": reset,
-            "published": published is not None,
-        },
-    )
-    return updated, published is not None
+    atomic_write(path, change.after)
+    return list(change.approvals), change.published is not None

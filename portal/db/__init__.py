@@ -1,5 +1,6 @@
 """The platform's SQL database, without Flask: the models (accounts, roles, sessions, failed
-sign-ins; online applications and the attempts their rate limits count), opening DATABASE_URL
+sign-ins; online applications and the attempts their rate limits count; who approved or
+returned which version of a document under review), opening DATABASE_URL
 (SQLite by default, PostgreSQL when set), and the Alembic migrations shipped in the package
 with the check that a database is at the code's revision. portal.accounts and
 portal.applications work on these tables; portal.wiring.db holds one engine per worker process;
@@ -27,6 +28,7 @@ from portal.db.migrate import (
 from portal.db.models import (
     ADMINISTRATOR,
     PLATFORM,
+    REVIEW_STAGES,
     ROLE_VALUES,
     Account,
     ApplicationRecord,
@@ -34,6 +36,8 @@ from portal.db.models import (
     CaseView,
     RateAttempt,
     ReplyAttachment,
+    ReviewAction,
+    ReviewedVersion,
     RoleGrant,
     SignInFailure,
     StaffSession,
@@ -47,6 +51,7 @@ __all__ = [
     "PLATFORM",
     "RATE_WINDOW_SCHEME",
     "REQUEST_LOCK_WAIT",
+    "REVIEW_STAGES",
     "ROLE_VALUES",
     "Account",
     "ApplicationRecord",
@@ -57,6 +62,8 @@ __all__ = [
     "DatabaseUnavailable",
     "RateAttempt",
     "ReplyAttachment",
+    "ReviewAction",
+    "ReviewedVersion",
     "RoleGrant",
     "SQLWindowStorage",
     "SchemaBehind",

@@ -246,3 +246,68 @@ class CaseView(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
     allowed: Mapped[bool] = mapped_column(Boolean)
+
+
+# --- Review: who approved or returned which version of a document (portal.approvals) --------
+
+# The review stages as the workflow names them (portal.workflow.STAGES), and what an account
+# may do at one.
+REVIEW_STAGES = ("初审", "复审", "终审", "保密审查")
+REVIEW_ACTIONS = ("approve", "return")
+# A document's address (its file name): the catalogue's slugs are far shorter.
+SLUG_LENGTH = 200
+# "v2:" and a SHA-256 in hex (portal.workflow.digests), with room for a later scheme.
+DIGEST_LENGTH = 80
+
+
+class ReviewedVersion(Base):
+    """A document's text as it was when approved or returned, its review record left out, with
+    the files its digest covers: what a later version is compared with."""
+
+    __tablename__ = "reviewed_versions"
+    __table_args__ = (UniqueConstraint("slug", "digest"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(SLUG_LENGTH))
+    digest: Mapped[str] = mapped_column(String(DIGEST_LENGTH))
+    text: Mapped[str] = mapped_column(Text)
+    # JSON: [[file name, SHA-256], ...] of every file published with the document.
+    files: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+
+
+class ReviewAction(Base):
+    """One approval or return, as the audit log keeps it: the account, the stage, the moment,
+    the document (address, file, body) and the digest of the version acted on, the comment.
+    Rows are only ever added, in the same transaction as the file's change, which holds the
+    document's lock (db.serialise, "portal-review:" and its address) so that two reviewers acting
+    on one document at once are recorded one after the other."""
+
+    __tablename__ = "review_actions"
+    __table_args__ = (
+        CheckConstraint(f"action IN ({_quoted(REVIEW_ACTIONS)})", name="known_action"),
+        CheckConstraint(f"stage IN ({_quoted(REVIEW_STAGES)})", name="known_stage"),
+        CheckConstraint("action = 'approve' OR comment IS NOT NULL", name="return_says_why"),
+        Index("ix_review_actions_slug_id", "slug", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    # The login name then (accounts are disabled, never deleted or renamed): readable as it is.
+    username: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(8))
+    stage: Mapped[str] = mapped_column(String(16))
+    slug: Mapped[str] = mapped_column(String(SLUG_LENGTH))
+    path: Mapped[str] = mapped_column(Text)
+    organisation: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(DIGEST_LENGTH))
+    version_id: Mapped[int] = mapped_column(ForeignKey("reviewed_versions.id"))
+    comment: Mapped[str | None] = mapped_column(Text)
+    # Whether approvals recorded earlier no longer held (the document had changed since).
+    voided_earlier: Mapped[bool] = mapped_column(Boolean)
+    # Whether this approval, the last stage's, published the document.
+    published: Mapped[bool] = mapped_column(Boolean)
+
+    account: Mapped[Account] = relationship()
+    version: Mapped[ReviewedVersion] = relationship()

@@ -1,6 +1,6 @@
 """The publishing workflow, without Flask and below the catalogue (which decides publication by
 its rules): the review stages and who may approve them, the digest an approval covers, the
-review record and audit log, and working days in China time."""
+review record, and working days in China time."""
 
 from portal.workflow import digests
 from portal.workflow.calendar import (
@@ -17,7 +17,6 @@ from portal.workflow.review import (
     STAGES,
     Approval,
     WorkflowError,
-    append_audit,
     approvals_from_node,
     approve,
     next_stage,
@@ -33,7 +32,6 @@ __all__ = [
     "Approval",
     "WorkflowError",
     "add_working_days",
-    "append_audit",
     "approvals_from_node",
     "approve",
     "china_today",

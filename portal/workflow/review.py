@@ -1,6 +1,6 @@
 """The review rules: the three-level review with a confidentiality check
-(初审 → 复审 → 终审 → 保密审查, 谁提供、谁审核、谁负责), the review record of a content file and
-the audit log.
+(初审 → 复审 → 终审 → 保密审查, 谁提供、谁审核、谁负责), and the review record of a content file
+(who approved is recorded with the file by portal.approvals).
 
 A document whose front matter has a `review` list is in the workflow: it is published only when
 every stage has approved the document as it is now. Each approval records a digest of the
@@ -10,10 +10,8 @@ afterwards voids the approvals, so the review starts again.
 
 import datetime
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 import yaml
 
@@ -200,15 +198,3 @@ def write_review(text: str, approvals: list[Approval], published: datetime.date 
             "one 'key: value' line per key (run portal check), then try again"
         )
     return updated
-
-
-def append_audit(log: Path, entry: dict) -> None:
-    """Add one line to the audit log; earlier lines are never rewritten."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
-    descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    try:
-        os.write(descriptor, line.encode("utf-8"))
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

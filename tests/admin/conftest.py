@@ -137,3 +137,22 @@ def post(client, path: str, form_page: str | None = None, **data):
     """Post a back-office form with the CSRF token of the page that shows it."""
     token = csrf_token(client, form_page or path)
     return client.post(path, data={"csrf_token": token, **data})
+
+
+@pytest.fixture
+def staff_in(database, clock):
+    """Make an account with PASSWORD holding (role, organisation) pairs in any bodies of the
+    site (the county fixture's too): staff_in("wang", [("初审", "example-town")])."""
+
+    def make(username: str, pairs, *, second_factor: str | None = None) -> str:
+        member, _temporary = accounts.add_account(
+            database, username, username.title(), pairs, sorted({o for _r, o in pairs}), clock()
+        )
+        values = {"password_hash": accounts.hash_password(PASSWORD), "temporary_until": None}
+        if second_factor:
+            values["totp_secret"] = second_factor
+        database.execute(update(db.Account).where(db.Account.id == member.id).values(**values))
+        database.commit()
+        return PASSWORD
+
+    return make
