@@ -8,7 +8,7 @@ import secrets
 
 from flask import Flask
 
-from portal.admin import guard, navigation, users, views
+from portal.admin import guard, navigation, report_tables, users, views
 from portal.admin.cookies import PREFIX, BackOfficeSessions, in_back_office
 from portal.admin.guard import PUBLIC, private
 from portal.web import error_response, refusal
@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
     navigation.init_app(app)
     app.before_request(guard.check)
     app.register_blueprint(views.blueprint)
+    app.register_blueprint(report_tables.blueprint)
 
     @app.errorhandler(CSRFError)
     def stale_form(_error):

@@ -34,6 +34,7 @@ ENTRIES = (
     Entry("admin.home", N_("我的账号"), everyone),
     Entry("admin.password", N_("修改密码"), everyone),
     Entry("admin.second_factor", N_("两步验证"), everyone),
+    Entry("report_tables.index", N_("年报表格"), holding("起草")),
 )
 
 
