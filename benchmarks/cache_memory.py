@@ -57,7 +57,9 @@ def main() -> None:
         "PYTHONPATH": str(source),
         "PORTAL_SEARCH_INDEX_DIR": str(scratch / "search_index"),
         "PORTAL_BUILD_INDEX_ON_START": "false",
+        # Both: the checkout measured may be from before applications moved into DATABASE_URL.
         "PORTAL_APPLICATIONS_DB": str(scratch / "applications.sqlite3"),
+        "PORTAL_DATABASE_URL": f"sqlite:///{scratch / 'portal.sqlite3'}",
         **dict(setting.split("=", 1) for setting in options.settings),
     }
     server = subprocess.Popen(

@@ -5,6 +5,14 @@ Fails (exit 1) on any 5xx, any search whose result count differs from the count 
 load, or a growing number of open files in the workers.
 
     .venv/bin/python benchmarks/load_test.py [--seconds 60] [--clients 50] [--rebuilds 5]
+
+With --nodes 2 (or more) it runs the multi-node mode instead (tests/multinode.py): that many
+nodes behind nginx sharing a throwaway PostgreSQL and Redis, clients submitting, tracking and
+searching while a node is killed and restarted and a new index generation is published; it
+prints the figures and fails on a lost or duplicated application, a limit exceeded, a server
+error outside the failover window, or a generation that did not reach every node.
+
+    .venv/bin/python benchmarks/load_test.py --nodes 2 [--seconds 60] [--clients 50]
 """
 
 import argparse
@@ -78,7 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--rebuilds", type=int, default=5)
+    parser.add_argument("--nodes", type=int, default=1)
     options = parser.parse_args(argv)
+    if options.nodes > 1:
+        return multinode_main(options)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     # The shipped content, read only; the index, snapshots and database it writes are its own.
@@ -89,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         "PORTAL_BUILD_INDEX_ON_START": "false",
         "PORTAL_SEARCH_INDEX_DIR": f"{scratch.name}/search_index",
         "PORTAL_LAST_GOOD_DIR": f"{scratch.name}/last-good",
-        "PORTAL_APPLICATIONS_DB": f"{scratch.name}/applications.sqlite3",
+        "PORTAL_DATABASE_URL": f"sqlite:///{scratch.name}/portal.sqlite3",
     }
     subprocess.run([str(PORTAL), "index"], env=env, check=True, capture_output=True)
     server = subprocess.Popen(
@@ -184,6 +195,69 @@ def main(argv: list[str] | None = None) -> int:
     # Workers may open one more generation's files while switching; more means a leak.
     leaking = files_after > files_before + 10
     ok = not (counts["5xx"] or counts["failed"] or counts["wrong_totals"] or leaking)
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+def multinode_main(options) -> int:
+    """The multi-node mode: run the load over a cluster of the shipped content, print the
+    figures, and say whether nothing was lost."""
+    import shutil
+
+    from multinode import Cluster, run_load
+
+    limit = 5
+    with tempfile.TemporaryDirectory(prefix="portal-nodes-") as scratch:
+        root = Path(scratch)
+        content = root / "content"
+        shutil.copytree(ROOT / "content", content)
+        with Cluster(root, content, nodes=options.nodes, submissions_per_hour=limit) as cluster:
+            outcome = run_load(cluster, clients=options.clients, seconds=options.seconds)
+    ordered = sorted(outcome.latencies)
+    total = len(ordered)
+
+    def percentile(share: float) -> float:
+        return ordered[min(total - 1, int(share * total))] * 1000
+
+    print(
+        f"{options.nodes} nodes behind nginx (PostgreSQL, Redis), {options.clients} clients for "
+        f"{options.seconds:.0f} s, {os.cpu_count()} cores"
+    )
+    print(
+        f"requests {total}, {total / options.seconds:.0f} req/s; latency p50 "
+        f"{percentile(0.5):.0f} ms, p95 {percentile(0.95):.0f} ms; statuses "
+        f"{dict(sorted(outcome.statuses.items()))}"
+    )
+    window = outcome.failover_window()
+    print(
+        f"node {options.nodes - 1} killed at {outcome.killed_at} s, back at "
+        f"{outcome.restarted_at} s; {len(outcome.failures)} failed requests"
+        + (f" between {window[0]} s and {window[1]} s" if window else "")
+    )
+    stored = outcome.stored
+    lost = [code for code in outcome.accepted if code not in stored]
+    per_client: dict[str, int] = {}
+    for name in stored.values():
+        per_client[name.split("-")[0]] = per_client.get(name.split("-")[0], 0) + 1
+    print(
+        f"applications accepted {len(outcome.accepted)}, stored {len(stored)} "
+        f"(unanswered submissions {len(outcome.unknown)}), lost {len(lost)}, untrackable "
+        f"{len(outcome.untrackable)}; most by one visitor {max(per_client.values(), default=0)} "
+        f"(limit {limit}/hour)"
+    )
+    print(
+        f"index generation published at {outcome.published_at} s, found on nodes "
+        f"{outcome.reached} s later"
+    )
+    late = [f for f in outcome.failures if not 0 <= f[0] - (outcome.killed_at or 0) + 1 <= 6]
+    ok = not (
+        lost
+        or not outcome.accepted
+        or outcome.untrackable
+        or max(per_client.values(), default=0) > limit
+        or late
+        or len(outcome.reached) != options.nodes
+    )
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 

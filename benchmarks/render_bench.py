@@ -103,7 +103,7 @@ scratch = tempfile.mkdtemp(prefix="render-bench-")
 app = create_app({
     "PAGE_CACHE_SIZE": 0, "BUILD_INDEX_ON_START": False, "CONTENT_DIR": content,
     "SEARCH_INDEX_DIR": os.path.join(scratch, "index"), "LAST_GOOD_DIR": scratch,
-    "APPLICATIONS_DB": os.path.join(scratch, "applications.sqlite3"),
+    "DATABASE_URL": "sqlite:///" + os.path.join(scratch, "portal.sqlite3"),
     **({"FRAGMENT_CACHE_SIZE": 0} if cold == "cold" else {}),
 })
 store = app.extensions["portal.catalogue"]

@@ -237,6 +237,22 @@ def index(full: bool):
     click.echo(done)
 
 
+@main.command("publish-index")
+@click.argument("targets", nargs=-1, required=True, type=click.Path(path_type=Path))
+def publish_index(targets: tuple[Path, ...]):
+    """Copy the live search index into each TARGET index folder (other nodes' SEARCH_INDEX_DIR,
+    or a shared volume) and make it live there at once, never half-copied."""
+    from portal import search
+
+    source = Path(settings.value("SEARCH_INDEX_DIR"))
+    for target in targets:
+        try:
+            meta = search.copy_live(source, target)
+        except (search.IndexUnavailable, search.IndexLocked, OSError) as error:
+            raise click.ClickException(f"{target}: {error}") from None
+        click.echo(f"{target}: live, {meta.get('documents')} documents")
+
+
 @main.command()
 @click.argument("target", type=click.Path(file_okay=False, path_type=Path))
 def export(target: Path):
@@ -292,7 +308,7 @@ def serve(host: str, port: int, workers: int, threads: int, access_log: str | No
     app = create_app()
     # The first catalogue is read here, before the workers are forked: they start with it.
     catalogue = app.extensions["portal.catalogue"].current()
-    if app.config["BUILD_INDEX_ON_START"]:
+    if app.config["BUILD_INDEX_ON_START"] and app.config["SEARCH_INDEX_WRITER"]:
         from portal.search import index_catalogue
 
         click.echo(
@@ -303,18 +319,7 @@ def serve(host: str, port: int, workers: int, threads: int, access_log: str | No
             ),
             err=True,
         )
-    from portal.applications import ApplicationStore, StoreUnavailable
-
-    try:  # the site itself never creates it: a deleted database stays missing until restored
-        ApplicationStore(
-            app.config["APPLICATIONS_DB"],
-            default_organisation=app.config["DEFAULT_ORGANISATION"],
-        ).create()
-    except StoreUnavailable as error:
-        click.echo(
-            f"applications database unavailable, /apply/ answers 503 until it is back: {error}",
-            err=True,
-        )
+    _warn_old_applications(app.config["APPLICATIONS_DB"])
     _check_database(app.config["DATABASE_URL"])
     click.echo(f"Serving {app.config['CONTENT_DIR']} at http://{host}:{port}/", err=True)
     if debug:
@@ -323,20 +328,38 @@ def serve(host: str, port: int, workers: int, threads: int, access_log: str | No
         run_gunicorn(app, host, port, workers, threads, access_log)
 
 
+def _warn_old_applications(path: str) -> None:
+    """Say once at start that an old applications file (APPLICATIONS_DB, deprecated) is no
+    longer read, so that its applications do not seem to have vanished after an upgrade."""
+    if path and Path(path).is_file():
+        click.echo(
+            f"APPLICATIONS_DB is no longer used: applications live in DATABASE_URL; run "
+            f"`portal applications import-sqlite {path}` once, then remove the setting",
+            err=True,
+        )
+
+
 def _check_database(url: str) -> None:
-    """Say when the back office cannot work yet: the site never migrates its database itself
-    (every worker would race to), `portal db upgrade` does (`make run` runs it first)."""
+    """Say when the back office and the application form cannot work yet: the site never
+    migrates its database itself (every worker would race to), `portal db upgrade` does
+    (`make run` runs it first)."""
     from portal import db
 
     try:
-        engine = db.make_engine(url)
+        engine = db.make_engine(url, must_exist=True)
     except db.DatabaseUnavailable as error:
-        click.echo(f"back office unavailable, /admin/ answers 503: {error}", err=True)
+        click.echo(
+            f"back office and applications unavailable, /admin/ answers 503: {error}", err=True
+        )
         return
     try:  # disposed before gunicorn forks: no worker inherits a connection
         db.require_current(engine)
     except (db.SchemaBehind, db.DatabaseUnavailable) as error:
-        click.echo(f"back office unavailable, /admin/ answers 503 until then: {error}", err=True)
+        click.echo(
+            "back office and applications unavailable, /admin/ answers 503 until then "
+            f"(and so does /apply/): {error}",
+            err=True,
+        )
     finally:
         engine.dispose()
 

@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask, url_for
 
-from portal import filetypes, wiring
+from portal import admin, filetypes, wiring
 from portal.web.compression import MIN_COMPRESSED_SIZE, compressible, gzipped
 from portal.web.i18n import LOCALES, PREFIXES
 from portal.web.security import HEADERS
@@ -138,6 +138,9 @@ PROXY = """        proxy_pass http://portal_app;
         proxy_set_header Host $http_host;
         proxy_set_header X-Forwarded-For $remote_addr;
         proxy_set_header X-Forwarded-Proto $scheme;
+        # Room for the largest body the app takes (a draft with its attachment) and a little
+        # more, so that the app, not nginx, refuses a body just over it, saying why.
+        client_max_body_size {max_body};
         error_page 502 504 = @app_unavailable;"""
 
 # A location for the exported addresses whose type their extension does not say
@@ -312,7 +315,14 @@ def export_site(app: Flask, target: Path) -> int:
         count += 1
     host = urlsplit(app.config["BASE_URL"]).hostname or "localhost"
     (staging / EXAMPLE).write_text(
-        nginx_example(host, target, types, app.config["PAGE_MAX_AGE"]), encoding="utf-8"
+        nginx_example(
+            host,
+            target,
+            types,
+            app.config["PAGE_MAX_AGE"],
+            admin.largest_request(app.config) + 1024 * 1024,
+        ),
+        encoding="utf-8",
     )
     if target.exists():
         previous = target.with_name(f".{target.name}.previous")
@@ -325,12 +335,15 @@ def export_site(app: Flask, target: Path) -> int:
     return count
 
 
-def nginx_example(host: str, root: Path, exported: dict[str, str], max_age: int) -> str:
+def nginx_example(
+    host: str, root: Path, exported: dict[str, str], max_age: int, max_body: int
+) -> str:
     """The nginx configuration of an export. exported maps each exported path to the
     Content-Type the app sent for it; nginx's types are derived from those (and from the file
     policy's table, for files a later export may hold), so nginx sends what the app sent.
     Caches may keep what nginx sends for max_age seconds, as long as the app lets them keep a
-    page (files the app lets them keep longer)."""
+    page (files the app lets them keep longer); nginx hands the app request bodies of up to
+    max_body bytes (the app answers a larger one itself, with the reason)."""
     content_types = {
         extension: filetypes.content_type(f"x.{extension}") for extension in filetypes.TYPES
     }
@@ -379,7 +392,7 @@ def nginx_example(host: str, root: Path, exported: dict[str, str], max_age: int)
         ),
         app_only=_regex(APP_ONLY),
         file_paths=_regex(FILE_PATHS),
-        proxy=PROXY,
+        proxy=PROXY.format(max_body=max_body),
         page_headers=page_headers,
         file_headers=_add_headers(
             {name: value for name, value in HEADERS.items() if name != "Content-Security-Policy"}

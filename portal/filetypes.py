@@ -8,6 +8,7 @@ Content-Security-Policy, so even a file a browser chose to render runs no script
 plugin, sends no form and loads nothing.
 """
 
+import codecs
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -65,6 +66,33 @@ TRANSCRIPT_TYPES = ("txt", "pdf", "docx", "doc", "odt", "wps", "ofd")
 
 UNKNOWN = FileType("application/octet-stream")
 
+# What a file of each type starts with, as (offset, bytes) any of which must match: a cheap
+# check that an uploaded file is what its name says (a script renamed .pdf is refused). The
+# WPS formats are OLE2 files like the old Office ones, and newer WPS saves zip; OFD is zip.
+_ZIP = ((0, b"PK\x03\x04"),)
+_OLE2 = ((0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"),)
+SIGNATURES: dict[str, tuple[tuple[int, bytes], ...]] = {
+    "pdf": ((0, b"%PDF-"),),
+    "ofd": _ZIP,
+    **dict.fromkeys(("doc", "xls", "ppt"), _OLE2),
+    **dict.fromkeys(("wps", "et", "dps"), _OLE2 + _ZIP),
+    **dict.fromkeys(("docx", "xlsx", "pptx", "odt", "ods", "odp"), _ZIP),
+    "zip": (*_ZIP, (0, b"PK\x05\x06")),
+    "rar": ((0, b"Rar!\x1a\x07"),),
+    "7z": ((0, b"7z\xbc\xaf\x27\x1c"),),
+    **dict.fromkeys(("jpg", "jpeg"), ((0, b"\xff\xd8\xff"),)),
+    "png": ((0, b"\x89PNG\r\n\x1a\n"),),
+    "gif": ((0, b"GIF87a"), (0, b"GIF89a")),
+    "webp": ((8, b"WEBP"),),
+    "mp3": ((0, b"ID3"), (0, b"\xff\xfb"), (0, b"\xff\xfa"), (0, b"\xff\xf3"), (0, b"\xff\xf2")),
+    "ogg": ((0, b"OggS"),),
+    "mp4": ((4, b"ftyp"),),
+    "webm": ((0, b"\x1a\x45\xdf\xa3"),),
+}
+# Read as text: UTF-8 without NUL bytes; a WebVTT file starts with its name.
+TEXT_TYPES = ("txt", "csv", "json", "vtt")
+SNIFF_BYTES = 4096
+
 # default-src 'none' loads nothing and runs no script; sandbox (without allow-scripts) gives the
 # document an opaque origin, no script, no plugins, no forms, no popups. Checked in Debian's
 # Chromium 156, headless and not: a PDF still opens in its viewer and an image still shows.
@@ -84,6 +112,30 @@ _ATTR_CHAR = "!#$&+-.^_`|~"
 def extension(name: str) -> str:
     """The file type part of a name, lower case: 'PDF' for 'a.PDF' gives 'pdf'."""
     return name.rpartition(".")[2].lower() if "." in name else ""
+
+
+def plain_file_name(name: str) -> bool:
+    """Whether name is a plain file name: not empty, no folder, not hidden (a leading dot, which
+    '..' has too), nothing invisible or that is not printed (controls, bidi overrides)."""
+    return bool(name) and not (
+        "/" in name or "\\" in name or name.startswith(".") or not name.isprintable()
+    )
+
+
+def content_matches(name: str, head: bytes) -> bool:
+    """Whether a file's first SNIFF_BYTES bytes are what its name's type starts with (types
+    without a known signature pass)."""
+    kind = extension(name)
+    if kind in TEXT_TYPES:
+        try:
+            text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        except UnicodeDecodeError:
+            return False
+        return "\0" not in text and (kind != "vtt" or text.lstrip("\ufeff").startswith("WEBVTT"))
+    signatures = SIGNATURES.get(kind)
+    return signatures is None or any(
+        head[offset : offset + len(magic)] == magic for offset, magic in signatures
+    )
 
 
 def file_type(name: str) -> FileType:

@@ -29,6 +29,13 @@ SETTINGS = (
         "Folder of the generated search index.",
     ),
     Setting(
+        "SEARCH_INDEX_WRITER",
+        True,
+        "Whether this node keeps the search index in step with the content as it changes. "
+        "Set it to false on the nodes that search an index the writing node publishes to "
+        "them (`portal publish-index`) or on a shared volume.",
+    ),
+    Setting(
         "THEMES_DIR",
         str(PROJECT_ROOT / "themes"),
         "Folder of the colour schemes, one TOML file each.",
@@ -124,12 +131,14 @@ SETTINGS = (
         "BUILD_INDEX_ON_START",
         True,
         "Build the search index when the site starts and the index is missing or older "
-        "than the content.",
+        "than the content (on the index's writing node only).",
     ),
     Setting(
         "APPLICATIONS_DB",
         str(PROJECT_ROOT / "data" / "applications.sqlite3"),
-        "SQLite file of the online disclosure applications (依申请公开) and their rate limits.",
+        "Deprecated, read only to warn: the SQLite file where applications were kept before "
+        "they moved into DATABASE_URL. `portal serve` says so while the file exists; "
+        "`portal applications import-sqlite FILE` brings its applications in.",
     ),
     Setting(
         "APPLICATION_RETENTION_DAYS",
@@ -148,11 +157,19 @@ SETTINGS = (
         "Wrong tracking-code lookups one client address may make per hour before lookups get 429.",
     ),
     Setting(
+        "REDIS_URL",
+        "",
+        "Redis that keeps the application forms' rate limits, shared by every node, e.g. "
+        "redis://127.0.0.1:6379/0 (install with `pip install -e '.[redis]'`). Empty: they are "
+        "kept in DATABASE_URL, shared by every worker (and by every node on PostgreSQL).",
+    ),
+    Setting(
         "DATABASE_URL",
         "sqlite:///" + str(PROJECT_ROOT / "data" / "portal.sqlite3"),
-        "SQLAlchemy URL of the back office's database (staff accounts, roles, sessions, failed "
-        "sign-ins), e.g. postgresql+psycopg://portal@db.example/portal; `portal db upgrade` "
-        "creates or upgrades its tables.",
+        "SQLAlchemy URL of the platform's database (staff accounts, roles, sessions, failed "
+        "sign-ins; online applications and their rate limits), e.g. "
+        "postgresql+psycopg://portal@db.example/portal; `portal db upgrade` creates or upgrades "
+        "its tables.",
     ),
     Setting(
         "SECRET_KEY",
@@ -188,6 +205,12 @@ SETTINGS = (
         "SIGN_IN_LOCKOUT_MINUTES",
         15,
         "How long failed sign-ins count, and how long a lock lasts.",
+    ),
+    Setting(
+        "UPLOAD_MAX_BYTES",
+        20 * 1024 * 1024,
+        "Largest attachment staff may upload to a draft in the back office, in bytes; a larger "
+        "one is refused with 413 (the form around it may add the size of a content file).",
     ),
 )
 

@@ -1,7 +1,9 @@
 """Small helpers every part of the portal shares, each written once, none of them needing Flask:
-marking text for translation, writing a file whole, finding a content file's front matter."""
+marking text for translation, writing a file whole (in place of the old one, or as a new one
+that never replaces another), finding a content file's front matter."""
 
 import os
+import secrets
 from pathlib import Path
 
 # The interface languages, in Babel's spelling; the first is the source language of every text.
@@ -24,6 +26,27 @@ def atomic_write(path: Path, text: str) -> None:
         file.flush()
         os.fsync(file.fileno())
     os.replace(temporary, path)
+
+
+def atomic_create(path: Path, data: bytes) -> None:
+    """Write a new file whole, as atomic_write does, but never in place of another: raises
+    FileExistsError when anything (a file, a folder, a symbolic link) already has its name."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    try:
+        with open(temporary, "xb") as file:  # O_EXCL: never through a link planted there
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        claim_name(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def claim_name(temporary: Path, path: Path) -> None:
+    """Give a finished file in the same folder the name path, unless anything has that name
+    already (FileExistsError): a hard link fails rather than replace a file or follow a link."""
+    os.link(temporary, path)
+    os.unlink(temporary)
 
 
 class FrontMatterError(ValueError):

@@ -77,3 +77,17 @@ def wait_for(port: int, seconds: float = 30) -> None:
         except OSError:
             time.sleep(0.05)
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
+
+
+def fresh_database(url: str) -> None:
+    """Bring the database at url to the code's schema, as `portal db upgrade` does; a shared
+    server (PORTAL_TEST_DATABASE_URL, such as a throwaway PostgreSQL) is emptied first."""
+    from portal import db
+
+    engine = db.make_engine(url, create_folder=True)
+    if db.sqlite_file(url) is None:
+        db.Base.metadata.drop_all(engine)
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    db.upgrade(engine)
+    engine.dispose()

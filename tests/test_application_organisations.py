@@ -1,6 +1,6 @@
 """Applications go to a body (受理机关): on a platform of several organisations the applicant
-chooses one, every stored application names it, databases from before are brought up to date
-without losing a record, and the staff commands and table 3 are per body."""
+chooses one, every stored application names it, databases from before are imported without
+losing a record, and the staff commands and table 3 are per body."""
 
 import csv
 import datetime
@@ -12,11 +12,13 @@ import pytest
 from click.testing import CliRunner
 from conftest import audit_page
 from county import APPLICATION_BODIES, add_bodies, copy_site
+from support import fresh_database
 from test_applications import SAME_SITE, person_form, submit
 
-from portal import applications
-from portal.applications import ApplicationStore, StoreUnavailable
+from portal import applications, wiring
+from portal.applications import ApplicationStore
 from portal.cli import main
+from portal.db import make_engine
 from portal.reports import parse_report, validate_report
 
 # Three bodies of three kinds, listed out of order: the form groups them by kind, in the order
@@ -31,16 +33,20 @@ def site(tmp_path) -> Path:
 
 
 @pytest.fixture
-def database(app, tmp_path) -> Path:
-    path = tmp_path / "data" / "applications.sqlite3"
-    ApplicationStore(path).create()
-    app.config["APPLICATIONS_DB"] = str(path)
-    return path
+def database(app):
+    """The app's database (DATABASE_URL) at the code's schema; returns its URL."""
+    url = app.config["DATABASE_URL"]
+    fresh_database(url)
+    yield url
+    wiring.db.engine(app).dispose()
 
 
 @pytest.fixture
 def store(database) -> ApplicationStore:
-    return ApplicationStore(database)
+    """The store over the app's database, as a staff command opens it."""
+    engine = make_engine(database)
+    yield ApplicationStore(engine)
+    engine.dispose()
 
 
 def cleaned(organisation: str, **changes) -> dict:
@@ -230,10 +236,30 @@ def schema_version(path: Path) -> int:
     return version
 
 
-def test_an_old_database_is_brought_up_to_date_on_open_without_losing_a_record(tmp_path):
+def import_sqlite(database: str, path: Path, default_organisation: str = "lingwu-kjj"):
+    """`portal applications import-sqlite PATH` into the database at this URL."""
+    return CliRunner().invoke(
+        main,
+        ["applications", "import-sqlite", str(path)],
+        env={
+            "PORTAL_DATABASE_URL": database,
+            "PORTAL_DEFAULT_ORGANISATION": default_organisation,
+        },
+    )
+
+
+# These tests were about the old store bringing its own file up to date when it was opened.
+# Applications live in DATABASE_URL now and the old file is imported once (`portal
+# applications import-sqlite`, tests/test_application_import.py); each keeps its promise there.
+
+
+def test_an_old_database_imported_works_as_a_new_one_without_losing_a_record(
+    tmp_path, database, store
+):
     path = old_database(tmp_path / "applications.sqlite3")
     assert schema_version(path) == 0
-    store = ApplicationStore(path, default_organisation="lingwu-kjj")
+    result = import_sqlite(database, path)
+    assert result.exit_code == 0, result.output
     found = {app.code: app for app in store.all()}
     assert set(found) == {row[0] for row in OLD_ROWS}
     assert {app.organisation for app in found.values()} == {"lingwu-kjj"}
@@ -244,42 +270,46 @@ def test_an_old_database_is_brought_up_to_date_on_open_without_losing_a_record(t
         "granted",
         "2024-01-10",
     )
-    assert schema_version(path) == applications.SCHEMA_VERSION == 1
-    # Everything works on it as on a new one: tracking, staff updates, new applications.
+    # Everything works on them as on new ones: tracking, staff updates, new applications.
     assert store.lookup("DDDD-EEEE-FFFF", "4567").name == "某某研究所"
     assert store.update("DDDDEEEEFFFF", extend=True).organisation == "lingwu-kjj"
     new = store.submit(cleaned("ningdong"), datetime.date(2024, 10, 8))
     assert [app.organisation for app in store.all()] == ["lingwu-kjj", "lingwu-kjj", "ningdong"]
     assert store.get(new.code).organisation == "ningdong"
-    # Opening it again changes nothing.
-    assert ApplicationStore(path, default_organisation="other").get(old.code).organisation == (
-        "lingwu-kjj"
-    )
+    # Importing it again changes nothing, whatever the default body is now.
+    again = import_sqlite(database, path, default_organisation="other")
+    assert again.exit_code == 0, again.output
+    assert store.get(old.code).organisation == "lingwu-kjj"
+    assert store.get("DDDDEEEEFFFF").extended == 1
+    assert schema_version(path) == 0  # the old file is read, never changed
 
 
-def test_portal_serve_brings_an_old_database_up_to_date_when_it_creates_the_tables(tmp_path):
+def test_portal_serve_names_the_import_while_an_old_database_exists(tmp_path, capsys):
+    from portal.cli import _warn_old_applications
+
     path = old_database(tmp_path / "applications.sqlite3")
-    ApplicationStore(path, default_organisation="lingwu-kjj").create()
-    assert schema_version(path) == 1
-    with sqlite3.connect(path) as db:
-        rows = db.execute("SELECT code, organisation FROM applications ORDER BY code").fetchall()
-        attempts = db.execute("SELECT COUNT(*) FROM attempts").fetchone()[0]
-    db.close()
-    assert rows == [("AAAABBBBCCCC", "lingwu-kjj"), ("DDDDEEEEFFFF", "lingwu-kjj")]
-    assert attempts == 1
+    before = path.read_bytes()
+    _warn_old_applications(str(path))
+    said = capsys.readouterr().err
+    assert said.startswith("APPLICATIONS_DB is no longer used")
+    assert f"run `portal applications import-sqlite {path}` once" in said
+    assert path.read_bytes() == before and schema_version(path) == 0
+    _warn_old_applications(str(tmp_path / "none.sqlite3"))
+    assert capsys.readouterr().err == ""
 
 
-def test_a_new_database_is_made_in_the_current_schema(tmp_path):
-    store = ApplicationStore(tmp_path / "new.sqlite3").create()
-    assert schema_version(store.path) == applications.SCHEMA_VERSION
+def test_a_new_database_takes_applications_to_every_body(database, store):
+    assert store.all() == []
     assert store.submit(cleaned("lingwu-gov"), datetime.date(2024, 9, 27)).organisation == (
         "lingwu-gov"
     )
 
 
-def test_the_running_site_brings_an_old_database_up_to_date(client, app, tmp_path):
+def test_the_running_site_serves_applications_imported_from_an_old_database(
+    client, database, store, tmp_path
+):
     path = old_database(tmp_path / "old" / "applications.sqlite3")
-    app.config["APPLICATIONS_DB"] = str(path)
+    assert import_sqlite(database, path).exit_code == 0
     tracked = client.post(
         "/apply/track", data={"code": "AAAA-BBBB-CCCC", "phone_last4": "1234"}, headers=SAME_SITE
     )
@@ -288,40 +318,45 @@ def test_the_running_site_brings_an_old_database_up_to_date(client, app, tmp_pat
     terms = [dt.get_text() for dt in soup.find_all("dt")]
     assert soup.find_all("dd")[terms.index("受理机关")].get_text() == "灵武市科学技术局"
     assert submit(client, person_form(organisation="ningdong")).status_code == 200
-    assert sorted(app.organisation for app in ApplicationStore(path).all()) == [
+    assert sorted(app.organisation for app in store.all()) == [
         "lingwu-kjj",
         "lingwu-kjj",
         "ningdong",
     ]
 
 
-def test_a_database_newer_than_the_portal_is_refused_untouched(tmp_path):
+def test_a_database_newer_than_the_portal_is_refused_untouched(tmp_path, database, store):
     path = old_database(tmp_path / "applications.sqlite3")
     with sqlite3.connect(path) as db:
         db.execute("PRAGMA user_version = 99")
     db.close()
-    with pytest.raises(StoreUnavailable, match="schema version 99 is newer"):
-        ApplicationStore(path, default_organisation="lingwu-kjj").all()
+    result = import_sqlite(database, path)
+    assert result.exit_code == 1
+    assert "schema version 99, this import reads versions 0, 1" in result.output
     with sqlite3.connect(path) as db:
         columns = [row[1] for row in db.execute("PRAGMA table_info(applications)")]
     db.close()
     assert "organisation" not in columns
+    assert store.all() == []
 
 
-def test_a_failed_migration_leaves_the_old_database_as_it_was(tmp_path):
+def test_an_import_that_cannot_name_the_old_ones_body_imports_nothing(tmp_path, database, store):
     path = old_database(tmp_path / "applications.sqlite3")
-    with pytest.raises(ValueError, match="default organisation"):
-        ApplicationStore(path).all()  # a caller that did not say whose the old ones are
-    assert schema_version(path) == 0
-    migrated = ApplicationStore(path, default_organisation="lingwu-kjj").all()
-    assert len(migrated) == len(OLD_ROWS)
+    refused = import_sqlite(database, path, default_organisation="")
+    assert refused.exit_code == 1
+    assert "set DEFAULT_ORGANISATION" in refused.output
+    assert store.all() == [] and schema_version(path) == 0
+    assert import_sqlite(database, path).exit_code == 0
+    assert len(store.all()) == len(OLD_ROWS)
 
 
 # --- Staff commands ---------------------------------------------------------------------------
 
 
-def cli(database: Path, *args: str):
-    result = CliRunner().invoke(main, ["applications", "--db", str(database), *args])
+def cli(database: str, *args: str):
+    result = CliRunner().invoke(
+        main, ["applications", *args], env={"PORTAL_DATABASE_URL": database}
+    )
     assert result.exit_code == 0, result.output
     return result
 
@@ -347,9 +382,11 @@ def test_staff_commands_show_and_filter_by_body(store, database, tmp_path):
     assert [row["name"] for row in rows] == ["李四"]
 
 
-def report_stats(site: Path, database: Path, *args: str):
+def report_stats(site: Path, database: str, *args: str):
     return CliRunner().invoke(
-        main, ["report-stats", "2024", "--content", str(site), "--db", str(database), *args]
+        main,
+        ["report-stats", "2024", "--content", str(site), *args],
+        env={"PORTAL_DATABASE_URL": database},
     )
 
 

@@ -19,12 +19,13 @@ from support import free_port
 from test_applications import person_form
 
 from portal.applications import ApplicationStore
+from portal.db import make_engine
 
 PORTAL = Path(sys.executable).with_name("portal")
 
 
 class Server:
-    """`portal serve` on 127.0.0.1 with its own applications database."""
+    """`portal serve` on 127.0.0.1 with its own database (an SQLite file)."""
 
     def __init__(self, base: str, database: Path):
         self.base = base
@@ -58,16 +59,21 @@ def serve(site, tmp_path):
 
     def start(*arguments: str, **settings: str) -> Server:
         port = free_port()
-        database = tmp_path / f"data-{port}" / "applications.sqlite3"
+        database = tmp_path / f"data-{port}" / "portal.sqlite3"
         env = {
             **os.environ,
             "PORTAL_CONTENT_DIR": str(site),
             "PORTAL_SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
             "PORTAL_BUILD_INDEX_ON_START": "false",
             "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
-            "PORTAL_APPLICATIONS_DB": str(database),
+            "PORTAL_DATABASE_URL": f"sqlite:///{database}",
             **{f"PORTAL_{name}": value for name, value in settings.items()},
         }
+        # As `make run` does: the schema first, made by the one command that makes it.
+        upgrade = subprocess.run(
+            [str(PORTAL), "db", "upgrade"], env=env, capture_output=True, text=True
+        )
+        assert upgrade.returncode == 0, upgrade.stderr
         with (tmp_path / f"serve-{port}.out").open("wb") as sink:
             started.append(
                 subprocess.Popen(
@@ -86,7 +92,6 @@ def serve(site, tmp_path):
             except OSError:
                 assert time.monotonic() < deadline, "portal serve did not start"
                 time.sleep(0.2)
-        assert database.exists(), "portal serve creates the applications database"
         return server
 
     yield start
@@ -209,8 +214,22 @@ def at_once(count: int, send) -> list[int]:
     return statuses
 
 
-def test_the_submission_limit_holds_when_submissions_arrive_at_once(serve):
-    server = serve("--workers", "2", "--threads", "5", APPLICATION_SUBMISSIONS_PER_HOUR="3")
+@pytest.fixture(params=["database", "redis"])
+def limits_kept(request) -> dict:
+    """Where the rate limits are kept: the SQL database (the default) or a real Redis."""
+    if request.param == "database":
+        yield {}
+        return
+    from services import redis_server
+
+    with redis_server() as url:
+        yield {"REDIS_URL": url}
+
+
+def test_the_submission_limit_holds_when_submissions_arrive_at_once(serve, limits_kept):
+    server = serve(
+        "--workers", "2", "--threads", "5", APPLICATION_SUBMISSIONS_PER_HOUR="3", **limits_kept
+    )
     statuses = at_once(
         10, lambda i: server.request("POST", "/apply/", person_form(name=f"申请人{i}"))
     )
@@ -218,8 +237,10 @@ def test_the_submission_limit_holds_when_submissions_arrive_at_once(serve):
     assert server.stored() == 3
 
 
-def test_the_tracking_failure_limit_holds_when_guesses_arrive_at_once(serve):
-    server = serve("--workers", "2", "--threads", "5", TRACKING_FAILURES_PER_HOUR="3")
+def test_the_tracking_failure_limit_holds_when_guesses_arrive_at_once(serve, limits_kept):
+    server = serve(
+        "--workers", "2", "--threads", "5", TRACKING_FAILURES_PER_HOUR="3", **limits_kept
+    )
     statuses = at_once(
         10,
         lambda i: server.request(
@@ -227,5 +248,18 @@ def test_the_tracking_failure_limit_holds_when_guesses_arrive_at_once(serve):
         ),
     )
     assert sorted(statuses) == [400] * 3 + [429] * 7
-    store = ApplicationStore(server.database)
-    assert store.all() == []
+    engine = make_engine(f"sqlite:///{server.database}")
+    assert ApplicationStore(engine).all() == []
+    engine.dispose()
+
+
+def test_a_redis_that_is_gone_makes_the_forms_unavailable_never_unlimited(serve):
+    from services import redis_server
+
+    with redis_server() as url:
+        server = serve("--workers", "1", REDIS_URL=url)
+    # The Redis above has stopped: the form cannot count, so it takes nothing.
+    status, headers, html = server.request("POST", "/apply/", person_form())
+    assert_unavailable_page(status, headers, html)
+    assert server.stored() == 0
+    assert server.request("GET", "/catalogue/")[0] == 200

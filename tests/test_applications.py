@@ -11,9 +11,11 @@ import unicodedata
 import pytest
 from click.testing import CliRunner
 from conftest import audit_page
+from sqlalchemy import update
 from stdnum.cn import ric, uscc
+from support import fresh_database
 
-from portal import applications
+from portal import applications, db, wiring
 from portal.applications import Application, ApplicationStore
 from portal.cli import main
 from portal.reports import check_carry_over, parse_report, validate_report
@@ -80,18 +82,21 @@ def organisation_form(**changes) -> dict:
 
 
 @pytest.fixture
-def database(app, tmp_path):
-    """Point the app at a fresh applications database, created as `portal serve` does, and
-    return its path."""
-    path = tmp_path / "data" / "applications.sqlite3"
-    ApplicationStore(path).create()
-    app.config["APPLICATIONS_DB"] = str(path)
-    return path
+def database(app):
+    """The app's database (DATABASE_URL) at the code's schema, as `portal db upgrade` leaves
+    it; returns its URL."""
+    url = app.config["DATABASE_URL"]
+    fresh_database(url)
+    yield url
+    wiring.db.engine(app).dispose()
 
 
 @pytest.fixture
 def store(database) -> ApplicationStore:
-    return ApplicationStore(database)
+    """The store over the app's database, as a staff command opens it."""
+    engine = db.make_engine(database)
+    yield ApplicationStore(engine)
+    engine.dispose()
 
 
 def submit(client, form: dict, headers=SAME_SITE, address: str = "192.0.2.1"):
@@ -343,7 +348,8 @@ def test_concurrent_submissions_are_all_stored(store, database):
     codes, failures = [], []
 
     def worker(index: int):
-        own = ApplicationStore(database)  # as each worker process has its own connection
+        engine = db.make_engine(database)  # as each worker process has its own
+        own = ApplicationStore(engine)
         barrier.wait()
         try:
             codes.append(
@@ -354,6 +360,8 @@ def test_concurrent_submissions_are_all_stored(store, database):
             )
         except Exception as error:  # pragma: no cover - reported below
             failures.append(error)
+        finally:
+            engine.dispose()
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
     for thread in threads:
@@ -363,6 +371,85 @@ def test_concurrent_submissions_are_all_stored(store, database):
     assert failures == []
     assert sorted(app.code for app in store.all()) == sorted(codes)
     assert len(set(codes)) == count
+
+
+def at_once(database: str, count: int, call) -> list:
+    """Run call(store, index) from `count` threads released together, each with its own engine
+    (as worker processes and nodes have); what each returned or raised."""
+    barrier = threading.Barrier(count)
+    results: list = []
+
+    def one(index: int):
+        engine = db.make_engine(database)
+        try:
+            barrier.wait()
+            results.append(call(ApplicationStore(engine), index))
+        except Exception as error:
+            results.append(error)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_the_limits_hold_when_attempts_arrive_at_once(store, database):
+    # On PostgreSQL (PORTAL_TEST_DATABASE_URL), READ COMMITTED alone would let several see the
+    # last free attempt; the window's lock makes them count one after the other.
+    from limits import RateLimitItemPerHour
+    from limits.strategies import MovingWindowRateLimiter
+
+    def take(own: ApplicationStore, _index: int) -> bool:
+        storage = db.SQLWindowStorage(engine=lambda: own.engine)
+        return MovingWindowRateLimiter(storage).hit(RateLimitItemPerHour(3), "submit", "c1")
+
+    assert sorted(at_once(database, 10, take)) == [False] * 7 + [True] * 3
+    storage = db.SQLWindowStorage(engine=lambda: store.engine)
+    window = MovingWindowRateLimiter(storage)
+    assert not window.test(RateLimitItemPerHour(3), "submit", "c1")
+    assert window.test(RateLimitItemPerHour(3), "submit", "another client")
+    assert window.get_window_stats(RateLimitItemPerHour(3), "submit", "c1").remaining == 0
+
+
+def test_a_request_waits_briefly_for_a_lock_and_says_the_store_is_unavailable(store, database):
+    app = store.submit(applications.validate(person_form(), BODIES)[0], datetime.date(2024, 5, 6))
+    holder = db.make_engine(database)
+    late = threading.Event()
+    with holder.connect() as connection:
+        transaction = connection.begin()
+        # Another transaction changes the application and keeps its lock (the database's on
+        # SQLite, the row's on PostgreSQL) until the request has its answer. A store that
+        # waited as long as a staff command may answers after `late` is set.
+        connection.execute(
+            update(db.ApplicationRecord).where(db.ApplicationRecord.code == app.code),
+            {"title": "另一事务"},
+        )
+        timer = threading.Timer(20, late.set)
+        timer.start()
+        request = db.make_engine(database, lock_wait=db.REQUEST_LOCK_WAIT, must_exist=True)
+        with pytest.raises(applications.StoreUnavailable):
+            ApplicationStore(request).update(app.code, extend=True)
+        assert not late.is_set(), "the request waited for the other transaction"
+        timer.cancel()
+        transaction.commit()
+    holder.dispose()
+    assert ApplicationStore(request).update(app.code, extend=True).extended == 1
+    request.dispose()
+
+
+def test_a_code_already_taken_is_drawn_again(store, database):
+    first = store.submit(applications.validate(person_form(), BODIES)[0], datetime.date(2024, 5, 6))
+    draws = iter([first.code, first.code, "ABCDEFGHJKMN"])
+    again = ApplicationStore(store.engine, draw_code=lambda: next(draws))
+    second = again.submit(
+        applications.validate(person_form(name="李四"), BODIES)[0], datetime.date(2024, 5, 7)
+    )
+    assert second.code == "ABCDEFGHJKMN"
+    assert {app.code: app.name for app in store.all()} == {first.code: "张三", second.code: "李四"}
 
 
 def test_purge_erases_personal_fields_and_keeps_the_statistics(store):
@@ -464,8 +551,11 @@ def test_repeated_wrong_guesses_are_throttled(client, store):
 # --- Staff commands ---------------------------------------------------------------------------
 
 
-def cli(database, *args):
-    result = CliRunner().invoke(main, ["applications", "--db", str(database), *args])
+def cli(database: str, *args):
+    """Run `portal applications ARGS` on the database at this URL; fails unless it succeeds."""
+    result = CliRunner().invoke(
+        main, ["applications", *args], env={"PORTAL_DATABASE_URL": database}
+    )
     assert result.exit_code == 0, result.output
     return result
 
@@ -494,7 +584,9 @@ def test_staff_update_records_the_outcome(store, database):
         "2024-10-15",
     )
     result = CliRunner().invoke(
-        main, ["applications", "--db", str(database), "update", app.code, "--outcome", "withheld_9"]
+        main,
+        ["applications", "update", app.code, "--outcome", "withheld_9"],
+        env={"PORTAL_DATABASE_URL": database},
     )
     assert result.exit_code != 0
 
@@ -621,16 +713,34 @@ def test_staff_commands_show_control_and_bidi_characters_as_escapes(client, stor
 
 
 def test_staff_commands_never_create_a_missing_database(tmp_path, site):
-    missing = tmp_path / "moved" / "applications.sqlite3"
+    for missing in (tmp_path / "moved" / "portal.sqlite3", tmp_path / "portal.sqlite3"):
+        for args in (
+            ["applications", "list"],
+            ["applications", "update", "ABCD-EFGH-JKMN", "--extend"],
+            ["report-stats", "2024", "--content", str(site)],
+        ):
+            result = CliRunner().invoke(
+                main, args, env={"PORTAL_DATABASE_URL": f"sqlite:///{missing}"}
+            )
+            assert result.exit_code == 1
+            assert "cannot use the applications database" in result.stderr
+            assert "run `portal db upgrade`" in result.stderr
+            assert "Traceback" not in result.output
+        assert not missing.exists()
+    assert not (tmp_path / "moved").exists()
+
+
+def test_the_old_database_option_says_where_applications_are_now(database, site, tmp_path):
+    old = tmp_path / "applications.sqlite3"
     for args in (
-        ["applications", "--db", str(missing), "list"],
-        ["report-stats", "2024", "--content", str(site), "--db", str(missing)],
+        ["applications", "--db", str(old), "list"],
+        ["report-stats", "2024", "--content", str(site), "--db", str(old)],
     ):
-        result = CliRunner().invoke(main, args)
-        assert result.exit_code == 1
-        assert "cannot use the applications database" in result.stderr
-        assert "Traceback" not in result.output
-    assert not missing.exists() and not missing.parent.exists()
+        result = CliRunner().invoke(main, args, env={"PORTAL_DATABASE_URL": database})
+        assert result.exit_code == 2
+        assert "is no longer used" in result.stderr
+        assert "`portal applications import-sqlite FILE`" in result.stderr
+    assert not old.exists()
 
 
 # --- Table 3 ----------------------------------------------------------------------------------
@@ -738,9 +848,8 @@ def test_report_stats_writes_the_annual_report_data_format(store, database, tmp_
             "灵武市科学技术局",
             "--out",
             str(target),
-            "--db",
-            str(database),
         ],
+        env={"PORTAL_DATABASE_URL": database},
     )
     assert result.exit_code == 0, result.output
     report = parse_report(target.read_text(encoding="utf-8"), target)

@@ -10,10 +10,12 @@ import pytest
 from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import fresh_database
 from test_applications import BODIES, SAME_SITE, person_form
 
-from portal import applications
+from portal import applications, wiring
 from portal.applications import ApplicationStore
+from portal.db import make_engine
 from portal.search import index_content
 
 NAUGHTY = st.sampled_from(
@@ -213,13 +215,16 @@ def test_unicode_digits_in_pages_and_years_never_fail(indexed_client, page, year
 
 
 @pytest.fixture
-def tracking(app, tmp_path):
+def tracking(app):
     """A fresh applications database with one application (phone ending 1234), and no limit
     on wrong guesses so that every example is answered."""
-    app.config["APPLICATIONS_DB"] = str(tmp_path / "applications.sqlite3")
     app.config["TRACKING_FAILURES_PER_HOUR"] = 1_000_000
-    store = ApplicationStore(tmp_path / "applications.sqlite3").create()
-    return store.submit(applications.validate(person_form(), BODIES)[0], applications.today()).code
+    fresh_database(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"])
+    store = ApplicationStore(engine)
+    yield store.submit(applications.validate(person_form(), BODIES)[0], applications.today()).code
+    engine.dispose()
+    wiring.db.engine(app).dispose()
 
 
 @HYPOTHESIS

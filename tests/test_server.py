@@ -44,9 +44,12 @@ def serve(site, tmp_path):
             "PORTAL_SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
             "PORTAL_BUILD_INDEX_ON_START": "false",
             "PORTAL_APPLICATIONS_DB": str(tmp_path / f"applications-{port}.sqlite3"),
+            "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / f'portal-{port}.sqlite3'}",
             "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
             **{f"PORTAL_{name}": str(value) for name, value in settings.items()},
         }
+        # The database the tracking lookups use, made as `make run` makes it.
+        subprocess.run([str(PORTAL), "db", "upgrade"], env=env, check=True, capture_output=True)
         with output.open("wb") as sink:
             # A session of its own: --debug's reloader runs the server in a child process,
             # which stops with the group.

@@ -8,12 +8,27 @@ import secrets
 
 from flask import Flask
 
-from portal.admin import guard, navigation, report_tables, users, views
+from portal.admin import (
+    drafting,
+    guard,
+    navigation,
+    organisations,
+    people,
+    report_tables,
+    users,
+    views,
+)
 from portal.admin.cookies import PREFIX, BackOfficeSessions, in_back_office
 from portal.admin.guard import PUBLIC, private
 from portal.web import error_response, refusal
 
-__all__ = ["PREFIX", "PUBLIC", "in_back_office", "init_app", "private"]
+__all__ = ["PREFIX", "PUBLIC", "in_back_office", "init_app", "largest_request", "private"]
+
+
+def largest_request(config) -> int:
+    """The largest request body the back office takes (a draft with its attachment), in bytes:
+    what a proxy in front of the app must let through."""
+    return drafting.draft_request_bytes(config)
 
 
 def init_app(app: Flask) -> None:
@@ -36,6 +51,9 @@ def init_app(app: Flask) -> None:
     navigation.init_app(app)
     app.before_request(guard.check)
     app.register_blueprint(views.blueprint)
+    app.register_blueprint(drafting.blueprint)
+    app.register_blueprint(people.blueprint)
+    app.register_blueprint(organisations.blueprint)
     app.register_blueprint(report_tables.blueprint)
 
     @app.errorhandler(CSRFError)

@@ -34,6 +34,9 @@ ENTRIES = (
     Entry("admin.home", N_("我的账号"), everyone),
     Entry("admin.password", N_("修改密码"), everyone),
     Entry("admin.second_factor", N_("两步验证"), everyone),
+    Entry("drafts.index", N_("起草"), holding("起草")),
+    Entry("people.index", N_("账号管理"), holding(accounts.ADMINISTRATOR)),
+    Entry("bodies.index", N_("单位管理"), holding(accounts.ADMINISTRATOR)),
     Entry("report_tables.index", N_("年报表格"), holding("起草")),
 )
 

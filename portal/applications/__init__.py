@@ -1,6 +1,7 @@
 """Online disclosure applications (依申请公开), without Flask: the form's rules and the deadline,
-the SQLite store with its rate limits, the staff export and table 3 of the annual report. The
-blueprint (portal.views.applications) and `portal applications` (cli.py) both call these."""
+the store on the platform's SQL database (portal.db) with its rate limits, the staff export and
+table 3 of the annual report, and the import of an old applications file. The blueprint
+(portal.views.applications) and `portal applications` (cli.py) both call these."""
 
 from portal.applications.legacy import ImportReport, LegacyFileError, import_legacy, read_legacy
 from portal.applications.records import application_of, record_of
@@ -30,14 +31,7 @@ from portal.applications.rules import (
     validate,
 )
 from portal.applications.stats import EXPORT_COLUMNS, export_csv, table3_report, table3_values
-from portal.applications.store import (
-    REQUEST_BUSY_TIMEOUT,
-    SCHEMA_VERSION,
-    STAFF_BUSY_TIMEOUT,
-    ApplicationStore,
-    LimitReached,
-    StoreUnavailable,
-)
+from portal.applications.store import ApplicationStore, StoreUnavailable
 
 __all__ = [
     "APPLICANT_KINDS",
@@ -52,9 +46,6 @@ __all__ = [
     "LIMITS",
     "OUTCOMES",
     "PERSONAL",
-    "REQUEST_BUSY_TIMEOUT",
-    "SCHEMA_VERSION",
-    "STAFF_BUSY_TIMEOUT",
     "STATUSES",
     "WORKING_DAYS_EXTENSION",
     "WORKING_DAYS_TO_REPLY",
@@ -63,7 +54,6 @@ __all__ = [
     "ApplicationStore",
     "ImportReport",
     "LegacyFileError",
-    "LimitReached",
     "StoreUnavailable",
     "application_of",
     "export_csv",

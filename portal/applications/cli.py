@@ -11,14 +11,20 @@ from portal import settings
 from portal.terminal import printable
 
 
-def _open(db: Path) -> domain.ApplicationStore:
-    """The store of the database file; one of an older schema is brought up to date, its
-    applications given to DEFAULT_ORGANISATION."""
-    return domain.ApplicationStore(db, default_organisation=settings.value("DEFAULT_ORGANISATION"))
+def _open() -> domain.ApplicationStore:
+    """The store over DATABASE_URL, waiting for locks as long as a staff command can; a
+    missing SQLite file is never made (`portal db upgrade` makes it). StoreUnavailable when
+    the database cannot be opened or is not at the code's schema."""
+    from portal import db
 
-
-def _store(ctx: click.Context) -> domain.ApplicationStore:
-    return _open(ctx.obj["db"])
+    url = settings.value("DATABASE_URL")
+    try:
+        engine = db.make_engine(url, lock_wait=db.COMMAND_LOCK_WAIT, must_exist=True)
+        db.require_current(engine)
+    except (db.DatabaseUnavailable, db.SchemaBehind) as error:
+        raise domain.StoreUnavailable(str(error)) from None
+    click.get_current_context().call_on_close(engine.dispose)
+    return domain.ApplicationStore(engine)
 
 
 def _echo(text: str, err: bool = False) -> None:
@@ -27,11 +33,11 @@ def _echo(text: str, err: bool = False) -> None:
     click.echo(printable(text), err=err)
 
 
-def _unavailable(path: Path, error: domain.StoreUnavailable) -> click.ClickException:
+def _unavailable(error: domain.StoreUnavailable) -> click.ClickException:
     return click.ClickException(
         printable(
-            f"cannot use the applications database {error}. `portal serve` creates it when it is "
-            f"missing; restore a deleted one from its backup to {path}."
+            f"cannot use the applications database (DATABASE_URL): {error}. `portal db upgrade` "
+            "creates a new one; restore a deleted one from its backup."
         )
     )
 
@@ -43,7 +49,7 @@ class _Commands(click.Group):
         try:
             return super().invoke(ctx)
         except domain.StoreUnavailable as error:
-            raise _unavailable(ctx.obj["db"], error) from None
+            raise _unavailable(error) from None
 
 
 def _date(value: str | None) -> datetime.date | None:
@@ -63,13 +69,26 @@ def _line(app: domain.Application) -> str:
     )
 
 
-# The applications database, APPLICATIONS_DB unless given: every command takes it the same way.
+MOVED = (
+    "applications live in the platform's database (DATABASE_URL) now; bring an old "
+    "applications file in once with `portal applications import-sqlite FILE`"
+)
+
+
+def _no_file(_ctx: click.Context, _parameter: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        raise click.UsageError(f"--db {value} is no longer used: {MOVED}.")
+
+
+# The old applications file (APPLICATIONS_DB): an error naming the import, so that a script
+# written for it stops with what to do instead of reading an empty database.
 DATABASE_OPTION = click.option(
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=lambda: settings.value("APPLICATIONS_DB"),
-    show_default="APPLICATIONS_DB",
-    help="The applications database.",
+    default=None,
+    expose_value=False,
+    callback=_no_file,
+    hidden=True,
 )
 # Only the applications made to one body: the id of its file under content/organisations/.
 ORGANISATION_FILTER = click.option(
@@ -82,10 +101,9 @@ ORGANISATION_FILTER = click.option(
 
 @click.group(cls=_Commands)
 @DATABASE_OPTION
-@click.pass_context
-def applications(ctx: click.Context, db: Path):
-    """Online disclosure applications (依申请公开): list, show, update, export, purge."""
-    ctx.obj = {"db": db}
+def applications():
+    """Online disclosure applications (依申请公开) in DATABASE_URL: list, show, update, export,
+    purge; import-sqlite an old applications file."""
 
 
 @applications.command("list")
@@ -97,11 +115,10 @@ def applications(ctx: click.Context, db: Path):
     help="Only unanswered applications overdue or due within N days.",
 )
 @ORGANISATION_FILTER
-@click.pass_context
-def list_applications(ctx: click.Context, due: int | None, organisation: str | None):
+def list_applications(due: int | None, organisation: str | None):
     """One line per application: code, received, due, status, the body it was made to,
     applicant kind, masked ID number, name."""
-    store = _store(ctx)
+    store = _open()
     if due is None:
         found = store.all(organisation)
     else:
@@ -113,10 +130,9 @@ def list_applications(ctx: click.Context, due: int | None, organisation: str | N
 
 @applications.command()
 @click.argument("code")
-@click.pass_context
-def show(ctx: click.Context, code: str):
+def show(code: str):
     """Everything about one application; the ID number masked."""
-    app = _store(ctx).get(code)
+    app = _open().get(code)
     if app is None:
         raise click.ClickException(printable(f"no application with code {code}"))
     for name in domain.COLUMNS:
@@ -145,9 +161,7 @@ def show(ctx: click.Context, code: str):
     help="The result: a result row of table 3.",
 )
 @click.option("--replied", metavar="DATE", help="Date of the reply (default: today).")
-@click.pass_context
 def update(
-    ctx: click.Context,
     code: str,
     correction: str | None,
     corrected: str | None,
@@ -157,7 +171,7 @@ def update(
 ):
     """Record a 补正 request, an extension, or the outcome and reply date."""
     try:
-        app = _store(ctx).update(
+        app = _open().update(
             code,
             correction_requested=_date(correction),
             corrected=_date(corrected),
@@ -173,10 +187,9 @@ def update(
 @applications.command()
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 @ORGANISATION_FILTER
-@click.pass_context
-def export(ctx: click.Context, target: Path, organisation: str | None):
+def export(target: Path, organisation: str | None):
     """Write every application to a CSV file, without ID numbers."""
-    found = _store(ctx).all(organisation)
+    found = _open().all(organisation)
     target.write_text(domain.export_csv(found), encoding="utf-8-sig")
     _echo(f"{len(found)} applications written to {target}", err=True)
 
@@ -189,10 +202,9 @@ def export(ctx: click.Context, target: Path, organisation: str | None):
     show_default="APPLICATION_RETENTION_DAYS",
     help="Erase personal fields of applications answered longer ago than this.",
 )
-@click.pass_context
-def purge(ctx: click.Context, days: int):
+def purge(days: int):
     """Erase the personal fields of old answered applications; statistics stay."""
-    erased = _store(ctx).purge(days, domain.today())
+    erased = _open().purge(days, domain.today())
     click.echo(f"personal data erased from {erased} applications", err=True)
 
 
@@ -204,7 +216,9 @@ def import_sqlite(source: Path):
     from portal.applications.legacy import LegacyFileError, import_legacy
 
     try:
-        engine = db.make_engine(settings.value("DATABASE_URL"))
+        engine = db.make_engine(
+            settings.value("DATABASE_URL"), lock_wait=db.COMMAND_LOCK_WAIT, must_exist=True
+        )
     except db.DatabaseUnavailable as error:
         raise click.ClickException(str(error)) from None
     try:
@@ -250,9 +264,7 @@ def import_sqlite(source: Path):
     help="Folder of content files whose organisations/ names the bodies.",
 )
 @DATABASE_OPTION
-def report_stats(
-    year: int, organisation: str, name: str, out: Path | None, content_dir: Path, db: Path
-):
+def report_stats(year: int, organisation: str, name: str, out: Path | None, content_dir: Path):
     """Table 3 of YEAR for one body, from the records of the applications made to it, in the
     annual report data format.
 
@@ -264,9 +276,9 @@ def report_stats(
 
     body = _reporting_body(content_dir, organisation)
     try:
-        records = _open(db).all(body.id)
+        records = _open().all(body.id)
     except domain.StoreUnavailable as error:
-        raise _unavailable(db, error) from None
+        raise _unavailable(error) from None
     report = domain.table3_report(records, year, name.strip() or body.name)
     problems = [p for p in validate_report(report) if p.severity == "error"]
     if problems:  # cannot happen by construction; refuse rather than write a wrong report

@@ -1,10 +1,11 @@
 """The published documents, without Flask: content files read into documents (with every
 problem as path:line), the catalogue tree, the catalogue of a content folder kept in step with
 its files and with the last good version of what breaks, filters and pages, and the drafts
-staff work on, the organisations that publish them, and where each stands with its annual
-report of a year. portal.wiring.catalogue joins it to the running site."""
+staff work on (and draft in the back office: editing, draft_text, uploads), the organisations
+that publish them (and their files as the back office writes them), and where each stands with
+its annual report of a year. portal.wiring.catalogue joins it to the running site."""
 
-from portal.catalogue import categories
+from portal.catalogue import categories, uploads
 from portal.catalogue.annual_reports import county_year, report_years, reports_due
 from portal.catalogue.categories import (
     ALL,
@@ -18,14 +19,39 @@ from portal.catalogue.categories import (
     Category,
 )
 from portal.catalogue.columns import CATALOGUE_COLUMNS, Column, updated_on
-from portal.catalogue.content import SLUG, content_files, parse_file
+from portal.catalogue.content import MAX_FILE_BYTES, SLUG, content_files, parse_file
 from portal.catalogue.document import Attachment, Document, Problem, Video
+from portal.catalogue.draft_text import DraftFields, EditRefused
 from portal.catalogue.drafts import next_index_no, review_file, scaffold_draft, status_report
+from portal.catalogue.editing import (
+    AttachmentChanges,
+    DraftChanged,
+    FieldProblem,
+    Outcome,
+    Upload,
+    create_draft,
+    open_draft,
+    preview_body,
+    update_draft,
+)
 from portal.catalogue.filter_index import FILTER_KEYS
 from portal.catalogue.frontmatter import MAX_PROBLEMS_PER_FILE, OPTIONAL_KEYS, REQUIRED_KEYS
 from portal.catalogue.last_good import LastGood, snapshot_folder
 from portal.catalogue.listing import Catalogue, Filters, build_catalogue
 from portal.catalogue.markup import plain_text, render_markdown
+from portal.catalogue.organisation_files import (
+    CODE_IN_USE,
+    CODE_TAKEN,
+    DEFAULT_FIRST,
+    EDITABLE,
+    EXISTS,
+    INVALID,
+    STALE,
+    OrganisationFileError,
+    file_version,
+    organisation_text,
+    save_organisation,
+)
 from portal.catalogue.organisations import (
     CONTACT_FIELDS,
     KINDS,
@@ -46,51 +72,74 @@ from portal.catalogue.report_tables import (
     save_tables,
 )
 from portal.catalogue.store import CatalogueStore, load_catalogue, site_organisation
+from portal.catalogue.uploads import UploadRefused
 
 __all__ = [
     "ALL",
     "BY_NAME",
     "BY_SLUG",
     "CATALOGUE_COLUMNS",
+    "CODE_IN_USE",
+    "CODE_TAKEN",
     "CONTACT_FIELDS",
+    "DEFAULT_FIRST",
+    "EDITABLE",
+    "EXISTS",
     "FILTER_KEYS",
     "FIVE_OPENNESS",
     "FIVE_OPENNESS_BY_SLUG",
+    "INVALID",
     "KINDS",
+    "MAX_FILE_BYTES",
     "MAX_PROBLEMS_PER_FILE",
     "MODES",
     "OPTIONAL_KEYS",
     "REQUIRED_KEYS",
     "SLUG",
+    "STALE",
     "TIME_LIMITS",
     "TREE",
     "Attachment",
+    "AttachmentChanges",
     "Catalogue",
     "CatalogueStore",
     "Category",
     "Column",
     "Document",
+    "DraftChanged",
+    "DraftFields",
+    "EditRefused",
+    "FieldProblem",
     "Filters",
     "FrontMatterUnsafe",
     "LastGood",
     "Organisation",
+    "OrganisationFileError",
     "Organisations",
+    "Outcome",
     "Page",
     "Problem",
     "TablesChanged",
     "TablesFile",
+    "Upload",
+    "UploadRefused",
     "Video",
     "build_catalogue",
     "categories",
     "content_files",
     "county_year",
+    "create_draft",
+    "file_version",
     "load_catalogue",
     "name_report_file",
     "next_index_no",
+    "open_draft",
     "organisation_files",
+    "organisation_text",
     "paginate",
     "parse_file",
     "plain_text",
+    "preview_body",
     "read_organisations",
     "read_tables",
     "render_markdown",
@@ -99,10 +148,13 @@ __all__ = [
     "report_years",
     "reports_due",
     "review_file",
+    "save_organisation",
     "save_tables",
     "scaffold_draft",
     "site_organisation",
     "snapshot_folder",
     "status_report",
+    "update_draft",
     "updated_on",
+    "uploads",
 ]

@@ -63,7 +63,7 @@ def parse_file(
     A document that names no organisation belongs to default_organisation; whether the one it
     names exists is checked with the whole catalogue (build_catalogue)."""
     shown = shown_path(path, root)
-    if _through_link(path, root or path.parent):
+    if through_link(path, root or path.parent):
         return None, [
             Problem(
                 shown,
@@ -72,7 +72,15 @@ def parse_file(
                 "folders inside the content folder; copy it here",
             )
         ]
-    raw = path.read_bytes()
+    return parse_content(path.read_bytes(), path, root, default_organisation)
+
+
+def parse_content(
+    raw: bytes, path: Path, root: Path | None = None, default_organisation: str = ""
+) -> tuple[Document | None, list[Problem]]:
+    """Read raw as the content of the file at path, which need not exist (a draft checked
+    before it is written); files it declares are looked for beside path. As parse_file."""
+    shown = shown_path(path, root)
     if len(raw) > MAX_FILE_BYTES:
         message = (
             f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}: split it or "
@@ -346,12 +354,7 @@ def _sibling(
     """The file called name beside the document, or None with the problem reported: a plain
     name, of a type allowed here, a real file (never a link that could lead outside content/),
     and text in UTF-8, which is how the site declares it."""
-    if (
-        "/" in name
-        or "\\" in name
-        or name.startswith(".")
-        or any(not character.isprintable() for character in name)
-    ):
+    if not filetypes.plain_file_name(name):
         parse.problem(node, f"{key}: '{name}' must be a plain file name in the document's folder")
         return None
     if allowed is not None and filetypes.extension(name) not in allowed:
@@ -399,7 +402,7 @@ def _not_utf8(file: Path, chunk: int = 1 << 20) -> str:
             offset += len(data)
 
 
-def _through_link(path: Path, root: Path) -> bool:
+def through_link(path: Path, root: Path) -> bool:
     """Whether path, or a folder between root and it, is a symbolic link."""
     if not path.is_relative_to(root):
         return path.is_symlink()

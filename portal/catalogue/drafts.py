@@ -10,9 +10,11 @@ from pathlib import Path
 from portal.catalogue import categories
 from portal.catalogue.annual_reports import reports_due
 from portal.catalogue.content import parse_file
+from portal.catalogue.draft_text import DraftFields, new_text
+from portal.catalogue.editing import new_draft_path
 from portal.catalogue.listing import Catalogue
 from portal.catalogue.store import load_catalogue
-from portal.text import atomic_write
+from portal.text import atomic_create, atomic_write
 from portal.workflow import (
     CHINA,
     STAGES,
@@ -26,23 +28,6 @@ from portal.workflow import (
     valid_approvals,
     write_review,
 )
-
-TEMPLATE = """---
-title: {title}{organisation}
-index_no: "{index_no}"
-doc_no:
-date: {date}
-department: {department}
-time_limit:
-category: {category}
-five_openness:
-mode: 主动公开
-keywords: []
-attachments:
-review: []
----
-正文。
-"""
 
 
 def next_index_no(catalogue: Catalogue, code: str, year: int) -> str:
@@ -86,26 +71,21 @@ def scaffold_draft(
     if body is None:
         known = ", ".join(o.id for o in catalogue.organisations)
         raise ValueError(f"unknown organisation {organisation!r}; the organisations are: {known}")
-    index_no = next_index_no(catalogue, body.code or code, today.year)
-    slug = f"{today.year}-{index_no.rsplit('-', 1)[1]}"
-    if body.id != catalogue.organisations.default:
-        slug = f"{body.id}-{slug}"
-    path = content_dir / node.slug / f"{slug}.md"
-    if path.exists():
-        raise ValueError(f"{path} exists already")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    safe_title = title.strip().replace('"', "＂")
-    path.write_text(
-        TEMPLATE.format(
-            title=f'"{safe_title}"',
-            organisation=f"\norganisation: {body.id}" if body.path is not None else "",
-            index_no=index_no,
-            date=today.isoformat(),
-            department=department,
-            category=node.name,
-        ),
-        encoding="utf-8",
+    fields = DraftFields(
+        title=title.strip(),
+        index_no=next_index_no(catalogue, body.code or code, today.year),
+        date=today.isoformat(),
+        department=department,
+        category=node.name,
+        mode="主动公开",
+        body="正文。\n",
     )
+    path = new_draft_path(catalogue, content_dir, fields, body, today.year)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        atomic_create(path, new_text(fields, body.id if body.path is not None else "").encode())
+    except FileExistsError:
+        raise ValueError(f"{path} exists already") from None
     return path
 
 

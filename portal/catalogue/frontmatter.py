@@ -122,18 +122,12 @@ class _BoundedLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
-def read_front_matter(
-    parse: Parse,
-    source: str,
-    closing_line: int,
-    keys: tuple[tuple[str, ...], tuple[str, ...]] = (REQUIRED_KEYS, OPTIONAL_KEYS),
-) -> dict | None:
-    """Compose the YAML keeping line numbers; return {key: node} or None if unusable.
+def compose_front_matter(parse: Parse, source: str) -> yaml.MappingNode | None:
+    """Compose the front matter's YAML into its mapping node, keeping every value's line; None,
+    with the problem reported, when it is too costly to read, not YAML or not a mapping.
 
-    keys are the (required, optional) keys: a document's unless told otherwise.
-
-    Bounded: a front matter too long, too deep, with too many values or keys, or with aliases
-    is refused with one problem, in time proportional to at most MAX_FRONT_MATTER_CHARS.
+    Bounded: a front matter too long, too deep, with too many values, or with aliases is
+    refused with one problem, in time proportional to at most MAX_FRONT_MATTER_CHARS.
     """
     if len(source) > MAX_FRONT_MATTER_CHARS:
         lines = source.split("\n")
@@ -166,6 +160,25 @@ def read_front_matter(
         return None
     if not isinstance(root, yaml.MappingNode):
         parse.problem(2, "front matter must be a list of 'key: value' lines")
+        return None
+    return root
+
+
+def read_front_matter(
+    parse: Parse,
+    source: str,
+    closing_line: int,
+    keys: tuple[tuple[str, ...], tuple[str, ...]] = (REQUIRED_KEYS, OPTIONAL_KEYS),
+) -> dict | None:
+    """Compose the YAML keeping line numbers; return {key: node} or None if unusable.
+
+    keys are the (required, optional) keys: a document's unless told otherwise.
+
+    Bounded: a front matter too long, too deep, with too many values or keys, or with aliases
+    is refused with one problem, in time proportional to at most MAX_FRONT_MATTER_CHARS.
+    """
+    root = compose_front_matter(parse, source)
+    if root is None:
         return None
     required, optional = keys
     if len(root.value) > MAX_FRONT_MATTER_KEYS:

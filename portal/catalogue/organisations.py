@@ -117,7 +117,6 @@ def organisation_files(content_dir: Path) -> list[Path]:
 
 def parse_organisation(path: Path, shown: Path) -> tuple[Organisation | None, list[Problem]]:
     """Read one organisation file; the organisation (None if unusable) and its problems."""
-    parse = Parse(shown, offset=0)
     if path.is_symlink():
         return None, [Problem(shown, 1, "a symbolic link: copy the file here")]
     with path.open("rb") as file:
@@ -128,6 +127,15 @@ def parse_organisation(path: Path, shown: Path) -> tuple[Organisation | None, li
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None, [Problem(shown, 1, "not UTF-8 text; save the file as UTF-8")]
+    return parse_organisation_text(text, path, shown)
+
+
+def parse_organisation_text(
+    text: str, path: Path, shown: Path
+) -> tuple[Organisation | None, list[Problem]]:
+    """Read the text of an organisation file at path (whether or not it is written yet: the
+    back office checks a file this way before it writes it); the organisation and problems."""
+    parse = Parse(shown, offset=0)
     fields = read_front_matter(
         parse, text, closing_line=text.count("\n") + 1, keys=(REQUIRED_KEYS, OPTIONAL_KEYS)
     )

@@ -36,10 +36,6 @@ def unavailable(error: applications.StoreUnavailable):
     return error_response(refusal(503, message, {"Cache-Control": "no-store", "Retry-After": "60"}))
 
 
-def _client() -> str:
-    return request.remote_addr or "unknown"
-
-
 def _require_same_site() -> None:
     if not same_site(request):
         raise refusal(400, _("只能通过本站页面提交。请回到本站的表单页面，再提交一次。"))
@@ -97,11 +93,8 @@ def form():
         )
         return _private(html, 400)
     limit = current_app.config["APPLICATION_SUBMISSIONS_PER_HOUR"]
-    try:
-        application = wiring.applications.store().submit(
-            cleaned, applications.today(), client=_client(), limit=limit
-        )
-    except applications.LimitReached:
+    store = wiring.applications.store()
+    if not wiring.limits.take("submit", limit):
         raise refusal(
             429,
             _(
@@ -109,7 +102,8 @@ def form():
                 "或通过信函、当面方式提交。",
                 limit=limit,
             ),
-        ) from None
+        )
+    application = store.submit(cleaned, applications.today())
     log.info("application %s received", application.code)
     return _private(
         render_template(
@@ -136,17 +130,21 @@ def track():
     found = None
     if not errors:
         limit = current_app.config["TRACKING_FAILURES_PER_HOUR"]
-        try:
-            found = wiring.applications.store().lookup(code, last4, client=_client(), limit=limit)
-        except applications.LimitReached:
-            raise refusal(
-                429,
-                _(
-                    "查询失败次数过多：同一网络地址一小时内最多可输错 %(limit)d 次。"
-                    "请一小时后再试。",
-                    limit=limit,
-                ),
-            ) from None
+        too_many = refusal(
+            429,
+            _(
+                "查询失败次数过多：同一网络地址一小时内最多可输错 %(limit)d 次。请一小时后再试。",
+                limit=limit,
+            ),
+        )
+        store = wiring.applications.store()
+        if not wiring.limits.has_room("track", limit):
+            raise too_many
+        found = store.lookup(code, last4)
+        # Only a failure counts; one that finds the hour's failures used up (by guesses
+        # made at the same moment) is refused like the guesses after it.
+        if found is None and not wiring.limits.take("track", limit):
+            raise too_many
         if found is None:
             errors["code"] = _("查询码与手机号码后四位不匹配，请核对后重试。")
     if found is None:

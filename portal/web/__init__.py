@@ -1,8 +1,8 @@
 """The request and response machinery, knowing nothing of the domain (it imports no domain
 package and no view; what it needs from them it is handed as callables): languages, templates,
-URLs, canonical addresses, security headers and hosts, error pages, assets, validators,
-compression, the fragment and page caches, request values, file responses, the server, and the
-pipeline that orders its hooks and wrappers."""
+URLs, canonical addresses, security headers and hosts, request body limits per view, error
+pages, assets, validators, compression, the fragment and page caches, request values, file
+responses, the server, and the pipeline that orders its hooks and wrappers."""
 
 from collections.abc import Iterable
 
@@ -10,6 +10,7 @@ from flask import Flask
 
 from portal.web import (
     assets,
+    body_limits,
     caching,
     canonical,
     compression,
@@ -24,6 +25,7 @@ from portal.web import (
     urls,
 )
 from portal.web.arguments import page_argument, year_value
+from portal.web.body_limits import accepts_body
 from portal.web.canonical import canonical_url, current_path
 from portal.web.errors import error_response, refusal
 from portal.web.query_args import NotingRequest
@@ -37,8 +39,10 @@ __all__ = [
     "HEADERS",
     "LocalisedEnvironment",
     "NotingRequest",
+    "accepts_body",
     "ascii_digits",
     "assets",
+    "body_limits",
     "cached_url_for",
     "caching",
     "canonical",
@@ -75,5 +79,6 @@ def init_app(app: Flask, stylesheets: Iterable[str] = ()) -> None:
     fragments.init_app(app)
     assets.init_app(app, stylesheets)
     security.init_app(app)
+    body_limits.init_app(app)
     canonical.init_app(app)
     errors.init_app(app)

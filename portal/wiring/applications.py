@@ -1,18 +1,18 @@
-"""Online applications in the running site: the store is opened on every call, never held, and
-never created here (`portal serve` creates it at start), so a database that is locked, missing
-or read-only is noticed on the request that needs it and forgotten when it is back."""
+"""Online applications in the running site: the store over this process's engine
+(portal.wiring.db: one per worker, waiting at most db.REQUEST_LOCK_WAIT for a lock, never
+creating a missing SQLite file). A database that is locked, missing, read-only or not at the
+code's schema is StoreUnavailable on the request that needs it (the form answers 503, the rest
+of the public site is untouched) and forgotten when it is back."""
 
-from flask import current_app
-
-from portal import applications
+from portal import applications, db
+from portal.wiring import db as database
 
 
 def store() -> applications.ApplicationStore:
-    """The application store of the running app, waiting briefly for a lock; a database of
-    an older schema is brought up to date on first use, its applications given to
-    DEFAULT_ORGANISATION."""
-    return applications.ApplicationStore(
-        current_app.config["APPLICATIONS_DB"],
-        busy_timeout=applications.REQUEST_BUSY_TIMEOUT,
-        default_organisation=current_app.config["DEFAULT_ORGANISATION"],
-    )
+    """The application store of the running app; StoreUnavailable when its database is not
+    at the code's schema (`portal db upgrade`) or cannot be opened."""
+    try:
+        database.require_current()
+    except (db.SchemaBehind, db.DatabaseUnavailable) as error:
+        raise applications.StoreUnavailable(str(error)) from error
+    return applications.ApplicationStore(database.engine())

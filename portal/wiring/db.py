@@ -2,8 +2,9 @@
 first use in the process, so none is inherited across gunicorn's fork), one SQLAlchemy session
 per request (closed when the request ends), the clock the back office reads, and the check
 that the schema is at the code's revision. The site never migrates: `portal db upgrade` does
-(run by `make run`), once, before the site starts; until then the back office answers 503 with
-the command to run, and the public site is untouched."""
+(run by `make run`), once, before the site starts; until then the back office and the
+application form answer 503 with the command to run, and the rest of the public site is
+untouched."""
 
 import datetime
 import os
@@ -34,7 +35,11 @@ class _Database:
         with self.lock:
             if self.pid != os.getpid():
                 # A pool's connections must not cross a fork: the child makes its own engine.
-                self.engine = db.make_engine(self.url)
+                # A visitor's request waits briefly for a lock; a missing SQLite file stays
+                # missing until it is restored (only `portal db upgrade` makes one).
+                self.engine = db.make_engine(
+                    self.url, lock_wait=db.REQUEST_LOCK_WAIT, must_exist=True
+                )
                 self.pid, self.current = os.getpid(), False
             return self.engine
 

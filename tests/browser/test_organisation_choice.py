@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 from county import APPLICATION_BODIES, add_bodies, copy_site
 from playwright.sync_api import Page, expect
+from support import fresh_database
 from test_applications import PERSON_ID
 
 from portal.applications import ApplicationStore
+from portal.db import make_engine
 
 from .checks import (
     OVERFLOWING,
@@ -51,11 +53,12 @@ NATIVE = "#field-organisation-native"
 @pytest.fixture(scope="module")
 def county(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """The app serving a copy of the fixture site published by three bodies; yields its base
-    URL and its applications database."""
+    URL and its database's URL."""
     root = tmp_path_factory.mktemp("county-site")
-    database = ApplicationStore(root / "applications.sqlite3").create().path
+    database = f"sqlite:///{root / 'portal.sqlite3'}"
+    fresh_database(database)
     content = add_bodies(copy_site(root / "content"), *APPLICATION_BODIES)
-    with serve_content(content, APPLICATIONS_DB=str(database)) as base_url:
+    with serve_content(content, database) as base_url:
         yield base_url, database
 
 
@@ -300,7 +303,9 @@ def test_choosing_the_body_without_javascript(browser, county):
         assert page.locator("main dd").nth(0).text_content() == "宁东镇人民政府"
     finally:
         context.close()
-    assert "ningdong" in {app.organisation for app in ApplicationStore(database).all()}
+    engine = make_engine(database)
+    assert "ningdong" in {app.organisation for app in ApplicationStore(engine).all()}
+    engine.dispose()
 
 
 def served(base_url: str, path: str, form: dict | None = None) -> bytes:

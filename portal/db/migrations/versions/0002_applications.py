@@ -1,5 +1,5 @@
 """Online applications and the attempts their rate limits count (until now in their own SQLite
-file, APPLICATIONS_DB; `portal db import-applications` brings such a file in).
+file, APPLICATIONS_DB; `portal applications import-sqlite` brings such a file in).
 
 Revision ID: 0002
 Revises: 0001
