@@ -15,6 +15,7 @@ from portal.admin import (
     navigation,
     organisations,
     people,
+    report_tables,
     review,
     users,
     views,
@@ -57,6 +58,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(organisations.blueprint)
     app.register_blueprint(applications.blueprint)
     app.register_blueprint(review.blueprint)
+    app.register_blueprint(report_tables.blueprint)
 
     @app.errorhandler(CSRFError)
     def stale_form(_error):

@@ -39,6 +39,7 @@ ENTRIES = (
     Entry("bodies.index", N_("单位管理"), holding(accounts.ADMINISTRATOR)),
     Entry("applications_desk.index", N_("申请办理"), holding("申请办理")),
     Entry("review.queue", N_("文件审核"), holding("起草", "初审", "复审", "终审", "保密审查")),
+    Entry("report_tables.index", N_("年报表格"), holding("起草")),
 )
 
 

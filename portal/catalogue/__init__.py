@@ -70,6 +70,16 @@ from portal.catalogue.organisations import (
     read_organisations,
 )
 from portal.catalogue.paging import Page, paginate
+from portal.catalogue.report_tables import (
+    FrontMatterUnsafe,
+    TablesChanged,
+    TablesFile,
+    name_report_file,
+    read_tables,
+    report_documents,
+    report_year,
+    save_tables,
+)
 from portal.catalogue.store import CatalogueStore, load_catalogue, site_organisation
 from portal.catalogue.uploads import UploadRefused
 from portal.catalogue.validity import STATES as VALIDITY_STATES
@@ -115,6 +125,7 @@ __all__ = [
     "EditRefused",
     "FieldProblem",
     "Filters",
+    "FrontMatterUnsafe",
     "LastGood",
     "Organisation",
     "OrganisationFileError",
@@ -123,6 +134,8 @@ __all__ = [
     "Page",
     "Problem",
     "ReviewChange",
+    "TablesChanged",
+    "TablesFile",
     "Upload",
     "UploadRefused",
     "Validity",
@@ -135,6 +148,7 @@ __all__ = [
     "create_draft",
     "file_version",
     "load_catalogue",
+    "name_report_file",
     "next_index_no",
     "open_draft",
     "organisation_files",
@@ -145,12 +159,16 @@ __all__ = [
     "preview_body",
     "read_for_review",
     "read_organisations",
+    "read_tables",
     "render_markdown",
+    "report_documents",
+    "report_year",
     "report_years",
     "reports_due",
     "return_change",
     "review_file",
     "save_organisation",
+    "save_tables",
     "scaffold_draft",
     "site_organisation",
     "snapshot_folder",

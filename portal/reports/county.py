@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from portal.reports.formats import report_to_json
 from portal.reports.layout import CELLS
-from portal.reports.model import Report, Value, make_report
+from portal.reports.model import Report, Value, allowed, make_report
 from portal.reports.rules import Problem, check_carry_over, validate_report
 from portal.text import N_
 
@@ -120,15 +120,6 @@ def standing(
     return Standing(organisation, deadline, found, LATE, (min(dated) - deadline).days)
 
 
-def _addable(value: Value, decimal: bool) -> bool:
-    """Whether a cell holds what rule R7 allows there, so that it can be added up."""
-    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-        return False
-    if not decimal and not isinstance(value, int):
-        return False
-    return Decimal(value).is_finite() and value >= 0
-
-
 def sum_reports(reports: Sequence[Report], organisation: str, year: int) -> Report:
     """Every cell of tables 2, 3 and 4 added up over reports.
 
@@ -139,7 +130,7 @@ def sum_reports(reports: Sequence[Report], organisation: str, year: int) -> Repo
     values: dict[str, Value] = {}
     for cell in CELLS:
         addends = [report.value(cell.table, cell.row.key, cell.column.key) for report in reports]
-        if all(_addable(value, cell.decimal) for value in addends):
+        if all(allowed(value, cell.decimal) for value in addends):
             values[cell.key] = sum(addends, Decimal(0) if cell.decimal else 0)
         else:
             values[cell.key] = None

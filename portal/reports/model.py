@@ -4,6 +4,7 @@ written as text."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -134,18 +135,44 @@ def make_report(
     return Report(organisation, year, tables[2], tables[3], tables[4], sample=sample)
 
 
-_INT_TEXT = re.compile(r"[+-]?\d+")
-_DECIMAL_TEXT = re.compile(r"[+-]?\d+(?:\.\d+)?")
+# What a cell may hold: rule R7 allows counts (and the amount) from 0 to MAX_VALUE. The bound
+# keeps every number a person could mean and refuses what no statutory table holds (10^30); it
+# also keeps every sum the browser's check adds up exact in a JavaScript number.
+MAX_VALUE = 999_999_999
+# Text longer than this is never read as a number (Python refuses to convert more than 4,300
+# digits, and no cell needs more than a dozen characters): R7 names it as the text it is.
+LONGEST_NUMBER = 64
+# The one syntax of a number in a cell, after Unicode NFKC (full-width digits and signs are
+# their ASCII selves): the patterns the data file, the form and the browser's check share.
+INTEGER_PATTERN = r"[+-]?[0-9]+"
+DECIMAL_PATTERN = r"[+-]?[0-9]+(?:\.[0-9]+)?"
+# The white space around a number that is not part of it (after NFKC, which makes the
+# ideographic space U+3000 a plain one).
+SPACE = " \t\n\r\f\v"
+_INT_TEXT = re.compile(INTEGER_PATTERN)
+_DECIMAL_TEXT = re.compile(DECIMAL_PATTERN)
 
 
 def parse_value(text: str, decimal: bool = False) -> Value:
     """Read a cell written as text: digits -> int, an amount -> Decimal, else the text itself."""
-    text = text.strip()
+    text = unicodedata.normalize("NFKC", text).strip(SPACE)
     if not text:
         return None
+    if len(text) > LONGEST_NUMBER:
+        return text
     if not decimal and _INT_TEXT.fullmatch(text):
         return int(text)
     if _DECIMAL_TEXT.fullmatch(text):
         # A decimal in a count cell stays a Decimal so that rule R7 can name it.
         return Decimal(text)
     return text
+
+
+def allowed(value: Value, decimal: bool = False) -> bool:
+    """Whether a cell's value is what rule R7 allows: a whole number from 0 to MAX_VALUE, or for
+    the amount (decimal) any number in that range."""
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        return False
+    if not decimal and not isinstance(value, int):
+        return False
+    return Decimal(value).is_finite() and 0 <= value <= MAX_VALUE

@@ -10,22 +10,26 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from portal.reports.layout import (
-    HEADINGS,
-    TABLE3_COLUMNS,
-    TABLE3_ROWS,
-    TABLE_NAMES,
-    group_keys,
-    row_columns,
-    row_name,
-    table_rows,
+from portal.reports.equations import (
+    EQUATIONS,
+    TOTAL,
+    Equation,
+    Term,
+    Translate,
+    Words,
+    carry_over_equations,
+    cell_words,
+    row_words,
+    untranslated,
+    words,
 )
-from portal.reports.model import Report, format_value
+from portal.reports.layout import HEADINGS, TABLE3_ROWS, TABLE_NAMES, Cell, table_rows
+from portal.reports.model import MAX_VALUE, Report, Value, allowed, format_value
 from portal.text import N_
 
 # --- R1-R4 and R7: one report's tables -----------------------------------------------------------
@@ -42,6 +46,8 @@ class Problem:
     column: str | None
     message: str
     line: int | None = None
+    # The keys of the cells the rule reads (``table3.new.person``), for a form to point at.
+    cells: tuple[str, ...] = field(default=(), compare=False)
 
     def format(self, path: Path | str | None = None) -> str:
         """The problem as ``path:line: R1 message``, the form ``portal check`` prints."""
@@ -59,144 +65,103 @@ RULES = {
     "R4": N_("表四每一组：结果维持、结果纠正、其他结果、尚未审结之和等于总计"),
     "R5": N_("正文中提到的数字与表中数值一致"),
     "R6": N_("本年“上年结转”等于上一年报告的“结转下年度继续办理”"),
-    "R7": N_("每个数值都是非负整数（收费金额可带小数）"),
+    "R7": N_("每个数值都是不超过 999999999 的非负整数（收费金额可带小数）"),
 }
 """What each rule says, for pages and docs."""
 
 
-def _count(report: Report, table: int, row: str, column: str) -> int | None:
-    """A cell's value when it is a valid count, else None (rule R7 reports it)."""
-    value = report.value(table, row, column)
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    return None
-
-
-def _plus(numbers: Sequence[int]) -> str:
-    return "+".join(str(number) for number in numbers)
-
-
-def validate_report(report: Report, prose: str | None = None) -> list[Problem]:
-    """Check one report against R1-R5 and R7 (R5 only when the prose is given)."""
-    problems = _check_table3_columns(report)
-    problems += _check_row_totals(report, 3)
-    problems += _check_row_totals(report, 4)
+def validate_report(
+    report: Report, prose: str | None = None, translate: Translate = untranslated
+) -> list[Problem]:
+    """Check one report against R1-R5 and R7 (R5 only when the prose is given); messages in the
+    language of translate (Chinese, as `portal check` prints them, by default)."""
+    problems = check_equations(report, EQUATIONS, translate)
     if prose:
-        problems += check_prose(report, prose)
-    problems += _check_values(report)
+        problems += check_prose(report, prose, translate)
+    problems += check_values(report, translate)
     return problems
 
 
-_RESULT_PARTS = (
-    ("（一）", ("granted",)),
-    ("（二）", ("partly_granted",)),
-    ("（三）", group_keys("withheld")),
-    ("（四）", group_keys("unavailable")),
-    ("（五）", group_keys("unprocessed")),
-    ("（六）", group_keys("other")),
-)
-
-
-def _column_counts(report: Report, column: str, rows: Sequence[str]) -> list[int | None]:
-    return [_count(report, 3, row, column) for row in rows]
-
-
-def _check_table3_columns(report: Report) -> list[Problem]:
-    """R1 and R2, column by column."""
+def check_equations(
+    report: Report, equations: Sequence[Equation], translate: Translate = untranslated
+) -> list[Problem]:
+    """The Problem of every equation the report breaks, in the order given."""
     problems = []
-    for column in TABLE3_COLUMNS:
-        line = report.line(3, "total", column.key)
-        new, carried, total, forward = _column_counts(
-            report, column.key, ("new", "carried_over", "total", "carried_forward")
-        )
-        if None not in (new, carried, total, forward) and new + carried != total + forward:
-            message = N_(
-                "表三“{column}”列：一+二 = {new}+{carried} = {left}，"
-                "但（七）总计+四 = {total}+{forward} = {right}"
-            ).format(
-                column=column.label,
-                new=new,
-                carried=carried,
-                left=new + carried,
-                total=total,
-                forward=forward,
-                right=total + forward,
+    for equation in equations:
+        message = equation.broken(report, translate)
+        if message is None:
+            continue
+        table, row, column = equation.line.split(".")
+        problems.append(
+            Problem(
+                equation.severity,
+                equation.rule,
+                equation.table,
+                equation.row,
+                equation.column,
+                message,
+                report.line(int(table.removeprefix("table")), row, column),
+                equation.cells,
             )
-            problems.append(Problem("error", "R1", 3, None, column.label, message, line))
-        parts = [_column_counts(report, column.key, rows) for _, rows in _RESULT_PARTS]
-        if total is None or any(None in part for part in parts):
-            continue
-        sums = [sum(part) for part in parts]
-        if sum(sums) != total:
-            message = N_(
-                "表三“{column}”列：（七）总计 = {total}，"
-                "但（一）+（二）+（三）+（四）+（五）+（六） = {parts} = {sum}"
-            ).format(column=column.label, total=total, parts=_plus(sums), sum=sum(sums))
-            row = N_("（七）总计")
-            problems.append(Problem("error", "R2", 3, row, column.label, message, line))
-    return problems
-
-
-# R3 and R4 are one rule: in each row, the columns before 总计 add up to it.
-_ROW_TOTALS = {
-    3: ("R3", N_("表三“{row}”行：总计 = {total}，但{columns} = {parts} = {sum}")),
-    4: ("R4", N_("表四“{row}”：{columns} = {parts} = {sum}，但总计 = {total}")),
-}
-
-
-def _check_row_totals(report: Report, table: int) -> list[Problem]:
-    """R3 (table 3: the six applicant columns) and R4 (table 4: the four outcomes)."""
-    rule, template = _ROW_TOTALS[table]
-    problems = []
-    for row in table_rows(table):
-        parts = [column for column in row_columns(table, row.key) if column.key != "total"]
-        numbers = [_count(report, table, row.key, column.key) for column in parts]
-        total = _count(report, table, row.key, "total")
-        if total is None or None in numbers or sum(numbers) == total:
-            continue
-        message = template.format(
-            row=row_name(table, row),
-            total=total,
-            columns="+".join(column.label for column in parts),
-            parts=_plus(numbers),
-            sum=sum(numbers),
         )
-        line = report.line(table, row.key, "total")
-        problems.append(Problem("error", rule, table, row.label, N_("总计"), message, line))
     return problems
 
 
-def _check_values(report: Report) -> list[Problem]:
-    """R7: every cell is a non-negative integer, the amount a non-negative number."""
+# What R7 says a cell should be; a value is quoted up to SHOWN_LENGTH characters.
+TOO_LARGE = N_("应为不超过 {max} 的数")
+EXPECTED_AMOUNT = N_("应为非负数（单位：万元，可带小数）")
+EXPECTED_COUNT = N_("应为非负整数")
+SHOWN_LENGTH = 30
+
+
+def value_problem(cell: Cell, value: Value, translate: Translate = untranslated) -> str | None:
+    """R7 for one cell: what is wrong with its value, None when it is what R7 allows."""
+    if allowed(value, cell.decimal):
+        return None
+    where = cell_words(cell.table, cell.row, cell.column.label)
+    if value is None:
+        return words(N_("{where}：缺少数值"), where=where).say(translate)
+    return words(
+        N_("{where}：{expected}，实为“{value}”"),
+        where=where,
+        expected=_expected(value, cell.decimal),
+        value=shown_value(value),
+    ).say(translate)
+
+
+def _expected(value: Value, decimal: bool) -> Words:
+    number = isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+    if number and (decimal or isinstance(value, int)) and value > MAX_VALUE:
+        return words(TOO_LARGE, max=str(MAX_VALUE))
+    return Words(EXPECTED_AMOUNT if decimal else EXPECTED_COUNT)
+
+
+def shown_value(value: Value) -> str:
+    """A value as a message quotes it: written as text, cut short after SHOWN_LENGTH characters."""
+    text = format_value(value)
+    return text if len(text) <= SHOWN_LENGTH else text[:SHOWN_LENGTH] + "…"
+
+
+def check_values(report: Report, translate: Translate = untranslated) -> list[Problem]:
+    """R7: every cell is a whole number from 0 to MAX_VALUE, the amount any number in that
+    range."""
     problems = []
     for cell, value in report.cells():
-        if cell.decimal:
-            good = (
-                isinstance(value, (int, Decimal))
-                and not isinstance(value, bool)
-                and Decimal(value).is_finite()
-                and value >= 0
-            )
-            expected = N_("应为非负数（单位：万元，可带小数）")
-        else:
-            good = isinstance(value, int) and not isinstance(value, bool) and value >= 0
-            expected = N_("应为非负整数")
-        if good:
+        message = value_problem(cell, value, translate)
+        if message is None:
             continue
-        where = N_("{table}“{row}”行“{column}”列").format(
-            table=TABLE_NAMES[cell.table],
-            row=row_name(cell.table, cell.row),
-            column=cell.column.label,
-        )
-        if value is None:
-            message = N_("{where}：缺少数值").format(where=where)
-        else:
-            message = N_("{where}：{expected}，实为“{value}”").format(
-                where=where, expected=expected, value=format_value(value)
-            )
         line = report.line(cell.table, cell.row.key, cell.column.key)
         problems.append(
-            Problem("error", "R7", cell.table, cell.row.label, cell.column.label, message, line)
+            Problem(
+                "error",
+                "R7",
+                cell.table,
+                cell.row.label,
+                cell.column.label,
+                message,
+                line,
+                (cell.key,),
+            )
         )
     return problems
 
@@ -222,76 +187,85 @@ _NO_REVIEW = re.compile(_NO_PROCEEDINGS + "行政复议")
 _NO_SUIT = re.compile(_NO_PROCEEDINGS + "(?:行政复议[、和及或与]?)?行政诉讼")
 
 
-def _statements(report: Report, prose: str) -> Iterator[tuple[str, str, int, tuple[str, ...]]]:
-    """(quoted text, what it states, table, rows whose totals it states) for each clear figure."""
+def _statements(year: int, prose: str) -> Iterator[tuple[str, Words, int, tuple[str, ...]]]:
+    """(quoted text, what it states, number, rows whose totals it states) for each clear figure
+    of the report covering year."""
     text = unicodedata.normalize("NFKC", prose)
     for sentence in _SENTENCE_END.split(text):
-        years = {int(year) for year in _YEAR.findall(sentence)}
-        if years - {report.year}:
+        years = {int(found) for found in _YEAR.findall(sentence)}
+        if years - {year}:
             continue
         for clause in _CLAUSE_END.split(sentence):
             if not _OTHER_PERIOD.search(clause):
                 yield from _clause_statements(clause)
 
 
-def _clause_statements(clause: str) -> Iterator[tuple[str, str, int, tuple[str, ...]]]:
+def _clause_statements(clause: str) -> Iterator[tuple[str, Words, int, tuple[str, ...]]]:
     """The figures one clause states, in the form of ``_statements``."""
     if match := _NONE_RECEIVED.search(clause):
-        yield match.group(0), N_("新收申请为 0"), 0, ("new",)
+        yield match.group(0), Words(N_("新收申请为 0")), 0, ("new",)
     elif match := _RECEIVED.search(clause):
         number = int(match.group(1))
-        yield match.group(0), N_("新收申请为 {n}").format(n=number), number, ("new",)
+        yield match.group(0), words(N_("新收申请为 {n}"), n=str(number)), number, ("new",)
     if "申请" in clause:
         if match := _GRANTED.search(clause):
             number = int(match.group(1))
-            yield match.group(0), N_("予以公开 {n}").format(n=number), number, ("granted",)
+            yield match.group(0), words(N_("予以公开 {n}"), n=str(number)), number, ("granted",)
         if match := _PARTLY.search(clause):
             number = int(match.group(1))
-            stated = N_("部分公开 {n}").format(n=number)
+            stated = words(N_("部分公开 {n}"), n=str(number))
             yield match.group(0), stated, number, ("partly_granted",)
     if match := _NO_REVIEW.search(clause):
-        yield match.group(0), N_("行政复议为 0"), 0, ("review",)
+        yield match.group(0), Words(N_("行政复议为 0")), 0, ("review",)
     if match := _NO_SUIT.search(clause):
-        yield match.group(0), N_("行政诉讼为 0"), 0, ("suit_direct", "suit_after_review")
+        yield match.group(0), Words(N_("行政诉讼为 0")), 0, ("suit_direct", "suit_after_review")
 
 
-def check_prose(report: Report, prose: str) -> list[Problem]:
-    """R5: figures the prose states plainly (e.g. 未收到…申请) agree with the tables."""
-    problems = []
-    for quoted, stated, number, rows in _statements(report, prose):
+def prose_equations(year: int, prose: str) -> list[Equation]:
+    """R5 as equations: each figure the prose states plainly (e.g. 未收到…申请) against the
+    总计 of the rows it speaks of."""
+    found = []
+    for quoted, stated, number, rows in _statements(year, prose):
         table = 3 if any(row.key == rows[0] for row in TABLE3_ROWS) else 4
-        counts = [_count(report, table, row, "total") for row in rows]
-        if None in counts or sum(counts) == number:
-            continue
         row = next(r for r in table_rows(table) if r.key == rows[0])
-        label = HEADINGS[row.group].label if len(rows) > 1 else row_name(table, row)
-        message = N_("正文“{quoted}”表明{stated}，但{table}“{row}”行“总计”列为 {actual}").format(
-            quoted=quoted, stated=stated, table=TABLE_NAMES[table], row=label, actual=sum(counts)
+        label = Words(HEADINGS[row.group].label) if len(rows) > 1 else row_words(table, row)
+        cells = tuple(f"table{table}.{key}.total" for key in rows)
+        message = words(
+            N_("正文“{quoted}”表明{stated}，但{table}“{row}”行“总计”列为 {left_sum}"),
+            quoted=quoted,
+            stated=stated,
+            table=Words(TABLE_NAMES[table]),
+            row=label,
         )
-        line = report.line(table, rows[0], "total")
-        problems.append(Problem("warning", "R5", table, label, N_("总计"), message, line))
-    return problems
+        found.append(
+            Equation(
+                "R5",
+                (Term(label, cells),),
+                (Term(Words(N_("正文")), constant=number),),
+                message,
+                table,
+                label.say(),
+                TOTAL,
+                cells[0],
+                "warning",
+            )
+        )
+    return found
+
+
+def check_prose(report: Report, prose: str, translate: Translate = untranslated) -> list[Problem]:
+    """R5: figures the prose states plainly (e.g. 未收到…申请) agree with the tables."""
+    return check_equations(report, prose_equations(report.year, prose), translate)
 
 
 # --- R6: across years ---------------------------------------------------------------------------
 
 
-def check_carry_over(previous: Report, current: Report) -> list[Problem]:
+def check_carry_over(
+    previous: Report, current: Report, translate: Translate = untranslated
+) -> list[Problem]:
     """R6: this year's 二、上年结转 equals last year's 四、结转下年度继续办理, column by column."""
-    problems = []
-    for column in TABLE3_COLUMNS:
-        carried = _count(current, 3, "carried_over", column.key)
-        forward = _count(previous, 3, "carried_forward", column.key)
-        if carried is None or forward is None or carried == forward:
-            continue
-        message = N_(
-            "表三“二、上年结转政府信息公开申请数量”行“{column}”列 = {carried}，"
-            "但{year}年报告“四、结转下年度继续办理”行“{column}”列 = {forward}"
-        ).format(column=column.label, carried=carried, year=previous.year, forward=forward)
-        line = current.line(3, "carried_over", column.key)
-        row = N_("二、上年结转政府信息公开申请数量")
-        problems.append(Problem("warning", "R6", 3, row, column.label, message, line))
-    return problems
+    return check_equations(current, carry_over_equations(previous), translate)
 
 
 def validate_series(reports: Sequence[Report]) -> list[tuple[Report, Problem]]:
