@@ -28,7 +28,8 @@ from portal.search.types import IndexLocked, IndexUnavailable
 # 7: the codec, fields and tokenizer pickled from portal.search.whoosh_codec.
 # 8: Chinese wholes and sub-words flagged (not atoms); keywords and refs stored; tails.
 # 9: each document's organisation (发布机构), a facet and a stored field.
-FORMAT_VERSION = 9
+# 10: the pinyin of titles' and keywords' words, keywords whole, the 文号 as written.
+FORMAT_VERSION = 10
 META = "portal-index.json"
 CURRENT = "current"
 _LOCK = "build.lock"
