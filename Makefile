@@ -11,10 +11,13 @@ MO := $(PO:.po=.mo)
 CHROMIUM ?= /usr/bin/chromium
 NGINX ?= /usr/sbin/nginx
 BROWSER_APT := chromium fonts-noto-cjk nginx
+# The SQL tests run again on PostgreSQL, and the multi-node tests share Redis: tests/services.py
+# starts both as throwaway servers from these packages.
+SERVICE_APT := postgresql redis-server
 BROWSER_TOOLS := tools/browser
 NPM_STAMP := $(BROWSER_TOOLS)/node_modules/.stamp-npm-ci
 
-.PHONY: run test test-fast lint check index translations extract-messages clean browser-deps lighthouse
+.PHONY: run test test-fast lint check index translations extract-messages clean browser-deps service-deps lighthouse
 
 ## make run: install, build what the site needs (the back office's database included), and
 ## serve it at http://$(HOST):$(PORT)
@@ -23,11 +26,13 @@ run: $(BIN)/portal translations
 	$(BIN)/portal db upgrade || true
 	$(BIN)/portal serve --host $(HOST) --port $(PORT)
 
-## make test: install (browser-deps too), then the linter, the format check and every test
-test: $(BIN)/portal translations browser-deps
+## make test: install (browser-deps and service-deps too), then the linter, the format check,
+## every test, and the SQL tests again on a throwaway PostgreSQL
+test: $(BIN)/portal translations browser-deps service-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q -m sql --postgresql
 
 ## make test-fast: the everyday loop (under two minutes): lint, and every test but the
 ## real-browser and slow ones (servers, subprocesses, long property searches)
@@ -48,6 +53,18 @@ browser-deps: $(NPM_STAMP)
 	else \
 	  echo "browser-deps: apt-get install $(BROWSER_APT)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_APT); \
+	fi
+
+## make service-deps: Debian's PostgreSQL and Redis server programs (apt-get, as root); the tests
+## start their own throwaway servers from them, so the packages' own services are not needed
+service-deps:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v redis-server >/dev/null; then :; \
+	elif [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
+	  echo "service-deps: PostgreSQL or Redis is missing and apt-get cannot run here;" \
+	       "as root: apt-get install $(SERVICE_APT)"; exit 1; \
+	else \
+	  echo "service-deps: apt-get install $(SERVICE_APT)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SERVICE_APT); \
 	fi
 
 # --ignore-scripts: vnu-jar's install script would download a Java; the system's is used.

@@ -237,6 +237,22 @@ def index(full: bool):
     click.echo(done)
 
 
+@main.command("publish-index")
+@click.argument("targets", nargs=-1, required=True, type=click.Path(path_type=Path))
+def publish_index(targets: tuple[Path, ...]):
+    """Copy the live search index into each TARGET index folder (other nodes' SEARCH_INDEX_DIR,
+    or a shared volume) and make it live there at once, never half-copied."""
+    from portal import search
+
+    source = Path(settings.value("SEARCH_INDEX_DIR"))
+    for target in targets:
+        try:
+            meta = search.copy_live(source, target)
+        except (search.IndexUnavailable, search.IndexLocked, OSError) as error:
+            raise click.ClickException(f"{target}: {error}") from None
+        click.echo(f"{target}: live, {meta.get('documents')} documents")
+
+
 @main.command()
 @click.argument("target", type=click.Path(file_okay=False, path_type=Path))
 def export(target: Path):
@@ -292,7 +308,7 @@ def serve(host: str, port: int, workers: int, threads: int, access_log: str | No
     app = create_app()
     # The first catalogue is read here, before the workers are forked: they start with it.
     catalogue = app.extensions["portal.catalogue"].current()
-    if app.config["BUILD_INDEX_ON_START"]:
+    if app.config["BUILD_INDEX_ON_START"] and app.config["SEARCH_INDEX_WRITER"]:
         from portal.search import index_catalogue
 
         click.echo(

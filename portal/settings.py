@@ -29,6 +29,13 @@ SETTINGS = (
         "Folder of the generated search index.",
     ),
     Setting(
+        "SEARCH_INDEX_WRITER",
+        True,
+        "Whether this node keeps the search index in step with the content as it changes. "
+        "Set it to false on the nodes that search an index the writing node publishes to "
+        "them (`portal publish-index`) or on a shared volume.",
+    ),
+    Setting(
         "THEMES_DIR",
         str(PROJECT_ROOT / "themes"),
         "Folder of the colour schemes, one TOML file each.",
@@ -124,7 +131,7 @@ SETTINGS = (
         "BUILD_INDEX_ON_START",
         True,
         "Build the search index when the site starts and the index is missing or older "
-        "than the content.",
+        "than the content (on the index's writing node only).",
     ),
     Setting(
         "APPLICATIONS_DB",

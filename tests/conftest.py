@@ -31,12 +31,41 @@ SLOW_TESTS = {
 }
 
 
+# Tests of what the SQL database holds (besides everything under tests/admin): `make test` runs
+# them a second time on a throwaway PostgreSQL (`pytest -m sql --postgresql`).
+SQL_FILES = {
+    "test_application_import.py",
+}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--postgresql",
+        action="store_true",
+        help="run the SQL tests on a throwaway PostgreSQL started for the session",
+    )
+
+
+def pytest_configure(config):
+    """With --postgresql, start PostgreSQL once and point every SQL test at it."""
+    if not config.getoption("--postgresql"):
+        return
+    from services import postgres_server
+
+    server = postgres_server()
+    os.environ["PORTAL_TEST_DATABASE_URL"] = server.__enter__()
+    config.add_cleanup(lambda: server.__exit__(None, None, None))
+
+
 def pytest_collection_modifyitems(items):
-    """Mark the real-browser tests `browser` and the slow ones `slow`, by where they live."""
+    """Mark the real-browser tests `browser`, the slow ones `slow` and the SQL ones `sql`, by
+    where they live."""
     for item in items:
         path = Path(item.fspath)
         if "browser" in path.parts:
             item.add_marker(pytest.mark.browser)
+        elif "admin" in path.parts or path.name in SQL_FILES:
+            item.add_marker(pytest.mark.sql)
         if path.name in SLOW_FILES or item.originalname in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
 

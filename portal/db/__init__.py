@@ -3,8 +3,10 @@ sign-ins; online applications and the attempts their rate limits count), opening
 (SQLite by default, PostgreSQL when set), and the Alembic migrations shipped in the package
 with the check that a database is at the code's revision. portal.accounts and
 portal.applications work on these tables; portal.wiring.db holds one engine per worker process;
-`portal db` (cli.py, a second door) applies the migrations."""
+`portal db` (cli.py, a second door) applies the migrations; copy.py moves every record to
+another database (`portal db copy`)."""
 
+from portal.db.copy import Copied, CopyRefused, copy_database
 from portal.db.engine import DatabaseUnavailable, make_engine, shown, sqlite_file
 from portal.db.migrate import (
     SchemaBehind,
@@ -34,6 +36,8 @@ __all__ = [
     "Account",
     "ApplicationRecord",
     "Base",
+    "Copied",
+    "CopyRefused",
     "DatabaseUnavailable",
     "RateAttempt",
     "RoleGrant",
@@ -41,6 +45,7 @@ __all__ = [
     "SchemaState",
     "SignInFailure",
     "StaffSession",
+    "copy_database",
     "head_revision",
     "make_engine",
     "require_current",

@@ -30,7 +30,7 @@ Inside, each module says its rules in its docstring:
 
 from portal.search.analysis import STOP_WORDS, analyse, fold, normalize_ref
 from portal.search.build import build_index, update_index
-from portal.search.generations import index_stamp
+from portal.search.generations import copy_live, index_stamp, live_generation
 from portal.search.highlighting import SNIPPET_CHARS, highlight, mark_pattern, snippet
 from portal.search.query import parse_query
 from portal.search.searcher import Searcher
@@ -76,12 +76,14 @@ __all__ = [
     "Searcher",
     "analyse",
     "build_index",
+    "copy_live",
     "fold",
     "highlight",
     "index_catalogue",
     "index_content",
     "index_stamp",
     "keep_in_step",
+    "live_generation",
     "mark_pattern",
     "normalize_ref",
     "parse_query",

@@ -146,6 +146,41 @@ def publish(root: Path, tmp: Path, documents: int) -> None:
     meta = {"format": FORMAT_VERSION, "written": time.time(), "documents": documents}
     with open(tmp / META, "w", encoding="utf-8") as f:
         json.dump(meta, f)
+    _switch(root, tmp)
+
+
+def copy_live(source_root: Path, target_root: Path) -> dict:
+    """Copy the live generation of source_root into target_root and make it live there
+    atomically (the other nodes' index folders, or a shared volume they read): the copy is
+    written beside their live generation, verified and fsynced before the switch, so a node
+    never opens a half-copied index. Returns the copied generation's metadata."""
+    source_root, target_root = Path(source_root), Path(target_root)
+    live = live_generation(source_root)
+    if live is None:
+        raise IndexUnavailable(f"there is no search index in {source_root} to publish")
+    if target_root.resolve() == source_root.resolve():
+        raise IndexUnavailable("the index would be published onto itself")
+    meta = check_meta(live)
+    with write_lock(target_root):
+        tmp = new_dir(target_root)
+        try:
+            for entry in os.scandir(live):
+                if entry.is_file(follow_symlinks=False) and not entry.name.endswith("LOCK"):
+                    shutil.copy2(entry.path, tmp / entry.name)
+            copied = check_meta(tmp)
+        except (OSError, IndexUnavailable):  # the writer dropped this generation meanwhile
+            copied = None
+        if copied != meta or live_generation(source_root) != live:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise IndexLocked(
+                f"the index in {source_root} changed while it was copied; publish it again"
+            )
+        _switch(target_root, tmp)
+    return meta
+
+
+def _switch(root: Path, tmp: Path) -> None:
+    """Make a written generation folder the live one and drop all but it and the previous."""
     _fsync_tree(tmp)
     previous = live_generation(root)
     gen = root / f"{_GEN_PREFIX}{time.time_ns()}"

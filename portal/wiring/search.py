@@ -14,7 +14,11 @@ KEEPER = "portal.index_keeper"
 
 def init_app(app: Flask) -> None:
     """Keep the app's search index in step with its catalogue while it runs (call after
-    portal.wiring.catalogue.init_app: it follows the catalogue's changes)."""
+    portal.wiring.catalogue.init_app: it follows the catalogue's changes). A node that is not
+    the index's writer only reads the generations published to it; its searches still leave
+    out at once what its catalogue no longer publishes."""
+    if not app.config["SEARCH_INDEX_WRITER"]:
+        return
     keeper = search.IndexKeeper(
         Path(app.config["SEARCH_INDEX_DIR"]), Path(app.config["CONTENT_DIR"])
     )
