@@ -124,3 +124,41 @@ def test_the_api_says_the_correction_and_expansions(indexed, client):
     assert data["scope"] == "all"
     data = json.loads(client.get("/api/search?q=科技特派圆").get_data(as_text=True))
     assert data["correction"] == "科技特派员"
+
+
+def suggestions(client, typed: str) -> list[dict]:
+    response = client.get("/api/search/suggest", query_string={"q": typed})
+    assert response.status_code == 200
+    return json.loads(response.get_data(as_text=True))["suggestions"]
+
+
+def test_suggestions_complete_keywords_titles_and_doc_numbers(indexed, client):
+    found = suggestions(client, "科技特")
+    assert found[0] == {"text": "科技特派员", "kind": "keyword"}
+    assert {"text": COMMISSIONERS, "kind": "title"} in found
+    assert {"text": "示科发〔2024〕3号", "kind": "reference"} in suggestions(client, "2024 3号")
+    assert {"text": COMMISSIONERS, "kind": "title"} in suggestions(client, "kjtpy")
+    assert suggestions(client, "") == []
+    assert suggestions(client, "没有这样的词语") == []
+
+
+def test_suggestions_never_name_a_withdrawn_document(indexed, client, site):
+    assert suggestions(client, "科技特")
+    (site / "policy" / "2024-tech-commissioner-measures.md").unlink()
+    indexed.extensions["portal.catalogue"].refresh()  # the site's next look at the files
+    assert suggestions(client, "科技特") == []
+
+
+def test_a_too_long_suggestion_request_is_a_clear_400(indexed, client):
+    response = client.get("/api/search/suggest", query_string={"q": "长" * 201})
+    assert response.status_code == 400
+    assert "搜索词过长" in json.loads(response.get_data(as_text=True))["error"]
+
+
+def test_the_search_boxes_name_their_suggestions_for_the_script(indexed, page):
+    for address, box in (("/search?q=x", "#search-q"), ("/", "#home-q")):
+        found = page(address)
+        assert found.select_one(box)["data-suggest"] == "/api/search/suggest"
+        hint = found.select_one(f"{box}-suggest-hint")
+        assert hint.has_attr("hidden")  # said only once the script makes the list
+        assert found.select_one("script[src*='search-suggest']")

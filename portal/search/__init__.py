@@ -18,9 +18,10 @@ Inside, each module says its rules in its docstring:
   atomic switch), postings.py (numpy arithmetic on whole posting lists), matching.py (masks,
   BM25F), phrases.py (phrases wherever their characters stand together), pool.py (a
   segment's postings while it is written), answering.py (one search over an open
-  generation: masks, order, page); the forgiving steps: synonyms.py (synonyms.txt, data),
-  pinyin.py (words' pinyin keys, pypinyin), alternatives.py (letters read as pinyin),
-  corrections.py (did you mean, by sound and by edit distance), refs.py (文号 in part);
+  generation: masks, order, page), suggestions.py (while typing), hot.py (热门搜索, in
+  SQLite); the forgiving steps: synonyms.py (synonyms.txt, data), pinyin.py (words' pinyin
+  keys, pypinyin), alternatives.py (letters read as pinyin), corrections.py (did you mean,
+  by sound and by edit distance), refs.py (文号 in part);
 * Whoosh's public API only: build.py (writing a generation), searcher.py (reading one);
 * the quarantine, every Whoosh subclass and private name, verified against exactly the pinned
   whoosh-reloaded by a contract test each: whoosh_codec.py (the codec, writers and fields),
@@ -32,8 +33,10 @@ from portal.search.analysis import STOP_WORDS, analyse, fold, normalize_ref
 from portal.search.build import build_index, update_index
 from portal.search.generations import copy_live, index_stamp, live_generation
 from portal.search.highlighting import SNIPPET_CHARS, highlight, mark_pattern, snippet
+from portal.search.hot import HotSearches
 from portal.search.query import parse_query
 from portal.search.searcher import Searcher
+from portal.search.suggestions import Suggestion
 from portal.search.types import (
     ALL_FEATURES,
     FACETS,
@@ -66,6 +69,7 @@ __all__ = [
     "Expansion",
     "Features",
     "Hit",
+    "HotSearches",
     "IndexKeeper",
     "IndexLocked",
     "IndexUnavailable",
@@ -74,6 +78,7 @@ __all__ = [
     "SearchDocument",
     "SearchError",
     "Searcher",
+    "Suggestion",
     "analyse",
     "build_index",
     "copy_live",

@@ -196,6 +196,7 @@ def _page(snap, view, request, results, matcher, parts, marks, matched, exact, f
                 organisation=stored.get("organisation", ""),
                 category=stored.get("category", ""),
                 score=scores.get(docnum, 0.0),
+                reference=stored.get("reference", ""),
             )
         )
 

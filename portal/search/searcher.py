@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gc
+import itertools
 import os
 import pickle
 import struct
@@ -39,9 +40,9 @@ import numpy as np
 from whoosh import index as windex
 from whoosh.filedb.filestore import FileStorage
 
-from portal.search import answering, generations, pinyin, postings
+from portal.search import answering, generations, pinyin, postings, suggestions
 from portal.search.analysis import normalize_ref
-from portal.search.fields import FACET_FIELDS, PINYIN, POSITIONS, TEXT_FIELDS
+from portal.search.fields import FACET_FIELDS, KEYWORD, PINYIN, POSITIONS, TEXT_FIELDS
 from portal.search.generations import CURRENT
 from portal.search.matching import K1, B
 from portal.search.query import QUOTES
@@ -248,6 +249,19 @@ class _Snapshot:
                         words.add(btext.decode("ascii"))
             self._latin = sorted(words)
         return self._latin
+
+    def keywords_from(self, prefix: str, live: np.ndarray) -> list[str]:
+        """The keywords starting with ``prefix`` that documents of ``live`` hold, the most
+        held first."""
+        counts: dict[str, int] = {}
+        for reader, offset in self.leaves:
+            for btext, _info in itertools.islice(reader.iter_prefix(KEYWORD, prefix), 200):
+                ids = posting_ids(reader, KEYWORD, btext.decode("utf-8")).astype(np.intp)
+                held = int(np.count_nonzero(live[offset + ids]))
+                if held:
+                    keyword = btext.decode("utf-8")
+                    counts[keyword] = counts.get(keyword, 0) + held
+        return sorted(counts, key=lambda k: (-counts[k], len(k), k))
 
     def date_window(self, first: datetime.date | None, last: datetime.date | None) -> np.ndarray:
         """The documents dated from ``first`` to ``last`` (either may be open)."""
@@ -460,5 +474,20 @@ class Searcher:
                 return found
             except SearchError:
                 raise
+            except _BROKEN as exc:
+                raise _unavailable("the search index cannot be read", exc) from None
+
+    def suggest(
+        self,
+        typed: str,
+        published: AbstractSet[str] | None = None,
+        limit: int = suggestions.MAX_SUGGESTIONS,
+    ) -> list[suggestions.Suggestion]:
+        """Suggestions for text being typed (suggestions.py), from the documents a search may
+        find (``published`` as in search())."""
+        with self._lock:
+            snap = self._current()
+            try:
+                return suggestions.suggest(snap, snap.view(published), typed, limit)
             except _BROKEN as exc:
                 raise _unavailable("the search index cannot be read", exc) from None

@@ -76,6 +76,7 @@ class Hit:
     category: str
     score: float
     organisation: str = ""
+    reference: str = ""  # the 文号 as written
 
 
 @dataclass

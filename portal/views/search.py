@@ -29,16 +29,7 @@ PER_PAGE = 10
 
 def _arguments() -> tuple[str, dict[str, list[str]], str, int]:
     """The query, filters, sort order and page of the request; a clear 400 when malformed."""
-    query = visible_text(request.args.get("q", ""))
-    if len(query) > search.MAX_QUERY_LENGTH:
-        raise refusal(
-            400,
-            _(
-                "搜索词过长：最多 %(limit)d 个字符，您输入了 %(length)d 个。",
-                limit=search.MAX_QUERY_LENGTH,
-                length=len(query),
-            ),
-        )
+    query = _query_argument()
     filters = {}
     for key in FILTER_KEYS:
         values = [value for value in map(visible_text, request.args.getlist(key)) if value]
@@ -54,6 +45,21 @@ def _arguments() -> tuple[str, dict[str, list[str]], str, int]:
     if sort not in search.SORTS:
         raise refusal(400, _("排序方式只能是“相关度”或“日期”。"))
     return query, filters, sort, page_argument()
+
+
+def _query_argument() -> str:
+    """The ?q= text as a page may echo it; a clear 400 when too long."""
+    query = visible_text(request.args.get("q", ""))
+    if len(query) > search.MAX_QUERY_LENGTH:
+        raise refusal(
+            400,
+            _(
+                "搜索词过长：最多 %(limit)d 个字符，您输入了 %(length)d 个。",
+                limit=search.MAX_QUERY_LENGTH,
+                length=len(query),
+            ),
+        )
+    return query
 
 
 def _refinements() -> dict:
@@ -110,7 +116,7 @@ def results():
             sort=sort,
             refine={},
             facet_label=facet_label,
-            hot_searches=(),
+            hot_searches=wiring.search.hot_searches(),
             **indexed_addresses(""),
         )
     found = _run(query, filters, sort, page, refine)
@@ -119,6 +125,9 @@ def results():
         abort(404)
     plain = not filters and not refine and page == 1 and sort == "relevance"
     keyword = keyword_named(query, found) if plain else ""
+    if keyword:
+        # Only a keyword staff gave a listed document is ever counted (search.hot).
+        wiring.search.hot().record(keyword)
     indexed = indexed_addresses(urlencode({"q": keyword}, quote_via=quote)) if keyword else {}
     return render_template(
         "search/results.html",
@@ -127,7 +136,7 @@ def results():
         filters=filters,
         sort=sort,
         refine=refine,
-        hot_searches=(),
+        hot_searches=wiring.search.hot_searches() if not found.total else (),
         page=listing,
         catalogue=wiring.catalogue.current(),
         facet_label=facet_label,
@@ -176,6 +185,19 @@ def api():
             },
         }
     )
+
+
+@blueprint.get("/api/search/suggest")
+def suggest():
+    """Words to complete what a visitor is typing into a search box (keywords, titles, 文号),
+    as JSON: what search-suggest.js offers in its list."""
+    query = _query_argument()
+    try:
+        found = wiring.search.searcher().suggest(query, published=wiring.catalogue.current().slugs)
+    except search.IndexUnavailable as error:
+        current_app.logger.warning("search unavailable: %s", error)
+        raise refusal(503, _("搜索服务暂时不可用，请稍后重试。其他页面仍可正常浏览。")) from error
+    return _json({"query": query, "suggestions": [{"text": s.text, "kind": s.kind} for s in found]})
 
 
 def _json(data: dict):

@@ -1,5 +1,6 @@
 """Search in the running site: one searcher per app, opened on first use and reused by every
-request, and an index keeper that brings the index in step with each new catalogue."""
+request, an index keeper that brings the index in step with each new catalogue, and the
+counts behind hot searches."""
 
 from pathlib import Path
 
@@ -10,6 +11,9 @@ from portal.wiring import catalogue
 
 SEARCHER = "portal.searcher"
 KEEPER = "portal.index_keeper"
+HOT = "portal.hot_searches"
+# Hot searches a page shows, at most.
+HOT_SHOWN = 8
 
 
 def init_app(app: Flask) -> None:
@@ -32,3 +36,39 @@ def searcher() -> search.Searcher:
     if SEARCHER not in extensions:
         extensions[SEARCHER] = search.Searcher(Path(current_app.config["SEARCH_INDEX_DIR"]))
     return extensions[SEARCHER]
+
+
+def hot() -> search.HotSearches:
+    """The app's hot-search counts, opened on first use."""
+    extensions = current_app.extensions
+    if HOT not in extensions:
+        config = current_app.config
+        path = (
+            config["HOT_SEARCHES_DB"] or Path(config["SEARCH_INDEX_DIR"]) / "hot-searches.sqlite3"
+        )
+        extensions[HOT] = search.HotSearches(
+            Path(path),
+            minimum=config["HOT_SEARCHES_MIN_COUNT"],
+            days=config["HOT_SEARCHES_DAYS"],
+            blocked=str(config["HOT_SEARCHES_BLOCKED"]).split(","),
+        )
+    return extensions[HOT]
+
+
+def hot_searches() -> list[str]:
+    """The hot searches to show: keywords that published documents still hold."""
+    keywords = _keywords(catalogue.current())
+    return hot().top(HOT_SHOWN, allowed=lambda k: search.fold(k) in keywords)
+
+
+_KEYWORDS: dict[str, frozenset[str]] = {}
+
+
+def _keywords(current) -> frozenset[str]:
+    """The folded keywords of a catalogue's documents, worked out once per version."""
+    found = _KEYWORDS.get(current.version)
+    if found is None:
+        found = frozenset(search.fold(k.strip()) for d in current.documents for k in d.keywords)
+        _KEYWORDS.clear()
+        _KEYWORDS[current.version] = found
+    return found
