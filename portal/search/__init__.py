@@ -31,8 +31,9 @@ Inside, each module says its rules in its docstring:
 
 from portal.search.analysis import STOP_WORDS, analyse, fold, normalize_ref
 from portal.search.build import build_index, update_index
-from portal.search.generations import copy_live, index_stamp, live_generation
+from portal.search.generations import CURRENT, copy_live, index_stamp, live_generation
 from portal.search.highlighting import SNIPPET_CHARS, highlight, mark_pattern, snippet
+from portal.search.hot import SLOT_SECONDS as HOT_SLOT_SECONDS
 from portal.search.hot import HotSearches
 from portal.search.query import parse_query
 from portal.search.searcher import Searcher
@@ -58,7 +59,9 @@ from portal.search.types import (
 
 __all__ = [
     "ALL_FEATURES",
+    "CURRENT",
     "FACETS",
+    "HOT_SLOT_SECONDS",
     "MAX_PER_PAGE",
     "MAX_QUERY_LENGTH",
     "NO_FEATURES",

@@ -2,6 +2,9 @@
 request, an index keeper that brings the index in step with each new catalogue, and the
 counts behind hot searches."""
 
+import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -72,3 +75,18 @@ def _keywords(current) -> frozenset[str]:
         _KEYWORDS.clear()
         _KEYWORDS[current.version] = found
     return found
+
+
+def page_version(app: Flask) -> Callable[[], str]:
+    """What a search page depends on besides the content: the live index generation, and the
+    slot of hot searches (a search counts once a slot: its page is rendered again in the next)."""
+    current = Path(app.config["SEARCH_INDEX_DIR"]) / search.CURRENT
+
+    def version() -> str:
+        try:
+            generation = os.readlink(current)
+        except OSError:
+            generation = ""
+        return f"{generation}/{int(time.time() // search.HOT_SLOT_SECONDS)}"
+
+    return version
