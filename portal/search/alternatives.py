@@ -4,8 +4,9 @@ A plain word of letters that no document holds (``kejitepaiyuan``, ``kjtpy``) is
 the pinyin keys of the titles' and keywords' words (fields.PINYIN): first whole, then split
 into two or three keys at syllable boundaries (or letters, for initials), each key a word or a
 run of words. Each way of reading it becomes an alternative of the part, which the search
-then matches like any other words (each indexed word as a phrase: its characters together), so
-no ranking of its own is needed; the most frequent readings are kept.
+then matches like any other typed words (not as phrases: a word of a title is found however
+it is cut, and a phrase per reading would cost three phrase searches), so no ranking of its own
+is needed; the most frequent readings are kept.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ import itertools
 from typing import Protocol
 
 from portal.search import pinyin
-from portal.search.query import Alternative, Part, phrase_part
+from portal.search.query import Alternative, Part, word_parts
 
-# Words considered per key and readings kept per part, at most.
+# Words considered per key and readings kept per part, at most; a reading is kept only while
+# its titles and keywords are at least 1/RARER_KEPT as many as the likeliest one's (kjtpy is
+# 科技特派员 on a site that has it, not a word one title holds by chance).
 WORDS_PER_KEY = 3
 MAX_READINGS = 3
+RARER_KEPT = 10
 
 
 class Vocabulary(Protocol):
@@ -57,9 +61,12 @@ def readings(letters: str, vocabulary: Vocabulary) -> tuple[Alternative, ...]:
                 itertools.product(*found), key=lambda ws: (-min(n for _, n in ws), len(ws))
             )
             out = []
+            best = min(n for _, n in combos[0])
             for combo in combos[:MAX_READINGS]:
+                if min(n for _, n in combo) * RARER_KEPT < best:
+                    break
                 text = "".join(w for w, _ in combo)
-                parts = tuple(p for w, _ in combo if (p := phrase_part(w)) is not None)
+                parts = tuple(p for w, _ in combo for p in word_parts(w))
                 out.append(Alternative(text, "pinyin", parts))
             return tuple(out)
     return ()

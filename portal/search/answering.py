@@ -84,7 +84,11 @@ class _Matcher:
                 if letters and not self.postings.part_docs(part).any():
                     part.alternatives += readings(letters, self.snap)
                     part.typed = letters
-                    marks += [tuple(p.atoms) for a in part.alternatives for p in a.parts]
+                    marks += [
+                        (p.whole,) if p.whole else tuple(p.atoms)
+                        for a in part.alternatives
+                        for p in a.parts
+                    ]
         return parts, marks
 
     def every(self, parts: list[Part]) -> np.ndarray:

@@ -101,6 +101,11 @@ def parse_query(
     return list(unique.values()), list(marks)
 
 
+def word_parts(text: str) -> tuple[Part, ...]:
+    """The parts of text as if typed without quotes (no synonyms)."""
+    return tuple(_plain(w, {}) for w in words(text))
+
+
 def phrase_part(text: str) -> Part | None:
     """The part of text as if typed in quotes; None if it holds no word."""
     found = words(text)
