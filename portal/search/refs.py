@@ -25,7 +25,8 @@ from portal.search.analysis import normalize_ref
 _REF_LIKE = re.compile(r"\d\s*号|[〔\[【(（]\s*\d{4}\s*[〕\]】)）]|\d{4}-\d+")
 # Words people put around the numbers of a reference that the reference does not hold.
 _FILLER = re.compile(r"(?<=\d)年|第(?=\d)|(?<=号)文件?|(?<=号)$")
-_PIECES = re.compile(r"\d+|[^\d\W_]+")
+_PIECES = re.compile(r"[0-9]+|[^\d\W_]+")
+_NUMBER = re.compile("[0-9]+")
 # Pieces of a query read as a reference, at most: a longer one is not a reference.
 MAX_PIECES = 8
 
@@ -62,8 +63,8 @@ def pattern(query: str) -> re.Pattern | None:
         return None
     parts = []
     for piece in pieces:
-        if piece.isdigit():
-            parts.append(r"(?<!\d)" + piece + r"(?!\d)")
+        if _NUMBER.fullmatch(piece):
+            parts.append(r"(?<![0-9])" + piece + r"(?![0-9])")
         else:
             parts.append(re.escape(piece))
     return re.compile(".*?".join(parts))

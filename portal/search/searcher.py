@@ -41,7 +41,7 @@ from whoosh import index as windex
 from whoosh.filedb.filestore import FileStorage
 
 from portal.search import answering, generations, pinyin, postings, suggestions
-from portal.search.analysis import normalize_ref
+from portal.search.analysis import fold, normalize_ref
 from portal.search.fields import FACET_FIELDS, KEYWORD, PINYIN, POSITIONS, TEXT_FIELDS
 from portal.search.generations import CURRENT
 from portal.search.matching import K1, B
@@ -249,6 +249,14 @@ class _Snapshot:
                         words.add(btext.decode("ascii"))
             self._latin = sorted(words)
         return self._latin
+
+    def holds_keyword(self, keyword: str, live: np.ndarray) -> bool:
+        """Whether a document of ``live`` has ``keyword`` (folded) as a keyword."""
+        for reader, offset in self.leaves:
+            ids = posting_ids(reader, KEYWORD, keyword).astype(np.intp)
+            if len(ids) and live[offset + ids].any():
+                return True
+        return False
 
     def keywords_from(self, prefix: str, live: np.ndarray) -> list[str]:
         """The keywords starting with ``prefix`` that documents of ``live`` hold, the most
@@ -491,3 +499,16 @@ class Searcher:
                 return suggestions.suggest(snap, snap.view(published), typed, limit)
             except _BROKEN as exc:
                 raise _unavailable("the search index cannot be read", exc) from None
+
+    def held_keywords(
+        self, keywords: Iterable[str], published: AbstractSet[str] | None = None
+    ) -> set[str]:
+        """Those of ``keywords`` that a document a search may find holds as a keyword (folded
+        as indexed); none when the index cannot be read."""
+        with self._lock:
+            try:
+                snap = self._current()
+                live = snap.view(published).live
+                return {k for k in keywords if snap.holds_keyword(fold(k.strip()), live)}
+            except (SearchError, *_BROKEN):
+                return set()

@@ -3,7 +3,6 @@ request, an index keeper that brings the index in step with each new catalogue, 
 counts behind hot searches."""
 
 import os
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,11 +40,12 @@ def searcher() -> search.Searcher:
     return extensions[SEARCHER]
 
 
-def hot() -> search.HotSearches:
+def hot(app: Flask | None = None) -> search.HotSearches:
     """The app's hot-search counts, opened on first use."""
-    extensions = current_app.extensions
+    app = app or current_app
+    extensions = app.extensions
     if HOT not in extensions:
-        config = current_app.config
+        config = app.config
         path = (
             config["HOT_SEARCHES_DB"] or Path(config["SEARCH_INDEX_DIR"]) / "hot-searches.sqlite3"
         )
@@ -59,22 +59,12 @@ def hot() -> search.HotSearches:
 
 
 def hot_searches() -> list[str]:
-    """The hot searches to show: keywords that published documents still hold."""
-    keywords = _keywords(catalogue.current())
-    return hot().top(HOT_SHOWN, allowed=lambda k: search.fold(k) in keywords)
-
-
-_KEYWORDS: dict[str, frozenset[str]] = {}
-
-
-def _keywords(current) -> frozenset[str]:
-    """The folded keywords of a catalogue's documents, worked out once per version."""
-    found = _KEYWORDS.get(current.version)
-    if found is None:
-        found = frozenset(search.fold(k.strip()) for d in current.documents for k in d.keywords)
-        _KEYWORDS.clear()
-        _KEYWORDS[current.version] = found
-    return found
+    """The hot searches to show: keywords that published documents still hold (asked of the
+    index, so no request walks the catalogue's documents)."""
+    counts = hot()
+    candidates = counts.top(50)  # a few more than shown: some may be withdrawn since
+    held = searcher().held_keywords(candidates, published=catalogue.current().slugs)
+    return [k for k in candidates if k in held][:HOT_SHOWN]
 
 
 def page_version(app: Flask) -> Callable[[], str]:
@@ -87,6 +77,6 @@ def page_version(app: Flask) -> Callable[[], str]:
             generation = os.readlink(current)
         except OSError:
             generation = ""
-        return f"{generation}/{int(time.time() // search.HOT_SLOT_SECONDS)}"
+        return f"{generation}/{int(hot(app).clock() // search.HOT_SLOT_SECONDS)}"
 
     return version
