@@ -186,7 +186,21 @@ class Corpus:
                 "sort": "date",
             },
             {"name": "exact 文号", "query": exact},
+            # The forgiving steps (issue 23); FTS5 answers them as plain words.
+            {"name": "typo, corrected", "query": "乡村振星 营商环境"},
+            {"name": "synonym", "query": "年报"},
+            {"name": "pinyin", "query": "xiangcunzhenxing"},
+            {"name": "initials", "query": "xczx"},
+            {"name": "文号 in part", "query": _in_part(exact)},
+            {"name": "title only", "query": frequent, "scope": "title"},
+            {"name": "date window", "query": mid, "dates": ["2015-01-01", "2016-12-31"]},
         ]
+
+
+def _in_part(doc_no: str) -> str:
+    """A 文号 as people type it from paper: its year and serial, 示文发〔2019〕3号 -> 2019 3号."""
+    year, serial = doc_no.split("〔")[1].split("〕")
+    return f"{year} {serial}"
 
 
 # --- Whoosh (portal.search) ---------------------------------------------------------------------
@@ -225,12 +239,15 @@ class WhooshEngine:
         self.published = published
 
     def run(self, q: dict) -> int:
+        dates = tuple(datetime.date.fromisoformat(d) for d in q.get("dates", ())) or (None, None)
         results = self.searcher.search(
             q["query"],
             q.get("filters"),
             sort=q.get("sort", "relevance"),
             per_page=10,
             published=self.published,
+            scope=q.get("scope", "all"),
+            dates=dates,
         )
         # Touch the outputs so nothing is left lazy.
         assert all(h.title_html is not None and h.snippet_html is not None for h in results.hits)
@@ -421,10 +438,13 @@ def search_child(
     facets, when given, is the comma-separated facets Whoosh counts instead of all of them:
     county_bench.py leaves the organisation facet out to show what counting it costs.
     """
-    if facets:
-        from portal.search import searcher
+    from portal.search import answering, searcher
 
-        searcher.FACETS = tuple(facets.split(","))
+    # Every round searches afresh: the results a searcher keeps for a repeated search would
+    # make rounds 2-5 lookups (measured on their own below, as "repeated, kept").
+    searcher.RESULTS_KEPT = 0
+    if facets:
+        searcher.FACETS = answering.FACETS = tuple(facets.split(","))
     queries = json.loads(Path(queries_file).read_text(encoding="utf-8"))
     published = frozenset(json.loads(Path(queries_file).with_suffix(".slugs").read_text()))
     start = time.perf_counter()
@@ -445,7 +465,24 @@ def search_child(
             cpu.append((time.process_time() - c) * 1000)
         rounds_ms.append(times)
         cpu_ms.append(cpu)
-    out = {"first": first, "rounds": rounds_ms, "cpu": cpu_ms, "rss_mb": peak_rss_mb()}
+    if engine == "whoosh":
+        # A repeated search as the site answers it: kept per index generation and published set.
+        searcher.RESULTS_KEPT = 512
+        kept = WhooshEngine(Path(location), published)
+        kept.run(queries[0])
+        t = time.perf_counter()
+        for _ in range(100):
+            kept.run(queries[0])
+        repeated_ms = (time.perf_counter() - t) * 10
+    else:
+        repeated_ms = 0.0
+    out = {
+        "first": first,
+        "rounds": rounds_ms,
+        "cpu": cpu_ms,
+        "rss_mb": peak_rss_mb(),
+        "repeated_ms": repeated_ms,
+    }
     print(json.dumps({**out, "totals": totals}))
 
 
@@ -522,6 +559,7 @@ def bench(size: int, corpus: Corpus, work: Path, rounds: int, procs: int | None)
     result["fts_q_cpu"] = summarise(frun, key="cpu")
     result["whoosh_q_warm"] = summarise(wrun, skip_first_round=True)
     result["whoosh_cold_p95"] = percentile(wrun["rounds"][0], 0.95)
+    result["whoosh_repeated_ms"] = wrun["repeated_ms"]
     result["per_query"] = [
         {
             "name": q["name"],
@@ -562,7 +600,8 @@ def report(r: dict) -> None:
         print(f"{name:30} {fmt.format(w):>10} {fmt.format(f):>10} {ratio(w, f):>8}")
     print(
         f"Whoosh p95 first round (cold caches) {r['whoosh_cold_p95']:.1f} ms; "
-        f"later rounds p95 {r['whoosh_q_warm']['p95']:.1f} ms"
+        f"later rounds p95 {r['whoosh_q_warm']['p95']:.1f} ms; "
+        f"a repeated search, kept: {r['whoosh_repeated_ms']:.3f} ms"
     )
     print(f"\n{'query (median)':22} {'Whoosh ms':>10} {'FTS5 ms':>10} {'hits W/F':>14}")
     for q in r["per_query"]:

@@ -260,6 +260,25 @@ SETTINGS = (
         "Largest file the applications desk accepts with a reply (up to 5 files per reply); "
         "larger ones are refused with a message naming the file.",
     ),
+    Setting(
+        "HOT_SEARCHES_DB",
+        "",
+        "SQLite file of the counts behind 热门搜索 (hot searches): which document keywords were "
+        "searched in which ten-minute slot, nothing about who searched. Empty: "
+        "hot-searches.sqlite3 in SEARCH_INDEX_DIR.",
+    ),
+    Setting(
+        "HOT_SEARCHES_MIN_COUNT",
+        3,
+        "Ten-minute slots within HOT_SEARCHES_DAYS in which a keyword must have been searched "
+        "before it is shown as a hot search (repeating a search within a slot counts once).",
+    ),
+    Setting("HOT_SEARCHES_DAYS", 30, "Days of searches that hot searches are counted over."),
+    Setting(
+        "HOT_SEARCHES_BLOCKED",
+        "",
+        "Comma-separated words: a hot search holding any of them is never shown.",
+    ),
 )
 
 DEFAULTS = {setting.name: setting.default for setting in SETTINGS}

@@ -94,15 +94,35 @@ def test_head_on_a_cold_cache_does_not_poison_the_page(client):
     assert b"</html>" in client.get("/catalogue/statutory/").data
 
 
-def test_errors_and_search_are_not_cached(app, client):
+def test_errors_are_not_cached(app, client):
     client.get("/documents/nope/")
     with renders(app) as rendered:
         assert client.get("/documents/nope/").status_code == 404
     assert rendered
-    client.get("/search")
+
+
+def test_a_repeated_search_is_served_from_memory_until_the_index_changes(app, client, site):
+    # Search pages were never kept before issue 23; now they are, keyed on the index's
+    # generation (and the slot in which hot searches count a search once).
+    from pathlib import Path
+
+    from portal.search import index_content
+
+    index = Path(app.config["SEARCH_INDEX_DIR"])
+    index_content(site, index)
+    first = client.get("/search?q=%E7%A7%91%E6%8A%80")
     with renders(app) as rendered:
-        client.get("/search")
+        again = client.get("/search?q=%E7%A7%91%E6%8A%80")
+    assert rendered == []
+    assert again.data == first.data
+    index_content(site, index, full=True)  # a new generation of the same documents
+    with renders(app) as rendered:
+        client.get("/search?q=%E7%A7%91%E6%8A%80")
     assert rendered
+    for _ in range(2):  # arguments the page does not read: answered, never kept
+        with renders(app) as rendered:
+            client.get("/search?q=%E7%A7%91%E6%8A%80&utm_source=x")
+        assert rendered
 
 
 def test_a_forged_host_never_reaches_the_cache(client):

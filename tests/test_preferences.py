@@ -472,8 +472,18 @@ def test_the_bundled_stylesheet_carries_the_schemes_and_the_large_cursor(client)
 
 
 def test_the_page_loads_one_script(page):
-    scripts = page("/").find_all("script")
+    scripts = page("/documents/2022-procurement-notice/").find_all("script")
     assert len(scripts) == 1 and scripts[0]["src"].startswith("/static/js/site.")
+
+
+def test_a_page_with_a_search_box_loads_its_suggestions_too(page):
+    # Issue 23: the home page's search box offers suggestions as you type.
+    scripts = [s["src"] for s in page("/").find_all("script")]
+    assert [src.split(".")[0] for src in scripts] == [
+        "/static/js/site",
+        "/static/js/search-suggest",
+    ]
+    assert all(s.has_attr("defer") for s in page("/").find_all("script"))
 
 
 def test_the_module_registry_is_the_one_the_app_uses(app):

@@ -13,11 +13,15 @@ inside, so another engine could stand behind them:
 Inside, each module says its rules in its docstring:
 
 * no Whoosh: types.py (what goes in and out), analysis.py (folding, rjieba, atoms), query.py
-  (user text to required parts), highlighting.py, fields.py (what is indexed of a document,
-  and how positions carry their field), generations.py (folders, lock, atomic switch),
-  postings.py (numpy arithmetic on whole posting lists), matching.py (masks, BM25F),
-  phrases.py (phrases wherever their characters stand together), pool.py (a segment's
-  postings while it is written);
+  (user text to required parts, synonyms applied), highlighting.py, fields.py (what is
+  indexed of a document, and how positions carry their field), generations.py (folders, lock,
+  atomic switch), postings.py (numpy arithmetic on whole posting lists), matching.py (masks,
+  BM25F), phrases.py (phrases wherever their characters stand together), pool.py (a
+  segment's postings while it is written), answering.py (one search over an open
+  generation: masks, order, page), suggestions.py (while typing), hot.py (热门搜索, in
+  SQLite); the forgiving steps: synonyms.py (synonyms.txt, data), pinyin.py (words' pinyin
+  keys, pypinyin), alternatives.py (letters read as pinyin), corrections.py (did you mean,
+  by sound and by edit distance), refs.py (文号 in part);
 * Whoosh's public API only: build.py (writing a generation), searcher.py (reading one);
 * the quarantine, every Whoosh subclass and private name, verified against exactly the pinned
   whoosh-reloaded by a contract test each: whoosh_codec.py (the codec, writers and fields),
@@ -27,15 +31,23 @@ Inside, each module says its rules in its docstring:
 
 from portal.search.analysis import STOP_WORDS, analyse, fold, normalize_ref
 from portal.search.build import build_index, update_index
-from portal.search.generations import copy_live, index_stamp, live_generation
+from portal.search.generations import CURRENT, copy_live, index_stamp, live_generation
 from portal.search.highlighting import SNIPPET_CHARS, highlight, mark_pattern, snippet
+from portal.search.hot import SLOT_SECONDS as HOT_SLOT_SECONDS
+from portal.search.hot import HotSearches
 from portal.search.query import parse_query
 from portal.search.searcher import Searcher
+from portal.search.suggestions import Suggestion
 from portal.search.types import (
+    ALL_FEATURES,
     FACETS,
     MAX_PER_PAGE,
     MAX_QUERY_LENGTH,
+    NO_FEATURES,
+    SCOPES,
     SORTS,
+    Expansion,
+    Features,
     Hit,
     IndexLocked,
     IndexUnavailable,
@@ -46,13 +58,21 @@ from portal.search.types import (
 )
 
 __all__ = [
+    "ALL_FEATURES",
+    "CURRENT",
     "FACETS",
+    "HOT_SLOT_SECONDS",
     "MAX_PER_PAGE",
     "MAX_QUERY_LENGTH",
+    "NO_FEATURES",
+    "SCOPES",
     "SNIPPET_CHARS",
     "SORTS",
     "STOP_WORDS",
+    "Expansion",
+    "Features",
     "Hit",
+    "HotSearches",
     "IndexKeeper",
     "IndexLocked",
     "IndexUnavailable",
@@ -61,6 +81,7 @@ __all__ = [
     "SearchDocument",
     "SearchError",
     "Searcher",
+    "Suggestion",
     "analyse",
     "build_index",
     "copy_live",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import re
 import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -47,6 +48,10 @@ def schema() -> wfields.Schema:
         tails=wfields.ID,
         doc_no=wfields.ID,
         index_no=wfields.ID,
+        reference=wfields.STORED,
+        # fields.PINYIN's key:word terms, and each keyword whole (one a line).
+        pinyin=wfields.KEYWORD(lowercase=False, scorable=False),
+        keyword=wfields.IDLIST(expression=re.compile("[^\n]+")),
         department=wfields.ID(stored=True),
         organisation=wfields.ID(stored=True),
         category=wfields.STORED,

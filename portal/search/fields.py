@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from portal.search.analysis import clean, normalize_ref
+from portal.search import pinyin
+from portal.search.analysis import clean, fold, normalize_ref, words
 from portal.search.types import SearchDocument
 
 # The analysed text fields and their BM25F boosts.
@@ -20,6 +21,10 @@ FIELD_SHIFT = 30
 # Every two-character atom of a segment's text fields, written backwards, once per segment:
 # the atoms ending with a character are found by prefix here (phrases.py).
 TAILS = "tails"
+# The pinyin spellings of the title's and keywords' words (pinyin.index_terms: key:word), and
+# each keyword whole, folded: searching by pinyin, corrections by sound, suggestions.
+PINYIN = "pinyin"
+KEYWORD = "keyword"
 # Each facet and the field holding its values.
 FACET_FIELDS = {
     "organisation": "organisation",
@@ -36,6 +41,7 @@ def doc_fields(doc: SearchDocument) -> dict[str, object]:
     if not doc.slug or not doc.slug.isascii():
         raise ValueError(f"document slug must be non-empty ASCII: {doc.slug!r}")
     path = tuple(doc.category_path) or ((doc.category,) if doc.category else ())
+    keywords = [clean(k) for k in doc.keywords]
     refs = "\n".join(x for x in (doc.doc_no, doc.index_no, doc.department) if x)
     files, names = attachment_text(doc)
     values: dict[str, object] = {
@@ -47,6 +53,10 @@ def doc_fields(doc: SearchDocument) -> dict[str, object]:
         # 文号, 索引号 and department as searchable text.
         "refs": clean(refs),
         "file_names": names,
+        PINYIN: " ".join(pinyin.index_terms(pinyin.word_runs([doc.title, *keywords], _words))),
+        KEYWORD: "\n".join(k for k in dict.fromkeys(fold(k).strip() for k in keywords) if k),
+        # The 文号 as written, for suggestions.
+        "reference": clean(doc.doc_no),
         "doc_no": normalize_ref(doc.doc_no),
         "index_no": normalize_ref(doc.index_no),
         "department": doc.department,
@@ -77,3 +87,7 @@ def attachment_text(doc: SearchDocument) -> tuple[str, tuple[tuple[str, int], ..
         parts.append(text)
         at += len(text) + 1
     return "\n".join(parts), tuple(names)
+
+
+def _words(text: str) -> list[str]:
+    return [w.text for w in words(text)]

@@ -30,7 +30,8 @@ from portal.search.types import IndexLocked, IndexUnavailable
 # 9: each document's organisation (发布机构), a facet and a stored field.
 # 10: each document's validity (时效: in-force, amended, repealed, expired), a facet.
 # 11: the text of attachments after the body (body_chars, file_names).
-FORMAT_VERSION = 11
+# 12: the pinyin of titles' and keywords' words, keywords whole, the 文号 as written.
+FORMAT_VERSION = 12
 META = "portal-index.json"
 CURRENT = "current"
 _LOCK = "build.lock"

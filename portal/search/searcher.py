@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gc
+import itertools
 import os
 import pickle
 import struct
@@ -29,6 +30,7 @@ import traceback
 import warnings
 import zlib
 from array import array
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -38,19 +40,20 @@ import numpy as np
 from whoosh import index as windex
 from whoosh.filedb.filestore import FileStorage
 
-from portal.search import generations, postings
-from portal.search.analysis import normalize_ref
-from portal.search.fields import FACET_FIELDS, POSITIONS, TEXT_FIELDS
+from portal.search import answering, generations, pinyin, postings, suggestions
+from portal.search.analysis import fold, normalize_ref
+from portal.search.fields import FACET_FIELDS, KEYWORD, PINYIN, POSITIONS, TEXT_FIELDS
 from portal.search.generations import CURRENT
-from portal.search.highlighting import attachment_snippet, highlight, mark_pattern, snippet
-from portal.search.matching import K1, B, QueryPostings
-from portal.search.query import QUOTES, parse_query
+from portal.search.matching import K1, B
+from portal.search.query import QUOTES
 from portal.search.types import (
+    ALL_FEATURES,
     FACETS,
     MAX_PER_PAGE,
     MAX_QUERY_LENGTH,
+    SCOPES,
     SORTS,
-    Hit,
+    Features,
     IndexUnavailable,
     QueryTooLong,
     Results,
@@ -66,6 +69,11 @@ from portal.search.whoosh_read import (
 
 # Terms remembered as missing from a field of a segment, at most.
 _ABSENT_KEPT = 100_000
+# Pinyin keys remembered with their words per generation, at most.
+_SPELT_KEPT = 20_000
+# Results kept per generation and set of published documents: a repeated search costs a
+# lookup (the latest used are kept).
+RESULTS_KEPT = 512
 # Errors that mean the index files are damaged rather than that this code is wrong.
 _BROKEN = (OSError, EOFError, zlib.error, struct.error, pickle.UnpicklingError, windex.IndexError)
 
@@ -121,6 +129,7 @@ class _Snapshot:
                 date_key += numeric_column(reader, "date_ordinal", "i")
             # One int per docnum orders newest first, then by docnum; undated documents last.
             days = np.frombuffer(date_key, dtype=np.int32).astype(np.int64)
+            self.days = days  # date ordinals, 0 where undated
             self.date_rank = (-days << 24) | np.arange(self.size, dtype=np.int64)
             self.norms: dict[str, np.ndarray] = {}
             for fieldname in TEXT_FIELDS:
@@ -132,6 +141,8 @@ class _Snapshot:
                 joined = b"".join(c.tobytes() for c in codes)
                 self.norms[fieldname] = table[np.frombuffer(joined, dtype=np.uint8)]
             self._absent: set[tuple[str, str, int]] = set()
+            self._spelt: dict[str, list[tuple[str, int]]] = {}
+            self._latin: list[str] | None = None
             self._plain: _View | None = None
             self._kept: tuple[AbstractSet[str], _View] | None = None
             self._slugs: list[tuple[object, int, list[str]]] | None = None
@@ -188,6 +199,16 @@ class _Snapshot:
         stored = self.searcher.stored_fields(docnum)
         return [stored.get(fieldname, "") for fieldname in TEXT_FIELDS]
 
+    def stored(self, docnum: int) -> dict:
+        """A document's stored fields."""
+        return self.searcher.stored_fields(docnum)
+
+    def references(self, docnum: int) -> list[str]:
+        """A document's 文号 and 索引号, as written (its refs text but its department)."""
+        stored = self.searcher.stored_fields(docnum)
+        department = stored.get("department", "")
+        return [line for line in stored.get("refs", "").split("\n") if line != department]
+
     def allowed(self, facet: str, chosen: Iterable[str]) -> np.ndarray:
         """The live documents having any of the ``chosen`` values of ``facet``."""
         table = self.facets[facet]
@@ -198,6 +219,66 @@ class _Snapshot:
     def doc_frequency(self, term: str) -> int:
         """Documents holding ``term`` in any text field, deleted ones included."""
         return self.searcher.doc_frequency(POSITIONS, term)
+
+    def spelt(self, key: str) -> list[tuple[str, int]]:
+        """The words of titles and keywords spelt ``key`` in pinyin, with the documents holding
+        each (deleted ones included), most first."""
+        found = self._spelt.get(key)
+        if found is None:
+            prefix = key + pinyin.SEPARATOR
+            counts: dict[str, int] = {}
+            for reader, _ in self.leaves:
+                for btext, info in reader.iter_prefix(PINYIN, prefix):
+                    word = btext.decode("utf-8")[len(prefix) :]
+                    counts[word] = counts.get(word, 0) + info.doc_frequency()
+            found = sorted(counts.items(), key=lambda wn: (-wn[1], wn[0]))
+            if len(self._spelt) >= _SPELT_KEPT:
+                self._spelt.clear()
+            self._spelt[key] = found
+        return found
+
+    def latin_words(self) -> list[str]:
+        """The words of Latin letters in the text fields, read once per generation."""
+        if self._latin is None:
+            words: set[str] = set()
+            for reader, _ in self.leaves:
+                for btext, _info in reader.iter_field(POSITIONS, "a"):
+                    if btext[:1] > b"z":
+                        break
+                    if btext.isalpha() and btext.isascii():
+                        words.add(btext.decode("ascii"))
+            self._latin = sorted(words)
+        return self._latin
+
+    def holds_keyword(self, keyword: str, live: np.ndarray) -> bool:
+        """Whether a document of ``live`` has ``keyword`` (folded) as a keyword."""
+        for reader, offset in self.leaves:
+            ids = posting_ids(reader, KEYWORD, keyword).astype(np.intp)
+            if len(ids) and live[offset + ids].any():
+                return True
+        return False
+
+    def keywords_from(self, prefix: str, live: np.ndarray) -> list[str]:
+        """The keywords starting with ``prefix`` that documents of ``live`` hold, the most
+        held first."""
+        counts: dict[str, int] = {}
+        for reader, offset in self.leaves:
+            for btext, _info in itertools.islice(reader.iter_prefix(KEYWORD, prefix), 200):
+                ids = posting_ids(reader, KEYWORD, btext.decode("utf-8")).astype(np.intp)
+                held = int(np.count_nonzero(live[offset + ids]))
+                if held:
+                    keyword = btext.decode("utf-8")
+                    counts[keyword] = counts.get(keyword, 0) + held
+        return sorted(counts, key=lambda k: (-counts[k], len(k), k))
+
+    def date_window(self, first: datetime.date | None, last: datetime.date | None) -> np.ndarray:
+        """The documents dated from ``first`` to ``last`` (either may be open)."""
+        inside = self.days > 0
+        if first is not None:
+            inside &= self.days >= first.toordinal()
+        if last is not None:
+            inside &= self.days <= last.toordinal()
+        return inside
 
     def exact_docs(self, text: str) -> np.ndarray:
         """The live documents whose 文号 or 索引号 is the whole query."""
@@ -250,6 +331,7 @@ class _View:
         self.live = live
         self._by_date: np.ndarray | None = None
         self._all_facets: dict[str, list[tuple[str, int]]] | None = None
+        self.results = _Kept(RESULTS_KEPT)
 
     def by_date(self, docs: np.ndarray, n: int) -> list[int]:
         """The ``n`` newest of ``docs``, newest first (undated ones last)."""
@@ -269,6 +351,27 @@ class _View:
         if self._all_facets is None:
             self._all_facets = {f: self.snap.facet_counts(self.live, f) for f in FACETS}
         return self._all_facets
+
+
+class _Kept:
+    """The latest used results of a view, at most ``size``."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._kept: OrderedDict[answering.Request, Results] = OrderedDict()
+
+    def get(self, request: answering.Request) -> Results | None:
+        """The results kept for ``request``, None if none."""
+        found = self._kept.get(request)
+        if found is not None:
+            self._kept.move_to_end(request)
+        return found
+
+    def put(self, request: answering.Request, results: Results) -> None:
+        """Keep ``results``, dropping the least recently used beyond ``size``."""
+        self._kept[request] = results
+        if len(self._kept) > self.size:
+            self._kept.popitem(last=False)
 
 
 class Searcher:
@@ -334,21 +437,30 @@ class Searcher:
         page: int = 1,
         per_page: int = 10,
         published: AbstractSet[str] | None = None,
+        *,
+        scope: str = "all",
+        dates: tuple[datetime.date | None, datetime.date | None] = (None, None),
+        features: Features = ALL_FEATURES,
     ) -> Results:
-        """Search ``query`` within ``filters``; see the package docstring for the rules.
+        """Search ``query`` within ``filters``; see answering.py for the rules.
 
         ``filters`` keys are the FACETS (organisation, category, department, year, five_openness
         and validity); values within a key are alternatives, keys all apply. A blank query
         lists the filtered documents by date. ``published``, when given, holds the slugs that
         may be found: a document the index still holds but the site no longer publishes is
         left out of hits, totals and facet counts alike. Pass the same set object while it is
-        unchanged; its mask is cached.
+        unchanged; its mask is cached, and so are its results: a repeated search is answered
+        from memory until the index or the set changes. ``scope`` is one of SCOPES, ``dates``
+        the first and last day a document may be dated (either None), ``features`` the
+        forgiving steps taken. The Results returned may be shared: do not change them.
         """
         query = query or ""
         if len(query.strip()) > MAX_QUERY_LENGTH:
             raise QueryTooLong(len(query.strip()))
         if sort not in SORTS:
             raise ValueError(f"sort must be one of {SORTS}, not {sort!r}")
+        if scope not in SCOPES:
+            raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
         unknown = set(filters or {}) - set(FACETS)
         if unknown:
             raise ValueError(f"unknown search filters: {sorted(unknown)}")
@@ -358,82 +470,45 @@ class Searcher:
         active = {
             k: [v] if isinstance(v, str) else list(v) for k, v in (filters or {}).items() if v
         }
+        request = answering.request_of(query, active, sort, page, per_page, scope, dates, features)
         with self._lock:
             snap = self._current()
             try:
                 view = snap.view(published)
-                return self._search(snap, view, query, active, sort, page, per_page)
+                found = view.results.get(request)
+                if found is None:
+                    found = answering.answer(snap, view, request)
+                    view.results.put(request, found)
+                return found
             except SearchError:
                 raise
             except _BROKEN as exc:
                 raise _unavailable("the search index cannot be read", exc) from None
 
-    def _search(self, snap, view, query, active, sort, page, per_page) -> Results:
-        parts, marks = parse_query(query)
-        results = Results(query, 0, page, per_page, [], {f: [] for f in FACETS}, sort)
-        if query.strip() and not parts:
-            return results  # only punctuation, emoji or stop words: nothing to look for
+    def suggest(
+        self,
+        typed: str,
+        published: AbstractSet[str] | None = None,
+        limit: int = suggestions.MAX_SUGGESTIONS,
+    ) -> list[suggestions.Suggestion]:
+        """Suggestions for text being typed (suggestions.py), from the documents a search may
+        find (``published`` as in search())."""
+        with self._lock:
+            snap = self._current()
+            try:
+                return suggestions.suggest(snap, snap.view(published), typed, limit)
+            except _BROKEN as exc:
+                raise _unavailable("the search index cannot be read", exc) from None
 
-        per_key = {k: snap.allowed(k, vals) for k, vals in active.items()}
-        exact = snap.exact_docs(query) & view.live if parts else snap.empty()
-        context = QueryPostings(snap, view.live)
-        text_docs = view.live
-        if parts:
-            sets = [context.part_docs(p) for p in parts]
-            every = np.logical_and.reduce(sets) & view.live
-            if not every.any() and len(parts) > 1:
-                every = np.logical_or.reduce(sets) & view.live
-                results.relaxed = bool(every.any())
-            text_docs = every | exact
-
-        def restrict(docs: np.ndarray, skip: str | None = None) -> np.ndarray:
-            for k, allowed in per_key.items():
-                if k != skip:
-                    docs = docs & allowed
-            return docs
-
-        matched = restrict(text_docs)
-        results.total = int(np.count_nonzero(matched))
-        if not parts and not per_key:
-            results.facets = {f: list(counts) for f, counts in view.all_facets().items()}
-        else:
-            for facet in FACETS:
-                base = restrict(text_docs, skip=facet) if facet in per_key else matched
-                results.facets[facet] = snap.facet_counts(base, facet)
-
-        first, want = (page - 1) * per_page, page * per_page
-        if first >= results.total:
-            return results
-        scores: dict[int, float] = {}
-        if not parts or sort == "date":
-            order = view.by_date(matched, want)
-        else:
-            top = view.by_date(exact & matched, int(np.count_nonzero(exact)))
-            scores = dict(context.rank(parts, matched, want + len(top)))
-            order = top + [d for d in scores if not exact[d]]
-        pattern = mark_pattern(marks)
-        for docnum in order[first:want]:
-            stored = snap.searcher.stored_fields(docnum)
-            day = stored.get("date")
-            title_html = highlight(stored.get("title", ""), pattern)
-            body, own = stored.get("body", ""), stored.get("body_chars")
-            found, attachment = snippet(body if own is None else body[:own], pattern), ""
-            if own is not None and "<mark>" not in found and "<mark>" not in title_html:
-                # Only an attachment matched: its passage, and which attachment it is in.
-                names = stored.get("file_names", ())
-                if in_file := attachment_snippet(body[own + 1 :], names, pattern):
-                    attachment, found = in_file
-            results.hits.append(
-                Hit(
-                    slug=stored["slug"],
-                    title_html=title_html,
-                    snippet_html=found,
-                    attachment=attachment,
-                    date=datetime.date.fromisoformat(day) if day else None,
-                    department=stored.get("department", ""),
-                    organisation=stored.get("organisation", ""),
-                    category=stored.get("category", ""),
-                    score=scores.get(docnum, 0.0),
-                )
-            )
-        return results
+    def held_keywords(
+        self, keywords: Iterable[str], published: AbstractSet[str] | None = None
+    ) -> set[str]:
+        """Those of ``keywords`` that a document a search may find holds as a keyword (folded
+        as indexed); none when the index cannot be read."""
+        with self._lock:
+            try:
+                snap = self._current()
+                live = snap.view(published).live
+                return {k for k in keywords if snap.holds_keyword(fold(k.strip()), live)}
+            except (SearchError, *_BROKEN):
+                return set()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MAX_QUERY_LENGTH = 200
 # organisation: the id of the body (发布机构) that publishes the document; validity: its 时效
@@ -11,6 +11,39 @@ MAX_QUERY_LENGTH = 200
 FACETS = ("organisation", "category", "department", "year", "five_openness", "validity")
 SORTS = ("relevance", "date")
 MAX_PER_PAGE = 100
+# Where the words are looked for: every text field, the title alone, or the 文号 and 索引号
+# (in order, in part: "2024 12号" finds 示科发〔2024〕12号).
+SCOPES = ("all", "title", "refs")
+
+
+@dataclass(frozen=True)
+class Features:
+    """The forgiving steps a search takes; every one is on unless turned off (the relevance
+    benchmark turns each on alone to measure it)."""
+
+    # Other words for what the visitor typed, from synonyms.txt.
+    synonyms: bool = True
+    # Letters that find no word read as the pinyin of indexed words.
+    pinyin: bool = True
+    # A query with no or few results is offered a correction (Results.correction).
+    corrections: bool = True
+    # Documents whose 文号 or 索引号 the query spells in part come first.
+    refs: bool = True
+    # Words that only make a question (有, 要, 请问…) are not required (query.QUESTION_WORDS).
+    questions: bool = True
+
+
+ALL_FEATURES = Features()
+NO_FEATURES = Features(synonyms=False, pinyin=False, corrections=False, refs=False, questions=False)
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """Other words a search also looked for: what the visitor typed and what it stands for."""
+
+    typed: str
+    found: str
+    kind: str  # "synonym" or "pinyin"
 
 
 @dataclass(frozen=True)
@@ -49,6 +82,7 @@ class Hit:
     organisation: str = ""
     # The title of the attachment the snippet comes from, when only an attachment matched.
     attachment: str = ""
+    reference: str = ""  # the 文号 as written
 
 
 @dataclass
@@ -64,6 +98,11 @@ class Results:
     sort: str = "relevance"
     # True when no document matched every part of the query and the results match some parts.
     relaxed: bool = False
+    # A query drawn from the index's own words that finds more, offered, never searched instead.
+    correction: str = ""
+    # The other words searched for (synonyms, pinyin) that the results hold.
+    expansions: list[Expansion] = field(default_factory=list)
+    scope: str = "all"
 
     @property
     def pages(self) -> int:

@@ -17,4 +17,9 @@ def index():
     current = wiring.catalogue.current()
     counts = current.counts(Filters())["category"]
     columns = [(categories.BY_SLUG[slug], counts[slug]) for slug in COLUMNS]
-    return render_template("home.html", columns=columns, latest=current.documents[:LATEST])
+    return render_template(
+        "home.html",
+        columns=columns,
+        latest=current.documents[:LATEST],
+        hot_searches=wiring.search.hot_searches(),
+    )

@@ -9,7 +9,13 @@ from flask_babel import gettext as _
 
 from portal import search, wiring
 from portal.catalogue import VALIDITY_BY_SLUG, Page, categories
-from portal.web import page_argument, visible_text, year_value
+from portal.web import (
+    choice_argument,
+    date_argument,
+    page_argument,
+    visible_text,
+    year_value,
+)
 from portal.web.canonical import canonical_url
 from portal.web.errors import refusal
 from portal.web.i18n import LOCALES, select_locale, to_bcp47, url_in
@@ -23,16 +29,7 @@ PER_PAGE = 10
 
 def _arguments() -> tuple[str, dict[str, list[str]], str, int]:
     """The query, filters, sort order and page of the request; a clear 400 when malformed."""
-    query = visible_text(request.args.get("q", ""))
-    if len(query) > search.MAX_QUERY_LENGTH:
-        raise refusal(
-            400,
-            _(
-                "搜索词过长：最多 %(limit)d 个字符，您输入了 %(length)d 个。",
-                limit=search.MAX_QUERY_LENGTH,
-                length=len(query),
-            ),
-        )
+    query = _query_argument()
     filters = {}
     for key in FILTER_KEYS:
         values = [value for value in map(visible_text, request.args.getlist(key)) if value]
@@ -50,7 +47,37 @@ def _arguments() -> tuple[str, dict[str, list[str]], str, int]:
     return query, filters, sort, page_argument()
 
 
-def _run(query: str, filters: dict, sort: str, page: int) -> search.Results:
+def _query_argument() -> str:
+    """The ?q= text as a page may echo it; a clear 400 when too long."""
+    query = visible_text(request.args.get("q", ""))
+    if len(query) > search.MAX_QUERY_LENGTH:
+        raise refusal(
+            400,
+            _(
+                "搜索词过长：最多 %(limit)d 个字符，您输入了 %(length)d 个。",
+                limit=search.MAX_QUERY_LENGTH,
+                length=len(query),
+            ),
+        )
+    return query
+
+
+def _refinements() -> dict:
+    """Where to look and the date window of the request (scope, from, to): the values that
+    differ from the defaults, as the page's links spell them; a clear 400 when malformed."""
+    scope = choice_argument(
+        "scope", search.SCOPES, _("搜索范围只能是“全文”“标题”或“文号、索引号”。")
+    )
+    first, last = date_argument("from"), date_argument("to")
+    if first and last and first > last:
+        raise refusal(400, _("开始日期不能晚于结束日期。"))
+    chosen = {"scope": scope if scope != "all" else None, "from": first, "to": last}
+    return {key: value for key, value in chosen.items() if value}
+
+
+def _run(
+    query: str, filters: dict, sort: str, page: int, refine: dict | None = None
+) -> search.Results:
     """Ask the engine; an unusable index is a 503 while every other page keeps working.
 
     Only documents the live catalogue publishes can be found: one withdrawn since the index
@@ -64,6 +91,8 @@ def _run(query: str, filters: dict, sort: str, page: int) -> search.Results:
             page=page,
             per_page=PER_PAGE,
             published=wiring.catalogue.current().slugs,
+            scope=(refine or {}).get("scope", "all"),
+            dates=((refine or {}).get("from"), (refine or {}).get("to")),
         )
     except search.QueryTooLong as error:
         raise refusal(400, str(error)) from error
@@ -77,22 +106,28 @@ def _run(query: str, filters: dict, sort: str, page: int) -> search.Results:
 def results():
     """Search results with facets, sorting and pagination."""
     query, filters, sort, page = _arguments()
-    if not query and not filters:
+    refine = _refinements()
+    if not query and not filters and not refine:
         return render_template(
             "search/results.html",
             query="",
             results=None,
             filters={},
             sort=sort,
+            refine={},
             facet_label=facet_label,
+            hot_searches=wiring.search.hot_searches(),
             **indexed_addresses(""),
         )
-    found = _run(query, filters, sort, page)
+    found = _run(query, filters, sort, page, refine)
     listing = Page(found.hits, found.page, found.per_page, found.total)
     if page > listing.count:
         abort(404)
-    plain = not filters and page == 1 and sort == "relevance"
+    plain = not filters and not refine and page == 1 and sort == "relevance"
     keyword = keyword_named(query, found) if plain else ""
+    if keyword:
+        # Only a keyword staff gave a listed document is ever counted (search.hot).
+        wiring.search.hot().record(keyword)
     indexed = indexed_addresses(urlencode({"q": keyword}, quote_via=quote)) if keyword else {}
     return render_template(
         "search/results.html",
@@ -100,6 +135,8 @@ def results():
         results=found,
         filters=filters,
         sort=sort,
+        refine=refine,
+        hot_searches=wiring.search.hot_searches() if not found.total else (),
         page=listing,
         catalogue=wiring.catalogue.current(),
         facet_label=facet_label,
@@ -108,7 +145,7 @@ def results():
         many_bodies=len(wiring.catalogue.current().organisations) > 1,
         **indexed,
         page_url=lambda number: search_url(
-            query, filters, sort, page=number if number > 1 else None
+            query, filters, sort, refine, page=number if number > 1 else None
         ),
     )
 
@@ -117,13 +154,18 @@ def results():
 def api():
     """The same search as JSON, for programs."""
     query, filters, sort, page = _arguments()
-    found = _run(query, filters, sort, page)
+    found = _run(query, filters, sort, page, _refinements())
     return _json(
         {
             "query": found.query,
             "total": found.total,
             "page": found.page,
             "per_page": found.per_page,
+            "scope": found.scope,
+            "correction": found.correction,
+            "expansions": [
+                {"typed": e.typed, "found": e.found, "kind": e.kind} for e in found.expansions
+            ],
             "hits": [
                 {
                     "slug": hit.slug,
@@ -144,6 +186,19 @@ def api():
             },
         }
     )
+
+
+@blueprint.get("/api/search/suggest")
+def suggest():
+    """Words to complete what a visitor is typing into a search box (keywords, titles, 文号),
+    as JSON: what search-suggest.js offers in its list."""
+    query = _query_argument()
+    try:
+        found = wiring.search.searcher().suggest(query, published=wiring.catalogue.current().slugs)
+    except search.IndexUnavailable as error:
+        current_app.logger.warning("search unavailable: %s", error)
+        raise refusal(503, _("搜索服务暂时不可用，请稍后重试。其他页面仍可正常浏览。")) from error
+    return _json({"query": query, "suggestions": [{"text": s.text, "kind": s.kind} for s in found]})
 
 
 def _json(data: dict):
@@ -210,8 +265,17 @@ def without(filters: dict, key: str, value: str) -> dict:
     return {k: values for k, values in remaining.items() if values}
 
 
-def search_url(query: str, filters: dict, sort: str, **changes) -> str:
-    """The search URL with some arguments changed (a filter value of None drops that filter)."""
+@blueprint.app_template_filter("without_refinement")
+def without_refinement(refine: dict, *keys: str) -> dict:
+    """The scope and date window with some of them dropped."""
+    return {k: v for k, v in refine.items() if k not in keys}
+
+
+def search_url(query: str, filters: dict, sort: str, refine: dict | None = None, **changes) -> str:
+    """The search URL with some arguments changed (a filter value of None drops that filter);
+    ``refine`` holds the scope and date window (_refinements)."""
     arguments = {"q": query, "sort": sort if sort != "relevance" else None, **filters}
+    for key, value in (refine or {}).items():
+        arguments[key] = value.isoformat() if hasattr(value, "isoformat") else value
     arguments.update(changes)
     return url_for("search.results", **{k: v for k, v in arguments.items() if v})

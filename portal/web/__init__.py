@@ -24,7 +24,13 @@ from portal.web import (
     segments,
     urls,
 )
-from portal.web.arguments import page_argument, year_value
+from portal.web.arguments import (
+    choice_argument,
+    date_argument,
+    date_value,
+    page_argument,
+    year_value,
+)
 from portal.web.body_limits import accepts_body
 from portal.web.canonical import canonical_url, current_path
 from portal.web.errors import error_response, refusal
@@ -47,8 +53,11 @@ __all__ = [
     "caching",
     "canonical",
     "canonical_url",
+    "choice_argument",
     "compression",
     "current_path",
+    "date_argument",
+    "date_value",
     "error_response",
     "errors",
     "files",

@@ -8,11 +8,15 @@ The cookies in the key are the ones the page is rendered from: the app says whic
 the reading preferences parsed once and written one way, portal.wiring.preferences), and renders
 a page it may store with nothing but those for a Cookie header. Only pages whose query holds
 nothing the page did not read are stored (portal.query_args), and the whole cache stays within
-a byte budget."""
+a byte budget.
+
+Some pages depend on more than the content: search results on the search index's generation.
+The app hands those paths' versions in (``versions``), and their pages are keyed on them too,
+so a repeated search is served from memory until the index changes."""
 
 import hashlib
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from werkzeug.http import parse_etags, unquote_etag
@@ -25,9 +29,7 @@ from portal.web.query_args import holds_only_read
 UNCACHED_PREFIXES = (
     "/admin",
     "/en/admin",
-    "/search",
     "/api/",
-    "/en/search",
     "/en/api/",
     "/preferences",
     "/en/preferences",
@@ -110,16 +112,19 @@ class PageCacheMiddleware:
         max_entries: int = 2000,
         max_bytes: int = 64 * 1024 * 1024,
         max_age: int = 60,
+        versions: Mapping[str, Callable[[], str]] | None = None,
     ):
         """content_version() says which content a page shows; cookies(environ) is the Cookie
         header a page of that request is rendered with (the only cookies a page may depend
-        on, normalised); code is the code_version() of what renders pages."""
+        on, normalised); code is the code_version() of what renders pages; versions maps a
+        path (and the paths under it) to what else its pages depend on."""
         self.wsgi_app = wsgi_app
         self.max_age = max_age
         self.content_version = content_version
         self.cookies = cookies
         self.version = code
         self.pages = SizedLRU(max_entries, max_bytes)
+        self.versions = dict(versions or {})
 
     def _key(self, environ) -> str | None:
         path = environ.get("PATH_INFO", "")
@@ -136,6 +141,7 @@ class PageCacheMiddleware:
             self.cookies(environ),
             self.content_version(),
             self.version,
+            *(version() for prefix, version in self.versions.items() if path.startswith(prefix)),
         )
         return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 

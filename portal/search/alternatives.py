@@ -1,0 +1,72 @@
+"""Letters read as pinyin: the indexed words a typed spelling stands for. No Whoosh.
+
+A plain word of letters that no document holds (``kejitepaiyuan``, ``kjtpy``) is looked up among
+the pinyin keys of the titles' and keywords' words (fields.PINYIN): first whole, then split
+into two or three keys at syllable boundaries (or letters, for initials), each key a word or a
+run of words. Each way of reading it becomes an alternative of the part, which the search
+then matches like any other typed words (not as phrases: a word of a title is found however
+it is cut, and a phrase per reading would cost three phrase searches), so no ranking of its own
+is needed; the most frequent readings are kept.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Protocol
+
+from portal.search import pinyin
+from portal.search.query import Alternative, Part, word_parts
+
+# Words considered per key and readings kept per part, at most; a reading is kept only while
+# its titles and keywords are at least 1/RARER_KEPT as many as the likeliest one's (kjtpy is
+# 科技特派员 on a site that has it, not a word one title holds by chance).
+WORDS_PER_KEY = 3
+MAX_READINGS = 3
+RARER_KEPT = 10
+
+
+class Vocabulary(Protocol):
+    """What reading letters and correcting words need of an index: its own words."""
+
+    def spelt(self, key: str) -> list[tuple[str, int]]:
+        """The words indexed under a pinyin key, each with the documents holding it, most
+        first."""
+
+    def latin_words(self) -> list[str]:
+        """The words of Latin letters the index holds."""
+
+    def doc_frequency(self, term: str) -> int:
+        """Documents holding ``term`` in any text field."""
+
+
+def letters_of(part: Part) -> str:
+    """The letters of a part that is one plain word of Latin letters, else ""."""
+    if part.phrase or len(part.atoms) != 1:
+        return ""
+    word = part.atoms[0]
+    return word if pinyin.LETTERS.fullmatch(word) and len(word) >= 2 else ""
+
+
+def readings(letters: str, vocabulary: Vocabulary) -> tuple[Alternative, ...]:
+    """The words ``letters`` spell in pinyin, as alternatives; () if none is indexed."""
+    for keys in pinyin.key_spans(letters):
+        found = []
+        for key in keys:
+            words = vocabulary.spelt(key)[:WORDS_PER_KEY]
+            if not words:
+                break
+            found.append(words)
+        else:
+            combos = sorted(
+                itertools.product(*found), key=lambda ws: (-min(n for _, n in ws), len(ws))
+            )
+            out = []
+            best = min(n for _, n in combos[0])
+            for combo in combos[:MAX_READINGS]:
+                if min(n for _, n in combo) * RARER_KEPT < best:
+                    break
+                text = "".join(w for w, _ in combo)
+                parts = tuple(p for w, _ in combo for p in word_parts(w))
+                out.append(Alternative(text, "pinyin", parts))
+            return tuple(out)
+    return ()
