@@ -108,12 +108,19 @@ def _member_bodies(member) -> set[str]:
     return {o for o, role in member.roles if role in approvals.WORKFLOW_ROLES}
 
 
+def _catalogue():
+    """The catalogue as the files are now: a reviewer sees the approval just made on another
+    worker, and the public page the document just published (not the background refresh's
+    previous reading)."""
+    return wiring.catalogue.store().refresh()
+
+
 @blueprint.route("/")
 def queue():
     """The documents waiting at the stages the account holds, overdue first; for drafters, the
     documents returned to them."""
     member = access.member()
-    catalogue = wiring.catalogue.current()
+    catalogue = _catalogue()
     db = wiring.db.session()
     returned = approvals.returned(db)
     status = approvals.report(catalogue, returned, _today())
@@ -135,7 +142,7 @@ def dashboard():
     platform administrator)."""
     member = access.member()
     bodies = None if member.is_administrator else _member_bodies(member)
-    catalogue = wiring.catalogue.current()
+    catalogue = _catalogue()
     returned = approvals.returned(wiring.db.session())
     status = approvals.report(catalogue, returned, _today())
     return render_template(
@@ -151,7 +158,7 @@ def dashboard():
 def _document(slug: str):
     """The document in review at this address, if the account takes part in review in its
     body (a logged 403 if not; 404 if there is none)."""
-    found = approvals.find(wiring.catalogue.current(), slug)
+    found = approvals.find(_catalogue(), slug)
     if found is None:
         raise refusal(404, _("没有这个待审核的文件。"))
     member = access.member()
