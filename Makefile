@@ -34,7 +34,7 @@ test: $(BIN)/portal translations browser-deps service-deps
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest -q -m sql --postgresql
 
-## make test-fast: the everyday loop (under two minutes): lint, and every test but the
+## make test-fast: the everyday loop (about four minutes): lint, and every test but the
 ## real-browser and slow ones (servers, subprocesses, long property searches)
 test-fast: $(BIN)/portal translations
 	$(BIN)/ruff check .

@@ -88,7 +88,14 @@ def test_a_host_that_is_not_configured_gets_400(client):
 
 
 def test_configured_hosts_are_served(site, tmp_path):
-    app = create_app({"CONTENT_DIR": str(site), "ALLOWED_HOSTS": "xxgk.example.gov.cn"})
+    # Its own index folder: never the project's search_index/, which `make run` may have built.
+    app = create_app(
+        {
+            "CONTENT_DIR": str(site),
+            "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+            "ALLOWED_HOSTS": "xxgk.example.gov.cn",
+        }
+    )
     client = app.test_client()
     assert client.get("/", headers={"Host": "xxgk.example.gov.cn"}).status_code == 200
     assert client.get("/", headers={"Host": "localhost"}).status_code == 400
@@ -102,17 +109,21 @@ def test_forwarded_headers_are_ignored_without_a_proxy_setting(client):
     assert "Strict-Transport-Security" not in response.headers
 
 
-def test_forwarded_headers_are_trusted_with_a_proxy_setting(site):
-    app = create_app({"CONTENT_DIR": str(site), "PROXY_COUNT": 1})
+def test_forwarded_headers_are_trusted_with_a_proxy_setting(site, tmp_path):
+    app = create_app(
+        {"CONTENT_DIR": str(site), "SEARCH_INDEX_DIR": str(tmp_path / "index"), "PROXY_COUNT": 1}
+    )
     response = app.test_client().get("/", headers={"X-Forwarded-Proto": "https"})
     assert "Strict-Transport-Security" in response.headers
 
 
 @pytest.mark.parametrize("first", ["http", "https"])
-def test_a_cached_page_keeps_to_the_scheme_the_proxy_reported(site, first):
+def test_a_cached_page_keeps_to_the_scheme_the_proxy_reported(site, first, tmp_path):
     # The page cache must see the scheme ProxyFix derives, or the first visitor's answer,
     # with or without HSTS, is everyone's.
-    client = create_app({"CONTENT_DIR": str(site), "PROXY_COUNT": 1}).test_client()
+    client = create_app(
+        {"CONTENT_DIR": str(site), "SEARCH_INDEX_DIR": str(tmp_path / "index"), "PROXY_COUNT": 1}
+    ).test_client()
     for scheme in (first, "http" if first == "https" else "https", first):
         response = client.get("/reports/", headers={"X-Forwarded-Proto": scheme})
         assert response.status_code == 200
