@@ -11,7 +11,13 @@ from pathlib import Path
 
 import yaml
 
-from portal.catalogue.frontmatter import Parse, compose_front_matter, is_empty, text_value
+from portal.catalogue.frontmatter import (
+    REQUIRED_KEYS,
+    Parse,
+    compose_front_matter,
+    is_empty,
+    text_value,
+)
 from portal.text import FrontMatterError, split_front_matter
 from portal.workflow import digests
 
@@ -37,21 +43,7 @@ ORDER = (
     "published",
 )
 # The keys a drafting form shows and changes; every other key is kept as it is written.
-FORM_KEYS = (
-    "title",
-    "index_no",
-    "doc_no",
-    "date",
-    "department",
-    "time_limit",
-    "category",
-    "five_openness",
-    "mode",
-    "keywords",
-    "attachments",
-    "sample",
-    "interprets",
-)
+FORM_KEYS = (*REQUIRED_KEYS, "sample", "interprets")
 # Optional keys, left out of the file while they hold their default.
 DEFAULTS = {"sample": False, "interprets": ""}
 _TEXT_KEYS = ("title", "index_no", "doc_no", "department", "time_limit", "category")
