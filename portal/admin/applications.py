@@ -282,7 +282,7 @@ def _uploads(errors: dict) -> list[applications.Upload]:
     uploads = []
     for item in chosen:
         content = item.stream.read(limit + 1)
-        problem = applications.upload_problem(item.filename, len(content), limit)
+        problem = applications.upload_problem(item.filename, content, limit)
         if problem is not None:
             message, values = problem
             errors["attachments"] = _(message, **values)

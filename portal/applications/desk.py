@@ -3,12 +3,17 @@ order (the overdue and the soonest due first), and which files a reply may carry
 published attachment types of portal/filetypes.py, a size limit, a plain name)."""
 
 import datetime
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from portal.applications.rules import OUTCOMES, STATUSES, Application, normalise_code
-from portal.filetypes import ATTACHMENT_TYPES, extension
+from portal.filetypes import (
+    ATTACHMENT_TYPES,
+    SNIFF_BYTES,
+    content_matches,
+    extension,
+    plain_file_name,
+)
 from portal.reports import HEADINGS, TABLE3_ROWS
 from portal.text import N_
 
@@ -59,18 +64,14 @@ def listing(found: Iterable[Application], query: DeskQuery) -> list[Application]
     return running + waiting + answered
 
 
-def upload_problem(name: str, size: int, limit: int) -> tuple[str, dict] | None:
+def upload_problem(name: str, content: bytes, limit: int) -> tuple[str, dict] | None:
     """Why a file cannot be sent with a reply (an N_ msgid and its values), None when it can:
-    a plain name (no folder, no leading dot, nothing invisible), a published attachment type,
-    not empty and not over `limit` bytes."""
+    a plain name (filetypes' one rule: no folder, no leading dot, nothing invisible), a
+    published attachment type whose content is what its name says, not empty and not over
+    `limit` bytes."""
     shown = {"name": name[:MAX_NAME]}
-    if (
-        not name
-        or len(name) > MAX_NAME
-        or name.startswith(".")
-        or any(mark in name for mark in ("/", "\\", ".."))
-        or any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in name)
-    ):
+    size = len(content)
+    if not plain_file_name(name) or len(name) > MAX_NAME:
         return N_(
             "附件“%(name)s”的文件名不能包含路径、不能以“.”开头，也不能含有不可见字符，请改名后再上传。"
         ), shown
@@ -88,6 +89,10 @@ def upload_problem(name: str, size: int, limit: int) -> tuple[str, dict] | None:
             **shown,
             "limit": megabytes,
         }
+    if not content_matches(name, content[:SNIFF_BYTES]):
+        return N_(
+            "附件“%(name)s”的内容与文件类型不符（例如改过扩展名的文件），请上传该类型的原始文件。"
+        ), shown
     return None
 
 

@@ -316,6 +316,7 @@ def upload(client, app, *files, **fields):
         ("答复\u202efdp.exe", 10, "不可见字符"),
         ("empty.pdf", 0, "是空文件"),
         ("big.pdf", 2 * 1024 * 1024 + 1, "超过了每个文件 2 MB 的大小限制"),
+        ("renamed.pdf", 10, "内容与文件类型不符"),  # not a PDF: sniffed as drafting does
     ],
 )
 def test_a_file_of_the_wrong_kind_name_or_size_is_refused_with_its_name(
