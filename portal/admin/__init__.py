@@ -22,7 +22,7 @@ from portal.admin import (
 )
 from portal.admin.cookies import PREFIX, BackOfficeSessions, in_back_office
 from portal.admin.guard import PUBLIC, private
-from portal.web import error_response, refusal
+from portal.web import error_response, refusal, use_error_template
 
 __all__ = ["PREFIX", "PUBLIC", "in_back_office", "init_app", "largest_request", "private"]
 
@@ -52,6 +52,8 @@ def init_app(app: Flask) -> None:
     users.init_app(app)
     navigation.init_app(app)
     app.before_request(guard.check)
+    # Staff who meet an error stay in the back office: its header, no public share links.
+    use_error_template(app, "admin/error.html", in_back_office)
     app.register_blueprint(views.blueprint)
     app.register_blueprint(drafting.blueprint)
     app.register_blueprint(people.blueprint)

@@ -33,7 +33,7 @@ from portal.web.arguments import (
 )
 from portal.web.body_limits import accepts_body
 from portal.web.canonical import canonical_url, current_path
-from portal.web.errors import error_response, refusal
+from portal.web.errors import error_response, refusal, use_error_template
 from portal.web.query_args import NotingRequest
 from portal.web.request_values import ascii_digits, visible_text, whole_number
 from portal.web.security import HEADERS, safe_local_path, same_site
@@ -74,6 +74,7 @@ __all__ = [
     "security",
     "segments",
     "urls",
+    "use_error_template",
     "visible_text",
     "whole_number",
     "year_value",

@@ -1,7 +1,7 @@
 """Error pages in the site's own design: never a stack trace, always a way on."""
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -22,6 +22,14 @@ def refusal(code: int, message: str, headers: Mapping[str, str] | None = None) -
     error.user_message = message
     error.extra_headers = dict(headers or {})
     return error
+
+
+ERROR_TEMPLATES = "portal.error_templates"
+
+
+def use_error_template(app: Flask, template: str, covers: Callable[[str], bool]) -> None:
+    """Render the errors of every path `covers` accepts with `template` instead of error.html."""
+    app.extensions.setdefault(ERROR_TEMPLATES, []).append((covers, template))
 
 
 def init_app(app: Flask) -> None:
@@ -74,8 +82,19 @@ def render_error(error: HTTPException) -> str:
     }
     code = error.code or 500
     return render_template(
-        "error.html", code=code, title=titles.get(code, _("出错了")), description=_message(error)
+        _template_for(request.path),
+        code=code,
+        title=titles.get(code, _("出错了")),
+        description=_message(error),
     )
+
+
+def _template_for(path: str) -> str:
+    """The error template of the part of the site `path` belongs to."""
+    for covers, template in current_app.extensions.get(ERROR_TEMPLATES, ()):
+        if covers(path):
+            return template
+    return "error.html"
 
 
 def _message(error: HTTPException) -> str:

@@ -210,3 +210,22 @@ def test_pages_with_errors_and_the_code_step_pass_the_page_audit(client, staff):
     sign_in(other, "chief")
     audit_page(other.get("/admin/sign-in/code").get_data(as_text=True))
     audit_page(other.get("/en/admin/sign-in/code").get_data(as_text=True), "en")
+
+
+def test_an_error_in_the_back_office_keeps_its_layout_and_leads_back_into_it(client, staff, page):
+    staff("zhang")
+    sign_in(client, "zhang")
+    for path, code in (("/admin/no-such-page", 404), ("/admin/drafts/new", 403)):
+        response = client.get(path)
+        assert response.status_code == code, path
+        soup = page(path, status=code)
+        assert "管理后台" in soup.select_one(".site-name").get_text(), path
+        assert soup.select_one(".admin-sign-out"), "the signed-in header, with 退出"
+        assert soup.select_one("main a[href='/admin/']").get_text() == "返回管理后台首页"
+        assert not soup.select(".share, .page-qr"), "no public share links or QR code"
+    english = page("/en/admin/no-such-page", status=404)
+    assert english.select_one("main a[href='/en/admin/']").get_text() == (
+        "Back to the back office home page"
+    )
+    public = page("/no-such-page", status=404)
+    assert public.select_one(".page-qr") and not public.select_one(".admin-sign-out")
