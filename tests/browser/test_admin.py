@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from portal import accounts, db
 
-from .checks import assert_focus_visible, axe_violations, describe_violations, tab_to
-from .conftest import absolute, set_text_size
-from .pages import SCHEMES, TEXT_SIZES, apply_scheme
+from .back_office import axe_session
+from .checks import assert_focus_visible, tab_to
+from .conftest import absolute
+from .pages import TEXT_SIZES
 
 PASSWORD = "correct horse battery staple"
 PAGES = ("/admin/", "/admin/password", "/admin/second-factor")
@@ -91,31 +92,16 @@ def test_signed_in_pages_have_no_axe_violations_in_any_scheme_or_language(
     browser, live_server, back_office_database, axe_script, text_size
 ):
     add_account(back_office_database, "axe", [("初审", "lingwu-kjj")])
-    context = browser.new_context(locale="zh-CN")
-    context.add_init_script(path=axe_script)
-    try:
-        page = context.new_page()
-        if text_size != 100:
-            set_text_size(page, text_size)
+
+    def sign_in(page):
         sign_in_with_the_keyboard(page, live_server, "axe")
-        failures = []
-        for scheme in SCHEMES:
-            context.clear_cookies(name="prefs")
-            apply_scheme(context, scheme, live_server)
-            for prefix in ("", "/en"):
-                for path in PAGES:
-                    response = page.goto(absolute(live_server, prefix + path), wait_until="load")
-                    assert response.status == 200, f"{prefix}{path} answered {response.status}"
-                    violations = axe_violations(page)
-                    if violations:
-                        failures.append(
-                            describe_violations(
-                                violations, page.url, f"{scheme}, {text_size}% text"
-                            )
-                        )
-        assert not failures, "\n".join(failures)
-    finally:
-        context.close()
+
+    with axe_session(browser, axe_script, live_server, text_size, sign_in) as session:
+        for scheme, prefix in session.every_scheme_and_language():
+            for path in PAGES:
+                session.visit(prefix + path)
+                session.check(scheme)
+        session.assert_clean()
 
 
 def test_the_back_office_works_without_javascript(browser, live_server, back_office_database):

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from .checks import axe_violations, describe_violations, tab_to
-from .conftest import absolute, set_text_size
-from .pages import SCHEMES, TEXT_SIZES, apply_scheme
+from .back_office import axe_session
+from .checks import tab_to
+from .pages import TEXT_SIZES
 from .test_admin_people import add_administrator, sign_in_as_administrator
 
 PAGES = ("/admin/organisations/", "/admin/organisations/lingwu-kjj/")
@@ -21,37 +21,23 @@ def test_the_pages_of_the_bodies_have_no_axe_violations_in_any_scheme_or_languag
 ):
     username = f"bodiesroot{text_size}"
     add_administrator(back_office_database, username)
-    context = browser.new_context(locale="zh-CN")
-    context.add_init_script(path=axe_script)
-    failures = []
-    try:
-        page = context.new_page()
-        if text_size != 100:
-            set_text_size(page, text_size)
+
+    def sign_in(page):
         sign_in_as_administrator(page, live_server, username)
-        for scheme in SCHEMES:
-            context.clear_cookies(name="prefs")
-            apply_scheme(context, scheme, live_server)
-            for prefix in ("", "/en"):
-                for path in PAGES:
-                    response = page.goto(absolute(live_server, prefix + path), wait_until="load")
-                    assert response.status == 200, f"{prefix}{path} answered {response.status}"
-                    violations = axe_violations(page)
-                    if violations:
-                        failures.append(
-                            describe_violations(violations, page.url, f"{scheme}, {text_size}%")
-                        )
-                # Refused by the reader: nothing is written, the summary is shown.
-                page.fill("#field-order", "first")
-                with page.expect_navigation(wait_until="load"):
-                    page.click("main form button[type=submit]")
-                assert page.locator(".error-summary a[href='#field-order']").count() == 1
-                violations = axe_violations(page)
-                if violations:
-                    failures.append(describe_violations(violations, page.url, scheme))
-        assert not failures, "\n".join(failures)
-    finally:
-        context.close()
+
+    with axe_session(browser, axe_script, live_server, text_size, sign_in) as session:
+        page = session.page
+        for scheme, prefix in session.every_scheme_and_language():
+            for path in PAGES:
+                session.visit(prefix + path)
+                session.check(scheme)
+            # Refused by the reader: nothing is written, the summary is shown.
+            page.fill("#field-order", "first")
+            with page.expect_navigation(wait_until="load"):
+                page.click("main form button[type=submit]")
+            assert page.locator(".error-summary a[href='#field-order']").count() == 1
+            session.check(scheme, "refused")
+        session.assert_clean()
 
 
 def test_a_body_is_edited_with_the_keyboard_and_a_refusal_leads_back_to_the_field(

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from portal import accounts, db
 
-from .checks import axe_violations, describe_violations, tab_to
-from .conftest import absolute, set_text_size
-from .pages import SCHEMES, TEXT_SIZES, apply_scheme
+from .back_office import axe_session
+from .checks import tab_to
+from .conftest import absolute
+from .pages import TEXT_SIZES
 from .test_admin import add_account, sign_in_with_the_keyboard
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -114,48 +115,30 @@ def test_the_account_pages_have_no_axe_violations_in_any_scheme_or_language(
     username = f"axeroot{text_size}"
     add_administrator(back_office_database, username)
     add_account(back_office_database, "axetarget", [("初审", "lingwu-kjj")])
-    context = browser.new_context(locale="zh-CN")
-    context.add_init_script(path=axe_script)
-    failures = []
 
-    def check(page, scheme):
-        violations = axe_violations(page)
-        if violations:
-            failures.append(describe_violations(violations, page.url, f"{scheme}, {text_size}%"))
-
-    try:
-        page = context.new_page()
-        if text_size != 100:
-            set_text_size(page, text_size)
+    def sign_in(page):
         sign_in_as_administrator(page, live_server, username)
-        for scheme in SCHEMES:
-            context.clear_cookies(name="prefs")
-            apply_scheme(context, scheme, live_server)
-            for prefix in ("", "/en"):
-                for path in (
-                    "/admin/accounts/",
-                    "/admin/accounts/new",
-                    "/admin/accounts/axetarget/",
-                ):
-                    response = page.goto(absolute(live_server, prefix + path), wait_until="load")
-                    assert response.status == 200, f"{prefix}{path} answered {response.status}"
-                    check(page, scheme)
-                # The form refused (error summary) and accepted (the one-time password).
-                page.goto(absolute(live_server, prefix + "/admin/accounts/new"), wait_until="load")
-                with page.expect_navigation(wait_until="load"):
-                    page.click("main form button[type=submit]")
-                assert page.locator(".error-summary").count() == 1
-                check(page, scheme)
-                page.fill("#field-name", "Axe")
-                page.fill("#field-username", f"axe-{text_size}-{scheme}{prefix.strip('/')}")
-                page.check("input[name=roles][value='起草']")
-                with page.expect_navigation(wait_until="load"):
-                    page.click("main form button[type=submit]")
-                assert page.locator("#temporary-password").count() == 1
-                check(page, scheme)
-        assert not failures, "\n".join(failures)
-    finally:
-        context.close()
+
+    with axe_session(browser, axe_script, live_server, text_size, sign_in) as session:
+        page = session.page
+        for scheme, prefix in session.every_scheme_and_language():
+            for path in ("/admin/accounts/", "/admin/accounts/new", "/admin/accounts/axetarget/"):
+                session.visit(prefix + path)
+                session.check(scheme)
+            # The form refused (error summary) and accepted (the one-time password).
+            session.visit(prefix + "/admin/accounts/new")
+            with page.expect_navigation(wait_until="load"):
+                page.click("main form button[type=submit]")
+            assert page.locator(".error-summary").count() == 1
+            session.check(scheme, "refused")
+            page.fill("#field-name", "Axe")
+            page.fill("#field-username", f"axe-{text_size}-{scheme}{prefix.strip('/')}")
+            page.check("input[name=roles][value='起草']")
+            with page.expect_navigation(wait_until="load"):
+                page.click("main form button[type=submit]")
+            assert page.locator("#temporary-password").count() == 1
+            session.check(scheme, "one-time password")
+        session.assert_clean()
 
 
 def test_accounts_are_managed_without_javascript(browser, live_server, back_office_database):

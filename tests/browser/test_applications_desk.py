@@ -9,9 +9,9 @@ from test_applications import person_form
 
 from portal import applications, db
 
-from .checks import axe_violations, describe_violations
-from .conftest import absolute, set_text_size
-from .pages import SCHEMES, TEXT_SIZES, apply_scheme
+from .back_office import axe_session
+from .conftest import absolute
+from .pages import TEXT_SIZES
 from .test_admin import add_account, sign_in_with_the_keyboard
 
 CLERK_ROLES = [("申请办理", "lingwu-kjj")]
@@ -35,38 +35,22 @@ def test_the_desks_pages_have_no_axe_violations_in_any_scheme_or_language(
     add_account(back_office_database, "deskaxe", CLERK_ROLES)
     case = an_application(back_office_database, title="某某文件")
     desk = f"/admin/applications/{case.code}"
-    context = browser.new_context(locale="zh-CN")
-    context.add_init_script(path=axe_script)
-    try:
-        page = context.new_page()
-        if text_size != 100:
-            set_text_size(page, text_size)
+
+    def sign_in(page):
         sign_in_with_the_keyboard(page, live_server, "deskaxe")
-        failures = []
-        for scheme in SCHEMES:
-            context.clear_cookies(name="prefs")
-            apply_scheme(context, scheme, live_server)
-            for prefix in ("", "/en"):
-                for path in ("/admin/applications/", desk, f"{desk}/reply", "reply-errors"):
-                    if path == "reply-errors":
-                        with page.expect_navigation(wait_until="load"):
-                            page.click("main form button[type=submit]")
-                        assert page.locator(".error-summary").count() == 1
-                    else:
-                        response = page.goto(
-                            absolute(live_server, prefix + path), wait_until="load"
-                        )
-                        assert response.status == 200, f"{prefix}{path} answered {response.status}"
-                    violations = axe_violations(page)
-                    if violations:
-                        failures.append(
-                            describe_violations(
-                                violations, page.url, f"{scheme}, {text_size}% text"
-                            )
-                        )
-        assert not failures, "\n".join(failures)
-    finally:
-        context.close()
+
+    with axe_session(browser, axe_script, live_server, text_size, sign_in) as session:
+        page = session.page
+        for scheme, prefix in session.every_scheme_and_language():
+            for path in ("/admin/applications/", desk, f"{desk}/reply"):
+                session.visit(prefix + path)
+                session.check(scheme)
+            # The reply form sent back with its error summary.
+            with page.expect_navigation(wait_until="load"):
+                page.click("main form button[type=submit]")
+            assert page.locator(".error-summary").count() == 1
+            session.check(scheme, "reply with errors")
+        session.assert_clean()
 
 
 def test_a_clerk_records_a_reply_with_a_file_without_javascript(

@@ -14,16 +14,15 @@ from pathlib import Path
 import pytest
 from county import copy_site
 
+from .back_office import axe_session
 from .checks import (
     OVERFLOWING,
     assert_focus_visible,
-    axe_violations,
-    describe_violations,
     focus_state,
     tab_to,
 )
-from .conftest import NARROW, absolute, new_context, serve_content, set_text_size, watch_console
-from .pages import SCHEMES, TEXT_SIZES, apply_scheme
+from .conftest import NARROW, absolute, new_context, serve_content, watch_console
+from .pages import TEXT_SIZES
 from .test_admin import add_account, sign_in_with_the_keyboard
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -175,42 +174,27 @@ def test_the_drafting_pages_have_no_axe_violations_in_any_scheme_or_language(
 ):
     base_url, _content = drafting_site
     add_account(back_office_database, "axe-drafter", [("起草", "lingwu-kjj")])
-    context = browser.new_context(locale="zh-CN")
-    context.add_init_script(path=axe_script)
-    try:
-        page = context.new_page()
-        if text_size != 100:
-            set_text_size(page, text_size)
+
+    def sign_in(page):
         sign_in_with_the_keyboard(page, base_url, "axe-drafter")
-        failures = []
 
-        def check(what: str) -> None:
-            violations = axe_violations(page)
-            if violations:
-                failures.append(describe_violations(violations, page.url, what))
-
-        for scheme in SCHEMES:
-            context.clear_cookies(name="prefs")
-            apply_scheme(context, scheme, base_url)
-            settings = f"{scheme}, {text_size}% text"
-            for prefix in ("", "/en"):
-                for path in ("/admin/drafts/", "/admin/drafts/new", "/admin/drafts/2026-00007/"):
-                    response = page.goto(absolute(base_url, prefix + path), wait_until="load")
-                    assert response.status == 200, f"{prefix}{path} answered {response.status}"
-                    check(settings)
-                # The live preview of a body with a table.
-                page.fill("#field-body", DRAFT.split("---\n", 2)[2])
-                page.locator("#preview-body table").wait_for(timeout=10_000)
-                check(f"{settings}, live preview")
-                # The form sent back with its error summary.
-                page.fill("#field-date", "2026-02-30")
-                with page.expect_navigation(wait_until="load"):
-                    page.click("button[value=save]")
-                assert page.locator(".error-summary").is_visible()
-                check(f"{settings}, error summary")
-        assert not failures, "\n".join(failures)
-    finally:
-        context.close()
+    with axe_session(browser, axe_script, base_url, text_size, sign_in) as session:
+        page = session.page
+        for scheme, prefix in session.every_scheme_and_language():
+            for path in ("/admin/drafts/", "/admin/drafts/new", "/admin/drafts/2026-00007/"):
+                session.visit(prefix + path)
+                session.check(scheme)
+            # The live preview of a body with a table.
+            page.fill("#field-body", DRAFT.split("---\n", 2)[2])
+            page.locator("#preview-body table").wait_for(timeout=10_000)
+            session.check(scheme, "live preview")
+            # The form sent back with its error summary.
+            page.fill("#field-date", "2026-02-30")
+            with page.expect_navigation(wait_until="load"):
+                page.click("button[value=save]")
+            assert page.locator(".error-summary").is_visible()
+            session.check(scheme, "error summary")
+        session.assert_clean()
 
 
 def test_the_drafting_pages_reflow_at_320_pixels(browser, drafting_site, back_office_database):

@@ -14,9 +14,10 @@ from playwright.sync_api import expect
 
 from portal import reports
 
-from .checks import assert_focus_visible, axe_violations, describe_violations, tab_to
-from .conftest import SITE_CONTENT, absolute, serve_content, set_text_size
-from .pages import SCHEMES, TEXT_SIZES, apply_scheme
+from .back_office import axe_session
+from .checks import assert_focus_visible, tab_to
+from .conftest import SITE_CONTENT, absolute, serve_content
+from .pages import TEXT_SIZES
 from .test_admin import add_account, sign_in_with_the_keyboard
 
 FORM = "/admin/reports/lingwu-kjj-2024/"
@@ -63,39 +64,22 @@ def test_report_table_pages_have_no_axe_violations_in_any_scheme_or_language(
     browser, report_site, axe_script, text_size, restored
 ):
     base_url, _ = report_site
-    context = browser.new_context(locale="zh-CN")
-    context.add_init_script(path=axe_script)
-    try:
-        page = context.new_page()
-        if text_size != 100:
-            set_text_size(page, text_size)
+
+    def sign_in(page):
         sign_in_with_the_keyboard(page, base_url, "tables")
-        failures = []
-        for scheme in SCHEMES:
-            context.clear_cookies(name="prefs")
-            apply_scheme(context, scheme, base_url)
-            for prefix in ("", "/en"):
-                for path in ("/admin/reports/", FORM):
-                    response = page.goto(absolute(base_url, prefix + path), wait_until="load")
-                    assert response.status == 200, f"{prefix}{path} answered {response.status}"
-                    states = ["as loaded"]
-                    if path == FORM:
-                        # With problems on show: the list, invalid cells and their sums.
-                        page.fill("#cell-table3-new-person", "-3")
-                        page.fill("#cell-table4-review-upheld", "2")
-                        page.wait_for_selector("#report-check-list li")
-                        states.append("with problems")
-                    for state in states:
-                        violations = axe_violations(page)
-                        if violations:
-                            failures.append(
-                                describe_violations(
-                                    violations, page.url, f"{scheme}, {text_size}% text, {state}"
-                                )
-                            )
-        assert not failures, "\n".join(failures)
-    finally:
-        context.close()
+
+    with axe_session(browser, axe_script, base_url, text_size, sign_in) as session:
+        page = session.page
+        for scheme, prefix in session.every_scheme_and_language():
+            for path in ("/admin/reports/", FORM):
+                session.visit(prefix + path)
+                session.check(scheme, "as loaded")
+            # With problems on show: the list, invalid cells and their sums.
+            page.fill("#cell-table3-new-person", "-3")
+            page.fill("#cell-table4-review-upheld", "2")
+            page.wait_for_selector("#report-check-list li")
+            session.check(scheme, "with problems")
+        session.assert_clean()
 
 
 def test_a_value_typed_with_the_keyboard_shows_a_rule_message_that_clears_when_fixed(

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from portal import accounts, approvals, db
 from portal.catalogue import scaffold_draft
 
-from .checks import axe_violations, describe_violations, tab_to
-from .conftest import SITE_CONTENT, absolute, serve_content, set_text_size
-from .pages import SCHEMES, TEXT_SIZES, apply_scheme
+from .back_office import axe_session
+from .checks import tab_to
+from .conftest import SITE_CONTENT, absolute, serve_content
+from .pages import TEXT_SIZES
 from .test_admin import add_account, sign_in_with_the_keyboard
 
 BODY = "第一条 为鼓励科技创新，制定本办法。\n\n第二条 奖励每年评选一次。\n\n第三条 施行。\n"
@@ -71,34 +72,18 @@ def test_review_pages_have_no_axe_violations_in_any_scheme_or_language(
     add_account(
         back_office_database, "review-axe", [("初审", "lingwu-kjj"), ("起草", "lingwu-kjj")]
     )
-    context = browser.new_context(locale="zh-CN")
-    context.add_init_script(path=axe_script)
-    try:
-        page = context.new_page()
-        if text_size != 100:
-            set_text_size(page, text_size)
+
+    def sign_in(page):
         sign_in_with_the_keyboard(page, base_url, "review-axe")
-        failures = []
-        for scheme in SCHEMES:
-            context.clear_cookies(name="prefs")
-            apply_scheme(context, scheme, base_url)
-            for prefix in ("", "/en"):
-                for path in review_pages(drafts):
-                    response = page.goto(absolute(base_url, prefix + path), wait_until="load")
-                    assert response.status == 200, f"{prefix}{path} answered {response.status}"
-                    violations = axe_violations(page)
-                    if violations:
-                        failures.append(
-                            describe_violations(
-                                violations, page.url, f"{scheme}, {text_size}% text"
-                            )
-                        )
-        assert (
-            page.locator("table.review-diff del").first.inner_text() == "第二条 奖励每年评选一次。"
-        )
-        assert not failures, "\n".join(failures)
-    finally:
-        context.close()
+
+    with axe_session(browser, axe_script, base_url, text_size, sign_in) as session:
+        for scheme, prefix in session.every_scheme_and_language():
+            for path in review_pages(drafts):
+                session.visit(prefix + path)
+                session.check(scheme)
+        diff = session.page.locator("table.review-diff del").first
+        assert diff.inner_text() == "第二条 奖励每年评选一次。"
+        session.assert_clean()
 
 
 def test_a_reviewer_approves_from_the_queue_with_the_keyboard_alone(
