@@ -4,16 +4,19 @@ for today's ranking (every forgiving step off) and with each step on, side by si
     .venv/bin/python benchmarks/relevance_bench.py              # the table
     .venv/bin/python benchmarks/relevance_bench.py --details    # and every query's first hit
     .venv/bin/python benchmarks/relevance_bench.py --check      # exit 1 below the goals
+    .venv/bin/python benchmarks/relevance_bench.py --set blind  # one set only
 
 The judgements are data: benchmarks/relevance/judgements.yml (queries as visitors type them,
-each with the documents a person judged relevant; binary relevance). The index is built from
+each with the documents a person judged relevant; binary relevance), and a second, blind set,
+benchmarks/relevance/blind.yml, written by another session before it read the search code or
+ran a search; each set gets its own table (both by default). The index is built from
 content/ into a temporary folder and searched as the site searches (only published
 documents). A correction is never searched in a visitor's place: it is a link. So the
 "corrections" column scores the results a visitor gets by following the correction when one is
 offered, and the query's own results otherwise.
 
 Goals (--check): success@3 of at least 0.9 with every step on, and no query class scoring
-lower, in nDCG@10 or success@3, than today's ranking.
+lower, in nDCG@10 or success@3, than today's ranking; for every set printed.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from portal import search  # noqa: E402
 from portal.catalogue import load_catalogue  # noqa: E402
 
 JUDGEMENTS = Path(__file__).with_name("relevance") / "judgements.yml"
+BLIND = Path(__file__).with_name("relevance") / "blind.yml"
+SETS = {"judged": JUDGEMENTS, "blind": BLIND}
 STEPS = ("synonyms", "pinyin", "corrections", "refs", "questions")
 SUCCESS_GOAL = 0.9
 
@@ -131,27 +136,12 @@ def problems(figures: dict, classes: list[str]) -> list[str]:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--content", type=Path, default=ROOT / "content")
-    parser.add_argument("--details", action="store_true", help="print every query's first hit")
-    parser.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
-    args = parser.parse_args()
-    entries = load_judgements()
-    catalogue = load_catalogue(args.content)
-    published = catalogue.slugs
-    unknown = {s for e in entries for s in e["relevant"]} - set(published)
-    if unknown:
-        raise SystemExit(f"judged documents the content does not publish: {sorted(unknown)}")
-    with tempfile.TemporaryDirectory(prefix="relevance-") as work:
-        index = Path(work) / "index"
-        search.index_catalogue(catalogue, index)
-        with search.Searcher(index) as searcher:
-            scores = measure(searcher, entries, published)
+def report(name: str, entries: list[dict], scores: dict, details: bool) -> list[str]:
+    """Print one set's table (and details); return the goals it misses."""
     text, figures = table(scores)
-    print(f"{len(entries)} judged queries over {len(published)} published documents\n")
+    print(f"\n{name}: {len(entries)} judged queries ({SETS[name].name})\n")
     print(text)
-    if args.details:
+    if details:
         print("\nevery step on: query, success@3, nDCG@10, first hit (correction followed)")
         for row in scores["all"]:
             mark = "ok " if row["success"] else "MISS"
@@ -161,6 +151,32 @@ def main() -> None:
     missed = problems(figures, classes)
     for problem in missed:
         print("goal missed:", problem)
+    return missed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--content", type=Path, default=ROOT / "content")
+    parser.add_argument("--details", action="store_true", help="print every query's first hit")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
+    parser.add_argument("--set", choices=[*SETS, "both"], default="both", help="which queries")
+    args = parser.parse_args()
+    chosen = list(SETS) if args.set == "both" else [args.set]
+    sets = {name: load_judgements(SETS[name]) for name in chosen}
+    catalogue = load_catalogue(args.content)
+    published = catalogue.slugs
+    unknown = {s for es in sets.values() for e in es for s in e["relevant"]} - set(published)
+    if unknown:
+        raise SystemExit(f"judged documents the content does not publish: {sorted(unknown)}")
+    with tempfile.TemporaryDirectory(prefix="relevance-") as work:
+        index = Path(work) / "index"
+        search.index_catalogue(catalogue, index)
+        with search.Searcher(index) as searcher:
+            results = {name: measure(searcher, es, published) for name, es in sets.items()}
+    print(f"{len(published)} published documents")
+    missed = []
+    for name, entries in sets.items():
+        missed += [f"{name}: {p}" for p in report(name, entries, results[name], args.details)]
     if args.check and missed:
         sys.exit(1)
 

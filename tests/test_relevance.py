@@ -33,3 +33,23 @@ def test_the_judged_queries_meet_the_goals(bench, tmp_path):
     text, figures = bench.table(scores)
     classes = list(dict.fromkeys(e["class"] for e in entries))
     assert bench.problems(figures, classes) == [], text
+
+
+def test_the_blind_queries_judge_published_documents(bench):
+    entries = bench.load_judgements(bench.BLIND)
+    assert len(entries) >= 40
+    queries = [e["query"] for e in entries]
+    assert len(set(queries)) == len(queries)
+    judged = {s for e in entries for s in e["relevant"]}
+    catalogue = load_catalogue(bench.ROOT / "content")
+    assert judged - set(catalogue.slugs) == set()
+
+
+def test_the_bench_prints_the_blind_set_on_its_own(bench, monkeypatch, capsys):
+    monkeypatch.setattr("sys.argv", ["relevance_bench.py", "--set", "blind"])
+    bench.main()
+    out = capsys.readouterr().out
+    assert "blind: " in out and "judged: " not in out
+    classes = dict.fromkeys(e["class"] for e in bench.load_judgements(bench.BLIND))
+    rows = {line.split()[0] for line in out.splitlines() if line.strip()}
+    assert set(classes) | {"all"} <= rows
