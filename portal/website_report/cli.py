@@ -169,7 +169,7 @@ def _applications(content_dir: Path, year: int) -> list | None:
     """The applications received in year through the site, read only; None, said on standard
     error, when the database cannot be read."""
     from portal import applications, db
-    from portal.catalogue import load_catalogue
+    from portal.catalogue import read_organisations, site_organisation
 
     try:
         engine = db.make_engine(
@@ -180,7 +180,8 @@ def _applications(content_dir: Path, year: int) -> list | None:
         return None
     try:
         db.require_current(engine)
-        bodies = [o.id for o in load_catalogue(content_dir).organisations]
+        site = site_organisation()  # the bodies' files only, not every document
+        bodies = [o.id for o in read_organisations(content_dir, site.id, site)[0]]
         store = applications.ApplicationStore(engine)
         return store.received_between(
             bodies, datetime.date(year, 1, 1), datetime.date(year, 12, 31)
