@@ -279,7 +279,7 @@ def test_more_keys_than_a_document_can_have_are_refused_with_one_problem(tmp_pat
     keys = "".join(f"k{number}: v\n" for number in range(60))
     write(tmp_path, change=("sample: true\n", "sample: true\n" + keys))
     assert check(tmp_path) == [
-        "doc.md:2: front matter has 72 keys; a document has at most 25 (see docs/content-format.md)"
+        "doc.md:2: front matter has 72 keys; a document has at most 26 (see docs/content-format.md)"
     ]
 
 

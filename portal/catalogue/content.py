@@ -29,6 +29,7 @@ from portal.catalogue.frontmatter import (
 from portal.catalogue.markup import body_problems
 from portal.catalogue.moments import read_dates
 from portal.catalogue.validity import read_validity
+from portal.catalogue.website_forms import attach_form, data_file_name
 from portal.catalogue.wording import flagged_wording
 from portal.text import FrontMatterError, split_front_matter
 from portal.workflow import digests
@@ -117,6 +118,9 @@ def parse_content(
         document = replace(document, root=root or path.parent)
     if document is not None and document.report_path is not None:
         document = _attach_report(parse, document, shown.parent / document.report_path.name)
+    if document is not None and document.website_report_path is not None:
+        data_file = shown.parent / document.website_report_path.name
+        document = attach_form(parse, document, data_file)
     if document is not None and "review" in fields:
         document = _attach_review(parse, document, fields)
     blocking = [p for p in parse.problems if p.severity == "error" and p.blocks_publication]
@@ -166,6 +170,9 @@ def _build_document(
         values["sample"] = _flag(parse, "sample", fields["sample"])
     if "report" in fields:
         values["report_path"] = _report_path(parse, path, fields["report"], category)
+    node = fields.get("website_report")
+    if node is not None and (name := data_file_name(parse, node, category)):
+        values["website_report_path"] = _sibling(parse, path, node, "website_report", name, None)
     values.update(read_dates(parse, fields, values.get("date")))
     if "summary" in fields:
         values["summary"] = text_value(parse, "summary", fields["summary"])
@@ -195,7 +202,7 @@ def _build_document(
         values["organisation"] = named or default_organisation
     values["field_lines"] = tuple(
         (key, fields[key].start_mark.line + 1 + parse.offset)
-        for key in ("organisation", "index_no", "report", "replaced_by")
+        for key in ("organisation", "index_no", "report", "replaced_by", "website_report")
         if key in fields
     )
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from portal import filetypes, reports, workflow
 from portal.catalogue import categories
 from portal.catalogue.markup import plain_text, render_markdown
+from portal.website_report import WebsiteReport
 from portal.workflow import digests
 
 if TYPE_CHECKING:  # validity.py reads front matter, whose problems are this module's
@@ -118,6 +119,9 @@ class Document:
     report_path: Path | None = None
     report: reports.Report | None = field(default=None, repr=False)
     report_problems: tuple[reports.Problem, ...] = ()
+    # The 政府网站工作年度报表 a document publishes: its data file and the form read from it.
+    website_report_path: Path | None = None
+    website_report: WebsiteReport | None = field(default=None, repr=False)
     # None: not in the review workflow (published as it is); else the approvals recorded.
     approvals: tuple[workflow.Approval, ...] | None = None
     digest: str = ""
@@ -169,11 +173,11 @@ class Document:
 
     @property
     def published_files(self) -> tuple[Path, ...]:
-        """Every file published with the document: attachments, report data, videos, captions
-        and transcripts."""
+        """Every file published with the document: attachments, report data, the website form's
+        data, videos, captions and transcripts."""
         videos = (self.path.parent / name for video in self.videos for name in video.files())
-        report = (self.report_path,) if self.report_path else ()
-        return (*(a.path for a in self.attachments), *report, *videos)
+        data = (path for path in (self.report_path, self.website_report_path) if path)
+        return (*(a.path for a in self.attachments), *data, *videos)
 
     def covered_files_unchanged(self) -> bool:
         """Whether every file the approvals cover still has the bytes they approved."""

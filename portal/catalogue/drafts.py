@@ -19,6 +19,7 @@ from portal.catalogue.freshness import freshness
 from portal.catalogue.listing import Catalogue
 from portal.catalogue.store import load_catalogue
 from portal.text import atomic_create, atomic_write
+from portal.website_report import form_due, status_note
 from portal.workflow import (
     CHINA,
     STAGES,
@@ -100,9 +101,11 @@ def status_report(
 ) -> dict:
     """Drafts by the stage they wait for (with why earlier approvals were voided, if they
     were), overdue and soon-due ones, report deadlines, the bodies whose annual report
-    covering last year is due or overdue, and how each body's column stands against the
-    inspection's 单项否决 thresholds. returned maps a slug to the digest its drafter was sent
-    it back at: such a draft waits for no stage until it changes, and is listed apart."""
+    covering last year is due or overdue, how each body's column stands against the
+    inspection's 单项否决 thresholds, and the website's yearly form covering last year while it
+    is not published (due in January, overdue from 1 February). returned maps a slug to the
+    digest its drafter was sent it back at: such a draft waits for no stage until it changes,
+    and is listed apart."""
     waiting: dict[str, list] = {stage: [] for stage in STAGES}
     overdue, due_soon, sent_back, notes = [], [], [], set()
     soon, soon_known = add_working_days(today, within)
@@ -137,6 +140,10 @@ def status_report(
         elif soon_due:
             due_soon.append(item)
         waiting[draft.waiting_for].append(item)
+    form_drafts = {d.website_report.year: str(d.path) for d in catalogue.drafts if d.website_report}
+    website_form = form_due(catalogue.website_reports, form_drafts, today)
+    if website_form is not None:
+        notes.add(status_note(website_form))
     return {
         "today": today.isoformat(),
         "waiting": waiting,
@@ -147,6 +154,8 @@ def status_report(
         "annual_reports": reports_due(catalogue, today),
         # Each body's column against the inspection's 单项否决 thresholds (freshness.py).
         "inspection": [freshness(column, today).as_dict() for column in catalogue.columns.values()],
+        # The website's yearly form covering last year, while it is not published.
+        "website_report": website_form,
         "notes": sorted(notes),
     }
 

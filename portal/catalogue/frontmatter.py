@@ -44,6 +44,7 @@ OPTIONAL_KEYS = (
     "validity_date",
     "replaced_by",
     "words_ok",
+    "website_report",
 )
 YAML_KINDS = {
     "tag:yaml.org,2002:int": "the number",

@@ -108,6 +108,10 @@ class Catalogue:
             self._place[document.slug] = len(same)
             same.append(document)
         self.annual_reports = [d for d in self.documents if d.report is not None]
+        # The website's yearly forms by the year they cover (one each: build_catalogue).
+        self.website_reports = {
+            d.website_report.year: d for d in self.documents if d.website_report is not None
+        }
         self.interpretations: dict[str, list[Document]] = {}
         # The documents each document amended, repealed or replaced, for its page's links back.
         self.replaced: dict[str, list[Document]] = {}
@@ -207,6 +211,7 @@ def build_catalogue(
     drafts: list[Document] = []
     addresses: dict[str, Document] = {}
     index_numbers: dict[str, Document] = {}
+    form_years: dict[int, Document] = {}
     for path, document in candidates:
         shown = shown_path(path, root)
         key, problem = _organisation_problem(document, organisations)
@@ -235,9 +240,23 @@ def build_catalogue(
                 )
             )
             continue
+        form_year = document.website_report.year if document.website_report else None
+        if form_year in form_years:
+            other = shown_path(files[id(form_years[form_year])], root)
+            problems.append(
+                Problem(
+                    shown,
+                    document.line_of("website_report"),
+                    f"the website's yearly form covering {form_year} is already {other}: "
+                    "there is one form a year",
+                )
+            )
+            continue
         addresses[document.slug] = document
         if document.index_no:
             index_numbers[document.index_no] = document
+        if form_year is not None:
+            form_years[form_year] = document
         if document.waiting_for is not None:
             drafts.append(document)  # never on the site until every stage has approved it
         else:

@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
         qr,
         reports,
         search,
+        website_reports,
     )
 
     for view in (
@@ -28,6 +29,7 @@ def register(app: Flask) -> None:
         search,
         qr,
         reports,
+        website_reports,
         feeds,
         applications,
         pages,

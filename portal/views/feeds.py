@@ -105,6 +105,8 @@ def sitemap():
     paths += [url_for("documents.detail", slug=d.slug) for d in current.documents]
     organisations = sorted({d.report.organisation for d in current.annual_reports})
     paths += [url_for("reports.compare", organisation=o) for o in organisations]
+    paths.append(url_for("website_reports.index"))
+    paths += [url_for("website_reports.detail", year=year) for year in current.website_reports]
     lastmod = {url_for("documents.detail", slug=d.slug): updated_on(d) for d in current.documents}
     body = render_template(
         "feeds/sitemap.xml",
