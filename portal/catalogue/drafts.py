@@ -27,6 +27,7 @@ from portal.workflow import (
     WorkflowError,
     add_working_days,
     approve,
+    publication_moment,
     report_deadlines,
     valid_approvals,
     write_review,
@@ -160,7 +161,7 @@ class ReviewChange:
     before: str
     after: str
     approvals: tuple[Approval, ...]
-    published: datetime.date | None
+    published: datetime.datetime | None  # the 发布日期 written, when the action publishes
     voided_earlier: bool  # approvals recorded earlier no longer held when the action was taken
 
 
@@ -194,11 +195,11 @@ def approval_change(
 ) -> ReviewChange:
     """`by` approving `stage` of a document read by read_for_review, worked out (nothing is
     written); WorkflowError when the rules or the file forbid it. The last stage sets the
-    publication date: now's day in China."""
+    发布日期: now in China, to the minute (workflow.publication_moment)."""
     approvals = list(document.approvals)
     voided = valid_approvals(approvals, document.digest) != approvals
     updated = approve(approvals, document.digest, stage, by, now.astimezone(CHINA))
-    published = now.astimezone(CHINA).date() if len(updated) == len(STAGES) else None
+    published = publication_moment(now) if len(updated) == len(STAGES) else None
     return ReviewChange(
         document, text, write_review(text, updated, published), tuple(updated), published, voided
     )
