@@ -451,12 +451,14 @@ from portal.accounts.cli import users  # noqa: E402
 from portal.applications.cli import applications, report_stats  # noqa: E402
 from portal.approvals.cli import review  # noqa: E402
 from portal.db.cli import database  # noqa: E402
+from portal.reports.drafting_cli import draft_report  # noqa: E402
 
 main.add_command(applications)
 main.add_command(report_stats)
 main.add_command(review)
 main.add_command(database)
 main.add_command(users)
+main.add_command(draft_report)
 
 if __name__ == "__main__":
     main()

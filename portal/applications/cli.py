@@ -234,6 +234,36 @@ def import_sqlite(source: Path):
     )
 
 
+@applications.command("load-samples")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=lambda: settings.value("CONTENT_DIR"),
+    show_default="content/",
+    help="Folder of content files whose organisations/ says which bodies are samples.",
+)
+def load_samples(source: Path, content_dir: Path):
+    """Load the made-up 示例 applications of SOURCE (samples/applications.yml) for a
+    demonstration site: only to bodies marked sample, each marked 示例 (safe to repeat)."""
+    from portal.applications.samples import SampleFileError
+    from portal.applications.samples import load_samples as load
+    from portal.catalogue import read_organisations, site_organisation
+
+    site = site_organisation()
+    bodies, _problems = read_organisations(content_dir, site.id, site)
+    store = _open()
+    try:
+        report = load(source, store.engine, [body.id for body in bodies if body.sample])
+    except SampleFileError as error:
+        raise click.ClickException(printable(str(error))) from None
+    click.echo(
+        f"{source}: {report.found} sample applications, {report.added} added, "
+        f"{report.already} already there"
+    )
+
+
 @click.command("report-stats")
 @click.argument("year", type=click.IntRange(1990, 2200))
 @click.option(

@@ -21,7 +21,7 @@ from portal.catalogue.categories import (
 from portal.catalogue.columns import CATALOGUE_COLUMNS, Column, updated_on
 from portal.catalogue.content import MAX_FILE_BYTES, SLUG, content_files, parse_file
 from portal.catalogue.document import Attachment, Document, Problem, Video
-from portal.catalogue.draft_text import DraftFields, EditRefused
+from portal.catalogue.draft_text import DraftFields, EditRefused, new_text
 from portal.catalogue.drafts import (
     ReviewChange,
     approval_change,
@@ -149,6 +149,7 @@ __all__ = [
     "file_version",
     "load_catalogue",
     "name_report_file",
+    "new_text",
     "next_index_no",
     "open_draft",
     "organisation_files",

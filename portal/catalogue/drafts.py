@@ -196,6 +196,16 @@ def approval_change(
     """`by` approving `stage` of a document read by read_for_review, worked out (nothing is
     written); WorkflowError when the rules or the file forbid it. The last stage sets the
     发布日期: now in China, to the minute (workflow.publication_moment)."""
+    tables = document.report.cells() if document.report is not None else ()
+    unfilled = [cell.key for cell, value in tables if value is None]
+    if unfilled:
+        # A report drafted from the records (portal draft-report) leaves what they cannot tell
+        # unset; approving it before staff fill it in would publish empty cells.
+        raise WorkflowError(
+            f"{document.slug}: {len(unfilled)} cells of its statutory tables are not filled in "
+            f"yet ({', '.join(unfilled[:3])}{', ...' if len(unfilled) > 3 else ''}: null in "
+            f"{document.report_path.name}, named by portal check); fill them in first"
+        )
     approvals = list(document.approvals)
     voided = valid_approvals(approvals, document.digest) != approvals
     updated = approve(approvals, document.digest, stage, by, now.astimezone(CHINA))
