@@ -19,11 +19,12 @@ NPM_STAMP := $(BROWSER_TOOLS)/node_modules/.stamp-npm-ci
 
 .PHONY: run test test-fast lint check index translations extract-messages clean browser-deps service-deps lighthouse
 
-## make run: install, build what the site needs (the back office's database included), and
-## serve it at http://$(HOST):$(PORT)
+## make run: install, build what the site needs (the back office's database, with the demo's
+## made-up applications, included), and serve it at http://$(HOST):$(PORT)
 run: $(BIN)/portal translations
 	$(BIN)/portal check || true
 	$(BIN)/portal db upgrade || true
+	$(BIN)/portal applications load-samples samples/applications.yml || true
 	$(BIN)/portal serve --host $(HOST) --port $(PORT)
 
 ## make test: install (browser-deps and service-deps too), then the linter, the format check,

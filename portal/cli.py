@@ -451,6 +451,7 @@ from portal.accounts.cli import users  # noqa: E402
 from portal.applications.cli import applications, report_stats  # noqa: E402
 from portal.approvals.cli import review  # noqa: E402
 from portal.db.cli import database  # noqa: E402
+from portal.reports.drafting_cli import draft_report  # noqa: E402
 from portal.website_report.cli import website_report  # noqa: E402
 
 main.add_command(applications)
@@ -458,6 +459,7 @@ main.add_command(report_stats)
 main.add_command(review)
 main.add_command(database)
 main.add_command(users)
+main.add_command(draft_report)
 main.add_command(website_report)
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ SQL_FILES = {
     "test_application_import.py",
     "test_application_organisations.py",
     "test_applications.py",
+    "test_draft_report.py",
 }
 
 

@@ -404,7 +404,7 @@ def test_report_stats_counts_one_bodys_applications(store, database, site, tmp_p
     report = parse_report(target.read_text("utf-8"), target)
     assert (report.organisation, report.year) == ("宁东镇人民政府", 2024)
     assert report.value(3, "new", "total") == 2
-    assert validate_report(report) == []
+    assert [p for p in validate_report(report) if p.table == 3] == []
     # Without --organisation: the default body's (DEFAULT_ORGANISATION, lingwu-kjj) alone.
     default = report_stats(site, database)
     assert default.exit_code == 0, default.output

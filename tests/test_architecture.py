@@ -43,7 +43,14 @@ DOORS = {
         for name in (*DOMAIN, "web", "wiring", "views", "admin")
     },
     # The importer is kept apart: only `portal import-report` needs it and its HTML parser.
-    "portal.reports": ("portal.reports", "portal.reports.importer"),
+    # Drafting a report from the records reads the catalogue and the applications, which both
+    # import portal.reports: a door of its own, and its command registered by `portal`.
+    "portal.reports": (
+        "portal.reports",
+        "portal.reports.importer",
+        "portal.reports.drafting",
+        "portal.reports.drafting_cli",
+    ),
     # The staff commands of applications are registered by the `portal` command group.
     "portal.applications": ("portal.applications", "portal.applications.cli"),
     # So are the back office's: `portal users` and `portal db`.

@@ -5,7 +5,7 @@ import io
 
 from portal import csv_cells
 from portal.applications.rules import APPLICANT_KINDS, REQUEST_FIELDS, Application
-from portal.reports import TABLE3_COLUMNS, Report, make_report
+from portal.reports import CELLS, TABLE3_COLUMNS, Report, make_report
 
 # --- Staff output -----------------------------------------------------------------------------
 
@@ -69,8 +69,10 @@ def table3_values(applications: list[Application], year: int) -> dict[str, int]:
 
 
 def table3_report(applications: list[Application], year: int, organisation: str) -> Report:
-    """The annual report data of `year`: table 3 from the records, tables 2 and 4 zero."""
-    return make_report(organisation, year, table3_values(applications, year))
+    """The annual report data of `year`: table 3 from the records, tables 2 and 4 unset (the
+    records say nothing of them; a zero there would be a figure nobody counted)."""
+    unset = {cell.key: None for cell in CELLS if cell.table != 3}
+    return make_report(organisation, year, {**unset, **table3_values(applications, year)})
 
 
 assert {column.key for column in TABLE3_COLUMNS} == {*APPLICANT_KINDS, "total"}

@@ -28,6 +28,7 @@ from portal.workflow import (
     WorkflowError,
     add_working_days,
     approve,
+    publication_moment,
     report_deadlines,
     valid_approvals,
     write_review,
@@ -169,7 +170,7 @@ class ReviewChange:
     before: str
     after: str
     approvals: tuple[Approval, ...]
-    published: datetime.date | None
+    published: datetime.datetime | None  # the 发布日期 written, when the action publishes
     voided_earlier: bool  # approvals recorded earlier no longer held when the action was taken
 
 
@@ -203,11 +204,21 @@ def approval_change(
 ) -> ReviewChange:
     """`by` approving `stage` of a document read by read_for_review, worked out (nothing is
     written); WorkflowError when the rules or the file forbid it. The last stage sets the
-    publication date: now's day in China."""
+    发布日期: now in China, to the minute (workflow.publication_moment)."""
+    tables = document.report.cells() if document.report is not None else ()
+    unfilled = [cell.key for cell, value in tables if value is None]
+    if unfilled:
+        # A report drafted from the records (portal draft-report) leaves what they cannot tell
+        # unset; approving it before staff fill it in would publish empty cells.
+        raise WorkflowError(
+            f"{document.slug}: {len(unfilled)} cells of its statutory tables are not filled in "
+            f"yet ({', '.join(unfilled[:3])}{', ...' if len(unfilled) > 3 else ''}: null in "
+            f"{document.report_path.name}, named by portal check); fill them in first"
+        )
     approvals = list(document.approvals)
     voided = valid_approvals(approvals, document.digest) != approvals
     updated = approve(approvals, document.digest, stage, by, now.astimezone(CHINA))
-    published = now.astimezone(CHINA).date() if len(updated) == len(STAGES) else None
+    published = publication_moment(now) if len(updated) == len(STAGES) else None
     return ReviewChange(
         document, text, write_review(text, updated, published), tuple(updated), published, voided
     )

@@ -17,8 +17,12 @@ import yaml
 
 from portal.text import FrontMatterError, split_front_matter
 from portal.workflow import digests
+from portal.workflow.calendar import CHINA
 
 STAGES = ("初审", "复审", "终审", "保密审查")
+# How the last approval writes the 发布日期 into the file (`published:`): the day and the time,
+# to the minute, in China time, as inspectors read it and as catalogue.moments reads it back.
+PUBLISHED_FORMAT = "%Y-%m-%d %H:%M"
 
 
 class WorkflowError(Exception):
@@ -163,9 +167,16 @@ def _record_lines(root: yaml.MappingNode) -> set[int]:
     return found
 
 
-def write_review(text: str, approvals: list[Approval], published: datetime.date | None) -> str:
-    """The file text with its review record (and publication date) replaced; WorkflowError
-    when the front matter is written so that the record cannot be replaced safely."""
+def publication_moment(now: datetime.datetime) -> datetime.datetime:
+    """The 发布日期 of a document the last stage approves at now: China time, to the minute.
+    The one place that decides it, for the back office and `portal review` alike."""
+    return now.astimezone(CHINA).replace(second=0, microsecond=0)
+
+
+def write_review(text: str, approvals: list[Approval], published: datetime.datetime | None) -> str:
+    """The file text with its review record (and publication moment, as publication_moment
+    gives it) replaced; WorkflowError when the front matter is written so that the record
+    cannot be replaced safely."""
     lines, end, root = _front_matter(text)
     first = lines[root.value[0][0].start_mark.line + 1] if root.value else ""
     indent = first[: len(first) - len(first.lstrip(" "))]  # keys may all be indented alike
@@ -175,8 +186,9 @@ def write_review(text: str, approvals: list[Approval], published: datetime.date 
         f'at: "{a.at}", digest: "{a.digest}"}}'
         for a in approvals
     ]
-    if published is not None:
-        record.append(f"{indent}published: {published.isoformat()}")
+    stamp = published.strftime(PUBLISHED_FORMAT) if published is not None else None
+    if stamp is not None:
+        record.append(f"{indent}published: {stamp}")
     removed = _record_lines(root)
     head = [line for n, line in enumerate(lines[1:end], start=1) if n not in removed]
     updated = "\n".join(["---", *head, *record, *lines[end:]])
@@ -191,7 +203,7 @@ def write_review(text: str, approvals: list[Approval], published: datetime.date 
         after is None
         or _covered_pairs(after) != _covered_pairs(root)
         or approvals_from_node(written.get("review")) != approvals
-        or (published is not None and getattr(date, "value", None) != published.isoformat())
+        or (stamp is not None and getattr(date, "value", None) != stamp)
     ):
         raise WorkflowError(
             "portal review cannot rewrite this front matter safely: write it as "

@@ -6,6 +6,7 @@ documents returned to their drafters apart."""
 
 import datetime
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -14,7 +15,18 @@ from sqlalchemy import select
 from portal import accounts, db
 from portal.cli import main
 
-from .test_review import SECRET, TITLE, approve, as_, page_of, send_back, write_draft
+from .test_review import (
+    SECRET,
+    TITLE,
+    approve,
+    as_,
+    page_of,
+    reviewers,
+    send_back,
+    write_draft,
+)
+
+CHINA = datetime.timezone(datetime.timedelta(hours=8))
 
 
 @pytest.fixture
@@ -126,3 +138,46 @@ def test_status_lists_returned_documents_apart_with_why(app, site, staff, comman
     assert [item["title"] for item in data["returned"]] == [TITLE]
     assert data["returned"][0]["return"]["comment"] == "请补充依据。\n[31m"
     assert page_of(draft).endswith(data["returned"][0]["slug"])
+
+
+def published_line(path) -> str:
+    """The 发布日期 the file holds, as written."""
+    found = re.search(r"^published: (.*)$", path.read_text(encoding="utf-8"), re.MULTILINE)
+    return found.group(1) if found else ""
+
+
+def test_the_last_approval_writes_the_day_and_time_on_the_command_line_as_in_the_back_office(
+    app, site, staff, command, client, clock
+):
+    app.extensions["portal.catalogue"].interval = 0
+    reviewers(staff)
+    # In the back office, at the app's clock (2026-12-01 01:00 UTC, 09:00 in China) plus the
+    # minute the second sign-in with an authenticator waits.
+    desk = write_draft(site, "后台审核发布的通知")
+    assert approve(as_(app, "first"), desk, "初审").status_code == 302
+    assert approve(as_(app, "second"), desk, "复审").status_code == 302
+    final = as_(app, "final", second_factor=True)
+    clock.advance(minutes=1)
+    secrecy = as_(app, "secrecy", second_factor=True)
+    assert approve(final, desk, "终审").status_code == 302
+    assert approve(secrecy, desk, "保密审查").status_code == 302
+    assert published_line(desk) == "2026-12-01 09:01"
+    # On the command line, now: the same stamp, the day and the time to the minute.
+    path = write_draft(site, "命令行审核发布的通知")
+    before = datetime.datetime.now(CHINA).replace(second=0, microsecond=0)
+    for username, stage in (("first", "初审"), ("second", "复审")):
+        assert command("review", str(path), "--stage", stage, "--by", username).exit_code == 0
+    for username, stage in (("final", "终审"), ("secrecy", "保密审查")):
+        code = accounts.code_at(SECRET, datetime.datetime.now(datetime.UTC))
+        result = command("review", str(path), "--stage", stage, "--by", username, "--code", code)
+        assert result.exit_code == 0, result.output
+    after = datetime.datetime.now(CHINA)
+    assert result.output.endswith("; published\n")
+    written = published_line(path)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", written), written
+    moment = datetime.datetime.strptime(written, "%Y-%m-%d %H:%M").replace(tzinfo=CHINA)
+    assert before <= moment <= after
+    # 发布日期 as inspectors read it, on both pages.
+    for document, shown in ((desk, "2026-12-01 09:01"), (path, written)):
+        page = client.get(f"/documents/{document.stem}/").get_data(as_text=True)
+        assert shown in page, document
