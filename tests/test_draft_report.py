@@ -131,7 +131,8 @@ def test_the_draft_waits_for_review_holds_only_the_headings_and_fails_the_check_
     # portal check names every cell left for staff and fails; nothing else is wrong with it.
     check = portal(database, "check", "--content", str(demo))
     assert check.exit_code == 1
-    problems = [line for line in check.stdout.splitlines() if line]
+    # (The demo's website form warns about its unfilled identity rows: a warning, not an error.)
+    problems = [line for line in check.stdout.splitlines() if line and ": warning:" not in line]
     assert len(problems) == 19
     assert all(
         line.startswith("annual-reports/shili-jtj-2022.report.yml:") and "缺少数值" in line
