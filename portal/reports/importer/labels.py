@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from portal.reports.importer.ocr import differences, fold, is_suspect_number
 from portal.reports.importer.runs import pieces, segment, surface
 from portal.reports.importer.source import (
     BLANK,
@@ -63,19 +64,46 @@ def _label(role: str, key: str, label: str, *variants: str, numbered: bool = Fal
     return Label(role, key, cores, numbering, numbered)
 
 
+def _fits(numbering: str | None, label: Label) -> bool:
+    """True when a label written with ``numbering`` (or none) may be ``label``."""
+    return numbering == label.numbering if numbering is not None else not label.numbered
+
+
 def _match(text: str, labels: tuple[Label, ...], joined: bool = False) -> Label | None:
     """The label ``text`` is, if any; ``joined`` text (several lines) never matches by prefix."""
     numbering, core = _numbering_and_core(text)
     for label in labels:
         if label.prefix and not joined and core.startswith(label.cores):
             return label
-        if core not in label.cores:
-            continue
-        if numbering is None and not label.numbered:
-            return label
-        if numbering is not None and numbering == label.numbering:
+        if core in label.cores and _fits(numbering, label):
             return label
     return None
+
+
+def _match_folded(text: str, labels: tuple[Label, ...]) -> tuple[Label, str] | None:
+    """The one label ``text`` is once look-alike characters are folded together (申清 for 申请,
+    l. for 1.), with what was read as what; None when no label or several labels fit."""
+    written, folded = comparable(text), comparable(fold(text))
+    if len(written) != len(folded):
+        return None
+    match = _NUMBERING.match(folded)
+    cut = match.end() if match else 0
+    numbering, core = _numbering_and_core(folded)
+    found = []
+    for label in labels:
+        for label_core in label.cores:
+            if not label.prefix and fold(label_core) == core and _fits(numbering, label):
+                found.append((label, label_core))
+                break
+    if len(found) != 1:
+        return None
+    label, label_core = found[0]
+    readings = [
+        differences(written[:cut], folded[:cut]),
+        differences(re.sub(r"[\W_]", "", written[cut:]), label_core),
+    ]
+    read_as = "，".join(reading for reading in readings if reading)
+    return (label, read_as) if read_as else None
 
 
 _TABLE2_LABELS = (
@@ -151,11 +179,12 @@ class Token:
     value: Value | Blank | None = None  # None for a label
     merged: bool = False
     run: bool = False  # digits written together with text: may hold several cells
+    suspect: bool = False  # a number with a letter in it (1O, l2): never read
 
     @property
     def is_label(self) -> bool:
         """True for text that is no value."""
-        return self.value is None and not self.merged
+        return self.value is None and not self.merged and not self.suspect
 
 
 @dataclass
@@ -166,6 +195,7 @@ class Entry:
     text: str
     line: int | None
     values: list[Token] = field(default_factory=list)
+    read_as: str | None = None  # the label was written with look-alike characters: which
 
 
 def _tokens(lines: list[Line], labels: tuple[Label, ...], surfaces) -> list[Token]:
@@ -181,14 +211,18 @@ def _tokens(lines: list[Line], labels: tuple[Label, ...], surfaces) -> list[Toke
             continue
         parts = text.split()
         values = [cell_value(part) for part in parts]
+        suspect = [
+            value is None and is_suspect_number(part)
+            for part, value in zip(parts, values, strict=True)
+        ]
         split = len(parts)
-        while split > 0 and values[split - 1] is not None:
+        while split > 0 and (values[split - 1] is not None or suspect[split - 1]):
             split -= 1
         if split:
             tokens += _label_tokens(" ".join(parts[:split]), number, labels, surfaces)
         tokens += [
-            Token(part, number, value)
-            for part, value in zip(parts[split:], values[split:], strict=True)
+            Token(part, number, value, suspect=odd)
+            for part, value, odd in zip(parts[split:], values[split:], suspect[split:], strict=True)
         ]
     return tokens
 
@@ -237,10 +271,15 @@ def _entries(tokens: list[Token], labels: tuple[Label, ...]) -> list[Entry]:
         for size in range(run, 0, -1):
             text = "".join(t.text for t in tokens[index : index + size])
             if label := _match(text, labels, joined=size > 1):
-                found = (label, text, size)
+                found = (label, text, size, None)
                 break
-        label, text, size = found or (None, token.text, 1)
-        entries.append(Entry(label, text, token.line))
+        for size in range(run, 0, -1) if found is None else ():
+            text = "".join(t.text for t in tokens[index : index + size])
+            if folded := _match_folded(text, labels):
+                found = (folded[0], text, size, folded[1])
+                break
+        label, text, size, read_as = found or (None, token.text, 1, None)
+        entries.append(Entry(label, text, token.line, read_as=read_as))
         index += size
     return entries
 

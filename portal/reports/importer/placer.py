@@ -168,6 +168,8 @@ class Placer:
             self.unplaced.append(f"{name}出现了两次，第二次的数值（{shown}）未使用")
             return
         self.seen.add((table, row.key))
+        if self.suspect(name, tokens):
+            return
         found = tokens
         tokens, padded = _unpadded(tokens, len(columns))
         if padded:
@@ -215,6 +217,18 @@ class Placer:
             if column.key == "amount" and isinstance(value, int):
                 value = Decimal(value)
             cells[column.key] = value
+
+    def suspect(self, name: str, tokens: list[Token]) -> bool:
+        """Refuse numbers written with a letter in them (1O, l2): which digit was meant is a
+        guess. True when there was one."""
+        odd = [token.text for token in tokens if token.suspect]
+        if odd:
+            shown = "、".join(f"“{text}”" for text in odd)
+            self.unplaced.append(
+                f"{name}：{shown}像数字但含有字母或符号（O、l 等，可能是识别错误），"
+                "不猜测其数值，请按原件改正后再导入"
+            )
+        return bool(odd)
 
     def resolve_table3(self) -> None:
         """Rows of table 3 whose run-together digits fit their row's sum more than one way:
@@ -426,6 +440,9 @@ def _place_table4(entries: list[Entry], placer: Placer) -> None:
         return
     order = _table4_order(groups, results, placer)
     if order is None:
+        return
+    if placer.suspect(f"表四{_at(values[0].line if values else None)}", values):
+        placer.seen.update((4, group) for group, _ in order)
         return
     while len(values) > 15 and values[-1].value is BLANK:
         values.pop()
