@@ -37,7 +37,8 @@ from portal.reports.importer.metadata import FIELDS as METADATA_FIELDS
 from portal.reports.importer.metadata import Metadata
 from portal.reports.importer.ocr import CONFUSABLE, is_suspect_number
 from portal.reports.importer.outline import Outline, OutlineError, find_outline
-from portal.reports.importer.placer import Placer, place_numbers
+from portal.reports.importer.placer import Placer
+from portal.reports.importer.placing import place_numbers
 from portal.reports.importer.source import (
     KINDS,
     Kind,
@@ -46,6 +47,7 @@ from portal.reports.importer.source import (
     guess_kind,
     read_source,
 )
+from portal.reports.importer.stated import stated_figures
 from portal.reports.importer.word import format_number, with_numbering
 from portal.reports.model import Report
 from portal.reports.rules import Problem, validate_report
@@ -133,7 +135,7 @@ def import_report(
             None, error.title, "", unplaced=[error.message], slug=slug, structural=True
         )
     entries = {number: find_labels(number, region) for number, region in outline.tables.items()}
-    placed = place_numbers(entries)
+    placed = place_numbers(entries, stated_figures(outline.prose()))
     body = build_body(outline, placed.footnotes)
     report = None
     problems: list[Problem] = []

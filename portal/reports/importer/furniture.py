@@ -62,7 +62,7 @@ WORDS = (
     "下载文档",
 )
 # Lines that start so are a portal's own banner or colour picker, whatever follows.
-PREFIXES = ("本站已启用无障碍", "保护视力色", "字体颜色")
+PREFIXES = ("本站已启用无障碍", "保护视力色", "字体颜色", "页面链接与图片详见")
 # 【字体：大 中 小】, 字号：默认 ...: the font-size switch.
 _FONT = r"字[体号](?:大小)?[:：]?(?:大|中|小|默认|恢复|标准|增大|减小|[A-Za-z])*"
 # Labelled lines that are furniture whatever their value: hit counts, the source, neighbours.
@@ -91,6 +91,12 @@ LABELLED = (
     "您现在的位置",
     "您当前的位置",
     "所在位置",
+    # What a crawler writes above the page it saved.
+    "原文链接",
+    "原文地址",
+    "本地目录",
+    "采集时间",
+    "抓取时间",
 )
 # What ends a report on a page: after the last table, the first such line is the page's.
 PAGE_END = (
@@ -126,6 +132,10 @@ _LABELLED = re.compile(
 )
 # 首页 > 政务公开 > 年报: a breadcrumb, each step short.
 _BREADCRUMB = re.compile(r"^(?:首页|主页|网站首页)(?:(?:>|>>|»|›|→|/|\\)[^>»›→/\\]{1,16})+$")
+# — 5 —, - 5 -, 第 5 页: a page number a PDF's text or its conversion kept.
+_PAGE_NUMBER = re.compile(r"^[—–\-]+\d{1,4}[—–\-]+$|^第\d{1,4}页(?:/?共\d{1,4}页)?$")
+# ===== 正文 =====: a rule a crawler or converter draws, with at most a word in it.
+_RULE = re.compile(r"^[=\-*_~#·—]{3,}[^=\-*_~#·—]{0,6}[=\-*_~#·—]{3,}$|^[=\-*_~#·—]{3,}$")
 _PAGE_END = re.compile(r"^(?:" + "|".join(map(re.escape, PAGE_END)) + ")")
 _PREFIXES = re.compile(r"^[【\[]?(?:" + "|".join(PREFIXES) + ")")
 _LONGEST_LABELLED = 120  # a longer line is prose, whatever it starts with
@@ -137,8 +147,9 @@ def is_furniture(text: str) -> bool:
     if not normal:
         return False
     if len(normal) > _LONGEST_LABELLED:
-        return bool(_PREFIXES.match(normal))
-    return any(pattern.match(normal) for pattern in (_WHOLLY, _BREADCRUMB, _PREFIXES, _LABELLED))
+        return False  # prose, whatever page furniture it starts with
+    patterns = (_WHOLLY, _BREADCRUMB, _PREFIXES, _LABELLED, _RULE, _PAGE_NUMBER)
+    return any(pattern.match(normal) for pattern in patterns)
 
 
 def ends_page(text: str) -> bool:

@@ -4,6 +4,7 @@ in real reports), each with the values that follow it."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -130,6 +131,8 @@ _TABLE3_VARIANTS = {
     "withheld_security": ("危及三安全一稳定",),
     "carried_forward": ("结转下年度继续办理的申请",),
 }
+# Column headers as converters cut them (社会公益 for 社会公益组织).
+_COLUMN_VARIANTS = {"nonprofit": ("社会公益",), "legal": ("法律服务",)}
 # Labels that are also column headers (其他, 总计) only match with their numbering.
 _NUMBERED = {"other_misc", "total"}
 _TABLE3_LABELS = (
@@ -144,7 +147,10 @@ _TABLE3_LABELS = (
         for section in TABLE3_SECTIONS
         for row in section
     ),
-    *(_label("column", column.key, column.label) for column in TABLE3_COLUMNS),
+    *(
+        _label("column", column.key, column.label, *_COLUMN_VARIANTS.get(column.key, ()))
+        for column in TABLE3_COLUMNS
+    ),
     _label("group", "organisation", "法人或其他组织"),
     _label("ignore", "applicants", "申请人情况"),
     Label(
@@ -230,7 +236,8 @@ def _tokens(lines: list[Line], labels: tuple[Label, ...], surfaces) -> list[Toke
 def _label_tokens(text: str, line: int | None, labels, surfaces) -> list[Token]:
     """A label, or the labels and digit runs written together in ``text``; text that is not
     wholly labels and digits stays one token (a footnote, a wrapped part of a label)."""
-    if _match(text, labels, joined=True) is not None or not re.search(r"\d|\S{8,}", text):
+    # Short text is cut only when it has digits or brackets: 申请人情况 (自然人) is two labels.
+    if _match(text, labels, joined=True) is not None or not re.search(r"\d|\S{8,}|[(（]", text):
         return [Token(text, line)]
     out = []
     split = pieces(text)
@@ -285,5 +292,18 @@ def _entries(tokens: list[Token], labels: tuple[Label, ...]) -> list[Entry]:
 
 
 def find_labels(table: int, region: list[Line]) -> list[Entry]:
-    """The labels of table 2, 3 or 4 in the lines of its region, each with the values after it."""
-    return _entries(_tokens(region, _LABELS[table], _SURFACES[table]), _LABELS[table])
+    """The labels of table 2, 3 or 4 in the lines of its region, each with the values after it.
+    A label written twice in a row, first without values (a converter's heading over the row
+    it heads), is one label."""
+    entries = _entries(_tokens(region, _LABELS[table], _SURFACES[table]), _LABELS[table])
+    return [
+        entry
+        for entry, following in itertools.zip_longest(entries, entries[1:])
+        if not (
+            following is not None
+            and entry.label is not None
+            and entry.label is following.label
+            and entry.label.role == "row"
+            and not entry.values
+        )
+    ]

@@ -35,6 +35,7 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("责任部门", "department"),
     ("公开时限", "time_limit"),
     ("所属分类", "category"),
+    ("栏目", "category"),
     ("所属“五公开”", "five_openness"),
     ("五公开", "five_openness"),
     ("公开方式", "mode"),

@@ -65,7 +65,7 @@ _WORDING = {
     "一": r"总体情况",
     "二": r"主动公开政府信息(?:的)?情况",
     "三": r"收到和处理政府信息公开申请(?:的)?情况",
-    "四": r"政府信息公开行政复议[、,和及与]?行政诉讼(?:的)?情况",
+    "四": r"政府信息公开.{0,3}复议.{0,2}行政诉讼(?:的)?情况",
     "五": r"存在的?主要?问题(?:及|和|与)?(?:改进|整改)(?:情况|措施|方向|计划)?",
     "六": r"其他需要报告的事项",
 }
@@ -126,6 +126,13 @@ class Outline:
     # table, with headings cut from what followed them on their line.
     lines: list[Line] = field(default_factory=list)
     metadata: Metadata = field(default_factory=Metadata)
+
+    def prose(self) -> list[str]:
+        """The report's text outside its tables."""
+        start = self.title_at + self.title_lines
+        after = self.headings.get("五", self.headings.get("六", self.end))
+        kept = [*self.lines[start : self.headings["二"]], *self.lines[after : self.end]]
+        return [text for _, text in kept if text not in MARKERS]
 
 
 def is_heading(text: str) -> bool:
@@ -210,13 +217,36 @@ def _mapped(text: str) -> tuple[str, list[int]]:
     return "".join(normal), where
 
 
+# A numbered section heading in its whole wording inside a line (a page whose text was saved
+# as one line): the line is cut before it, unless it is quoted.
+_INSIDE = re.compile(
+    r"(?<![“\"《「'])(?:[一二三四五六七八九十]{1,2}、|[（(][一二三四五六七八九十]{1,2}[)）]"
+    r"|第[一二三四五六七八九十]部分)\s*(?:" + "|".join(_WORDING.values()) + ")"
+)
+
+
+def _pieces(text: str) -> list[str]:
+    """``text`` cut before each numbered section heading inside it."""
+    # Only after words: 【二、…】 and **二、…** are a heading in its marks, not two pieces.
+    starts = [m.start() for m in _INSIDE.finditer(text) if re.search(r"\w", text[: m.start()])]
+    bounds = [0, *starts, len(text)]
+    pieces = [text[a:b].strip() for a, b in itertools.pairwise(bounds)]
+    return [piece for piece in pieces if piece]
+
+
 def separate_headings(lines: list[Line]) -> tuple[list[Line], list[str]]:
-    """The lines with each section heading cut from what follows it on its line, and a note for
-    each cut. A numbered heading is cut from anything after it; an unnumbered one only from
-    its table's first labels (a line of prose may start with the words 总体情况)."""
+    """The lines with each section heading cut from what is before it (a page saved as one
+    line) and from what follows it on its line, and a note for each cut. A numbered heading is
+    cut from anything after it; an unnumbered one only from its table's first labels (a line
+    of prose may start with the words 总体情况)."""
     out: list[Line] = []
     notes: list[str] = []
-    for number, text in lines:
+    pieces = [
+        (number, piece)
+        for number, text in lines
+        for piece in ([text] if text in MARKERS else _pieces(text))
+    ]
+    for number, text in pieces:
         cut = None if text in MARKERS else _heading_cut(text)
         if cut is None:
             out.append((number, text))
