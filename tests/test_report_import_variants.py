@@ -37,6 +37,7 @@ HEADINGS = {
     "六": "六、其他需要报告的事项",
 }
 ORDER = "一二三四五六"
+TITLE_LINE = "灵武市科学技术局2024年政府信息公开工作年度报告"
 
 
 def renumbered(write):
@@ -461,3 +462,21 @@ def test_a_word_report_numbered_by_word_as_libreoffice_saves_it():
 )
 def test_word_number_formats(number, kind, shown):
     assert format_number(number, kind) == shown
+
+
+def test_a_short_line_above_the_title_is_no_part_of_its_organisation():
+    # A column name (政府信息公开) above the title: joined, it would name a body that is none.
+    text = SEED.replace(TITLE_LINE, f"政府信息公开\n\n{TITLE_LINE}", 1)
+    result = import_report(text)
+    assert_exact(result)
+    assert result.title == TITLE_LINE
+
+
+def test_a_metadata_table_naming_the_title_in_a_cell_leaves_the_title_where_it_is():
+    cells = ["名称", TITLE_LINE, "索引号", "640181001/2025-00012", "分类", "信息公开年报 其他"]
+    table = "\n".join([*cells, "文件下载", "", "时效", ""])
+    text = SEED.replace("索 引 号 文  号 生成日期", table, 1)
+    result = import_report(text)
+    assert_exact(result)
+    assert result.body == BASE.body
+    assert result.metadata == {"index_no": "640181001/2025-00012"}

@@ -36,6 +36,7 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("公开时限", "time_limit"),
     ("所属分类", "category"),
     ("栏目", "category"),
+    ("分类", "category"),
     ("所属“五公开”", "five_openness"),
     ("五公开", "five_openness"),
     ("公开方式", "mode"),
@@ -43,6 +44,7 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("关键词", "keywords"),
     ("主题词", "keywords"),
     ("有效性", "validity"),
+    ("时效", "validity"),
     ("内容概述", "summary"),
     ("信息名称", "title"),
     ("名称", "title"),
@@ -198,14 +200,14 @@ def _value(key: str, label: str, value: str) -> tuple[object | None, str | None]
     return value, None
 
 
-def _is_value_line(text: str, is_title) -> bool:
+def _is_value_line(text: str, key: str, is_title) -> bool:
     """True for the next line's text when it can be the value of a label alone on its line (a
-    table flattened one cell a line): short, no label, no title."""
+    table flattened one cell a line): short, no label, and no title unless the label is 名称."""
     return (
         text not in (BLANK_CELL, MERGED_CELL)
         and len(text) <= _LONGEST_VALUE
         and _pairs(text) is None
-        and not is_title(text)
+        and (key == "title" or not is_title(text))
     )
 
 
@@ -271,7 +273,7 @@ def take_metadata(lines: list[Line], is_title) -> tuple[list[Line], Metadata]:
             following = lines[index][1]
             if following in (BLANK_CELL, MERGED_CELL):
                 index += 1
-            elif _is_value_line(following, is_title):
+            elif _is_value_line(following, pairs[0][1], is_title):
                 label, key, _ = pairs[0]
                 pairs = [(label, key, collapse(following))]
                 index += 1

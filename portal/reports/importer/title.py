@@ -48,7 +48,13 @@ def find_title(lines: list[Line]) -> tuple[int, int, str, re.Match] | None:
             continue
         following = next((i for i in range(at + 1, min(at + 3, len(texts))) if texts[i]), None)
         candidates = [(1, text)]
-        if following is not None and min(len(comparable(text)), len(texts[following])) <= 20:
+        # Two lines are one title only when the second is no title by itself (政府信息公开 /
+        # 某某局2023年政府信息公开年度报告 is a column name above a title).
+        if (
+            following is not None
+            and min(len(comparable(text)), len(texts[following])) <= 20
+            and title_match(texts[following]) is None
+        ):
             candidates.append((following - at + 1, text + texts[following]))
         for size, candidate in candidates:
             if match := title_match(candidate):
@@ -64,7 +70,9 @@ def title_match(text: str) -> re.Match | None:
         lambda m: "".join(_CHINESE_DIGITS[c] for c in m.group()),
         normal,
     )
-    return _TITLE.match(normal) or _TITLE_YEAR_FIRST.match(normal)
+    match = _TITLE.match(normal) or _TITLE_YEAR_FIRST.match(normal)
+    # An organisation named 政府信息公开… is a heading run into the title, not a body.
+    return None if match is None or "政府信息公开" in match["organisation"] else match
 
 
 def no_title_message(lines: list[Line]) -> str:
