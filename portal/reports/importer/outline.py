@@ -170,7 +170,7 @@ def _numbering(text: str) -> tuple[str | None, int | None, str]:
         return None, None, text
     kind, value = next((k, v) for k, v in match.groupdict().items() if v is not None)
     kind = {"par": "ar"}.get(kind, kind)
-    number = int(value) if value.isdigit() else chinese_number(value)
+    number = int(value) if re.fullmatch(r"[0-9]{1,2}", value) else chinese_number(value)
     return kind, number, text[match.end() :]
 
 
