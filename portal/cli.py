@@ -253,6 +253,10 @@ def import_report_command(source: Path, slug: str, folder: Path, kind: str | Non
         click.echo(f"{source}: {'refused' if result.structural else 'not placed'}: {line}")
     for line in result.inferred:
         click.echo(f"{source}: inferred: {line}")
+    for line in result.read_as:
+        click.echo(f"{source}: read as: {line}")
+    for key, value in result.metadata.items():
+        click.echo(f"{source}: metadata: {key}: {value}")
     for problem in result.problems:
         click.echo(problem.format(source))
     for note in result.notes:

@@ -294,13 +294,21 @@ def test_table4_numbers_after_an_unknown_line_are_listed_not_a_crash():
 def test_a_text_without_a_report_title_is_refused():
     result = import_report("一、总体情况\n\n二、主动公开政府信息情况\n")
     assert result.report is None
-    assert result.unplaced == ["找不到报告标题（如“某某局2024年政府信息公开工作年度报告”）"]
+    assert result.unplaced == [
+        "找不到报告标题（应如“某某局2024年政府信息公开工作年度报告”，年份也可在最前）；"
+        "文件开头是“一、总体情况”"
+    ]
 
 
 def test_a_text_without_the_table_sections_is_refused():
     result = import_report(SEED.split("二、主动公开政府信息情况")[0])
     assert result.report is None
-    assert result.unplaced == ["找不到第“二、”、“三、”、“四、”部分的标题，无法确定表格的位置"]
+    assert result.unplaced == [
+        "找不到“二、主动公开政府信息情况”、“三、收到和处理政府信息公开申请情况”、"
+        "“四、政府信息公开行政复议、行政诉讼情况”部分的标题（编号可不同，如“（二）”“第二部分”"
+        "“表一”）；文中也没有这些表格的内容（如“信息内容”“申请人情况”“行政复议”）；"
+        "表格的位置由这些标题确定，无法导入"
+    ]
 
 
 def test_numbers_that_break_the_rules_are_imported_and_reported():
@@ -319,7 +327,7 @@ def test_the_stages_called_one_by_one_give_what_import_report_gives():
     lines = read_source(TWIN_HTML)
     outline = find_outline(lines)
     placed = place_numbers({n: find_labels(n, outline.tables[n]) for n in (2, 3, 4)})
-    body = build_body(lines, outline, placed.footnotes)
+    body = build_body(outline, placed.footnotes)
     result = import_report(TWIN_HTML)
     assert (outline.title, outline.organisation, outline.year) == (
         result.title,
@@ -343,11 +351,16 @@ def test_a_label_wrapped_over_lines_is_found_with_the_values_after_it():
 
 
 def test_the_outline_names_the_sections_it_cannot_find():
-    lines = read_source(SEED.replace("三、收到和处理政府信息公开申请情况", "收到的申请"))
+    lines = read_source(SEED.replace("三、收到和处理政府信息公开申请情况", "下表为申请情况"))
     with pytest.raises(OutlineError) as raised:
         find_outline(lines)
     assert raised.value.title == "灵武市科学技术局2024年政府信息公开工作年度报告"
-    assert "“三、”" in raised.value.message
+    assert raised.value.message == (
+        "找不到“三、收到和处理政府信息公开申请情况”部分的标题（编号可不同，如“（二）”“第二部分”"
+        "“表一”）；找到了“二、主动公开政府信息情况”、“四、政府信息公开行政复议、行政诉讼情况”；"
+        "文中有表三的内容（“(本列数据的勾稽关系为:第一项加第二项之”），但前面没有它所在部分的标题；"
+        "表格的位置由这些标题确定，无法导入"
+    )
 
 
 # --- Writing the files ----------------------------------------------------------------------------

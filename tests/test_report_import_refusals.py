@@ -173,8 +173,49 @@ def test_a_title_that_names_no_year_says_what_it_found():
     result = import_report(text)
     assert result.structural
     assert result.unplaced == [
-        "找不到报告标题：“政府信息公开工作年度报告”像是标题，但读不出机关名称和年份"
-        "（应如“某某局2024年政府信息公开工作年度报告”）"
+        "找不到报告标题：“政府信息公开工作年度报告”像是标题，但其中没有年份"
+        "（应如“某某局2024年政府信息公开工作年度报告”，年份也可在最前）"
+    ]
+
+
+def test_a_title_without_the_organisation_says_so():
+    text = SEED.replace(
+        "灵武市科学技术局2024年政府信息公开工作年度报告", "2024年政府信息公开工作年度报告"
+    )
+    assert import_report(text).unplaced == [
+        "找不到报告标题：“2024年政府信息公开工作年度报告”像是标题，但其中没有机关名称"
+        "（应如“某某局2024年政府信息公开工作年度报告”，年份也可在最前）"
+    ]
+
+
+def test_an_empty_file_says_it_has_no_text():
+    result = import_report("")
+    assert result.structural
+    assert result.unplaced == [
+        "找不到报告标题（应如“某某局2024年政府信息公开工作年度报告”，年份也可在最前）；"
+        "文件里没有文字"
+    ]
+
+
+def test_table_sections_out_of_order_are_refused_naming_them_in_their_order():
+    text = (
+        SEED.replace("二、主动公开政府信息情况", "@")
+        .replace("三、收到和处理政府信息公开申请情况", "二、主动公开政府信息情况")
+        .replace("@", "三、收到和处理政府信息公开申请情况")
+    )
+    result = import_report(text)
+    assert result.structural
+    assert result.unplaced == [
+        "找到了表格所在部分的标题，但先后顺序不对："
+        "“三、收到和处理政府信息公开申请情况”（第 36 行）、“二、主动公开政府信息情况”（第 98 行）、"
+        "“四、政府信息公开行政复议、行政诉讼情况”（第 534 行）"
+        "（应为主动公开、收到和处理申请、行政复议和诉讼的顺序），无法确定表格的位置"
+    ]
+
+
+def test_a_word_file_given_as_text_is_refused():
+    assert import_report("PK...", kind="docx").unplaced == [
+        "DOCX 文件须按原文件读取，不能先转成文本"
     ]
 
 
@@ -261,8 +302,28 @@ def mutate(lines, data):
     return lines
 
 
+def variants(text):
+    """The seed as real pages vary it: headings numbered （二） and one run into its table, the
+    metadata table filled in, page furniture, a look-alike character in a label."""
+    for number, heading in (
+        ("二", "主动公开政府信息情况"),
+        ("三", "收到和处理政府信息公开申请情况"),
+        ("四", "政府信息公开行政复议、行政诉讼情况"),
+    ):
+        text = text.replace(f"{number}、{heading}", f"（{number}）{heading}", 1)
+    return (
+        text.replace(
+            "（三）收到和处理政府信息公开申请情况\n\n", "（三）收到和处理政府信息公开申请情况 "
+        )
+        .replace("索 引 号 文  号 生成日期", "索引号：640181001/2025-00012 生成日期：2025-01-20")
+        .replace("(二)依申请公开", "【字体：大 中 小】\n\n分享到：\n\n(二)依申请公开")
+        .replace("2.重复申请", "2.重复申清")
+    )
+
+
 SOURCES = {
     "seed": SEED.split("\n"),
+    "seed as pages vary it": variants(SEED).split("\n"),
     "sample text": TWIN_TEXT.split("\n"),
     "sample html": TWIN_HTML.split("\n"),
     "sample markdown": (FIXTURES / "sample-2023.md").read_text("utf-8").split("\n"),
@@ -277,6 +338,7 @@ def test_no_mutation_of_a_real_report_makes_the_importer_raise(source, data):
     text = "\n".join(mutate(SOURCES[source], data))
     result = import_report(text)  # must not raise
     assert not any(marker in result.body for marker in ("\x00",))
+    assert "640181001" not in result.body  # metadata never left in the body
     if result.report is not None:
         assert len(list(result.report.cells())) == 200
         assert result.unplaced == []

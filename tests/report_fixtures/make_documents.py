@@ -19,9 +19,10 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt
 
 from portal.extraction import Table, extract
@@ -36,8 +37,89 @@ REPORTS = (
 )
 
 
+# (text fixture, output stem) of the reports also written with Word's automatic numbering.
+NUMBERED = (("lingwu-kjj-2024.txt", "lingwu-kjj-2024-numbered"),)
+# The numbering a label starts with, and the list level Word draws it at.
+_LEVELS = (
+    (re.compile(r"^[一二三四五六七八九十]+、"), 0),
+    (re.compile(r"^\([一二三四五六七八九十]+\)"), 1),
+    (re.compile(r"^\d+\."), 2),
+)
+
+
 def _unescape(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
+
+
+class Lists:
+    """Word numbering lists added to a document: 一、 then (一) then 1., as the seed writes them.
+    ``section`` is drawn by the paragraph style ``ReportSection`` at its first level, the rest
+    by each paragraph's own numbering properties."""
+
+    def __init__(self, document) -> None:
+        self.numbering = document.part.numbering_part.element
+        self.body = self._add(90)
+        self.table3 = self._add(91)
+        style = document.styles.add_style("ReportSection", WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = document.styles["Normal"]
+        style.font.bold = True
+        self._number(style.element.get_or_add_pPr(), self.body, 0)
+
+    def _add(self, number: int) -> str:
+        levels = "".join(
+            f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="{kind}"/>'
+            f'<w:lvlText w:val="{text}"/><w:suff w:val="nothing"/></w:lvl>'
+            for level, kind, text in (
+                (0, "chineseCounting", "%1、"),
+                (1, "chineseCounting", "(%2)"),
+                (2, "decimal", "%3."),
+            )
+        )
+        abstract = parse_xml(
+            f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{number}">'
+            f'<w:multiLevelType w:val="multilevel"/>{levels}</w:abstractNum>'
+        )
+        self.numbering.find(qn("w:num")).addprevious(abstract)
+        self.numbering.append(
+            parse_xml(
+                f'<w:num {nsdecls("w")} w:numId="{number}">'
+                f'<w:abstractNumId w:val="{number}"/></w:num>'
+            )
+        )
+        return str(number)
+
+    @staticmethod
+    def _number(ppr, num_id: str, level: int) -> None:
+        numpr = ppr.get_or_add_numPr()
+        numpr.get_or_add_ilvl().val = level
+        numpr.get_or_add_numId().val = int(num_id)
+
+    def strip(self, text: str) -> tuple[str, int | None]:
+        """The text without the numbering Word will draw, and the level it draws it at."""
+        for pattern, level in _LEVELS:
+            if match := pattern.match(text):
+                return text[match.end() :], level
+        return text, None
+
+    def paragraph(self, document, text: str, bold: bool = False):
+        """A paragraph of the body, its numbering drawn by Word (level 0 by its style)."""
+        text, level = self.strip(text)
+        if level == 0:
+            paragraph = document.add_paragraph(style="ReportSection")
+            paragraph.add_run(text)
+            return paragraph
+        paragraph = document.add_paragraph()
+        paragraph.add_run(text).bold = bold
+        if level is not None:
+            self._number(paragraph._p.get_or_add_pPr(), self.body, level)
+        return paragraph
+
+    def cell(self, cell, text: str) -> None:
+        """A row label of table 3, its numbering drawn by Word."""
+        text, level = self.strip(text)
+        cell.text = text
+        if level is not None:
+            self._number(cell.paragraphs[0]._p.get_or_add_pPr(), self.table3, level)
 
 
 def _merge(table, top: int, left: int, bottom: int, right: int, text: str) -> None:
@@ -73,7 +155,7 @@ def _table2(document, report) -> None:
         at += 2 + len(block.rows)
 
 
-def _table3(document, report, blank_zero_rows: bool) -> None:
+def _table3(document, report, blank_zero_rows: bool, lists: Lists | None = None) -> None:
     body = [row for section in TABLE3_SECTIONS for row in section]
     data_rows = [row for row in body if not row.heading]
     table = document.add_table(rows=3 + len(data_rows), cols=10)
@@ -88,22 +170,30 @@ def _table3(document, report, blank_zero_rows: bool) -> None:
     for index, label in enumerate(("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")):
         _fill(table, 2, 4 + index, label)
     at = 3
+
+    def label(top: int, left: int, bottom: int, right: int, text: str) -> None:
+        cell = table.cell(top, left).merge(table.cell(bottom, right))
+        if lists is None:
+            cell.text = text
+        else:
+            lists.cell(cell, text)
+
     for row in body:
         if row.key == "results":
             # 三、本年度办理结果 spans every row down to （七）总计.
             span = len([r for r in data_rows if r.level >= 1])
-            _merge(table, at, 0, at + span - 1, 0, row.label)
+            label(at, 0, at + span - 1, 0, row.label)
             continue
         if row.heading:
             size = len([r for r in body if r.group == row.key])
-            _merge(table, at, 1, at + size - 1, 1, row.label)
+            label(at, 1, at + size - 1, 1, row.label)
             continue
         if row.level == 0:
-            _merge(table, at, 0, at, 2, row.label)
+            label(at, 0, at, 2, row.label)
         elif row.level == 1:
-            _merge(table, at, 1, at, 2, row.label)
+            label(at, 1, at, 2, row.label)
         else:
-            _fill(table, at, 2, row.label)
+            label(at, 2, at, 2, row.label)
         values = [report.value(3, row.key, column) for column in _TABLE3_KEYS]
         blank = blank_zero_rows and not any(values)
         for index, value in enumerate(values):
@@ -147,9 +237,11 @@ def _page_numbers(section) -> None:
     paragraph.add_run(" —")
 
 
-def make_docx(result, blank_zero_rows: bool, path: Path) -> None:
-    """The report as staff write it in Word."""
+def make_docx(result, blank_zero_rows: bool, path: Path, numbered: bool = False) -> None:
+    """The report as staff write it in Word; ``numbered``: its headings and table 3's row
+    labels numbered by Word's automatic numbering, not written in their text."""
     document = Document()
+    lists = Lists(document) if numbered else None
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -169,11 +261,13 @@ def make_docx(result, blank_zero_rows: bool, path: Path) -> None:
         if match := re.fullmatch(r"\[\[table:(\d)\]\]", part):
             number = int(match.group(1))
             if number == 3:
-                tables[3](document, result.report, blank_zero_rows)
+                tables[3](document, result.report, blank_zero_rows, lists)
             else:
                 tables[number](document, result.report)
             continue
-        if part.startswith("## "):
+        if lists is not None and part.startswith("#"):
+            lists.paragraph(document, _unescape(part.lstrip("# ")), bold=part.startswith("## "))
+        elif part.startswith("## "):
             document.add_paragraph().add_run(_unescape(part[3:])).bold = True
         elif part.startswith("### "):
             document.add_paragraph(_unescape(part[4:]))
@@ -237,6 +331,28 @@ def main() -> None:
                 capture_output=True,
             )
         print(f"wrote {docx_path.name}, {stem}.md and {stem}.pdf")
+    for source, stem in NUMBERED:
+        result = import_report((HERE / source).read_text("utf-8"))
+        make_docx(result, False, HERE / f"{stem}.docx", numbered=True)
+        resave_with_libreoffice(HERE / f"{stem}.docx", HERE / f"{stem}-lo.docx")
+        print(f"wrote {stem}.docx and {stem}-lo.docx")
+
+
+def soffice(profile: str, *arguments: str) -> None:
+    """Run LibreOffice headless with its own throwaway profile."""
+    command = ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", *arguments]
+    subprocess.run(command, check=True, capture_output=True)
+
+
+def resave_with_libreoffice(docx_path: Path, target: Path) -> None:
+    """The document opened and saved by LibreOffice (through its own format), which writes
+    Word's numbering its own way: a list per paragraph style, taiwaneseCountingThousand."""
+    with tempfile.TemporaryDirectory() as folder:
+        soffice(folder, "--convert-to", "odt", "--outdir", folder, str(docx_path))
+        odt = Path(folder) / f"{docx_path.stem}.odt"
+        out = Path(folder) / "out"
+        soffice(folder, "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), str(odt))
+        target.write_bytes((out / f"{docx_path.stem}.docx").read_bytes())
 
 
 if __name__ == "__main__":

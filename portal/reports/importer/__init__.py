@@ -4,12 +4,17 @@ An import runs in four stages, each a function a test can call on its own:
 
 1. ``read_source`` (source.py): the text or HTML page -> its lines, HTML tables flattened row by
    row the way a scraper does, an empty cell kept as an explicit blank;
-2. ``find_outline`` (document.py): the title and the six section headings, which say where the
-   prose and the three table regions stand; ``find_labels`` (labels.py): in each table region,
-   every label recognised against the statutory layout, with the values that follow it;
+2. ``find_outline`` (outline.py): page furniture dropped (furniture.py), the report's own
+   metadata table taken out for the front matter (metadata.py), the title and the six section
+   headings, which say where the prose and the three table regions stand; ``find_labels``
+   (labels.py): in each table region, every label recognised against the statutory layout
+   (look-alike characters read and said, ocr.py), with the values that follow it;
 3. ``place_numbers`` (placer.py): the values placed in their cells, or listed with the reason
    they cannot be placed without guessing;
 4. ``build_body`` (document.py): the prose as Markdown with a marker where each table goes.
+
+A Word file's automatic numbering (一、 （一） 1. drawn by Word, not in the text) is written
+into its paragraphs before it is read (word.py), so its headings and labels read as printed.
 
 A number that cannot be placed is listed in ``ImportResult.unplaced`` and no report is produced:
 an import either gives all 200 cells or says which it could not fill. This package is the
@@ -23,16 +28,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from portal.reports.datafile import report_to_yaml
-from portal.reports.importer.document import (
-    Outline,
-    OutlineError,
-    build_body,
-    content_file,
-    find_outline,
-    render_markdown,
-)
+from portal.reports.importer.document import build_body, content_file, render_markdown
+from portal.reports.importer.furniture import LABELLED as FURNITURE_LABELS
+from portal.reports.importer.furniture import PAGE_END, ends_page, is_furniture
+from portal.reports.importer.furniture import WORDS as FURNITURE_WORDS
 from portal.reports.importer.labels import Entry, find_labels
-from portal.reports.importer.placer import Placer, place_numbers
+from portal.reports.importer.metadata import FIELDS as METADATA_FIELDS
+from portal.reports.importer.metadata import Metadata
+from portal.reports.importer.ocr import CONFUSABLE, is_suspect_number
+from portal.reports.importer.outline import Outline, OutlineError, find_outline
+from portal.reports.importer.placer import Placer
+from portal.reports.importer.placing import place_numbers
 from portal.reports.importer.source import (
     KINDS,
     Kind,
@@ -41,27 +47,40 @@ from portal.reports.importer.source import (
     guess_kind,
     read_source,
 )
+from portal.reports.importer.stated import stated_figures
+from portal.reports.importer.word import format_number, with_numbering
 from portal.reports.model import Report
 from portal.reports.rules import Problem, validate_report
 from portal.text import atomic_write
 
 __all__ = [
+    "CONFUSABLE",
+    "FURNITURE_LABELS",
+    "FURNITURE_WORDS",
     "KINDS",
+    "METADATA_FIELDS",
+    "PAGE_END",
     "Entry",
     "ImportResult",
     "Line",
+    "Metadata",
     "Outline",
     "OutlineError",
     "Placer",
     "SourceError",
     "build_body",
+    "ends_page",
     "find_labels",
     "find_outline",
+    "format_number",
     "guess_kind",
     "import_report",
+    "is_furniture",
+    "is_suspect_number",
     "place_numbers",
     "read_source",
     "render_markdown",
+    "with_numbering",
     "write_import",
 ]
 
@@ -82,6 +101,10 @@ class ImportResult:
     # True when the source's structure (its file, title or sections) was not recognised, so
     # no cell was even looked for.
     structural: bool = False
+    # Labels written with look-alike characters (申清 for 申请), read as the label: staff check.
+    read_as: list[str] = field(default_factory=list)
+    # What the report's own metadata table gave, under the content model's keys.
+    metadata: dict[str, object] = field(default_factory=dict)
 
     @property
     def refusal(self) -> str:
@@ -94,7 +117,7 @@ class ImportResult:
     @property
     def markdown(self) -> str:
         """The content file: front matter (no invented metadata) and the body with table markers."""
-        return render_markdown(self.title, self.body, self.slug)
+        return render_markdown(self.title, self.body, self.slug, self.metadata)
 
 
 def import_report(
@@ -112,8 +135,8 @@ def import_report(
             None, error.title, "", unplaced=[error.message], slug=slug, structural=True
         )
     entries = {number: find_labels(number, region) for number, region in outline.tables.items()}
-    placed = place_numbers(entries)
-    body = build_body(lines, outline, placed.footnotes)
+    placed = place_numbers(entries, stated_figures(outline.prose()))
+    body = build_body(outline, placed.footnotes)
     report = None
     problems: list[Problem] = []
     if not placed.unplaced:
@@ -129,7 +152,21 @@ def import_report(
         notes=placed.notes + outline.notes,
         slug=slug,
         inferred=placed.inferred,
+        read_as=_read_as(entries),
+        metadata=dict(outline.metadata.fields),
     )
+
+
+def _read_as(entries: dict[int, list[Entry]]) -> list[str]:
+    """What was read as what, for each label written with look-alike characters."""
+    names = {2: "表二", 3: "表三", 4: "表四"}
+    return [
+        f"{names[number]}{f'（原文第 {entry.line} 行）' if entry.line else ''}：“{entry.text}”中"
+        f"{entry.read_as}（字形相近，请核对原件）"
+        for number, table in entries.items()
+        for entry in table
+        if entry.read_as
+    ]
 
 
 def write_import(result: ImportResult, content_dir: Path, slug: str) -> list[Path]:
@@ -140,7 +177,7 @@ def write_import(result: ImportResult, content_dir: Path, slug: str) -> list[Pat
     document = content_dir / f"{slug}.md"
     data = content_dir / f"{slug}.report.yml"
     existing = document.read_text("utf-8") if document.exists() else None
-    markdown = content_file(result.title, result.body, slug, existing)
+    markdown = content_file(result.title, result.body, slug, existing, result.metadata)
     # Each file is written beside its target and renamed over it, so a failure halfway never
     # leaves a published report truncated.
     atomic_write(data, report_to_yaml(result.report))

@@ -4,9 +4,11 @@ in real reports), each with the values that follow it."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
+from portal.reports.importer.ocr import differences, fold, is_suspect_number
 from portal.reports.importer.runs import pieces, segment, surface
 from portal.reports.importer.source import (
     BLANK,
@@ -63,19 +65,46 @@ def _label(role: str, key: str, label: str, *variants: str, numbered: bool = Fal
     return Label(role, key, cores, numbering, numbered)
 
 
+def _fits(numbering: str | None, label: Label) -> bool:
+    """True when a label written with ``numbering`` (or none) may be ``label``."""
+    return numbering == label.numbering if numbering is not None else not label.numbered
+
+
 def _match(text: str, labels: tuple[Label, ...], joined: bool = False) -> Label | None:
     """The label ``text`` is, if any; ``joined`` text (several lines) never matches by prefix."""
     numbering, core = _numbering_and_core(text)
     for label in labels:
         if label.prefix and not joined and core.startswith(label.cores):
             return label
-        if core not in label.cores:
-            continue
-        if numbering is None and not label.numbered:
-            return label
-        if numbering is not None and numbering == label.numbering:
+        if core in label.cores and _fits(numbering, label):
             return label
     return None
+
+
+def _match_folded(text: str, labels: tuple[Label, ...]) -> tuple[Label, str] | None:
+    """The one label ``text`` is once look-alike characters are folded together (申清 for 申请,
+    l. for 1.), with what was read as what; None when no label or several labels fit."""
+    written, folded = comparable(text), comparable(fold(text))
+    if len(written) != len(folded):
+        return None
+    match = _NUMBERING.match(folded)
+    cut = match.end() if match else 0
+    numbering, core = _numbering_and_core(folded)
+    found = []
+    for label in labels:
+        for label_core in label.cores:
+            if not label.prefix and fold(label_core) == core and _fits(numbering, label):
+                found.append((label, label_core))
+                break
+    if len(found) != 1:
+        return None
+    label, label_core = found[0]
+    readings = [
+        differences(written[:cut], folded[:cut]),
+        differences(re.sub(r"[\W_]", "", written[cut:]), label_core),
+    ]
+    read_as = "，".join(reading for reading in readings if reading)
+    return (label, read_as) if read_as else None
 
 
 _TABLE2_LABELS = (
@@ -102,6 +131,8 @@ _TABLE3_VARIANTS = {
     "withheld_security": ("危及三安全一稳定",),
     "carried_forward": ("结转下年度继续办理的申请",),
 }
+# Column headers as converters cut them (社会公益 for 社会公益组织).
+_COLUMN_VARIANTS = {"nonprofit": ("社会公益",), "legal": ("法律服务",)}
 # Labels that are also column headers (其他, 总计) only match with their numbering.
 _NUMBERED = {"other_misc", "total"}
 _TABLE3_LABELS = (
@@ -116,7 +147,10 @@ _TABLE3_LABELS = (
         for section in TABLE3_SECTIONS
         for row in section
     ),
-    *(_label("column", column.key, column.label) for column in TABLE3_COLUMNS),
+    *(
+        _label("column", column.key, column.label, *_COLUMN_VARIANTS.get(column.key, ()))
+        for column in TABLE3_COLUMNS
+    ),
     _label("group", "organisation", "法人或其他组织"),
     _label("ignore", "applicants", "申请人情况"),
     Label(
@@ -151,11 +185,12 @@ class Token:
     value: Value | Blank | None = None  # None for a label
     merged: bool = False
     run: bool = False  # digits written together with text: may hold several cells
+    suspect: bool = False  # a number with a letter in it (1O, l2): never read
 
     @property
     def is_label(self) -> bool:
         """True for text that is no value."""
-        return self.value is None and not self.merged
+        return self.value is None and not self.merged and not self.suspect
 
 
 @dataclass
@@ -166,6 +201,7 @@ class Entry:
     text: str
     line: int | None
     values: list[Token] = field(default_factory=list)
+    read_as: str | None = None  # the label was written with look-alike characters: which
 
 
 def _tokens(lines: list[Line], labels: tuple[Label, ...], surfaces) -> list[Token]:
@@ -181,14 +217,18 @@ def _tokens(lines: list[Line], labels: tuple[Label, ...], surfaces) -> list[Toke
             continue
         parts = text.split()
         values = [cell_value(part) for part in parts]
+        suspect = [
+            value is None and is_suspect_number(part)
+            for part, value in zip(parts, values, strict=True)
+        ]
         split = len(parts)
-        while split > 0 and values[split - 1] is not None:
+        while split > 0 and (values[split - 1] is not None or suspect[split - 1]):
             split -= 1
         if split:
             tokens += _label_tokens(" ".join(parts[:split]), number, labels, surfaces)
         tokens += [
-            Token(part, number, value)
-            for part, value in zip(parts[split:], values[split:], strict=True)
+            Token(part, number, value, suspect=odd)
+            for part, value, odd in zip(parts[split:], values[split:], suspect[split:], strict=True)
         ]
     return tokens
 
@@ -196,7 +236,8 @@ def _tokens(lines: list[Line], labels: tuple[Label, ...], surfaces) -> list[Toke
 def _label_tokens(text: str, line: int | None, labels, surfaces) -> list[Token]:
     """A label, or the labels and digit runs written together in ``text``; text that is not
     wholly labels and digits stays one token (a footnote, a wrapped part of a label)."""
-    if _match(text, labels, joined=True) is not None or not re.search(r"\d|\S{8,}", text):
+    # Short text is cut only when it has digits or brackets: 申请人情况 (自然人) is two labels.
+    if _match(text, labels, joined=True) is not None or not re.search(r"\d|\S{8,}|[(（]", text):
         return [Token(text, line)]
     out = []
     split = pieces(text)
@@ -237,14 +278,32 @@ def _entries(tokens: list[Token], labels: tuple[Label, ...]) -> list[Entry]:
         for size in range(run, 0, -1):
             text = "".join(t.text for t in tokens[index : index + size])
             if label := _match(text, labels, joined=size > 1):
-                found = (label, text, size)
+                found = (label, text, size, None)
                 break
-        label, text, size = found or (None, token.text, 1)
-        entries.append(Entry(label, text, token.line))
+        for size in range(run, 0, -1) if found is None else ():
+            text = "".join(t.text for t in tokens[index : index + size])
+            if folded := _match_folded(text, labels):
+                found = (folded[0], text, size, folded[1])
+                break
+        label, text, size, read_as = found or (None, token.text, 1, None)
+        entries.append(Entry(label, text, token.line, read_as=read_as))
         index += size
     return entries
 
 
 def find_labels(table: int, region: list[Line]) -> list[Entry]:
-    """The labels of table 2, 3 or 4 in the lines of its region, each with the values after it."""
-    return _entries(_tokens(region, _LABELS[table], _SURFACES[table]), _LABELS[table])
+    """The labels of table 2, 3 or 4 in the lines of its region, each with the values after it.
+    A label written twice in a row, first without values (a converter's heading over the row
+    it heads), is one label."""
+    entries = _entries(_tokens(region, _LABELS[table], _SURFACES[table]), _LABELS[table])
+    return [
+        entry
+        for entry, following in itertools.zip_longest(entries, entries[1:])
+        if not (
+            following is not None
+            and entry.label is not None
+            and entry.label is following.label
+            and entry.label.role == "row"
+            and not entry.values
+        )
+    ]

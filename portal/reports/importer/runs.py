@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterator
 _RUN = re.compile(r"\d+(?:\.\d+)?")
 _NUMBERING_AFTER = re.compile(r"[.、,．](?!\d)")
 _NUMBERING = (
-    r"(?:[一二三四五六七八九十]+[、.,]|\([一二三四五六七八九十]+\)|\d{1,2}[.、,]?|\(\d{1,2}\))?"
+    r"(?:[一二三四五六七八九十]+[、.,．]|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.、,．]?"
+    r"|[(（]\d{1,2}[)）])?"
 )
 MAX_SEGMENTED = 600  # characters of glued labels segmented; a longer piece is left whole
 
@@ -75,7 +76,8 @@ def surface(core: str) -> re.Pattern:
     """A label's core as it may be written: optional numbering, punctuation anywhere."""
     between = r"[\W_]*"
     label = _NUMBERING + between + between.join(map(re.escape, core))
-    return re.compile(f"(?P<label>{label}){between}")
+    # Spaces may stand before a label's numbering too (`结果 （一）予以公开`).
+    return re.compile(f"\\s*(?P<label>{label}){between}")
 
 
 def _cuts(run: str, parts: int) -> Iterator[list[str]]:

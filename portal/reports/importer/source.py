@@ -114,6 +114,13 @@ def read_source(source: str | bytes, kind: Kind | None = None) -> list[Line]:
             raise SourceError(f"{kind.upper()} 文件须按原文件读取，不能先转成文本")
         try:
             document = extract(source, kind)
+            if kind == "docx":
+                # Measured and readable: Word's automatic numbering is written into its text.
+                from portal.reports.importer.word import with_numbering
+
+                numbered = with_numbering(source)
+                if numbered is not source:
+                    document = extract(numbered, kind)
         except ExtractionError as error:
             raise SourceError(f"无法读取这个 {kind.upper()} 文件：{error}") from None
         if not document.text.strip():
