@@ -277,6 +277,27 @@ def test_reading_preferences_and_filters_are_rendered_by_the_app_behind_nginx(ap
     assert body != ask(host, "/catalogue/")[2]
 
 
+def test_nginx_keeps_no_search_answer_and_passes_its_validators(app, site, serve):
+    """nginx hands searches to the app and stores none: the app's no-cache and ETag reach the
+    browser, a repeat is the app's 304, and after a withdrawal the same validator gets the
+    results without the document."""
+    host = serve()
+    document = b"/documents/2024-tech-commissioner-measures/"
+    query = "?q=" + quote("科技特派员")
+    etags = {}
+    for path in ("/search" + query, "/en/search" + query, "/api/search" + query):
+        status, headers, body = ask(host, path)
+        assert status == 200 and document in body, path
+        assert headers.get_all("Cache-Control") == ["public, no-cache"], path
+        etags[path] = headers["ETag"]
+        assert ask(host, path, headers={"If-None-Match": etags[path]})[0] == 304, path
+    (site / "policy" / "2024-tech-commissioner-measures.md").unlink()
+    app.extensions["portal.catalogue"].refresh()
+    for path, etag in etags.items():
+        status, _headers, body = ask(host, path, headers={"If-None-Match": etag})
+        assert status == 200 and document not in body, path
+
+
 def test_every_sitemap_url_served_by_nginx_matches_the_app(app, client, serve):
     host = serve()
     base = app.config["BASE_URL"]
