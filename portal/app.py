@@ -57,8 +57,9 @@ def _page_cache(app: Flask, inner):
     reading preferences; inner itself when PAGE_CACHE_SIZE or PAGE_CACHE_BYTES is 0.
 
     The date is part of what a page shows: the same content makes a report due today and
-    overdue tomorrow (/reports/county/), so a page kept yesterday is not today's. Search pages
-    are keyed on the index generation too (wiring.search.page_version).
+    overdue tomorrow (/reports/county/), so a page kept yesterday is not today's. Live answers
+    (search pages: web.caching.LIVE_PATHS) are keyed on the index generation too
+    (wiring.search.page_version).
     """
     from portal import web, wiring, workflow
 
@@ -73,5 +74,5 @@ def _page_cache(app: Flask, inner):
         app.config["PAGE_CACHE_SIZE"],
         app.config["PAGE_CACHE_BYTES"],
         app.config["PAGE_MAX_AGE"],
-        versions=dict.fromkeys(("/search", "/en/search"), wiring.search.page_version(app)),
+        versions=dict.fromkeys(web.caching.LIVE_PATHS, wiring.search.page_version(app)),
     )

@@ -60,7 +60,8 @@ SETTINGS = (
     Setting(
         "PAGE_MAX_AGE",
         60,
-        "Seconds a shared cache may keep a page before it asks again (pages carry an ETag).",
+        "Seconds a browser or shared cache may keep a page before it asks again (pages carry "
+        "an ETag); search answers are asked for again every time.",
     ),
     Setting(
         "ALLOWED_HOSTS",

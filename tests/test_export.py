@@ -277,6 +277,28 @@ def test_reading_preferences_and_filters_are_rendered_by_the_app_behind_nginx(ap
     assert body != ask(host, "/catalogue/")[2]
 
 
+def test_nginx_keeps_no_search_answer_and_passes_its_validators(app, site, serve):
+    """nginx hands searches to the app and stores none: the app's no-cache and ETag reach the
+    browser, a repeat is the app's 304, and after a withdrawal the same validator gets the
+    results without the document."""
+    host = serve()
+    document = b"/documents/2024-tech-commissioner-measures/"
+    query = "?q=" + quote("科技特派员")
+    etags = {}
+    for path in ("/search" + query, "/en/search" + query, "/api/search" + query):
+        status, headers, body = ask(host, path)
+        assert status == 200 and document in body, path
+        assert headers.get_all("Cache-Control") == ["public, no-cache"], path
+        etags[path] = headers["ETag"]
+        assert ask(host, path, headers={"If-None-Match": etags[path]})[0] == 304, path
+    (site / "policy" / "2024-tech-commissioner-measures.md").unlink()
+    app.extensions["portal.catalogue"].refresh()
+    app.extensions["portal.index_keeper"].wait(60)  # the index in step too, its files closed
+    for path, etag in etags.items():
+        status, _headers, body = ask(host, path, headers={"If-None-Match": etag})
+        assert status == 200 and document not in body, path
+
+
 def test_every_sitemap_url_served_by_nginx_matches_the_app(app, client, serve):
     host = serve()
     base = app.config["BASE_URL"]
@@ -442,6 +464,9 @@ def test_an_export_replaces_the_previous_one_whole(app, tmp_path):
 
 def test_export_command_reports_what_it_wrote(site, tmp_path, monkeypatch):
     monkeypatch.setenv("PORTAL_CONTENT_DIR", str(site))
+    # Its own index folder: the project's search_index/ (which `make run` and the benchmarks
+    # build) would be opened and left open by the command's app.
+    monkeypatch.setenv("PORTAL_SEARCH_INDEX_DIR", str(tmp_path / "search_index"))
     result = CliRunner().invoke(main, ["export", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "exported" in result.output

@@ -49,6 +49,15 @@ def select_locale() -> str:
     return request.environ.get(ENVIRON_KEY, DEFAULT_LOCALE)
 
 
+def split_prefix(path: str) -> tuple[str | None, str]:
+    """The locale whose prefix a path starts with (None: the default language's path) and the
+    path without it: /en/search -> ("en", "/search")."""
+    for locale, prefix in PREFIXES.items():
+        if path == f"/{prefix}" or path.startswith(f"/{prefix}/"):
+            return locale, path[len(prefix) + 1 :] or "/"
+    return None, path
+
+
 class LocalePrefixMiddleware:
     """Serve /en/... as the English version of the same path.
 
@@ -60,13 +69,11 @@ class LocalePrefixMiddleware:
         self.wsgi_app = wsgi_app
 
     def __call__(self, environ, start_response):
-        path = environ.get("PATH_INFO", "")
-        for locale, prefix in PREFIXES.items():
-            if path == f"/{prefix}" or path.startswith(f"/{prefix}/"):
-                environ[ENVIRON_KEY] = locale
-                environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + f"/{prefix}"
-                environ["PATH_INFO"] = path[len(prefix) + 1 :] or "/"
-                break
+        locale, path = split_prefix(environ.get("PATH_INFO", ""))
+        if locale is not None:
+            environ[ENVIRON_KEY] = locale
+            environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + f"/{PREFIXES[locale]}"
+            environ["PATH_INFO"] = path
         return self.wsgi_app(environ, start_response)
 
 

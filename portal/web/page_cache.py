@@ -11,8 +11,10 @@ nothing the page did not read are stored (portal.query_args), and the whole cach
 a byte budget.
 
 Some pages depend on more than the content: search results on the search index's generation.
-The app hands those paths' versions in (``versions``), and their pages are keyed on them too,
-so a repeated search is served from memory until the index changes."""
+The app hands those paths' versions in (``versions``, by path without its language prefix), and
+their pages are keyed on them too, so a repeated search is served from memory until the index
+changes. Every answer, a 304 of a worker that never rendered the page included, carries the
+Cache-Control portal.web.caching decides for its path."""
 
 import hashlib
 import sys
@@ -21,6 +23,7 @@ from pathlib import Path
 
 from werkzeug.http import parse_etags, unquote_etag
 
+from portal.web.caching import cache_control, under
 from portal.web.compression import HTML_COMPRESSED_LATER, accepts_gzip, gzipped, weak
 from portal.web.lru import SizedLRU
 from portal.web.query_args import holds_only_read
@@ -117,7 +120,8 @@ class PageCacheMiddleware:
         """content_version() says which content a page shows; cookies(environ) is the Cookie
         header a page of that request is rendered with (the only cookies a page may depend
         on, normalised); code is the code_version() of what renders pages; versions maps a
-        path (and the paths under it) to what else its pages depend on."""
+        path without its language prefix (and the paths under it) to what else its pages
+        depend on."""
         self.wsgi_app = wsgi_app
         self.max_age = max_age
         self.content_version = content_version
@@ -141,7 +145,7 @@ class PageCacheMiddleware:
             self.cookies(environ),
             self.content_version(),
             self.version,
-            *(version() for prefix, version in self.versions.items() if path.startswith(prefix)),
+            *(version() for prefix, version in self.versions.items() if under(path, (prefix,))),
         )
         return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
@@ -160,7 +164,7 @@ class PageCacheMiddleware:
             # whichever worker rendered it.
             headers = [
                 ("ETag", etag),
-                ("Cache-Control", f"public, max-age={self.max_age}"),
+                ("Cache-Control", cache_control(environ.get("PATH_INFO", ""), self.max_age)),
                 ("Vary", "Cookie"),
             ]
             return self._send(start_response, "304 Not Modified", headers, b"", environ)
