@@ -237,11 +237,14 @@ def import_report_command(source: Path, slug: str, folder: Path, kind: str | Non
     """Turn a published annual report (Word, PDF, HTML, Markdown or scraped text) into a
     content file and its data.
 
-    Every number is placed in its cell, or what could not be placed is listed and nothing is
-    written.
+    A value is never guessed. Cells that cannot be told for certain are left empty (null) and
+    listed ("left empty"), the file is written as a draft waiting for review, and the command
+    exits 3; a report whose tables cannot be read at all is refused, nothing written (exit 1).
+    Exit 0: every cell imported and the tables consistent; exit 1 after writing: some rule
+    (R1-R5, R7) is broken, as the source published it.
     """
     from portal.catalogue import SLUG
-    from portal.reports.importer import import_report, write_import
+    from portal.reports.importer import WriteRefused, import_report, write_import
 
     if not SLUG.match(slug):
         raise click.BadParameter(
@@ -251,6 +254,10 @@ def import_report_command(source: Path, slug: str, folder: Path, kind: str | Non
     result = import_report(raw, kind=kind, slug=slug)
     for line in result.unplaced:
         click.echo(f"{source}: {'refused' if result.structural else 'not placed'}: {line}")
+    for line in result.left_empty:
+        click.echo(f"{source}: left empty: {line}")
+    for line in result.unused:
+        click.echo(f"{source}: not used: {line}")
     for line in result.inferred:
         click.echo(f"{source}: inferred: {line}")
     for line in result.read_as:
@@ -261,17 +268,35 @@ def import_report_command(source: Path, slug: str, folder: Path, kind: str | Non
         click.echo(problem.format(source))
     for note in result.notes:
         click.echo(f"{source}: note: {note}")
+    incomplete = result.report is None or result.gaps
+    if incomplete and not result.structural and (kind or _guessed_kind(raw)) in _FLATTENED:
+        click.echo(
+            f"{source}: hint: if the report's web page (HTML) or its Word original (DOCX) is "
+            "at hand, import that instead: its tables keep every cell apart"
+        )
     if result.report is None:
-        if not result.structural and (kind or _guessed_kind(raw)) in ("text", "markdown", "pdf"):
-            click.echo(
-                f"{source}: hint: if the report's web page (HTML) or its Word original (DOCX) is "
-                "at hand, import that instead: its tables keep every cell apart"
-            )
         raise click.ClickException(f"{result.refusal}; nothing was written")
-    for path in write_import(result, folder, slug):
+    try:
+        written = write_import(result, folder, slug)
+    except WriteRefused as refused:
+        raise click.ClickException(f"{refused}; nothing was written") from None
+    for path in written:
         click.echo(f"wrote {path}")
+    if result.gaps:
+        count = len(result.empty_cells)
+        click.echo(
+            f"{source}: incomplete: imported with {count} cell{'s' if count != 1 else ''} left "
+            "empty for staff to fill (listed above as 'left empty'; portal check names them); "
+            "written as a draft waiting for review, which no stage approves until they are filled",
+            err=True,
+        )
+        sys.exit(3)
     if any(problem.severity == "error" for problem in result.problems):
         sys.exit(1)
+
+
+# Sources whose tables reach the importer flattened (an HTML or DOCX version keeps cells apart).
+_FLATTENED = ("text", "markdown", "pdf")
 
 
 def _guessed_kind(raw: bytes) -> str:

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from test_report_import_partial import NORMATIVE, assert_partial, left, rows_left
 
 from portal.extraction import Table, extract
 from portal.reports import CELLS
@@ -73,8 +74,8 @@ def test_a_number_merged_down_over_two_rows_of_a_word_table_is_not_guessed():
         result = import_report(path.read_bytes())
     finally:
         path.unlink()
-    assert result.report is None
-    assert result.unplaced == [
+    assert assert_partial(result, None) == ["table3.carried_over.person"]
+    assert left(result) == [
         "表三“二、上年结转政府信息公开申请数量”行“自然人”列：单元格与上一行合并，无法确定数值"
     ]
 
@@ -180,13 +181,14 @@ def test_empty_cells_on_both_sides_of_a_markdown_row_are_refused_not_guessed():
     # Is 3 本年制发件数 (a label merged over two columns before it) or 本年废止件数?
     markdown = (FIXTURES / "sample-2023.md").read_text("utf-8")
     result = import_report(markdown.replace("| 规章 | 0 | 0 | 0 |", "| 规章 |  | 3 |  |  |"))
-    assert result.report is None
-    assert result.unplaced == [
+    assert rows_left(result) == {"rules"}
+    assert left(result) == [
         "表二“规章”行（原文第 23 行）：找到 4 个数值（空 3 空 空），应有 3 个，"
         "前后都有空单元格，无法确定哪些是空列"
     ]
     result = import_report(markdown.replace("| 行政许可 | 5 |  |  |", "| 行政许可 |  | 5 |  |"))
-    assert result.unplaced == [
+    assert assert_partial(result) == ["table2.licensing.decisions"]
+    assert left(result) == [
         "表二“行政许可”行（原文第 27 行）：找到 3 个数值（空 5 空），应有 1 个"
         "（本年处理决定数量），无法确定各属哪一列"
     ]
@@ -238,8 +240,8 @@ def sample_glued():
 def test_a_run_that_several_splits_fit_is_refused_naming_the_row():
     # 规范性文件 3 1 12 ran together: 3|1|12 or 3|11|2, and table 2 has no sum to tell.
     result = import_report(sample_glued())
-    assert result.report is None
-    assert result.unplaced == [
+    assert assert_partial(result) == NORMATIVE
+    assert left(result) == [
         "表二“行政规范性文件”行（原文第 25 行）：数字连在一起（“3112”），可有多种拆法，表二没有"
         "可供核对的合计，无法确定各格数值，请按原表逐格填写或导入 HTML、DOCX 版本"
     ]
@@ -264,19 +266,25 @@ def test_runs_no_sum_can_settle_are_refused_and_nothing_is_guessed():
         .replace("2.重复申请1000001", "2.重复申请201100215")
     )
     result = import_report(text)
-    assert result.report is None
-    assert [line.split("：")[0] for line in result.unplaced] == [
+    assert rows_left(result, None) == {
+        "unprocessed_repeated",
+        "total",
+    }
+    assert [line.split("：")[0] for line in left(result)] == [
         "表三“2.重复申请”行（原文第 29 行）",
         "表三“（七）总计”行（原文第 29 行）",
     ]
-    assert all("与其他行合起来也无法确定" in line for line in result.unplaced)
+    assert all("与其他行合起来也无法确定" in line for line in left(result))
 
 
 def test_a_run_no_split_fits_is_refused():
     text = sample_glued().replace("规范性文件3112", "规范性文件 3 1 12")
     result = import_report(text.replace("2.重复申请1000001", "2.重复申请1000002"))
-    assert result.report is None
-    assert result.unplaced == [
+    assert rows_left(result) == {
+        "unprocessed_repeated",
+        "total",
+    }
+    assert left(result) == [
         "表三“2.重复申请”行（原文第 29 行）：数字连在一起（“1000002”），没有一种拆法满足"
         "本行勾稽关系（六类申请人之和等于总计），无法确定各格数值",
         # Without that row the columns' sums cannot settle 总计 either.
@@ -316,9 +324,9 @@ def test_an_empty_line_too_many_or_too_few_is_refused():
         "1.属于国家秘密\n\n\n\n\n\n\n\n2.其他", "1.属于国家秘密\n\n\n\n\n\n\n2.其他"
     )
     result = import_report(text)
-    assert result.report is None
-    assert result.unplaced[0].startswith("表三“1.属于国家秘密”行")
-    assert "找到 6 个数值" in result.unplaced[0]
+    assert rows_left(result) == {"withheld_state_secret"}
+    assert left(result)[0].startswith("表三“1.属于国家秘密”行")
+    assert "找到 6 个数值" in left(result)[0]
 
 
 # --- The command ----------------------------------------------------------------------------------
@@ -364,13 +372,13 @@ def test_a_structural_refusal_says_what_was_found_not_how_many_cells(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_a_refused_crawled_text_points_to_the_html_or_word_version(tmp_path):
+def test_a_crawled_text_with_cells_left_empty_points_to_the_html_or_word_version(tmp_path):
     source = tmp_path / "crawled.txt"
     source.write_text(sample_glued(), "utf-8")
     result = run_import(source, tmp_path / "out")
-    assert result.exit_code == 1
-    assert "not placed: 表二“行政规范性文件”行" in result.output
+    assert result.exit_code == 3
+    assert "left empty: 表二“行政规范性文件”行" in result.output
     assert "hint: if the report's web page (HTML) or its Word original (DOCX) is at hand" in (
         result.output
     )
-    assert "Error: 1 problem with the tables (listed above); nothing was written" in result.output
+    assert "incomplete: imported with 3 cells left empty for staff to fill" in result.output

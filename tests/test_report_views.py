@@ -4,6 +4,7 @@ year-over-year comparison."""
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -132,7 +133,7 @@ def test_comparison_of_an_unknown_organisation_is_404(page):
     page("/reports/compare/无此单位/", status=404)
 
 
-def test_import_report_command_writes_the_seed_and_refuses_an_incomplete_table(tmp_path):
+def test_import_report_command_writes_the_seed_and_leaves_an_uncertain_row_empty(tmp_path):
     seed = Path(__file__).parent / "report_fixtures"
     source = seed / "lingwu-kjj-2024.txt"
     result = CliRunner().invoke(
@@ -148,9 +149,13 @@ def test_import_report_command_writes_the_seed_and_refuses_an_incomplete_table(t
     result = CliRunner().invoke(
         main, ["import-report", str(broken), "--slug", "broken", "--into", str(tmp_path / "out")]
     )
-    assert result.exit_code == 1
-    assert "not placed" in result.output and "nothing was written" in result.output
-    assert not (tmp_path / "out").exists()
+    # The row with a number missing is left empty (null) for staff, named; the rest is written.
+    assert result.exit_code == 3
+    assert "left empty: 表三“1.属于国家秘密”行" in result.output
+    assert "incomplete: imported with 7 cells left empty" in result.output
+    data = (tmp_path / "out" / "broken.report.yml").read_text(encoding="utf-8")
+    assert re.search(r"withheld_state_secret: +{person: null,", data)
+    assert data.count("null") == 7
 
 
 def test_the_old_comparison_address_redirects_to_the_new_one(client):

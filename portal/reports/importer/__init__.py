@@ -16,8 +16,13 @@ An import runs in four stages, each a function a test can call on its own:
 A Word file's automatic numbering (一、 （一） 1. drawn by Word, not in the text) is written
 into its paragraphs before it is read (word.py), so its headings and labels read as printed.
 
-A number that cannot be placed is listed in ``ImportResult.unplaced`` and no report is produced:
-an import either gives all 200 cells or says which it could not fill. This package is the
+A value is never guessed. Cells whose values cannot be told for certain (digits run together
+that split several ways, a row with a number too few or too many) are left empty (null, the
+data format's "missing, for staff") and each is listed in ``ImportResult.left_empty`` with its
+line and why: the other cells are still imported, and the report waits for review until staff
+fill them. What makes the tables unreadable as a whole (no tables, a header that is not the
+statutory one, the 2019 trial format) is listed in ``ImportResult.unplaced`` and no report is
+produced. This package is the
 importer's door; it is not loaded with ``portal.reports`` because only ``portal import-report``
 needs it (and its HTML parser). Pure domain code: no Flask here.
 """
@@ -28,7 +33,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from portal.reports.datafile import report_to_yaml
-from portal.reports.importer.document import build_body, content_file, render_markdown
+from portal.reports.importer.document import (
+    build_body,
+    content_file,
+    in_review,
+    render_markdown,
+)
 from portal.reports.importer.furniture import LABELLED as FURNITURE_LABELS
 from portal.reports.importer.furniture import PAGE_END, ends_page, is_furniture
 from portal.reports.importer.furniture import WORDS as FURNITURE_WORDS
@@ -37,7 +47,7 @@ from portal.reports.importer.metadata import FIELDS as METADATA_FIELDS
 from portal.reports.importer.metadata import Metadata
 from portal.reports.importer.ocr import CONFUSABLE, is_suspect_number
 from portal.reports.importer.outline import Outline, OutlineError, find_outline
-from portal.reports.importer.placer import Placer
+from portal.reports.importer.placer import Gap, Placer
 from portal.reports.importer.placing import place_numbers
 from portal.reports.importer.source import (
     KINDS,
@@ -61,6 +71,7 @@ __all__ = [
     "METADATA_FIELDS",
     "PAGE_END",
     "Entry",
+    "Gap",
     "ImportResult",
     "Line",
     "Metadata",
@@ -68,6 +79,7 @@ __all__ = [
     "OutlineError",
     "Placer",
     "SourceError",
+    "WriteRefused",
     "build_body",
     "ends_page",
     "find_labels",
@@ -87,7 +99,8 @@ __all__ = [
 
 @dataclass
 class ImportResult:
-    """What an import produced: the report (None when a cell could not be placed) and its text."""
+    """What an import produced: the report (None when its tables could not be read as a whole,
+    some cells left empty when only they are uncertain) and its text."""
 
     report: Report | None
     title: str
@@ -105,6 +118,20 @@ class ImportResult:
     read_as: list[str] = field(default_factory=list)
     # What the report's own metadata table gave, under the content model's keys.
     metadata: dict[str, object] = field(default_factory=dict)
+    # Cells left empty (null) because their values cannot be told for certain: staff fill them.
+    gaps: list[Gap] = field(default_factory=list)
+    # Values that belong to no cell, written nowhere: staff check the source.
+    unused: list[str] = field(default_factory=list)
+
+    @property
+    def left_empty(self) -> list[str]:
+        """Each gap: why, and the cells left empty for staff, one line each."""
+        return [gap.describe() for gap in self.gaps]
+
+    @property
+    def empty_cells(self) -> list[str]:
+        """The keys of the cells left empty (``table2.normative.issued``), in order."""
+        return [key for gap in self.gaps for key in gap.cells()] if self.report else []
 
     @property
     def refusal(self) -> str:
@@ -116,8 +143,11 @@ class ImportResult:
 
     @property
     def markdown(self) -> str:
-        """The content file: front matter (no invented metadata) and the body with table markers."""
-        return render_markdown(self.title, self.body, self.slug, self.metadata)
+        """The content file: front matter (no invented metadata) and the body with table markers;
+        with cells left empty, a draft waiting for review (``review: []``)."""
+        return render_markdown(
+            self.title, self.body, self.slug, self.metadata, in_review=bool(self.gaps)
+        )
 
 
 def import_report(
@@ -139,10 +169,19 @@ def import_report(
     body = build_body(outline, placed.footnotes)
     report = None
     problems: list[Problem] = []
+    if not placed.unplaced and not any(placed.tables.values()):
+        placed.unplaced.append("表二、表三、表四中没有一个数值能确定位置，无法导入")
     if not placed.unplaced:
         tables = placed.tables
+        for gap in placed.gaps:
+            tables[gap.table].setdefault(gap.row, {}).update(dict.fromkeys(gap.columns))
         report = Report(outline.organisation, outline.year, tables[2], tables[3], tables[4])
-        problems = validate_report(report, body)
+        # A cell left empty is named with its reason; R7's 缺少数值 would only say it again.
+        problems = [
+            problem
+            for problem in validate_report(report, body)
+            if not (problem.rule == "R7" and _is_empty(report, problem))
+        ]
     return ImportResult(
         report,
         outline.title,
@@ -154,7 +193,15 @@ def import_report(
         inferred=placed.inferred,
         read_as=_read_as(entries),
         metadata=dict(outline.metadata.fields),
+        gaps=placed.gaps,
+        unused=placed.unused,
     )
+
+
+def _is_empty(report: Report, problem: Problem) -> bool:
+    """Whether an R7 problem is about a cell with no value."""
+    values = dict((cell.key, value) for cell, value in report.cells())
+    return all(values.get(key, 0) is None for key in problem.cells)
 
 
 def _read_as(entries: dict[int, list[Entry]]) -> list[str]:
@@ -169,15 +216,31 @@ def _read_as(entries: dict[int, list[Entry]]) -> list[str]:
     ]
 
 
+class WriteRefused(ValueError):
+    """An import that must not be written where it was asked to go, and why."""
+
+
 def write_import(result: ImportResult, content_dir: Path, slug: str) -> list[Path]:
-    """Write ``<slug>.md`` and ``<slug>.report.yml``; keep the front matter of an existing file."""
+    """Write ``<slug>.md`` and ``<slug>.report.yml``; keep the front matter of an existing file.
+
+    A report with cells left empty is written as a draft waiting for review (``review: []``),
+    which no stage approves until they are filled; it never replaces a report outside the review
+    workflow (a published one): WriteRefused, nothing written."""
     if result.report is None:
-        raise ValueError("导入未完成（有数值无法放置），不写入文件")
-    content_dir.mkdir(parents=True, exist_ok=True)
+        raise WriteRefused("导入未完成（有数值无法放置），不写入文件")
     document = content_dir / f"{slug}.md"
     data = content_dir / f"{slug}.report.yml"
     existing = document.read_text("utf-8") if document.exists() else None
-    markdown = content_file(result.title, result.body, slug, existing, result.metadata)
+    if result.gaps and existing is not None and not in_review(existing):
+        raise WriteRefused(
+            f"{document} is not in the review workflow (it may be published): an import with "
+            "cells left empty does not replace it; import into a new --slug, or fill in the "
+            "cells by hand"
+        )
+    content_dir.mkdir(parents=True, exist_ok=True)
+    markdown = content_file(
+        result.title, result.body, slug, existing, result.metadata, in_review=bool(result.gaps)
+    )
     # Each file is written beside its target and renamed over it, so a failure halfway never
     # leaves a published report truncated.
     atomic_write(data, report_to_yaml(result.report))

@@ -32,10 +32,14 @@ def _yaml_value(key: str, value: object) -> str:
 
 
 def render_markdown(
-    title: str, body: str, slug: str | None, metadata: dict[str, object] | None = None
+    title: str,
+    body: str,
+    slug: str | None,
+    metadata: dict[str, object] | None = None,
+    in_review: bool = False,
 ) -> str:
     """A content file for an imported report: what ``metadata`` gives (the report's own
-    metadata table), every other field left empty."""
+    metadata table), every other field left empty; ``in_review``: a draft waiting for 初审."""
     metadata = metadata or {}
     lines = ["---", f"title: {yaml_text(title)}"]
     for key in FRONT_MATTER_KEYS:
@@ -49,6 +53,9 @@ def render_markdown(
         if key in metadata:
             lines.append(f"{key}: {_yaml_value(key, metadata[key])}")
     lines.append(f"report: {slug or '<slug>'}.report.yml")
+    if in_review:
+        # Cells left empty for staff: no stage approves it, so it is not public, until filled.
+        lines.append("review: []")
     lines.append("---")
     return "\n".join(lines) + "\n" + body
 
@@ -106,6 +113,7 @@ def content_file(
     slug: str,
     existing: str | None = None,
     metadata: dict[str, object] | None = None,
+    in_review: bool = False,
 ) -> str:
     """The content file's text; the front matter of ``existing`` (the file's old text) is kept.
 
@@ -119,4 +127,13 @@ def content_file(
             pass  # no front matter to keep: the new file replaces the old one whole
         else:
             return "\n".join(old[: close + 1]) + "\n" + body
-    return render_markdown(title, body, slug, metadata)
+    return render_markdown(title, body, slug, metadata, in_review)
+
+
+def in_review(text: str) -> bool:
+    """Whether a content file's front matter puts it in the review workflow (a ``review`` key)."""
+    try:
+        lines, close = split_front_matter(text)
+    except FrontMatterError:
+        return False
+    return any(re.match(r"review\s*:", line) for line in lines[1:close])

@@ -1,9 +1,11 @@
 """Stage three of an import: the numbers after each label, placed in the report's cells.
 
 ``Placer`` holds the cells as they are filled and places one row at a time (placing.py walks
-each table's labels and calls it). A number that cannot be placed without guessing is listed in
-``Placer.unplaced``, with the reason, and no report is produced: an import either gives all 200
-cells or says which it could not fill.
+each table's labels and calls it). Cells whose values cannot be told without guessing (digits run
+together that split several ways, a row with a number too few) are left empty for staff
+(``Placer.gaps``: each cell named, with its line and why); a table whose structure is not
+recognised (a header that is not the statutory one, no numbers at all) is listed in
+``Placer.unplaced`` and no report is produced. A value is never guessed.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 from portal.reports.importer.labels import Entry, Token
@@ -23,6 +26,7 @@ from portal.reports.layout import (
     TABLE_NAMES,
     Column,
     Row,
+    row_columns,
     row_name,
     table_rows,
 )
@@ -125,15 +129,41 @@ def at_line(line: int | None) -> str:
     return f"（原文第 {line} 行）" if line else ""
 
 
+@dataclass(frozen=True)
+class Gap:
+    """Cells of one row left empty for staff (null in the data file), and why."""
+
+    table: int
+    row: str
+    columns: tuple[str, ...]
+    message: str
+
+    def cells(self) -> list[str]:
+        """The keys of the cells left empty (``table2.normative.issued``)."""
+        return [f"table{self.table}.{self.row}.{column}" for column in self.columns]
+
+    def describe(self) -> str:
+        """Why, and which cells were left empty, in one line for staff."""
+        row = next(r for r in table_rows(self.table) if r.key == self.row)
+        labels = {column.key: column.label for column in row_columns(self.table, self.row)}
+        return (
+            f"{self.message}——已留空待填：{TABLE_NAMES[self.table]}“{row_name(self.table, row)}”"
+            f"行的{'、'.join(labels[key] for key in self.columns)}"
+        )
+
+
 class Placer:
-    """The cells of one report as they are filled (tables), what could not be placed and why
-    (unplaced), notes for staff, and the text kept below each table (footnotes)."""
+    """The cells of one report as they are filled (tables), the cells left empty and why
+    (gaps), what makes the tables unreadable as a whole (unplaced), notes for staff, values that
+    belong to no cell (unused) and the text kept below each table (footnotes)."""
 
     def __init__(self, stated: Stated | None = None) -> None:
         self.tables: dict[int, Table] = {2: {}, 3: {}, 4: {}}
         # Figures of table 2 the prose states, which may settle how its digits are cut.
         self.stated = stated or {}
         self.unplaced: list[str] = []
+        self.gaps: list[Gap] = []
+        self.unused: list[str] = []
         self.notes: list[str] = []
         self.footnotes: dict[int, list[str]] = {2: [], 3: [], 4: []}
         self.seen: set[tuple[int, str]] = set()
@@ -154,18 +184,23 @@ class Placer:
         name = f"{TABLE_NAMES[table]}“{row_name(table, row)}”行{at_line(line)}"
         if (table, row.key) in self.seen:
             shown = " ".join(t.text or "空" for t in tokens)
-            self.unplaced.append(f"{name}出现了两次，第二次的数值（{shown}）未使用")
+            self.leave(
+                table, row.key, f"{name}出现了两次（第二次的数值为 {shown}），无法确定哪次为准"
+            )
             return
         self.seen.add((table, row.key))
-        if self.suspect(name, tokens):
+        if odd := self.suspect(name, tokens):
+            self.leave(table, row.key, odd)
             return
         found = tokens
         tokens, padded = _unpadded(tokens, len(columns))
         if padded:
             shown = " ".join(t.text or "空" for t in found)
-            self.unplaced.append(
+            self.leave(
+                table,
+                row.key,
                 f"{name}：找到 {len(found)} 个数值（{shown}），应有 {len(columns)} 个，"
-                "前后都有空单元格，无法确定哪些是空列"
+                "前后都有空单元格，无法确定哪些是空列",
             )
             return
         cells = self.tables[table].setdefault(row.key, {})
@@ -195,25 +230,34 @@ class Placer:
                 if len(readings) > 1 and table == 3:
                     self.ambiguous[row.key] = (columns, readings, name, shown)
                     return
-                self.unplaced.append(f"{name}：{split_refusal(shown, readings, table)}{prose}")
+                self.leave(
+                    table, row.key, f"{name}：{split_refusal(shown, readings, table)}{prose}"
+                )
                 return
         if len(tokens) != len(columns):
             del self.tables[table][row.key]
             shown = " ".join(t.text or "空" for t in tokens)
             wanted = "、".join(column.label for column in columns)
-            self.unplaced.append(
+            self.leave(
+                table,
+                row.key,
                 f"{name}：找到 {len(tokens)} 个数值（{shown}），应有 {len(columns)} 个"
-                f"（{wanted}），无法确定各属哪一列"
+                f"（{wanted}），无法确定各属哪一列",
             )
             return
         for column, token in zip(columns, tokens, strict=True):
-            if token.merged:
-                self.unplaced.append(f"{name}“{column.label}”列：单元格与上一行合并，无法确定数值")
-                continue
             value = 0 if token.value is BLANK else token.value
             if column.key == "amount" and isinstance(value, int):
                 value = Decimal(value)
             cells[column.key] = value
+        for column, token in zip(columns, tokens, strict=True):
+            if token.merged:
+                self.leave(
+                    table,
+                    row.key,
+                    f"{name}“{column.label}”列：单元格与上一行合并，无法确定数值",
+                    (column.key,),
+                )
 
     def _said(self, row: Row, columns: tuple[Column, ...]):
         """(a check that a reading agrees with every figure the prose states for this row, the
@@ -232,17 +276,32 @@ class Placer:
         )
         return (lambda values: all(values[at] in allowed for at, allowed in wanted.items())), words
 
-    def suspect(self, name: str, tokens: list[Token]) -> bool:
-        """Refuse numbers written with a letter in them (1O, l2): which digit was meant is a
-        guess. True when there was one."""
+    @staticmethod
+    def suspect(name: str, tokens: list[Token]) -> str | None:
+        """Why numbers written with a letter in them (1O, l2) are not read (which digit was
+        meant is a guess), or None when there is none."""
         odd = [token.text for token in tokens if token.suspect]
-        if odd:
-            shown = "、".join(f"“{text}”" for text in odd)
-            self.unplaced.append(
-                f"{name}：{shown}像数字但含有字母或符号（O、l 等，可能是识别错误），"
-                "不猜测其数值，请按原件改正后再导入"
-            )
-        return bool(odd)
+        if not odd:
+            return None
+        shown = "、".join(f"“{text}”" for text in odd)
+        return (
+            f"{name}：{shown}像数字但含有字母或符号（O、l 等，可能是识别错误），"
+            "不猜测其数值，请按原件改正后再导入"
+        )
+
+    def leave(
+        self, table: int, row: str, message: str, columns: tuple[str, ...] | None = None
+    ) -> None:
+        """Leave cells of a row (all of them by default) empty for staff, saying why; a value
+        placed in them before is taken out."""
+        self.seen.add((table, row))
+        keys = columns or tuple(column.key for column in row_columns(table, row))
+        placed = self.tables[table].get(row, {})
+        for key in keys:
+            placed.pop(key, None)
+        if not placed:
+            self.tables[table].pop(row, None)
+        self.gaps.append(Gap(table, row, keys, message))
 
     def resolve_table3(self) -> None:
         """Rows of table 3 whose run-together digits fit their row's sum more than one way:
@@ -273,18 +332,20 @@ class Placer:
                     + "、".join(map(str, values))
                 )
             else:
-                self.unplaced.append(
+                self.leave(
+                    3,
+                    key,
                     f"{name}：连在一起的数字“{shown}”有 {len(readings)} 种拆法都满足本行的勾稽"
-                    "关系，与其他行合起来也无法确定，请核对原表"
+                    "关系，与其他行合起来也无法确定，请核对原表",
                 )
         self.ambiguous = {}
 
     def stray(self, table: int, entry: Entry, why: str) -> None:
-        """Values that belong to no cell."""
+        """Values that belong to no cell: listed, never written anywhere."""
         shown = " ".join(t.text or "空" for t in entry.values if t.value is not BLANK)
         if shown:
             line = entry.line or entry.values[0].line
-            self.unplaced.append(f"{TABLE_NAMES[table]}{at_line(line)}：{why}（{shown}）")
+            self.unused.append(f"{TABLE_NAMES[table]}{at_line(line)}：{why}（{shown}）")
 
     def text(self, table: int, entry: Entry, complete: bool) -> None:
         """Text in a table region that is no label: a footnote, kept below the table."""
@@ -297,9 +358,9 @@ class Placer:
             self.notes.append(f"{TABLE_NAMES[table]}中无法识别的文字“{entry.text}”已作为表注保留")
 
     def missing(self) -> None:
-        """List the rows that never appeared (a row that did is placed or already listed)."""
+        """Leave empty the rows that never appeared (a row that did is placed or left already)."""
         for number in (2, 3, 4):
             for row in table_rows(number):
                 if (number, row.key) not in self.seen:
                     name = f"{TABLE_NAMES[number]}“{row_name(number, row)}”行"
-                    self.unplaced.append(f"{name}：未找到")
+                    self.leave(number, row.key, f"{name}：原文中未找到这一行")

@@ -232,7 +232,11 @@ def _place_table4(entries: list[Entry], placer: Placer) -> None:
             continue
         if values:
             if any(token.value is not BLANK for token in values):
-                placer.stray(4, Entry(None, "", None, values), "数值与表头交错，无法确定位置")
+                shown = " ".join(t.text or "空" for t in values if t.value is not BLANK)
+                _leave_table4(
+                    placer,
+                    f"表四{at_line(values[0].line)}：数值（{shown}）与表头交错，无法确定位置",
+                )
                 return
             values = []  # empty header cells of an HTML table, not numbers
         if label.role == "group":
@@ -247,18 +251,17 @@ def _place_table4(entries: list[Entry], placer: Placer) -> None:
     order = _table4_order(groups, results, placer)
     if order is None:
         return
-    if placer.suspect(f"表四{at_line(values[0].line if values else None)}", values):
-        placer.seen.update((4, group) for group, _ in order)
+    if odd := placer.suspect(f"表四{at_line(values[0].line if values else None)}", values):
+        _leave_table4(placer, odd)
         return
     while len(values) > 15 and values[-1].value is BLANK:
         values.pop()
     if len(values) != 15 and (readings := _table4_readings(values, order)) is not None:
         shown = "".join(t.text for t in values)
         if len(readings) != 1:
-            placer.unplaced.append(
-                f"表四{at_line(values[0].line)}：{split_refusal(shown, readings, 4)}"
+            _leave_table4(
+                placer, f"表四{at_line(values[0].line)}：{split_refusal(shown, readings, 4)}"
             )
-            placer.seen.update((4, group) for group, _ in order)
             return
         values = [Token(str(v), values[0].line, v) for v in readings[0]]
         placer.inferred.append(f"表四：连在一起的数字“{shown}”按{RULE[4]}拆为 {listed(values)}")
@@ -269,14 +272,18 @@ def _place_table4(entries: list[Entry], placer: Placer) -> None:
         else:
             # Numbers there were, but all after text that is no header: listed with that text.
             found = "：没有找到数值"
-        placer.unplaced.append(f"表四{found}，应有 15 个，无法确定位置")
-        for group, _ in order:
-            placer.seen.add((4, group))
+        _leave_table4(placer, f"表四{found}，应有 15 个，无法确定位置")
         return
     rows = {row.key: row for row in table_rows(4)}
     for index, (group, columns) in enumerate(order):
         run = values[index * 5 : index * 5 + 5]
         placer.place(4, rows[group], columns, run, run[0].line)
+
+
+def _leave_table4(placer: Placer, why: str) -> None:
+    """Table 4's fifteen cells left empty for staff: where its numbers go cannot be told."""
+    for row in table_rows(4):
+        placer.leave(4, row.key, why)
 
 
 def _table4_order(
