@@ -51,6 +51,8 @@ def schema() -> wfields.Schema:
         reference=wfields.STORED,
         # fields.PINYIN's key:word terms, and each keyword whole (one a line).
         pinyin=wfields.KEYWORD(lowercase=False, scorable=False),
+        # fields.EDITS's variant:word terms.
+        edits=wfields.KEYWORD(lowercase=False, scorable=False),
         keyword=wfields.IDLIST(expression=re.compile("[^\n]+")),
         department=wfields.ID(stored=True),
         organisation=wfields.ID(stored=True),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.search import pinyin
+from portal.search import pinyin, slips
 from portal.search.analysis import clean, fold, normalize_ref, words
 from portal.search.types import SearchDocument
 
@@ -24,6 +24,9 @@ TAILS = "tails"
 # The pinyin spellings of the title's and keywords' words (pinyin.index_terms: key:word), and
 # each keyword whole, folded: searching by pinyin, corrections by sound, suggestions.
 PINYIN = "pinyin"
+# The same words under each spelling of them with one character left out (slips.index_terms:
+# variant:word): corrections of a character dropped, added, swapped or replaced.
+EDITS = "edits"
 KEYWORD = "keyword"
 # Each facet and the field holding its values.
 FACET_FIELDS = {
@@ -44,6 +47,7 @@ def doc_fields(doc: SearchDocument) -> dict[str, object]:
     keywords = [clean(k) for k in doc.keywords]
     refs = "\n".join(x for x in (doc.doc_no, doc.index_no, doc.department) if x)
     files, names = attachment_text(doc)
+    texts = [doc.title, *keywords]
     values: dict[str, object] = {
         "slug": doc.slug,
         "title": clean(doc.title),
@@ -53,7 +57,8 @@ def doc_fields(doc: SearchDocument) -> dict[str, object]:
         # 文号, 索引号 and department as searchable text.
         "refs": clean(refs),
         "file_names": names,
-        PINYIN: " ".join(pinyin.index_terms(pinyin.word_runs([doc.title, *keywords], _words))),
+        PINYIN: " ".join(pinyin.index_terms(pinyin.word_runs(texts, _words))),
+        EDITS: " ".join(slips.index_terms(pinyin.word_runs(texts, _words, slips.SHORTEST_WORD))),
         KEYWORD: "\n".join(k for k in dict.fromkeys(fold(k).strip() for k in keywords) if k),
         # The 文号 as written, for suggestions.
         "reference": clean(doc.doc_no),

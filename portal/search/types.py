@@ -31,10 +31,22 @@ class Features:
     refs: bool = True
     # Words that only make a question (有, 要, 请问…) are not required (query.QUESTION_WORDS).
     questions: bool = True
+    # English words read through the glossary (english.txt) as the Chinese words they stand for.
+    english: bool = True
+    # A first page with few results goes on with the documents holding every part but one.
+    fill: bool = True
 
 
 ALL_FEATURES = Features()
-NO_FEATURES = Features(synonyms=False, pinyin=False, corrections=False, refs=False, questions=False)
+NO_FEATURES = Features(
+    synonyms=False,
+    pinyin=False,
+    corrections=False,
+    refs=False,
+    questions=False,
+    english=False,
+    fill=False,
+)
 
 
 @dataclass(frozen=True)
@@ -43,7 +55,7 @@ class Expansion:
 
     typed: str
     found: str
-    kind: str  # "synonym" or "pinyin"
+    kind: str  # "synonym", "english" (the glossary) or "pinyin"
 
 
 @dataclass(frozen=True)
@@ -83,6 +95,8 @@ class Hit:
     # The title of the attachment the snippet comes from, when only an attachment matched.
     attachment: str = ""
     reference: str = ""  # the 文号 as written
+    # Holds every part of the query but one: listed after those holding them all (Features.fill).
+    partial: bool = False
 
 
 @dataclass
