@@ -13,7 +13,15 @@ from pathlib import Path
 import pytest
 
 from portal import search
-from portal.search import NO_FEATURES, SearchDocument, Searcher, build_index, index_content
+from portal.catalogue import load_catalogue
+from portal.search import (
+    NO_FEATURES,
+    SearchDocument,
+    Searcher,
+    build_index,
+    index_content,
+    search_document,
+)
 
 
 def doc(slug, title, body="", keywords=(), **more):
@@ -213,3 +221,27 @@ def test_the_page_lists_documents_lacking_a_word_after_a_notice(app, site, page,
     assert found.select_one("#results").get_text().startswith("找到 1 条结果")
     hits = client.get("/api/search?q=科技特派员 管理办法 申请").get_json()["hits"]
     assert [h["partial"] for h in hits] == [False, True]
+
+
+# -- what a document is and who publishes it, in English ----------------------------------------
+
+
+def test_a_document_is_indexed_with_its_kind_and_body_in_english():
+    catalogue = load_catalogue(Path(__file__).parent.parent / "content")
+    english = search_document(catalogue.get("shili-jtj-2024"), None, catalogue.organisations)
+    assert english.english == "Annual disclosure reports Sample County Transport Bureau"
+
+
+def test_english_words_find_documents_by_their_kind_on_the_english_pages(app, site, page):
+    index_content(site, Path(app.config["SEARCH_INDEX_DIR"]))
+    # "Proactive disclosure (statutory)": the glossary knows no such word, the index does.
+    found = page("/en/search?q=statutory")
+    titles = {a.get_text(strip=True) for a in found.select(".search-results h3 a")}
+    assert titles == {
+        "关于印发《示例县科技特派员管理办法》的通知",
+        "2023年科普工作要点",
+        "科技馆展品采购项目成交公告",
+    }
+    # A plural finds the singular's documents and the other way round.
+    found = page("/en/search?q=annual disclosure report")
+    assert len(found.select(".search-results h3 a")) == 3

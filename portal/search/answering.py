@@ -20,6 +20,7 @@ import numpy as np
 from portal.search import corrections, refs, synonyms
 from portal.search.alternatives import joined, letters_of, readings
 from portal.search.analysis import fold
+from portal.search.fields import ENGLISH, TEXT_FIELDS
 from portal.search.highlighting import attachment_snippet, highlight, mark_pattern, snippet
 from portal.search.matching import QueryPostings
 from portal.search.query import Part, parse_query
@@ -57,7 +58,10 @@ class _Matcher:
 
     def __init__(self, snap, view, request: Request):
         self.snap, self.view, self.request = snap, view, request
-        self.postings = QueryPostings(snap, view.live, SCOPE_FIELDS[request.scope])
+        fields = SCOPE_FIELDS[request.scope]
+        if fields is None and not request.features.english:
+            fields = tuple(f for f in TEXT_FIELDS if f != ENGLISH)
+        self.postings = QueryPostings(snap, view.live, fields)
         self.per_key = {k: snap.allowed(k, values) for k, values in request.filters}
         window = view.live
         if request.first or request.last:

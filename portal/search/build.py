@@ -40,6 +40,7 @@ def schema() -> wfields.Schema:
         body=TextField(stored=True),
         keywords=TextField(stored=True),
         refs=TextField(stored=True),
+        english=TextField(stored=True),
         # Where the document's own text ends in body (attachments' text follows), and the
         # (title, offset) of each attachment in that text.
         body_chars=wfields.STORED,

@@ -41,23 +41,18 @@ SPELLINGS_PER_STRETCH = 2
 BY_SOUND_OR_SPELLING, BY_ONE_EDIT = 0, 1
 
 
-def candidates(query: str, vocabulary: Vocabulary) -> list[str]:
-    """Corrected queries, the likeliest first; [] when no word of the query is mistyped."""
-    found = _ranked(query, vocabulary)
-    return sorted(found, key=found.__getitem__)
-
-
-def _ranked(query: str, vocabulary: Vocabulary) -> dict[str, tuple]:
-    """Each corrected query with its sort key: tier, longest stretch replaced, most documents."""
+def candidates(query: str, vocabulary: Vocabulary, tier: int = BY_SOUND_OR_SPELLING) -> list[str]:
+    """Corrected queries of a tier, the likeliest first (longest stretch replaced, then most
+    documents); [] when no word of the query is mistyped."""
     text = fold(query)
     found: dict[str, tuple] = {}
     for run in _CHINESE.finditer(text):
         at = run.start()
-        for tier, replaced in ((BY_SOUND_OR_SPELLING, _same_sound), (BY_ONE_EDIT, _one_edit)):
-            for replacement, start, end, weight in replaced(run.group(), vocabulary):
-                fixed = text[: at + start] + replacement + text[at + end :]
-                found.setdefault(fixed, (tier, -(end - start), -weight))
-    latin = vocabulary.latin_words() if _LATIN.search(text) else []
+        replaced = _same_sound if tier == BY_SOUND_OR_SPELLING else _one_edit
+        for replacement, start, end, weight in replaced(run.group(), vocabulary):
+            fixed = text[: at + start] + replacement + text[at + end :]
+            found.setdefault(fixed, (-(end - start), -weight))
+    latin = vocabulary.latin_words() if tier == BY_SOUND_OR_SPELLING and _LATIN.search(text) else []
     for m in _LATIN.finditer(text) if latin else ():
         word = m.group()
         if vocabulary.doc_frequency(word):
@@ -66,9 +61,8 @@ def _ranked(query: str, vocabulary: Vocabulary) -> dict[str, tuple]:
         best = process.extractOne(word, latin, scorer=Levenshtein.distance, score_cutoff=limit)
         if best is not None:
             fixed = text[: m.start()] + best[0] + text[m.end() :]
-            key = (BY_SOUND_OR_SPELLING, -len(word), -vocabulary.doc_frequency(best[0]))
-            found.setdefault(fixed, key)
-    return found
+            found.setdefault(fixed, (-len(word), -vocabulary.doc_frequency(best[0])))
+    return sorted(found, key=found.__getitem__)
 
 
 def _same_sound(run: str, vocabulary: Vocabulary):
@@ -139,16 +133,15 @@ def _edges(run: str) -> set[int]:
 
 def correct(query: str, vocabulary: Vocabulary, count: Callable[[str], int]) -> str:
     """The candidate of the first tier that has one finding more documents than ``query``: of
-    its first MAX_TRIED, the one finding the most; else ""."""
+    its first MAX_TRIED, the one finding the most; else "". A tier is looked for only when the
+    one before has none."""
     typed = count(query)
-    found = _ranked(query, vocabulary)
     for tier in (BY_SOUND_OR_SPELLING, BY_ONE_EDIT):
         best, most = "", typed
-        chosen = sorted((c for c in found if found[c][0] == tier), key=found.__getitem__)
-        for candidate in chosen[:MAX_TRIED]:
-            n = count(candidate)
-            if n > most:
-                best, most = candidate, n
+        for candidate in candidates(query, vocabulary, tier)[:MAX_TRIED]:
+            found = count(candidate)
+            if found > most:
+                best, most = candidate, found
         if best:
             return best
     return ""

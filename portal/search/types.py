@@ -31,7 +31,8 @@ class Features:
     refs: bool = True
     # Words that only make a question (有, 要, 请问…) are not required (query.QUESTION_WORDS).
     questions: bool = True
-    # English words read through the glossary (english.txt) as the Chinese words they stand for.
+    # English words read through the glossary (english.txt) as the Chinese words they stand
+    # for, and found in each document's kind and body in English (SearchDocument.english).
     english: bool = True
     # A first page with few results goes on with the documents holding every part but one.
     fill: bool = True
@@ -78,6 +79,9 @@ class SearchDocument:
     validity: str = ""
     # The text of each attachment that has text: (its title, its text).
     attachments: tuple[tuple[str, str], ...] = ()
+    # What the document is and who publishes it, in English (its category path's and its
+    # organisation's English names): found by English words on the English pages.
+    english: str = ""
 
 
 @dataclass
