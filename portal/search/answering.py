@@ -1,9 +1,12 @@
 """Answering one search over an open generation: what to look for, which documents match, in
 what order, and the page of hits. No Whoosh: the snapshot (searcher.py) reads the index.
 
-The query's parts (query.py, with synonyms) are matched as document masks (matching.py); a part
-of Latin letters that no document holds is read as pinyin (alternatives.py). If the AND of two
-or more parts finds nothing, documents matching any part are listed and ``relaxed`` says so. A
+The query's parts (query.py, with synonyms and the English glossary) are matched as document
+masks (matching.py); a part of Latin letters that no document holds is read as pinyin, and so
+are such words typed apart that spell indexed words together (alternatives.py). If the AND of
+two or more parts finds nothing, documents matching any part are listed and ``relaxed`` says
+so; if it finds fewer than a page for a query of FILL_MIN_PARTS parts or more, the first page
+goes on with the documents holding every part but one, marked ``partial`` (Features.fill). A
 query that is exactly a 文号 or 索引号 puts that document first; one that spells a reference in
 part (refs.py) puts the documents whose references hold it next. Filters, the date window and
 the scope restrict every count. With no or few results, a correction is looked for

@@ -33,6 +33,9 @@ _LATIN = re.compile(r"(?<![a-z0-9])[a-z]{3,}(?![a-z0-9])")
 MAX_TRIED = 6
 # Spellings of a stretch looked up, at most (its characters' usual readings first).
 SPELLINGS_PER_STRETCH = 2
+# Reads of the term index per tier of candidates, at most: a pasted paragraph has thousands of
+# stretches, and a correction must cost about what a search does. Longer stretches go first.
+MAX_LOOKUPS = 200
 
 
 # Tiers of candidates: a slip of sound or spelling is corrected before a slip of one
@@ -46,6 +49,7 @@ def candidates(query: str, vocabulary: Vocabulary, tier: int = BY_SOUND_OR_SPELL
     documents); [] when no word of the query is mistyped."""
     text = fold(query)
     found: dict[str, tuple] = {}
+    vocabulary = _Budgeted(vocabulary, MAX_LOOKUPS)
     for run in _CHINESE.finditer(text):
         at = run.start()
         replaced = _same_sound if tier == BY_SOUND_OR_SPELLING else _one_edit
@@ -63,6 +67,30 @@ def candidates(query: str, vocabulary: Vocabulary, tier: int = BY_SOUND_OR_SPELL
             fixed = text[: m.start()] + best[0] + text[m.end() :]
             found.setdefault(fixed, (-len(word), -vocabulary.doc_frequency(best[0])))
     return sorted(found, key=found.__getitem__)
+
+
+class _Budgeted:
+    """A vocabulary that answers at most ``lookups`` reads of the term index, then nothing."""
+
+    def __init__(self, vocabulary: Vocabulary, lookups: int):
+        self.vocabulary, self.left = vocabulary, lookups
+
+    def _spend(self) -> bool:
+        self.left -= 1
+        return self.left >= 0
+
+    def spelt(self, key: str) -> list[tuple[str, int]]:
+        return self.vocabulary.spelt(key) if self._spend() else []
+
+    def edited(self, variant: str) -> list[tuple[str, int]]:
+        return self.vocabulary.edited(variant) if self._spend() else []
+
+    def doc_frequency(self, term: str) -> int:
+        # Spent: every term is taken as held, so no more stretches are tried.
+        return self.vocabulary.doc_frequency(term) if self._spend() else 1
+
+    def latin_words(self) -> list[str]:
+        return self.vocabulary.latin_words()
 
 
 def _same_sound(run: str, vocabulary: Vocabulary):
