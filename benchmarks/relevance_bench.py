@@ -39,7 +39,7 @@ from portal.catalogue import load_catalogue  # noqa: E402
 JUDGEMENTS = Path(__file__).with_name("relevance") / "judgements.yml"
 BLIND = Path(__file__).with_name("relevance") / "blind.yml"
 SETS = {"judged": JUDGEMENTS, "blind": BLIND}
-STEPS = ("synonyms", "pinyin", "corrections", "refs", "questions")
+STEPS = ("synonyms", "pinyin", "corrections", "refs", "questions", "english", "fill")
 SUCCESS_GOAL = 0.9
 
 

@@ -188,6 +188,7 @@ class Corpus:
             {"name": "exact 文号", "query": exact},
             # The forgiving steps (issue 23); FTS5 answers them as plain words.
             {"name": "typo, corrected", "query": "乡村振星 营商环境"},
+            {"name": "slip, corrected", "query": "乡村兴振 营商环境"},
             {"name": "synonym", "query": "年报"},
             {"name": "pinyin", "query": "xiangcunzhenxing"},
             {"name": "initials", "query": "xczx"},

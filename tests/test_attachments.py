@@ -197,7 +197,9 @@ def test_a_word_only_in_an_attachment_finds_the_document_and_says_where(indexed_
 
 def test_the_json_api_names_the_attachment_a_hit_was_found_in(indexed_with_pdf, client):
     data = client.get("/api/search?q=政策解读形式较为单一").get_json()
-    assert [(hit["slug"], hit["attachment"]) for hit in data["hits"]] == [(SLUG, "附件2：年度报告")]
+    # Hits holding every word; a short first page goes on with some lacking one (partial).
+    whole = [hit for hit in data["hits"] if not hit["partial"]]
+    assert [(hit["slug"], hit["attachment"]) for hit in whole] == [(SLUG, "附件2：年度报告")]
     data = client.get("/api/search?q=科技特派员管理办法").get_json()
     assert {hit["attachment"] for hit in data["hits"]} == {None}
 

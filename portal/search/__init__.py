@@ -19,9 +19,10 @@ Inside, each module says its rules in its docstring:
   BM25F), phrases.py (phrases wherever their characters stand together), pool.py (a
   segment's postings while it is written), answering.py (one search over an open
   generation: masks, order, page), suggestions.py (while typing), hot.py (热门搜索, in
-  SQLite); the forgiving steps: synonyms.py (synonyms.txt, data), pinyin.py (words' pinyin
-  keys, pypinyin), alternatives.py (letters read as pinyin), corrections.py (did you mean,
-  by sound and by edit distance), refs.py (文号 in part);
+  SQLite); the forgiving steps: synonyms.py (synonyms.txt and the English glossary
+  english.txt, data), pinyin.py (words' pinyin keys, pypinyin), alternatives.py (letters read
+  as pinyin, typed whole or apart), corrections.py (did you mean, by sound, by spelling and
+  by one character dropped, added, swapped or replaced: slips.py), refs.py (文号 in part);
 * Whoosh's public API only: build.py (writing a generation), searcher.py (reading one);
 * the quarantine, every Whoosh subclass and private name, verified against exactly the pinned
   whoosh-reloaded by a contract test each: whoosh_codec.py (the codec, writers and fields),

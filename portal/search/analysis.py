@@ -146,7 +146,7 @@ def analyse(text: str) -> list[tuple[str, int]]:
 # Stored with the position of a Chinese word's whole or sub-word: it counts for ranking, and
 # never stands for the atom at that position in a phrase. Below the field's bits
 # (fields.FIELD_SHIFT), so a field's flagged positions sort after its plain ones.
-NOT_ATOM = 1 << 29
+NOT_ATOM = 1 << 28
 
 
 def index_terms(text: str) -> list[tuple[str, int]]:

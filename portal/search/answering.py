@@ -1,9 +1,12 @@
 """Answering one search over an open generation: what to look for, which documents match, in
 what order, and the page of hits. No Whoosh: the snapshot (searcher.py) reads the index.
 
-The query's parts (query.py, with synonyms) are matched as document masks (matching.py); a part
-of Latin letters that no document holds is read as pinyin (alternatives.py). If the AND of two
-or more parts finds nothing, documents matching any part are listed and ``relaxed`` says so. A
+The query's parts (query.py, with synonyms and the English glossary) are matched as document
+masks (matching.py); a part of Latin letters that no document holds is read as pinyin, and so
+are such words typed apart that spell indexed words together (alternatives.py). If the AND of
+two or more parts finds nothing, documents matching any part are listed and ``relaxed`` says
+so; if it finds fewer than a page for a query of FILL_MIN_PARTS parts or more, the first page
+goes on with the documents holding every part but one, marked ``partial`` (Features.fill). A
 query that is exactly a 文号 or 索引号 puts that document first; one that spells a reference in
 part (refs.py) puts the documents whose references hold it next. Filters, the date window and
 the scope restrict every count. With no or few results, a correction is looked for
@@ -18,7 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from portal.search import corrections, refs, synonyms
-from portal.search.alternatives import letters_of, readings
+from portal.search.alternatives import joined, letters_of, readings
+from portal.search.analysis import fold
+from portal.search.fields import ENGLISH, TEXT_FIELDS
 from portal.search.highlighting import attachment_snippet, highlight, mark_pattern, snippet
 from portal.search.matching import QueryPostings
 from portal.search.query import Part, parse_query
@@ -26,6 +31,9 @@ from portal.search.types import FACETS, Expansion, Features, Hit, Results
 
 # Fewer results than this, or only some words found: a correction is looked for.
 FEW_RESULTS = 3
+# Parts a query needs before a short first page is filled with documents holding all but one:
+# of two, one alone is too little of what was asked (科技 of 科技特派员).
+FILL_MIN_PARTS = 3
 # Documents whose references are read to check the order of a query's pieces, at most.
 REFS_CHECKED = 2000
 # The text fields each scope looks in (None: all).
@@ -53,7 +61,10 @@ class _Matcher:
 
     def __init__(self, snap, view, request: Request):
         self.snap, self.view, self.request = snap, view, request
-        self.postings = QueryPostings(snap, view.live, SCOPE_FIELDS[request.scope])
+        fields = SCOPE_FIELDS[request.scope]
+        if fields is None and not request.features.english:
+            fields = tuple(f for f in TEXT_FIELDS if f != ENGLISH)
+        self.postings = QueryPostings(snap, view.live, fields)
         self.per_key = {k: snap.allowed(k, values) for k, values in request.filters}
         window = view.live
         if request.first or request.last:
@@ -73,9 +84,12 @@ class _Matcher:
         features = self.request.features
         if self.request.scope == "refs":
             text = refs.plain(text)
+        typed_apart: dict[str, str] = {}
+        if read_pinyin and features.pinyin and self.request.scope != "refs":
+            text, typed_apart = joined(fold(text), self.snap)
         parts, marks = parse_query(
             text,
-            synonyms.shipped() if features.synonyms else synonyms.NONE,
+            synonyms.chosen(features.synonyms, features.english),
             questions=features.questions,
         )
         if read_pinyin and features.pinyin and self.request.scope != "refs":
@@ -83,7 +97,7 @@ class _Matcher:
                 letters = letters_of(part)
                 if letters and not self.postings.part_docs(part).any():
                     part.alternatives += readings(letters, self.snap)
-                    part.typed = letters
+                    part.typed = typed_apart.get(letters, letters)
                     marks += [
                         (p.whole,) if p.whole else tuple(p.atoms)
                         for a in part.alternatives
@@ -106,6 +120,19 @@ class _Matcher:
         for docnum in np.flatnonzero(docs).tolist():
             out[docnum] = refs.holds(query, self.snap.references(docnum))
         return out
+
+    def all_but_one(self, parts: list[Part]) -> np.ndarray:
+        """The documents of the view holding every part but one, for a query of FILL_MIN_PARTS
+        parts or more sorted by relevance (a list by date has no place for them)."""
+        out = self.snap.empty()
+        request = self.request
+        if len(parts) < FILL_MIN_PARTS or request.sort != "relevance" or request.scope == "refs":
+            return out
+        sets = [self.postings.part_docs(p) for p in parts]
+        for skipped in range(len(sets)):
+            others = [held for i, held in enumerate(sets) if i != skipped]
+            out |= np.logical_and.reduce(others)
+        return out & self.view.live
 
     def count(self, text: str) -> int:
         """Documents holding every part of ``text`` within the filters (for corrections)."""
@@ -155,7 +182,10 @@ def answer(snap, view, request: Request) -> Results:
     if parts and few and request.features.corrections and request.scope != "refs":
         results.correction = corrections.correct(query, snap, matcher.count)
     results.expansions = _expansions(matcher, parts, matched)
-    _page(snap, view, request, results, matcher, parts, marks, matched, exact, first)
+    fill = snap.empty()
+    if request.features.fill and not results.relaxed and results.total < request.per_page:
+        fill = matcher.restrict(matcher.all_but_one(parts)) & ~matched
+    _page(snap, view, request, results, matcher, parts, marks, matched, exact, first, fill)
     return results
 
 
@@ -170,9 +200,10 @@ def _expansions(matcher: _Matcher, parts: list[Part], matched: np.ndarray) -> li
     return out
 
 
-def _page(snap, view, request, results, matcher, parts, marks, matched, exact, first) -> None:
+def _page(snap, view, request, results, matcher, parts, marks, matched, exact, first, fill):
     """Fill in the hits of the requested page: exact references, then references spelt in
-    part (newest first), then by score or date."""
+    part (newest first), then by score or date; on a first page with room left, the documents
+    of ``fill`` (holding every part but one) by score, marked partial."""
     per_page = request.per_page
     start, want = (request.page - 1) * per_page, request.page * per_page
     if start >= results.total:
@@ -186,6 +217,12 @@ def _page(snap, view, request, results, matcher, parts, marks, matched, exact, f
         top += [d for d in view.by_date(first & matched, want) if not exact[d]]
         scores = dict(matcher.postings.rank(parts, matched, want + len(top)))
         order = top + [d for d in scores if not ahead[d]]
+    partial: set[int] = set()
+    if request.page == 1 and len(order) < want and fill.any():
+        more = dict(matcher.postings.rank(parts, fill, want - len(order)))
+        scores.update(more)
+        partial = set(more)
+        order = order + list(more)
     pattern = mark_pattern(marks)
     for docnum in order[start:want]:
         stored = snap.stored(docnum)
@@ -210,6 +247,7 @@ def _page(snap, view, request, results, matcher, parts, marks, matched, exact, f
                 category=stored.get("category", ""),
                 score=scores.get(docnum, 0.0),
                 reference=stored.get("reference", ""),
+                partial=docnum in partial,
             )
         )
 

@@ -40,6 +40,7 @@ def schema() -> wfields.Schema:
         body=TextField(stored=True),
         keywords=TextField(stored=True),
         refs=TextField(stored=True),
+        english=TextField(stored=True),
         # Where the document's own text ends in body (attachments' text follows), and the
         # (title, offset) of each attachment in that text.
         body_chars=wfields.STORED,
@@ -51,6 +52,8 @@ def schema() -> wfields.Schema:
         reference=wfields.STORED,
         # fields.PINYIN's key:word terms, and each keyword whole (one a line).
         pinyin=wfields.KEYWORD(lowercase=False, scorable=False),
+        # fields.EDITS's variant:word terms.
+        edits=wfields.KEYWORD(lowercase=False, scorable=False),
         keyword=wfields.IDLIST(expression=re.compile("[^\n]+")),
         department=wfields.ID(stored=True),
         organisation=wfields.ID(stored=True),

@@ -2,28 +2,38 @@
 
 from __future__ import annotations
 
-from portal.search import pinyin
+import re
+
+from portal.search import pinyin, slips
 from portal.search.analysis import clean, fold, normalize_ref, words
 from portal.search.types import SearchDocument
 
-# The analysed text fields and their BM25F boosts.
-TEXT_FIELDS = {"title": 3.0, "keywords": 2.0, "refs": 1.5, "body": 1.0}
+# The analysed text fields and their BM25F boosts. english holds no Chinese: Chinese queries
+# score as they did without it.
+TEXT_FIELDS = {"title": 3.0, "keywords": 2.0, "refs": 1.5, "body": 1.0, "english": 1.0}
+# The document's kind and body in English (SearchDocument.english), searched with
+# Features.english.
+ENGLISH = "english"
 # The text of a document's attachments is indexed after its body, up to this many characters
 # each; ``body_chars`` (stored) says where the document's own text ends.
 ATTACHMENT_CHARS = 100_000
 # The positions of every text field's terms, in one field: a phrase looks a term up once per
 # segment, not once per field and segment. A position carries its field (its index in
 # POSITION_FIELDS, the order a document's fields are written in) from bit FIELD_SHIFT up, so
-# consecutive positions never run from one field into the next.
+# consecutive positions never run from one field into the next: three bits, up to eight
+# fields, below them analysis.NOT_ATOM and 2**28 positions a field.
 POSITIONS = "positions"
 POSITION_FIELDS = tuple(sorted(TEXT_FIELDS))
-FIELD_SHIFT = 30
+FIELD_SHIFT = 29
 # Every two-character atom of a segment's text fields, written backwards, once per segment:
 # the atoms ending with a character are found by prefix here (phrases.py).
 TAILS = "tails"
 # The pinyin spellings of the title's and keywords' words (pinyin.index_terms: key:word), and
 # each keyword whole, folded: searching by pinyin, corrections by sound, suggestions.
 PINYIN = "pinyin"
+# The same words under each spelling of them with one character left out (slips.index_terms:
+# variant:word): corrections of a character dropped, added, swapped or replaced.
+EDITS = "edits"
 KEYWORD = "keyword"
 # Each facet and the field holding its values.
 FACET_FIELDS = {
@@ -44,6 +54,7 @@ def doc_fields(doc: SearchDocument) -> dict[str, object]:
     keywords = [clean(k) for k in doc.keywords]
     refs = "\n".join(x for x in (doc.doc_no, doc.index_no, doc.department) if x)
     files, names = attachment_text(doc)
+    texts = [doc.title, *keywords]
     values: dict[str, object] = {
         "slug": doc.slug,
         "title": clean(doc.title),
@@ -53,7 +64,9 @@ def doc_fields(doc: SearchDocument) -> dict[str, object]:
         # 文号, 索引号 and department as searchable text.
         "refs": clean(refs),
         "file_names": names,
-        PINYIN: " ".join(pinyin.index_terms(pinyin.word_runs([doc.title, *keywords], _words))),
+        ENGLISH: clean(english_text(doc.english)),
+        PINYIN: " ".join(pinyin.index_terms(pinyin.word_runs(texts, _words))),
+        EDITS: " ".join(slips.index_terms(pinyin.word_runs(texts, _words, slips.SHORTEST_WORD))),
         KEYWORD: "\n".join(k for k in dict.fromkeys(fold(k).strip() for k in keywords) if k),
         # The 文号 as written, for suggestions.
         "reference": clean(doc.doc_no),
@@ -87,6 +100,17 @@ def attachment_text(doc: SearchDocument) -> tuple[str, tuple[tuple[str, int], ..
         parts.append(text)
         at += len(text) + 1
     return "\n".join(parts), tuple(names)
+
+
+_PLURAL = re.compile(r"\b([a-z]{3,}?)(ie)?s\b", re.IGNORECASE)
+
+
+def english_text(text: str) -> str:
+    """English names as indexed: each plural word (reports, policies) followed by its
+    singular, so that a visitor typing either finds them."""
+    singulars = [m.group(1) + ("y" if m.group(2) else "") for m in _PLURAL.finditer(text)]
+    kept = [w for w in singulars if not w.lower().endswith("s")]
+    return " ".join([text, *kept]) if kept else text
 
 
 def _words(text: str) -> list[str]:

@@ -31,7 +31,10 @@ from portal.search.types import IndexLocked, IndexUnavailable
 # 10: each document's validity (时效: in-force, amended, repealed, expired), a facet.
 # 11: the text of attachments after the body (body_chars, file_names).
 # 12: the pinyin of titles' and keywords' words, keywords whole, the 文号 as written.
-FORMAT_VERSION = 12
+# 13: the same words under each spelling with one character left out (edits); each document's
+#     kind and body in English (english), a fifth text field: a position's field takes three
+#     bits (fields.FIELD_SHIFT 29, analysis.NOT_ATOM 1 << 28).
+FORMAT_VERSION = 13
 META = "portal-index.json"
 CURRENT = "current"
 _LOCK = "build.lock"

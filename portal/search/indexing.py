@@ -13,6 +13,7 @@ IndexKeeper in portal/wiring/search.py.
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import logging
@@ -22,7 +23,9 @@ import time
 import weakref
 from pathlib import Path
 
-from portal.catalogue import Catalogue, Document, load_catalogue
+from babel.messages.pofile import read_po
+
+from portal.catalogue import Catalogue, Document, Organisations, load_catalogue
 from portal.extraction import TEXT_FOLDER, TextStore
 from portal.search.build import build_index, update_index
 from portal.search.searcher import Searcher
@@ -33,11 +36,39 @@ log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 LOCK = "indexing.lock"
+# The English of the portal's messages, read from its source (the compiled file may not be
+# there yet when an index is built): the categories' English names.
+ENGLISH = Path(__file__).resolve().parent.parent / "translations/en/LC_MESSAGES/messages.po"
 
 
-def search_document(document: Document, texts: TextStore | None = None) -> SearchDocument:
+@functools.cache
+def _english() -> dict[str, str]:
+    """Each message of the portal with its English, as the English pages show it."""
+    try:
+        with ENGLISH.open("rb") as source:
+            catalogue = read_po(source)
+    except OSError:
+        log.warning("no English messages in %s: English words find no category", ENGLISH)
+        return {}
+    return {m.id: m.string for m in catalogue if isinstance(m.id, str) and m.string}
+
+
+def english_of(document: Document, organisations: Organisations | None = None) -> str:
+    """What a document is and who publishes it in English: its category path's English names
+    and its organisation's."""
+    names = [_english().get(node.name, "") for node in document.category.path()]
+    body = organisations.get(document.organisation) if organisations is not None else None
+    if body is not None:
+        names.append(body.name_en)
+    return " ".join(n for n in names if n)
+
+
+def search_document(
+    document: Document, texts: TextStore | None = None, organisations: Organisations | None = None
+) -> SearchDocument:
     """The plain-text form of a document that the search engine indexes; with ``texts``, the
-    text of its attachments too (extracted now, in a child process, if it never was)."""
+    text of its attachments too (extracted now, in a child process, if it never was); with
+    ``organisations``, its body's English name among its English words."""
     attachments = []
     for attachment in document.attachments if texts is not None else ():
         kept = texts.ensure(attachment.path)
@@ -59,7 +90,13 @@ def search_document(document: Document, texts: TextStore | None = None) -> Searc
         date=document.date,
         sample=document.sample,
         validity=document.validity.slug if document.validity else "",
+        english=english_of(document, organisations),
     )
+
+
+def _search_documents(catalogue: Catalogue, texts: TextStore) -> dict[str, SearchDocument]:
+    """Every document of the catalogue as indexed, by slug."""
+    return {d.slug: search_document(d, texts, catalogue.organisations) for d in catalogue.documents}
 
 
 def attachment_texts(index_dir: Path) -> TextStore:
@@ -151,7 +188,7 @@ def index_catalogue(
     """
     index_dir.mkdir(parents=True, exist_ok=True)
     texts = attachment_texts(index_dir)
-    documents = {d.slug: search_document(d, texts) for d in catalogue.documents}
+    documents = _search_documents(catalogue, texts)
     wanted = {slug: fingerprint(doc) for slug, doc in documents.items()}
     source = _source(content_dir) if content_dir is not None else ""
     with _indexing(index_dir, wait=True):
@@ -188,7 +225,7 @@ def keep_in_step(catalogue: Catalogue, index_dir: Path, content_dir: Path) -> st
     if _read_manifest(index_dir)[0] != source:
         return "left the search index alone: it was not built from this content folder"
     texts = attachment_texts(index_dir)
-    documents = {d.slug: search_document(d, texts) for d in catalogue.documents}
+    documents = _search_documents(catalogue, texts)
     wanted = {slug: fingerprint(doc) for slug, doc in documents.items()}
     with _indexing(index_dir, wait=False):
         built_from, indexed = _read_manifest(index_dir)

@@ -138,16 +138,17 @@ RUN_WORDS = 2
 SEPARATOR = ":"
 
 
-def word_runs(texts: list[str], analysed) -> list[str]:
+def word_runs(texts: list[str], analysed, shortest: int = 1) -> list[str]:
     """The Chinese words of ``texts`` (``analysed``: text to its words, in order) and their
-    runs of up to RUN_WORDS consecutive Chinese words, each at most MAX_KEY_CHARS characters."""
+    runs of up to RUN_WORDS consecutive Chinese words, each at most MAX_KEY_CHARS characters;
+    a word shorter than ``shortest`` characters is in none."""
     runs: dict[str, None] = {}
     for text in texts:
         found = analysed(text)
         for i in range(len(found)):
             joined = ""
             for w in found[i : i + RUN_WORDS]:
-                if not is_cjk(w):
+                if not is_cjk(w) or len(w) < shortest:
                     break
                 joined += w
                 if len(joined) > MAX_KEY_CHARS:

@@ -44,7 +44,7 @@ class Alternative:
     """Another way of saying a part: its text, where it comes from, and its required parts."""
 
     text: str
-    kind: str  # "synonym" or "pinyin"
+    kind: str  # "synonym", "english" (the glossary) or "pinyin"
     parts: tuple[Part, ...] = field(default=(), compare=False)
 
 
@@ -52,9 +52,12 @@ class Alternative:
 # 吗, 呢, 如何, 怎么, 哪些 and the like, for documents too).
 _QUESTION_TEXT = """
 有 要 能 会 可以 可 需要 需 请问 请 我 我们 你们 想 想要 应该 应当 该 怎么办 什么时候
+how what when where which who why can could do does did should must i me my we our you
+your please
 """
 QUESTION_WORDS = frozenset(_QUESTION_TEXT.split())
 QUOTES = re.compile(r'["“”„‟«»「」『』]')
+_SPACES = re.compile(r"\s+")
 
 
 def parse_query(
@@ -85,7 +88,8 @@ def parse_query(
                     alternative = phrase_part(other)
                     if alternative is not None:
                         marks[tuple(alternative.atoms)] = None
-                        alternatives.append(Alternative(other, "synonym", (alternative,)))
+                        kind = synonyms.kind_of(typed)
+                        alternatives.append(Alternative(other, kind, (alternative,)))
                 whole = typed if len(atoms) > 1 else ""
                 marks[(typed,)] = None
                 parts.append(
@@ -133,7 +137,8 @@ def _synonym_pieces(chunk: str, found: list[Word], synonyms: Synonyms):
     as (typed text, its atoms, the other words of its group); longest first, left to right."""
     if not synonyms.others:
         return found
-    text = fold(chunk)
+    # Spaces single, as the files' phrases are (synonyms.py): "annual  report" is a phrase too.
+    text = _SPACES.sub(" ", fold(chunk))
     # Where each atom stands in the folded chunk: jieba keeps the text's order.
     spans: list[tuple[int, int, int, str]] = []  # start, end, word index, atom
     at = 0

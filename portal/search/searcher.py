@@ -40,9 +40,9 @@ import numpy as np
 from whoosh import index as windex
 from whoosh.filedb.filestore import FileStorage
 
-from portal.search import answering, generations, pinyin, postings, suggestions
+from portal.search import answering, generations, pinyin, postings, slips, suggestions
 from portal.search.analysis import fold, normalize_ref
-from portal.search.fields import FACET_FIELDS, KEYWORD, PINYIN, POSITIONS, TEXT_FIELDS
+from portal.search.fields import EDITS, FACET_FIELDS, KEYWORD, PINYIN, POSITIONS, TEXT_FIELDS
 from portal.search.generations import CURRENT
 from portal.search.matching import K1, B
 from portal.search.query import QUOTES
@@ -69,8 +69,8 @@ from portal.search.whoosh_read import (
 
 # Terms remembered as missing from a field of a segment, at most.
 _ABSENT_KEPT = 100_000
-# Pinyin keys remembered with their words per generation, at most.
-_SPELT_KEPT = 20_000
+# Pinyin keys and edit variants remembered with their words per generation, at most.
+_UNDER_KEPT = 20_000
 # Results kept per generation and set of published documents: a repeated search costs a
 # lookup (the latest used are kept).
 RESULTS_KEPT = 512
@@ -141,7 +141,7 @@ class _Snapshot:
                 joined = b"".join(c.tobytes() for c in codes)
                 self.norms[fieldname] = table[np.frombuffer(joined, dtype=np.uint8)]
             self._absent: set[tuple[str, str, int]] = set()
-            self._spelt: dict[str, list[tuple[str, int]]] = {}
+            self._under: dict[tuple[str, str], list[tuple[str, int]]] = {}
             self._latin: list[str] | None = None
             self._plain: _View | None = None
             self._kept: tuple[AbstractSet[str], _View] | None = None
@@ -223,18 +223,26 @@ class _Snapshot:
     def spelt(self, key: str) -> list[tuple[str, int]]:
         """The words of titles and keywords spelt ``key`` in pinyin, with the documents holding
         each (deleted ones included), most first."""
-        found = self._spelt.get(key)
+        return self._words_under(PINYIN, key + pinyin.SEPARATOR)
+
+    def edited(self, variant: str) -> list[tuple[str, int]]:
+        """The words of titles and keywords indexed under ``variant`` (themselves, or with one
+        character left out: slips.py), with the documents holding each, most first."""
+        return self._words_under(EDITS, variant + slips.SEPARATOR)
+
+    def _words_under(self, fieldname: str, prefix: str) -> list[tuple[str, int]]:
+        key = (fieldname, prefix)
+        found = self._under.get(key)
         if found is None:
-            prefix = key + pinyin.SEPARATOR
             counts: dict[str, int] = {}
             for reader, _ in self.leaves:
-                for btext, info in reader.iter_prefix(PINYIN, prefix):
+                for btext, info in reader.iter_prefix(fieldname, prefix):
                     word = btext.decode("utf-8")[len(prefix) :]
                     counts[word] = counts.get(word, 0) + info.doc_frequency()
             found = sorted(counts.items(), key=lambda wn: (-wn[1], wn[0]))
-            if len(self._spelt) >= _SPELT_KEPT:
-                self._spelt.clear()
-            self._spelt[key] = found
+            if len(self._under) >= _UNDER_KEPT:
+                self._under.clear()
+            self._under[key] = found
         return found
 
     def latin_words(self) -> list[str]:

@@ -31,10 +31,23 @@ class Features:
     refs: bool = True
     # Words that only make a question (有, 要, 请问…) are not required (query.QUESTION_WORDS).
     questions: bool = True
+    # English words read through the glossary (english.txt) as the Chinese words they stand
+    # for, and found in each document's kind and body in English (SearchDocument.english).
+    english: bool = True
+    # A first page with few results goes on with the documents holding every part but one.
+    fill: bool = True
 
 
 ALL_FEATURES = Features()
-NO_FEATURES = Features(synonyms=False, pinyin=False, corrections=False, refs=False, questions=False)
+NO_FEATURES = Features(
+    synonyms=False,
+    pinyin=False,
+    corrections=False,
+    refs=False,
+    questions=False,
+    english=False,
+    fill=False,
+)
 
 
 @dataclass(frozen=True)
@@ -43,7 +56,7 @@ class Expansion:
 
     typed: str
     found: str
-    kind: str  # "synonym" or "pinyin"
+    kind: str  # "synonym", "english" (the glossary) or "pinyin"
 
 
 @dataclass(frozen=True)
@@ -66,6 +79,9 @@ class SearchDocument:
     validity: str = ""
     # The text of each attachment that has text: (its title, its text).
     attachments: tuple[tuple[str, str], ...] = ()
+    # What the document is and who publishes it, in English (its category path's and its
+    # organisation's English names): found by English words on the English pages.
+    english: str = ""
 
 
 @dataclass
@@ -83,6 +99,8 @@ class Hit:
     # The title of the attachment the snippet comes from, when only an attachment matched.
     attachment: str = ""
     reference: str = ""  # the 文号 as written
+    # Holds every part of the query but one: listed after those holding them all (Features.fill).
+    partial: bool = False
 
 
 @dataclass

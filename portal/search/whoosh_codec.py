@@ -9,8 +9,8 @@ tasks, which use that segment writer. Blocks are pickled with the current protoc
 protocol 2 re-encodes bytes on load).
 
 Text is written once per term: every occurrence of a term in any text field of a document goes
-into the positions field (fields.POSITIONS) as the 8-byte key ``docnum << 32 | field << 30 |
-not-atom << 29 | position``, which a search reads as stored: the documents, each field's
+into the positions field (fields.POSITIONS) as the 8-byte key ``docnum << 32 | field << 29 |
+not-atom << 28 | position``, which a search reads as stored: the documents, each field's
 frequency and the phrases all come from these keys. The text fields themselves keep their
 stored value and length (for BM25F).
 

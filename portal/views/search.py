@@ -177,6 +177,7 @@ def api():
                     "department": hit.department,
                     "organisation": hit.organisation,
                     "category": hit.category,
+                    "partial": hit.partial,
                 }
                 for hit in found.hits
             ],

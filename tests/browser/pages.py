@@ -51,6 +51,8 @@ PAGES = (
     PageType("search-hits", "/search?q=科技特派员"),
     PageType("search-facets", "/search?q=科技&year=2024#results"),
     PageType("search-no-results", "/search?q=不存在的词语组合"),
+    # A short first page going on with documents lacking one word, under a notice.
+    PageType("search-partial", "/search?q=科技特派员+管理办法+申请"),
     PageType("not-found", "/documents/nope/", status=404),
     PageType("apply", "/apply/"),
     PageType("apply-track", "/apply/track"),
