@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from portal import settings
+from portal.cli_options import content_option
 
 
 @click.group()
@@ -28,14 +29,7 @@ def _last_good(content_dir: Path) -> Path:
 
 
 @main.command()
-@click.option(
-    "--content",
-    "content_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=lambda: settings.value("CONTENT_DIR"),
-    show_default="content/",
-    help="Folder of content files to check.",
-)
+@content_option("Folder of content files to check.")
 def check(content_dir: Path):
     """Validate every content file; print one line per problem as path:line: message."""
     from portal.catalogue import load_catalogue

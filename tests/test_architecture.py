@@ -26,7 +26,7 @@ DOMAIN = (
     "approvals",
     "website_report",
 )
-SHARED = ("text", "settings", "filetypes", "csv_cells", "terminal", "qr", "identity")
+SHARED = ("text", "settings", "filetypes", "csv_cells", "terminal", "qr", "identity", "cli_options")
 WEB_FRAMEWORK = (
     "flask",
     "flask_babel",

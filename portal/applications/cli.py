@@ -8,6 +8,7 @@ import click
 
 from portal import applications as domain
 from portal import settings
+from portal.cli_options import content_option
 from portal.terminal import printable
 
 
@@ -236,14 +237,7 @@ def import_sqlite(source: Path):
 
 @applications.command("load-samples")
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--content",
-    "content_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=lambda: settings.value("CONTENT_DIR"),
-    show_default="content/",
-    help="Folder of content files whose organisations/ says which bodies are samples.",
-)
+@content_option("Folder of content files whose organisations/ says which bodies are samples.")
 def load_samples(source: Path, content_dir: Path):
     """Load the made-up 示例 applications of SOURCE (samples/applications.yml) for a
     demonstration site: only to bodies marked sample, each marked 示例 (safe to repeat)."""
@@ -285,14 +279,7 @@ def load_samples(source: Path, content_dir: Path):
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the report data file here instead of printing it.",
 )
-@click.option(
-    "--content",
-    "content_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=lambda: settings.value("CONTENT_DIR"),
-    show_default="content/",
-    help="Folder of content files whose organisations/ names the bodies.",
-)
+@content_option("Folder of content files whose organisations/ names the bodies.")
 @DATABASE_OPTION
 def report_stats(year: int, organisation: str, name: str, out: Path | None, content_dir: Path):
     """Table 3 of YEAR for one body, from the records of the applications made to it, in the

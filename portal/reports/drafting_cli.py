@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from portal import settings
+from portal.cli_options import content_option
 from portal.reports import drafting
 from portal.terminal import printable
 
@@ -33,14 +34,7 @@ class Refused(click.ClickException):
     help="The body whose report it is (its id, as in content/organisations/ID.yml). "
     "Default: DEFAULT_ORGANISATION.",
 )
-@click.option(
-    "--content",
-    "content_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=lambda: settings.value("CONTENT_DIR"),
-    show_default="content/",
-    help="Folder of content files the draft is written into.",
-)
+@content_option("Folder of content files the draft is written into.")
 def draft_report(year: int, organisation: str, content_dir: Path):
     """Draft the body's statutory annual report of YEAR (政府信息公开工作年度报告) from the
     records, as a draft waiting for 初审: table 2's 规章 and 行政规范性文件 rows from its
