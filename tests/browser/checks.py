@@ -134,6 +134,13 @@ OVERFLOWING = """() => {
 }"""
 
 # Every table, and whether it fits or sits in a region that scrolls sideways by itself.
+# A count such as "(12)" beside a filter is read as one unit: its text must sit on one line.
+BROKEN_COUNTS = """() => [...document.querySelectorAll(".count")].filter((count) => {
+  const range = document.createRange();
+  range.selectNodeContents(count);
+  return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size > 1;
+}).map((count) => count.textContent)"""
+
 TABLES = """() => [...document.querySelectorAll("main table")].map((table) => {
   const region = table.closest(".table-scroll");
   const style = region ? getComputedStyle(region) : null;

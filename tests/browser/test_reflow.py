@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .checks import OVERFLOWING, TABLES
+from .checks import BROKEN_COUNTS, OVERFLOWING, TABLES
 from .conftest import DESKTOP, NARROW
 from .pages import LAYOUT_SCHEMES, LOCALES, PAGES_BY_NAME, cases
 
@@ -38,6 +38,8 @@ def test_no_page_scrolls_sideways_at_320px_or_200_percent_text(
         f"{page.url} ({layout}): content is cut off at the right edge:\n"
         + "\n".join(found["overflowing"])
     )
+    broken = page.evaluate(BROKEN_COUNTS)
+    assert not broken, f"{page.url} ({layout}): counts broken over lines: {broken}"
     for table in page.evaluate(TABLES):
         if table["inRegion"] and table["tableWidth"] <= table["regionWidth"]:
             continue
