@@ -26,7 +26,17 @@ DOMAIN = (
     "approvals",
     "website_report",
 )
-SHARED = ("text", "settings", "filetypes", "csv_cells", "terminal", "qr", "identity", "cli_options")
+SHARED = (
+    "text",
+    "settings",
+    "filetypes",
+    "csv_cells",
+    "terminal",
+    "qr",
+    "identity",
+    "cli_options",
+    "bounded_yaml",
+)
 WEB_FRAMEWORK = (
     "flask",
     "flask_babel",

@@ -280,6 +280,16 @@ def test_a_year_not_over_is_refused_until_the_first_of_january():
     assert body_to_draft(site, "shili-qsz", 2025, datetime.date(2026, 1, 1)).id == "shili-qsz"
 
 
+def test_the_website_s_yearly_form_in_the_same_column_is_not_that_year_s_report(demo):
+    # 示例县人民政府 has published its 政府网站工作年度报表 for 2025 (…（2025年度）in its title):
+    # without its 2025 annual report it must still be able to draft one.
+    for path in (demo / "annual-reports").glob("shili-xzf-2025.*"):
+        path.unlink()
+    site = load_catalogue(demo)
+    assert any(d.website_report_path for d in site.documents if d.organisation == "shili-xzf")
+    assert body_to_draft(site, "shili-xzf", 2025, datetime.date(2026, 3, 1)).id == "shili-xzf"
+
+
 def test_records_that_cannot_be_read_draft_nothing(demo, tmp_path):
     before = listing(demo / "annual-reports")
     missing = f"sqlite:///{tmp_path / 'none' / 'db.sqlite3'}"

@@ -81,3 +81,17 @@ def test_a_front_matter_written_across_lines_is_left_alone():
     text = FRONT.format(line="report: >\n  x.report.yml\n")
     with pytest.raises(catalogue.FrontMatterUnsafe):
         catalogue.name_report_file(text, "x.report.yml")
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("table3: " + "[" * 20_000 + "]" * 20_000, "values nested more than 16 levels deep"),
+        ("a: &x [1]\nb: *x\n", "anchors and aliases (& and *) are not allowed"),
+    ],
+)
+def test_a_data_file_beyond_reason_is_refused_with_its_line(text, said):
+    # 20,000 brackets once raised RecursionError, which no YAML error handler catches.
+    with pytest.raises(reports.ReportError) as refused:
+        reports.parse_report(text)
+    assert said in str(refused.value)

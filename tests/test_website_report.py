@@ -166,6 +166,17 @@ def test_portal_check_names_the_data_file_and_line_of_each_problem_and_keeps_it_
     assert client.get("/documents/website-report-2024/").status_code == 404
 
 
+def test_a_form_nested_beyond_reason_is_one_problem_and_the_other_pages_stay_up(site, client):
+    # 20,000 brackets once raised RecursionError out of YAML and took the catalogue down.
+    add_form(site, 2024, data="year: 2024\nvalues: " + "[" * 20_000 + "]" * 20_000 + "\n")
+    code, output = check(site)
+    assert code == 1
+    data = "website-reports/website-report-2024.form.yml"
+    assert f"{data}:2: not YAML: values nested more than 16 levels deep" in output
+    assert "Traceback" not in output
+    assert client.get("/").status_code == 200
+
+
 def test_a_complete_form_passes_the_check(site):
     add_form(site, 2024)
     code, output = check(site)

@@ -5,7 +5,7 @@ the session is still open, so a timed-out, signed-out or disabled session is no 
 from flask import Flask, current_app
 from flask_login import LoginManager, UserMixin
 
-from portal import accounts, wiring
+from portal import accounts, db, wiring
 
 login_manager = LoginManager()
 POLICY = "portal.admin.policy"
@@ -25,8 +25,15 @@ class SignedIn(UserMixin):
 
 @login_manager.user_loader
 def load(token: str) -> SignedIn | None:
-    """The session's member of staff, or None when the token opens no session now."""
-    member = accounts.signed_in(wiring.db.session(), token, policy(), wiring.db.now())
+    """The session's member of staff, or None when the token opens no session now.
+
+    With the database unavailable nobody is signed in: the 503 page that says so is drawn
+    signed out instead of failing again while drawing its header."""
+    try:
+        member = accounts.signed_in(wiring.db.session(), token, policy(), wiring.db.now())
+    except db.unavailable_errors() as error:
+        current_app.logger.warning("sessions cannot be read: %s", error)
+        return None
     return SignedIn(member, token) if member else None
 
 

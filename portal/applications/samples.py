@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from portal import bounded_yaml
 from portal.applications.handling import Action, changes
 from portal.applications.legacy import ImportReport
 from portal.applications.records import record_of
@@ -55,7 +56,7 @@ def read_samples(path: Path, sample_bodies: Collection[str]) -> list[Application
     try:
         if path.stat().st_size > MAX_BYTES:
             raise SampleFileError(f"{path}: larger than {MAX_BYTES} bytes")
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+        root = bounded_yaml.compose(path.read_text(encoding="utf-8"), plain_strings=True)
     except OSError as error:
         raise SampleFileError(f"{path}: {error.strerror}") from None
     except (UnicodeDecodeError, yaml.YAMLError) as error:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 
+from portal import bounded_yaml
 from portal.catalogue.document import Problem
 
 # Bounds on what one file may cost to read: a real front matter is under 2 KB, 17 keys and
@@ -88,48 +89,6 @@ def capped(problems: list[Problem]) -> list[Problem]:
     return [*problems[:MAX_PROBLEMS_PER_FILE], summary]
 
 
-class _TooComplex(yaml.YAMLError):
-    """Front matter beyond what any real document needs; reading it further would only cost."""
-
-    def __init__(self, mark, problem: str):
-        super().__init__(problem)
-        self.problem_mark = mark
-        self.problem = problem
-
-
-class _BoundedLoader(yaml.SafeLoader):
-    """A SafeLoader that refuses anchors and aliases and stops at a depth and a node count.
-
-    Composing is recursive: without the depth bound, '[[[[…' a few thousand deep raised
-    RecursionError out of the parser. Aliases would let a small file stand for a huge tree.
-    """
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self._depth = 0
-        self._nodes = 0
-
-    def compose_node(self, parent, index):
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _TooComplex(
-                event.start_mark,
-                "anchors and aliases (& and *) are not allowed: write each value out",
-            )
-        self._nodes += 1
-        if self._nodes > MAX_YAML_NODES:
-            raise _TooComplex(event.start_mark, f"more than {MAX_YAML_NODES:,} values")
-        if self._depth >= MAX_YAML_DEPTH:
-            raise _TooComplex(
-                event.start_mark, f"values nested more than {MAX_YAML_DEPTH} levels deep"
-            )
-        self._depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
 def compose_front_matter(parse: Parse, source: str) -> yaml.MappingNode | None:
     """Compose the front matter's YAML into its mapping node, keeping every value's line; None,
     with the problem reported, when it is too costly to read, not YAML or not a mapping.
@@ -154,8 +113,8 @@ def compose_front_matter(parse: Parse, source: str) -> yaml.MappingNode | None:
             )
         return None
     try:
-        root = yaml.compose(source, Loader=_BoundedLoader)
-    except _TooComplex as error:
+        root = bounded_yaml.compose(source, depth=MAX_YAML_DEPTH, nodes=MAX_YAML_NODES)
+    except bounded_yaml.TooComplex as error:
         parse.problem(
             error.problem_mark.line + 1 + parse.offset, f"front matter is refused: {error.problem}"
         )

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from portal import bounded_yaml
 from portal.catalogue.document import Document
 from portal.catalogue.organisations import (
     CONTACT_FIELDS,
@@ -124,7 +125,7 @@ def _entries(previous: str) -> tuple[list[str], list[tuple[str, list[str], list[
     if lines and lines[-1] == "":
         lines.pop()
     try:
-        root = yaml.compose(previous, Loader=yaml.SafeLoader)
+        root = bounded_yaml.compose(previous)
     except yaml.YAMLError:
         root = None
     if not isinstance(root, yaml.MappingNode) or not root.value:
@@ -150,7 +151,7 @@ def _entries(previous: str) -> tuple[list[str], list[tuple[str, list[str], list[
 def _unchanged(key: str, own: list[str], value: str) -> bool:
     """Whether a key's lines as written already say value, as the reader reads them."""
     try:
-        root = yaml.compose("\n".join(own), Loader=yaml.SafeLoader)
+        root = bounded_yaml.compose("\n".join(own))
     except yaml.YAMLError:
         return False
     if not isinstance(root, yaml.MappingNode) or len(root.value) != 1:

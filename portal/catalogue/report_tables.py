@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from portal import reports
+from portal import bounded_yaml, reports
 from portal.catalogue.document import Document
 from portal.catalogue.listing import Catalogue
 from portal.text import atomic_write, split_front_matter
@@ -37,12 +37,15 @@ class FrontMatterUnsafe(Exception):
 
 
 def report_documents(catalogue: Catalogue, organisations: Sequence[str]) -> list[Document]:
-    """The annual report documents of these bodies, published and draft, newest year first."""
+    """The annual report documents of these bodies, published and draft, newest year first.
+    The website's yearly form (政府网站工作年度报表) shares their column but is no such report."""
     wanted = set(organisations)
     found = [
         document
         for document in (*catalogue.documents, *catalogue.drafts)
-        if document.category.slug == CATEGORY and document.organisation in wanted
+        if document.category.slug == CATEGORY
+        and document.organisation in wanted
+        and document.website_report_path is None
     ]
     return sorted(found, key=lambda d: (-(report_year(d) or 0), d.organisation, d.slug))
 
@@ -151,7 +154,7 @@ def name_report_file(text: str, name: str) -> str:
     """The content file's text with its front matter naming the data file (``report: name``),
     the rest unchanged; FrontMatterUnsafe when it is not written one key per line."""
     lines, end = split_front_matter(text)
-    root = yaml.compose("\n".join(lines[1:end]), Loader=yaml.SafeLoader)
+    root = bounded_yaml.compose("\n".join(lines[1:end]))
     if not isinstance(root, yaml.MappingNode):
         raise FrontMatterUnsafe(name)
     first = lines[root.value[0][0].start_mark.line + 1] if root.value else ""

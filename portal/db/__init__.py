@@ -16,6 +16,7 @@ from portal.db.engine import (
     serialise,
     shown,
     sqlite_file,
+    unavailable_errors,
 )
 from portal.db.migrate import (
     SchemaBehind,
@@ -78,5 +79,6 @@ __all__ = [
     "serialise",
     "shown",
     "sqlite_file",
+    "unavailable_errors",
     "upgrade",
 ]

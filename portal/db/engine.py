@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
@@ -22,6 +22,14 @@ COMMAND_LOCK_WAIT = 30.0
 class DatabaseUnavailable(Exception):
     """The database cannot be opened or used now; the message says which and why (never its
     password)."""
+
+
+def unavailable_errors() -> tuple[type[Exception], ...]:
+    """What using the database raises when it is down, missing or unreadable: callers that can
+    go on without it (an error page, a count) catch these and nothing else."""
+    from portal.db.migrate import SchemaBehind  # migrate imports this module
+
+    return (SQLAlchemyError, DatabaseUnavailable, SchemaBehind)
 
 
 def shown(url: str) -> str:

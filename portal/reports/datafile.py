@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from portal import bounded_yaml
 from portal.reports.layout import (
     CELLS_BY_KEY,
     TABLE2_BLOCKS,
@@ -41,7 +42,7 @@ def load_report(path: Path) -> Report:
 def parse_report(text: str, path: Path | None = None) -> Report:
     """Read the YAML text of a data file, keeping the line of every cell for messages."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = bounded_yaml.compose(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None

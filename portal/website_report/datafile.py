@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from portal import bounded_yaml
 from portal.website_report.schema import (
     COUNT,
     DATE,
@@ -40,7 +41,7 @@ FIRST_YEAR = 2017  # the first year a form was published for (国办函〔2018�
 TOP_KEYS = ("year", "sample", "values")
 WHOLE = re.compile(r"^(?:0|[1-9]\d*)$")
 DECIMAL = re.compile(r"^(?:0|[1-9]\d*)(?:\.\d{1,2})?$")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 NULL_TAG = "tag:yaml.org,2002:null"
 BOOL_TAG = "tag:yaml.org,2002:bool"
 
@@ -105,7 +106,7 @@ def load_form(path: Path) -> tuple[WebsiteReport | None, list[Problem]]:
 def parse_form(text: str) -> tuple[WebsiteReport | None, list[Problem]]:
     """Read the YAML text of a data file, as load_form."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = bounded_yaml.compose(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
@@ -178,7 +179,7 @@ def _year(top: dict, problems: list[Problem]) -> int | None:
         return None
     node = top["year"][1]
     value = node.value if isinstance(node, yaml.ScalarNode) else ""
-    if not re.fullmatch(r"\d{4}", value) or int(value) < FIRST_YEAR:
+    if not re.fullmatch(r"[0-9]{4}", value) or int(value) < FIRST_YEAR:
         problems.append(
             Problem(_line(node), f"year: write the year the form covers, {FIRST_YEAR} or later")
         )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import yaml
 
+from portal import bounded_yaml
 from portal.text import FrontMatterError, split_front_matter
 from portal.workflow import digests
 from portal.workflow.calendar import CHINA
@@ -133,7 +134,7 @@ def _front_matter(text: str) -> tuple[list[str], int, yaml.MappingNode]:
     except FrontMatterError as error:
         raise WorkflowError(str(error)) from None
     try:
-        root = yaml.compose("\n".join(lines[1:end]), Loader=yaml.SafeLoader)
+        root = bounded_yaml.compose("\n".join(lines[1:end]))
     except yaml.YAMLError as error:
         raise WorkflowError(f"the front matter is not valid YAML: {error}") from None
     if not isinstance(root, yaml.MappingNode):

@@ -229,3 +229,19 @@ def test_an_error_in_the_back_office_keeps_its_layout_and_leads_back_into_it(cli
     )
     public = page("/no-such-page", status=404)
     assert public.select_one(".page-qr") and not public.select_one(".admin-sign-out")
+
+
+def test_a_signed_in_member_meets_the_503_page_when_the_database_goes(
+    app, client, staff, another_app, tmp_path
+):
+    staff("zhang")
+    sign_in(client, "zhang")
+    # Another worker whose database is not there (a deploy with its migration pending, a
+    # server down): the same signed cookie must get the page that says so, not a bare 500.
+    behind = another_app(DATABASE_URL=f"sqlite:///{tmp_path / 'missing.sqlite3'}")
+    other = behind.test_client()
+    session = client.get_cookie(admin.cookies.COOKIE, path=admin.PREFIX)
+    other.set_cookie(session.key, session.value, path=admin.PREFIX)
+    response = other.get("/admin/")
+    assert response.status_code == 503
+    assert "portal db upgrade" in response.get_data(as_text=True)

@@ -62,6 +62,7 @@ RULE = {
 
 
 def listed(tokens: list[Token]) -> str:
+    """The tokens as a message names them: their text, joined by 、."""
     return "、".join(t.text for t in tokens)
 
 
@@ -93,6 +94,8 @@ def _readings(
 
 
 def split_refusal(shown: str, readings: list[list[int]], table: int) -> str:
+    """Why a run of digits was not split: table 2 has no sums to check it against; in the
+    other tables no split, or more than one, satisfies their sums."""
     if table == 2:
         return (
             f"数字连在一起（“{shown}”），可有多种拆法，表二没有可供核对的合计，无法确定各格数值，"

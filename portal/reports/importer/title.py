@@ -76,6 +76,8 @@ def title_match(text: str) -> re.Match | None:
 
 
 def no_title_message(lines: list[Line]) -> str:
+    """The refusal when no title is found: the nearest line that looks like one, and what it
+    lacks, else the file's first line."""
     near = next(
         (text for _, text in lines if "政府信息公开" in text and "报告" in text and len(text) < 80),
         None,
