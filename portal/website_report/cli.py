@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from portal import settings
+from portal.cli_options import content_option
 from portal.website_report.counting import Site, counted_values, due_date
 from portal.website_report.datafile import FIRST_YEAR, WebsiteReport, form_text
 from portal.website_report.schema import RECORDS, ROWS
@@ -201,12 +202,12 @@ def _applications(content_dir: Path, year: int) -> list | None:
     metavar="ID",
     help="Id of the body that publishes the form (default: DEFAULT_ORGANISATION).",
 )
-def website_report(year: int, organisation: str):
+@content_option("Folder of content files the form is written into.")
+def website_report(year: int, organisation: str, content_dir: Path):
     """Draft the website's yearly form (政府网站工作年度报表) covering YEAR, waiting for 初审:
     the rows the site's records give counted, the others left for staff to fill."""
     from portal import workflow
 
-    content_dir = Path(settings.value("CONTENT_DIR"))
     today = workflow.china_today()
     if year >= today.year:  # said before the database is opened
         raise click.ClickException(
