@@ -73,10 +73,17 @@ def import_legacy(path: Path, engine: Engine, default_organisation: str) -> Impo
     except ApplicationError as error:
         raise LegacyFileError(f"{path}: {error}") from None
     try:
-        with Session(engine) as session, session.begin():
-            present = set(session.scalars(select(ApplicationRecord.code)))
-            added = [record for record in records if record.code not in present]
-            session.add_all(added)
+        added = add_absent(engine, records)
     except OperationalError as error:
         raise LegacyFileError(f"the database cannot be written: {error.orig or error}") from None
-    return ImportReport(found=len(found), added=len(added), already=len(found) - len(added))
+    return ImportReport(found=len(found), added=added, already=len(found) - added)
+
+
+def add_absent(engine: Engine, records: list[ApplicationRecord]) -> int:
+    """Add, in one transaction, the records whose code the database lacks; how many it added.
+    An OperationalError (the database cannot be written) is the caller's to report."""
+    with Session(engine) as session, session.begin():
+        present = set(session.scalars(select(ApplicationRecord.code)))
+        added = [record for record in records if record.code not in present]
+        session.add_all(added)
+    return len(added)

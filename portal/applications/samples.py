@@ -12,13 +12,12 @@ from collections.abc import Collection
 from pathlib import Path
 
 import yaml
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
 from portal import bounded_yaml
 from portal.applications.handling import Action, changes
-from portal.applications.legacy import ImportReport
+from portal.applications.legacy import ImportReport, add_absent
 from portal.applications.records import record_of
 from portal.applications.rules import (
     APPLICANT_KINDS,
@@ -32,7 +31,6 @@ from portal.applications.rules import (
     normalise_code,
     reply_due,
 )
-from portal.db import ApplicationRecord
 
 MARK = "示例"
 REQUIRED = ("code", "organisation", "received", "applicant_kind", "name", "description")
@@ -175,10 +173,7 @@ def load_samples(path: Path, engine: Engine, sample_bodies: Collection[str]) -> 
     found = read_samples(path, sample_bodies)
     records = [record_of(app) for app in found]
     try:
-        with Session(engine) as session, session.begin():
-            present = set(session.scalars(select(ApplicationRecord.code)))
-            added = [record for record in records if record.code not in present]
-            session.add_all(added)
+        added = add_absent(engine, records)
     except OperationalError as error:
         raise SampleFileError(f"the database cannot be written: {error.orig or error}") from None
-    return ImportReport(found=len(found), added=len(added), already=len(found) - len(added))
+    return ImportReport(found=len(found), added=added, already=len(found) - added)
