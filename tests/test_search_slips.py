@@ -216,6 +216,8 @@ def test_the_page_lists_documents_lacking_a_word_after_a_notice(app, site, page,
     notice = found.select_one(".partial-notice")
     assert notice.get_text() == "下面的结果不包含全部搜索词，只包含其中大部分："
     assert notice.find_next("ol") is lists[1]
+    # Among the titles' headings, and naming its list, for one moving by headings or lists.
+    assert notice.name == "h3" and lists[1]["aria-labelledby"] == notice["id"]
     assert "科技特派员管理办法" in lists[1].get_text()
     # The count is of the documents holding every word.
     assert found.select_one("#results").get_text().startswith("找到 1 条结果")
